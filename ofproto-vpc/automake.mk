@@ -1,0 +1,1 @@
+# ofproto-vpc/: the VPC pipeline library (pure: no sockets, no globals).

@@ -1,0 +1,11 @@
+# utilities/: vpc-ctl, the service script, the development helper.
+bin_PROGRAMS += utilities/vpc-ctl
+utilities_vpc_ctl_SOURCES = \
+	utilities/vpc-ctl.c \
+	utilities/vpc-ctl.h \
+	utilities/vpc-ctl-cmds.c
+utilities_vpc_ctl_LDADD = lib/libvpc.la $(OVS_LIBS)
+
+bin_SCRIPTS += utilities/vpc-service
+EXTRA_DIST += utilities/vpc-service utilities/ovs-bootstrap.sh \
+	utilities/vpc-dev

@@ -1,0 +1,599 @@
+/* vpc-ctl: the command-line interface to the VPC database.
+ *
+ * Main loop, options and the transaction; the commands themselves live in
+ * vpc-ctl-cmds.c. */
+#include <config.h>
+
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "command-line.h"
+#include "db-ctl-base.h"
+#include "fatal-signal.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb-data.h"
+#include "ovsdb-idl.h"
+#include "process.h"
+#include "stream.h"
+#include "stream-ssl.h"
+#include "table.h"
+#include "timeval.h"
+#include "util.h"
+#include "vpc-ctl.h"
+#include "vpc-idl.h"
+#include "vpc-util.h"
+
+VLOG_DEFINE_THIS_MODULE(vpc_ctl);
+
+/* --db: the database remote(s). */
+static const char *db;
+
+/* --oneline, --dry-run, --timeout. */
+static bool oneline;
+static bool dry_run;
+static unsigned int timeout;
+
+/* --no-leader-only: accept a follower of a clustered database. */
+static bool leader_only = true;
+
+/* --wait=hv: wait until every chassis has installed the change. */
+static bool wait_hv;
+
+/* Output formatting for table-producing commands. */
+static struct table_style table_style = TABLE_STYLE_DEFAULT;
+
+static struct ovsdb_idl *the_idl;
+static struct ovsdb_idl_txn *the_idl_txn;
+
+static void parse_options(int argc, char *argv[],
+                          struct shash *local_options);
+static void run_prerequisites(struct ctl_command *, size_t n,
+                              struct ovsdb_idl *);
+static bool do_vpc_ctl(const char *args, struct ctl_command *, size_t n,
+                       struct ovsdb_idl *);
+static void vpc_ctl_exit(int status) OVS_NO_RETURN;
+
+/* Commands whose options may also follow their arguments, as in
+ * "vpc-add VPC --tunnel-key=N". */
+static const char *const trailing_option_commands[] = {
+    "vpc-add", "vpc-del", "subnet-add", "subnet-del", "port-add", "port-del",
+    NULL
+};
+
+static bool
+takes_trailing_options(const char *name)
+{
+    for (const char *const *c = trailing_option_commands; *c; c++) {
+        if (!strcmp(*c, name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Moves "--option" words that follow the arguments of the commands above
+ * in front of the command name, where db-ctl-base (and getopt, for the
+ * first command) expects options.  Commands are separated by "--". */
+static void
+move_trailing_options(int argc, char *argv[])
+{
+    int cmd = -1;
+
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--")) {
+            cmd = -1;
+        } else if (cmd < 0) {
+            if (takes_trailing_options(argv[i])) {
+                cmd = i;
+            }
+        } else if (!strncmp(argv[i], "--", 2)) {
+            char *opt = argv[i];
+            memmove(&argv[cmd + 1], &argv[cmd], (i - cmd) * sizeof *argv);
+            argv[cmd++] = opt;
+        }
+    }
+}
+
+int
+main(int argc, char *argv[])
+{
+    struct ctl_command *commands;
+    struct shash local_options;
+    size_t n_commands;
+
+    set_program_name(argv[0]);
+    fatal_ignore_sigpipe();
+    vlog_set_levels(NULL, VLF_CONSOLE, VLL_WARN);
+    vlog_set_levels_from_string_assert("reconnect:warn");
+    /* A failed transaction is reported once, by ctl_fatal(). */
+    vlog_set_levels_from_string_assert("ovsdb_idl:err");
+
+    vpc_ctl_cmds_init(vpc_ctl_exit);
+
+    char *args = process_escape_args(argv);
+    move_trailing_options(argc, argv);
+    shash_init(&local_options);
+    parse_options(argc, argv, &local_options);
+    char *error = ctl_parse_commands(argc - optind, argv + optind,
+                                     &local_options, &commands, &n_commands);
+    if (error) {
+        ctl_fatal("%s", error);
+    }
+    VLOG(ctl_might_write_to_db(commands, n_commands) ? VLL_INFO : VLL_DBG,
+         "Called as %s", args);
+
+    ctl_timeout_setup(timeout);
+
+    /* With several remotes (a clustered DB), keep trying until one of them
+     * is the leader; with one remote, fail at once if it is unusable. */
+    bool several = strchr(db, ',') != NULL;
+    the_idl = ovsdb_idl_create(db, &vpcrec_idl_class, true, several);
+    ovsdb_idl_set_leader_only(the_idl, leader_only);
+    run_prerequisites(commands, n_commands, the_idl);
+
+    /* There is no point in trying a transaction twice against the same
+     * database contents: if it failed, the database changed and we must
+     * wait for the new contents before retrying. */
+    unsigned int seqno = ovsdb_idl_get_seqno(the_idl);
+    for (;;) {
+        ovsdb_idl_run(the_idl);
+        if (!ovsdb_idl_is_alive(the_idl)) {
+            int retval = ovsdb_idl_get_last_error(the_idl);
+            if (retval) {
+                ctl_fatal("%s: database connection failed (%s)",
+                          db, ovs_retval_to_string(retval));
+            }
+            ctl_fatal("%s: database connection failed (not a usable server: "
+                      "for a clustered database list every member, or use "
+                      "--no-leader-only)", db);
+        }
+
+        if (seqno != ovsdb_idl_get_seqno(the_idl)) {
+            seqno = ovsdb_idl_get_seqno(the_idl);
+            if (do_vpc_ctl(args, commands, n_commands, the_idl)) {
+                free(args);
+                vpc_ctl_exit(EXIT_SUCCESS);
+            }
+        }
+
+        if (seqno == ovsdb_idl_get_seqno(the_idl)) {
+            ovsdb_idl_wait(the_idl);
+            poll_block();
+        }
+    }
+}
+
+static void OVS_NO_RETURN
+usage(void)
+{
+    printf("\
+%s: ovs-vpc database management utility\n\
+usage: %s [OPTIONS] COMMAND [ARG...]\n\
+\n\
+VPC commands:\n\
+  vpc-add VPC [--tunnel-key=N] [--cidr=CIDR[,CIDR...]]\n\
+                            create a VPC (tunnel key allocated if not given)\n\
+  vpc-del VPC [--cascade]   delete a VPC (--cascade: with its subnets, ports)\n\
+  vpc-list                  list VPCs\n\
+\n\
+Subnet commands:\n\
+  subnet-add VPC SUBNET CIDR [--gateway-ip=IP]\n\
+                            create a subnet of VPC\n\
+  subnet-del SUBNET [--cascade]\n\
+                            delete a subnet (--cascade: with its ports)\n\
+  subnet-list [VPC]         list subnets\n\
+\n\
+Port commands:\n\
+  port-add SUBNET PORT [MAC] [IP]\n\
+                            create a port (MAC and IP allocated if not given)\n\
+  port-del PORT             delete a port\n\
+  port-show PORT            show a port and its binding\n\
+  port-list [SUBNET]        list ports\n\
+\n\
+Status:\n\
+  chassis-list              list chassis and their state\n\
+  show [VPC]                print VPCs, subnets, ports and bindings\n\
+  sync                      with --wait=hv: wait for all earlier changes\n\
+\n\
+%s\
+%s\
+\n\
+Options:\n\
+  --db=DATABASE             connect to DATABASE (default: %s,\n\
+                            or $VPC_DB; a comma-separated list is allowed)\n\
+  --wait=none|hv            with hv, return only when every chassis has\n\
+                            installed the change\n\
+  -t, --timeout=SECS        give up after SECS seconds\n\
+  --no-leader-only          accept a follower of a clustered database\n\
+  --oneline                 print exactly one line of output per command\n\
+  --dry-run                 do not commit changes to the database\n\
+  --may-exist, --if-exists  (per command) do not fail on existing/missing\n",
+           program_name, program_name, ctl_get_db_cmd_usage(),
+           ctl_list_db_tables_usage(), vpc_default_db());
+    table_usage();
+    vlog_usage();
+    printf("\nOther options:\n"
+           "  -h, --help                display this help message\n"
+           "  -V, --version             display version information\n");
+    stream_usage("database", true, true, true);
+    exit(EXIT_SUCCESS);
+}
+
+static void
+parse_options(int argc, char *argv[], struct shash *local_options)
+{
+    enum {
+        OPT_DB = UCHAR_MAX + 1,
+        OPT_ONELINE,
+        OPT_NO_SYSLOG,
+        OPT_DRY_RUN,
+        OPT_WAIT,
+        OPT_NO_WAIT,
+        OPT_NO_LEADER_ONLY,
+        OPT_LOCAL,
+        VLOG_OPTION_ENUMS,
+        TABLE_OPTION_ENUMS,
+        SSL_OPTION_ENUMS,
+    };
+    static const struct option global_long_options[] = {
+        {"db", required_argument, NULL, OPT_DB},
+        {"no-syslog", no_argument, NULL, OPT_NO_SYSLOG},
+        {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+        {"oneline", no_argument, NULL, OPT_ONELINE},
+        {"wait", required_argument, NULL, OPT_WAIT},
+        {"no-wait", no_argument, NULL, OPT_NO_WAIT},
+        {"no-leader-only", no_argument, NULL, OPT_NO_LEADER_ONLY},
+        {"timeout", required_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        VLOG_LONG_OPTIONS,
+        TABLE_LONG_OPTIONS,
+        STREAM_SSL_LONG_OPTIONS,
+        {NULL, 0, NULL, 0},
+    };
+    const int n_global_long_options = ARRAY_SIZE(global_long_options) - 1;
+
+    char *tmp = ovs_cmdl_long_options_to_short_options(global_long_options);
+    char *short_options = xasprintf("+%s", tmp);
+    free(tmp);
+
+    /* Global options and the options of every command share one getopt
+     * table; command options given before the command land in
+     * 'local_options'. */
+    struct option *options = xmemdup(global_long_options,
+                                     sizeof global_long_options);
+    size_t allocated_options = ARRAY_SIZE(global_long_options);
+    size_t n_options = n_global_long_options;
+    ctl_add_cmd_options(&options, &n_options, &allocated_options, OPT_LOCAL);
+
+    for (;;) {
+        int idx;
+        int c = getopt_long(argc, argv, short_options, options, &idx);
+        if (c == -1) {
+            break;
+        }
+
+        switch (c) {
+        case OPT_DB:
+            db = optarg;
+            break;
+
+        case OPT_ONELINE:
+            oneline = true;
+            break;
+
+        case OPT_NO_SYSLOG:
+            vlog_set_levels(&this_module, VLF_SYSLOG, VLL_WARN);
+            break;
+
+        case OPT_DRY_RUN:
+            dry_run = true;
+            break;
+
+        case OPT_WAIT:
+            if (!strcmp(optarg, "hv")) {
+                wait_hv = true;
+            } else if (!strcmp(optarg, "none")) {
+                wait_hv = false;
+            } else {
+                ctl_fatal("argument to --wait must be \"none\" or \"hv\"");
+            }
+            break;
+
+        case OPT_NO_WAIT:
+            wait_hv = false;
+            break;
+
+        case OPT_NO_LEADER_ONLY:
+            leader_only = false;
+            break;
+
+        case OPT_LOCAL:
+            if (shash_find(local_options, options[idx].name)) {
+                ctl_fatal("'%s' option specified multiple times",
+                          options[idx].name);
+            }
+            shash_add_nocopy(local_options,
+                             xasprintf("--%s", options[idx].name),
+                             nullable_xstrdup(optarg));
+            break;
+
+        case 'h':
+            usage();
+            OVS_NOT_REACHED();
+
+        case 'V':
+            ovs_print_version(0, 0);
+            printf("DB Schema %s\n", vpcrec_get_db_version());
+            exit(EXIT_SUCCESS);
+
+        case 't':
+            if (!str_to_uint(optarg, 10, &timeout) || !timeout) {
+                ctl_fatal("value %s on -t or --timeout is invalid", optarg);
+            }
+            break;
+
+        VLOG_OPTION_HANDLERS
+        TABLE_OPTION_HANDLERS(&table_style)
+        STREAM_SSL_OPTION_HANDLERS
+
+        case '?':
+            exit(EXIT_FAILURE);
+
+        default:
+            abort();
+        }
+    }
+    free(short_options);
+
+    if (!db) {
+        db = vpc_default_db();
+    }
+
+    for (size_t i = n_global_long_options; options[i].name; i++) {
+        free(CONST_CAST(char *, options[i].name));
+    }
+    free(options);
+}
+
+static void
+run_prerequisites(struct ctl_command *commands, size_t n_commands,
+                  struct ovsdb_idl *idl)
+{
+    ovsdb_idl_add_table(idl, &vpcrec_table_vpc_global);
+    if (wait_hv) {
+        ovsdb_idl_add_column(idl, &vpcrec_vpc_global_col_nb_cfg);
+        ovsdb_idl_add_column(idl, &vpcrec_vpc_global_col_hv_cfg);
+    }
+
+    for (struct ctl_command *c = commands; c < &commands[n_commands]; c++) {
+        if (c->syntax->prerequisites) {
+            struct ctl_context ctx;
+
+            ds_init(&c->output);
+            c->table = NULL;
+
+            ctl_context_init(&ctx, c, idl, NULL, NULL, NULL);
+            (c->syntax->prerequisites)(&ctx);
+            if (ctx.error) {
+                ctl_fatal("%s", ctx.error);
+            }
+            ctl_context_done(&ctx, c);
+
+            ovs_assert(!c->output.string);
+            ovs_assert(!c->table);
+        }
+    }
+}
+
+static void
+print_output(struct ctl_command *c)
+{
+    struct ds *ds = &c->output;
+
+    if (c->table) {
+        table_print(c->table, &table_style);
+    } else if (oneline) {
+        ds_chomp(ds, '\n');
+        for (size_t j = 0; j < ds->length; j++) {
+            int ch = ds->string[j];
+            if (ch == '\n') {
+                fputs("\\n", stdout);
+            } else if (ch == '\\') {
+                fputs("\\\\", stdout);
+            } else {
+                putchar(ch);
+            }
+        }
+        putchar('\n');
+    } else {
+        fputs(ds_cstr(ds), stdout);
+    }
+}
+
+/* Waits until the controller reports that every chassis has installed
+ * configuration 'next_cfg'. */
+static void
+wait_for_hv(struct ovsdb_idl *idl, int64_t next_cfg)
+{
+    ovsdb_idl_enable_reconnect(idl);
+    for (;;) {
+        ovsdb_idl_run(idl);
+        const struct vpcrec_vpc_global *g = vpcrec_vpc_global_first(idl);
+        if (g && g->hv_cfg >= next_cfg) {
+            return;
+        }
+        ovsdb_idl_wait(idl);
+        poll_block();
+    }
+}
+
+static void
+free_command_outputs(struct ctl_command *commands, size_t n_commands)
+{
+    for (struct ctl_command *c = commands; c < &commands[n_commands]; c++) {
+        ds_destroy(&c->output);
+        table_destroy(c->table);
+        free(c->table);
+        c->table = NULL;
+    }
+}
+
+/* Runs 'commands' in one transaction.  Returns true when done, false if the
+ * transaction must be retried against newer database contents. */
+static bool
+do_vpc_ctl(const char *args, struct ctl_command *commands, size_t n_commands,
+           struct ovsdb_idl *idl)
+{
+    struct ovsdb_idl_txn *txn;
+    struct ovsdb_symbol_table *symtab;
+    struct vpc_ctl_context vctx;
+    struct ctl_command *c;
+    bool may_write = ctl_might_write_to_db(commands, n_commands) || wait_hv;
+
+    txn = the_idl_txn = ovsdb_idl_txn_create(idl);
+    if (dry_run) {
+        ovsdb_idl_txn_set_dry_run(txn);
+    }
+    ovsdb_idl_txn_add_comment(txn, "vpc-ctl: %s", args);
+
+    const struct vpcrec_vpc_global *global = vpcrec_vpc_global_first(idl);
+    if (!global && may_write) {
+        global = vpcrec_vpc_global_insert(txn);
+    }
+    if (wait_hv && global) {
+        ovsdb_idl_txn_increment(txn, &global->header_,
+                                &vpcrec_vpc_global_col_nb_cfg, false);
+    }
+
+    symtab = ovsdb_symbol_table_create();
+    for (c = commands; c < &commands[n_commands]; c++) {
+        ds_init(&c->output);
+        c->table = NULL;
+    }
+    vpc_ctl_context_init(&vctx, NULL, idl, txn, global, symtab);
+    for (c = commands; c < &commands[n_commands]; c++) {
+        vpc_ctl_context_init_command(&vctx, c, c == &commands[n_commands - 1]);
+        if (c->syntax->run) {
+            (c->syntax->run)(&vctx.base);
+        }
+        if (vctx.base.error) {
+            ctl_fatal("%s", vctx.base.error);
+        }
+        ctl_context_done_command(&vctx.base, c);
+
+        if (vctx.base.try_again) {
+            vpc_ctl_context_done(&vctx, NULL);
+            goto try_again;
+        }
+    }
+    vpc_ctl_context_done(&vctx, NULL);
+
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &symtab->sh) {
+        struct ovsdb_symbol *symbol = node->data;
+        if (!symbol->created) {
+            ctl_fatal("row id \"%s\" is referenced but never created "
+                      "(e.g. with \"-- --id=%s create ...\")",
+                      node->name, node->name);
+        }
+        if (!symbol->strong_ref && !symbol->weak_ref) {
+            VLOG_WARN("row id \"%s\" was created but no reference to it "
+                      "was inserted", node->name);
+        }
+    }
+
+    enum ovsdb_idl_txn_status status = ovsdb_idl_txn_commit_block(txn);
+    int64_t next_cfg = 0;
+    if (status == TXN_SUCCESS || status == TXN_UNCHANGED) {
+        if (wait_hv && status == TXN_SUCCESS) {
+            next_cfg = ovsdb_idl_txn_get_increment_new_value(txn);
+        }
+        for (c = commands; c < &commands[n_commands]; c++) {
+            if (c->syntax->postprocess) {
+                vpc_ctl_context_init(&vctx, c, idl, txn, global, symtab);
+                (c->syntax->postprocess)(&vctx.base);
+                if (vctx.base.error) {
+                    ctl_fatal("%s", vctx.base.error);
+                }
+                vpc_ctl_context_done(&vctx, c);
+            }
+        }
+    }
+    char *error = xstrdup(ovsdb_idl_txn_get_error(txn));
+
+    switch (status) {
+    case TXN_UNCOMMITTED:
+    case TXN_INCOMPLETE:
+        OVS_NOT_REACHED();
+
+    case TXN_ABORTED:
+        ctl_fatal("transaction aborted");
+
+    case TXN_UNCHANGED:
+    case TXN_SUCCESS:
+        break;
+
+    case TXN_TRY_AGAIN:
+        free(error);
+        goto try_again;
+
+    case TXN_ERROR:
+        ctl_fatal("transaction error: %s", error);
+
+    case TXN_NOT_LOCKED:
+        ctl_fatal("database not locked");
+
+    default:
+        OVS_NOT_REACHED();
+    }
+    free(error);
+    ovsdb_idl_txn_destroy(txn);
+    txn = the_idl_txn = NULL;
+    ovsdb_symbol_table_destroy(symtab);
+
+    for (c = commands; c < &commands[n_commands]; c++) {
+        print_output(c);
+    }
+    fflush(stdout);
+
+    if (wait_hv && next_cfg) {
+        wait_for_hv(idl, next_cfg);
+    }
+
+    for (c = commands; c < &commands[n_commands]; c++) {
+        ds_destroy(&c->output);
+        table_destroy(c->table);
+        free(c->table);
+        shash_destroy_free_data(&c->options);
+    }
+    free(commands);
+    return true;
+
+try_again:
+    /* The database changed under us, or a command asked to wait: drop this
+     * attempt entirely so that the retry starts from fresh contents. */
+    ovsdb_idl_txn_abort(txn);
+    ovsdb_idl_txn_destroy(txn);
+    the_idl_txn = NULL;
+    ovsdb_symbol_table_destroy(symtab);
+    free_command_outputs(commands, n_commands);
+    return false;
+}
+
+/* Frees the transaction and the IDL, then exits with 'status', so that
+ * valgrind reports only real leaks. */
+static void
+vpc_ctl_exit(int status)
+{
+    if (the_idl_txn) {
+        ovsdb_idl_txn_abort(the_idl_txn);
+        ovsdb_idl_txn_destroy(the_idl_txn);
+    }
+    ovsdb_idl_destroy(the_idl);
+    exit(status);
+}

@@ -1,0 +1,30 @@
+/* vpc-ctl internals shared between the main loop and the commands. */
+#ifndef VPC_CTL_H
+#define VPC_CTL_H 1
+
+#include "db-ctl-base.h"
+#include "openvswitch/shash.h"
+#include "sset.h"
+
+struct vpcrec_vpc_global;
+
+/* Per-transaction context: db-ctl-base's context plus what our commands
+ * share, such as the set of MAC addresses in use (built on first use). */
+struct vpc_ctl_context {
+    struct ctl_context base;
+    const struct vpcrec_vpc_global *global;
+
+    bool macs_valid;            /* Is 'macs' up to date? */
+    struct sset macs;           /* MACs of all ports and subnet gateways. */
+};
+
+void vpc_ctl_cmds_init(void (*exit_func)(int status));
+void vpc_ctl_context_init(struct vpc_ctl_context *, struct ctl_command *,
+                          struct ovsdb_idl *, struct ovsdb_idl_txn *,
+                          const struct vpcrec_vpc_global *,
+                          struct ovsdb_symbol_table *);
+void vpc_ctl_context_init_command(struct vpc_ctl_context *,
+                                  struct ctl_command *, bool last);
+void vpc_ctl_context_done(struct vpc_ctl_context *, struct ctl_command *);
+
+#endif /* vpc-ctl.h */

@@ -1,0 +1,1 @@
+# vpc-controller/: the daemon.
