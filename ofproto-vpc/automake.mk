@@ -1,1 +1,9 @@
-# ofproto-vpc/: the VPC pipeline library (pure: no sockets, no globals).
+# ofproto-vpc/: the VPC pipeline as a library (pure: no sockets, no
+# globals): from the desired state of one chassis to OpenFlow flows.
+noinst_LTLIBRARIES += ofproto-vpc/libofproto-vpc.la
+ofproto_vpc_libofproto_vpc_la_SOURCES = \
+	ofproto-vpc/pipeline.h \
+	ofproto-vpc/flow-table.c \
+	ofproto-vpc/flow-table.h \
+	ofproto-vpc/vpc-pipeline.c \
+	ofproto-vpc/vpc-pipeline.h

@@ -4,7 +4,8 @@ TESTSUITE_AT = \
 	tests/ovs-vpc-macros.at \
 	tests/schema.at \
 	tests/vpc-ctl.at \
-	tests/service.at
+	tests/service.at \
+	tests/pipeline.at
 EXTRA_DIST += $(TESTSUITE_AT) tests/testsuite tests/atlocal.in \
 	tests/package.m4
 TESTSUITE = $(srcdir)/tests/testsuite
@@ -25,9 +26,14 @@ $(TESTSUITE): $(TESTSUITE_AT) $(srcdir)/tests/package.m4
 	$(AM_V_GEN)$(AUTOTEST) -I $(srcdir) -I $(srcdir)/tests -o $@.tmp $@.at \
 		&& mv $@.tmp $@
 
-check-local: tests/atlocal $(TESTSUITE) all
-	$(SHELL) '$(TESTSUITE)' -C tests AUTOTEST_PATH='$(abs_top_builddir)/utilities:$(abs_top_builddir)/vpc-controller' $(TESTSUITEFLAGS)
+check-local: tests/atlocal $(TESTSUITE) all $(check_PROGRAMS)
+	$(SHELL) '$(TESTSUITE)' -C tests AUTOTEST_PATH='$(abs_top_builddir)/utilities:$(abs_top_builddir)/vpc-controller:$(abs_top_builddir)/tests' $(TESTSUITEFLAGS)
 
 clean-local:
 	test ! -f '$(TESTSUITE)' || $(SHELL) '$(TESTSUITE)' -C tests --clean
 DISTCLEANFILES = tests/atconfig
+
+# Unit-test programs.
+check_PROGRAMS += tests/test-pipeline
+tests_test_pipeline_SOURCES = tests/test-pipeline.c
+tests_test_pipeline_LDADD = ofproto-vpc/libofproto-vpc.la $(OVS_LIBS)

@@ -1,0 +1,222 @@
+/* A set of OpenFlow flows keyed by (table, priority, match). */
+#include <config.h>
+#include "flow-table.h"
+
+#include "hash.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/util.h"
+#include "openvswitch/vlog.h"
+#include "pipeline.h"
+#include "util.h"
+#include "uuid.h"
+
+VLOG_DEFINE_THIS_MODULE(vpc_flow_table);
+
+static uint32_t
+flow_key_hash(uint8_t table_id, uint16_t priority,
+              const struct minimatch *match)
+{
+    return minimatch_hash(match, hash_2words(table_id, priority));
+}
+
+
+/* Initializes 'table' as empty. */
+void
+vpc_flow_table_init(struct vpc_flow_table *table)
+{
+    hmap_init(&table->flows);
+}
+
+static void
+flow_free(struct vpc_flow *flow)
+{
+    minimatch_destroy(&flow->match);
+    free(flow->ofpacts);
+    free(flow);
+}
+
+/* Removes every flow from 'table'. */
+void
+vpc_flow_table_clear(struct vpc_flow_table *table)
+{
+    struct vpc_flow *flow;
+
+    HMAP_FOR_EACH_POP (flow, hmap_node, &table->flows) {
+        flow_free(flow);
+    }
+}
+
+/* Frees 'table' and its flows. */
+void
+vpc_flow_table_destroy(struct vpc_flow_table *table)
+{
+    if (table) {
+        vpc_flow_table_clear(table);
+        hmap_destroy(&table->flows);
+    }
+}
+
+/* Returns the number of flows in 'table'. */
+size_t
+vpc_flow_table_count(const struct vpc_flow_table *table)
+{
+    return hmap_count(&table->flows);
+}
+
+static struct vpc_flow *
+find__(const struct vpc_flow_table *table, uint8_t table_id,
+       uint16_t priority, const struct minimatch *match, uint32_t hash)
+{
+    struct vpc_flow *flow;
+
+    HMAP_FOR_EACH_WITH_HASH (flow, hmap_node, hash, &table->flows) {
+        if (flow->table_id == table_id && flow->priority == priority
+            && minimatch_equal(&flow->match, match)) {
+            return flow;
+        }
+    }
+    return NULL;
+}
+
+/* Adds a flow to 'table' that matches 'match' in 'table_id' at 'priority'
+ * and executes the 'ofpacts_len' bytes of 'ofpacts'.  Two flows with the
+ * same table, priority and match would be ambiguous on a switch: the second
+ * one is refused (logged) and false is returned. */
+bool
+vpc_flow_table_add(struct vpc_flow_table *table, uint8_t table_id,
+                   uint16_t priority, uint64_t cookie,
+                   const struct match *match, const struct ofpact *ofpacts,
+                   size_t ofpacts_len)
+{
+    struct vpc_flow *flow = xmalloc(sizeof *flow);
+
+    flow->table_id = table_id;
+    flow->priority = priority;
+    minimatch_init(&flow->match, match);
+    flow->cookie = cookie;
+    flow->ofpacts = xmemdup(ofpacts, ofpacts_len);
+    flow->ofpacts_len = ofpacts_len;
+
+    uint32_t hash = flow_key_hash(table_id, priority, &flow->match);
+    struct vpc_flow *old = find__(table, table_id, priority, &flow->match,
+                                  hash);
+    if (old) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+        struct ds s = DS_EMPTY_INITIALIZER;
+        vpc_flow_format(flow, &s);
+        VLOG_WARN_RL(&rl, "duplicate flow ignored: %s", ds_cstr(&s));
+        ds_destroy(&s);
+        flow_free(flow);
+        return false;
+    }
+    hmap_insert(&table->flows, &flow->hmap_node, hash);
+    return true;
+}
+
+/* Adds a copy of 'src' to 'table', which must not hold a flow with the same
+ * key.  Returns the copy. */
+struct vpc_flow *
+vpc_flow_table_add_copy(struct vpc_flow_table *table,
+                        const struct vpc_flow *src)
+{
+    struct vpc_flow *flow = xmalloc(sizeof *flow);
+
+    flow->table_id = src->table_id;
+    flow->priority = src->priority;
+    minimatch_clone(&flow->match, &src->match);
+    flow->cookie = src->cookie;
+    flow->ofpacts = xmemdup(src->ofpacts, src->ofpacts_len);
+    flow->ofpacts_len = src->ofpacts_len;
+    hmap_insert(&table->flows, &flow->hmap_node,
+                flow_key_hash(flow->table_id, flow->priority, &flow->match));
+    return flow;
+}
+
+/* Returns the flow in 'table' with the same key as 'key', or NULL. */
+struct vpc_flow *
+vpc_flow_table_find(const struct vpc_flow_table *table,
+                    const struct vpc_flow *key)
+{
+    return find__(table, key->table_id, key->priority, &key->match,
+                  flow_key_hash(key->table_id, key->priority, &key->match));
+}
+
+/* Removes 'flow' from 'table' and frees it. */
+void
+vpc_flow_table_remove(struct vpc_flow_table *table, struct vpc_flow *flow)
+{
+    hmap_remove(&table->flows, &flow->hmap_node);
+    flow_free(flow);
+}
+
+/* Moves every flow of 'src' into 'dst', which must be empty. */
+void
+vpc_flow_table_move(struct vpc_flow_table *dst, struct vpc_flow_table *src)
+{
+    ovs_assert(hmap_is_empty(&dst->flows));
+    hmap_swap(&dst->flows, &src->flows);
+}
+
+/* Returns true if 'a' and 'b' have the same cookie and actions. */
+bool
+vpc_flow_same_actions(const struct vpc_flow *a, const struct vpc_flow *b)
+{
+    return a->cookie == b->cookie
+           && ofpacts_equal(a->ofpacts, a->ofpacts_len,
+                            b->ofpacts, b->ofpacts_len);
+}
+
+/* Appends 'flow' to 's' in the style of "ovs-ofctl dump-flows", with the
+ * table's name. */
+void
+vpc_flow_format(const struct vpc_flow *flow, struct ds *s)
+{
+    ds_put_format(s, "table=%d(%s), cookie=0x%"PRIx64", ", flow->table_id,
+                  vpc_table_name(flow->table_id), flow->cookie);
+    minimatch_format(&flow->match, NULL, NULL, s, flow->priority);
+    ds_put_cstr(s, " actions=");
+    if (flow->ofpacts_len) {
+        struct ofpact_format_params fp = { .s = s };
+        ofpacts_format(flow->ofpacts, flow->ofpacts_len, &fp);
+    } else {
+        ds_put_cstr(s, "drop");
+    }
+}
+
+static int
+compare_lines(const void *a_, const void *b_)
+{
+    const char *const *a = a_;
+    const char *const *b = b_;
+    return strcmp(*a, *b);
+}
+
+/* Appends every flow of 'table' to 's', one per line, sorted. */
+void
+vpc_flow_table_format(const struct vpc_flow_table *table, struct ds *s)
+{
+    size_t n = hmap_count(&table->flows), i = 0;
+    char **lines = xmalloc((n ? n : 1) * sizeof *lines);
+    const struct vpc_flow *flow;
+
+    HMAP_FOR_EACH (flow, hmap_node, &table->flows) {
+        struct ds line = DS_EMPTY_INITIALIZER;
+        vpc_flow_format(flow, &line);
+        lines[i++] = ds_steal_cstr(&line);
+    }
+    qsort(lines, n, sizeof *lines, compare_lines);
+    for (i = 0; i < n; i++) {
+        ds_put_format(s, "%s\n", lines[i]);
+        free(lines[i]);
+    }
+    free(lines);
+}
+
+/* Returns the cookie for flows caused by the row with 'uuid': its first 32
+ * bits, so that a flow on a switch leads back to its row. */
+uint64_t
+vpc_cookie_from_uuid(const struct uuid *uuid)
+{
+    return uuid->parts[0];
+}
