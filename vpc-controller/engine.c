@@ -1,0 +1,998 @@
+/* The controller's engine.  See engine.h.
+ *
+ * The reference path is "rebuild the model, diff": the model (every VPC as
+ * ofproto-vpc input) is rebuilt from scratch whenever the database or a
+ * host changes, which costs little; what is expensive, turning a VPC into
+ * flows for a chassis, happens only for VPCs whose fingerprint changed, and
+ * only the flows that differ reach the switch.  "vpc/recompute" throws all
+ * of that away and rebuilds everything, which must change nothing. */
+#include <config.h>
+#include "engine.h"
+
+#include <string.h>
+
+#include "coverage.h"
+#include "flow-table.h"
+#include "hash.h"
+#include "host.h"
+#include "jsonrpc.h"
+#include "model.h"
+#include "ofctrl.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/list.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/vconn.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb-idl.h"
+#include "smap.h"
+#include "timeval.h"
+#include "util.h"
+#include "uuid.h"
+#include "vpc-idl.h"
+#include "vpc-pipeline.h"
+
+VLOG_DEFINE_THIS_MODULE(engine);
+
+COVERAGE_DEFINE(engine_model_build);
+COVERAGE_DEFINE(engine_vpc_flows);
+COVERAGE_DEFINE(engine_status_txn);
+
+/* An OVSDB session with a host, adopted (it is a chassis) or not. */
+struct host_node {
+    struct ovs_list list_node;      /* In 'hosts'. */
+    struct host *host;
+    struct chassis *chassis;        /* If adopted. */
+    char *refused_as;               /* system-id we refused, once logged. */
+};
+
+/* An OpenFlow session not (yet) tied to a chassis. */
+struct switch_node {
+    struct ovs_list list_node;      /* In 'switches'. */
+    struct ofctrl *ofctrl;
+    long long int created;
+    bool warned;
+};
+
+/* The flows of one VPC on one chassis. */
+struct chassis_vpc {
+    struct hmap_node hmap_node;     /* In chassis 'vpcs', by VPC uuid. */
+    struct uuid vpc;
+    struct vpc_flow_table flows;
+};
+
+/* A host we adopted: its OVSDB session, its OpenFlow session, and the
+ * flows it has (as far as we know: what we sent). */
+struct chassis {
+    struct hmap_node hmap_node;     /* In 'chassis_map', by name. */
+    char *name;
+    struct host_node *hn;
+    struct ofctrl *ofctrl;
+    unsigned int host_seqno;
+    ofp_port_t tunnels[VPC_N_ENCAPS];
+    bool dirty_all;                 /* Rebuild every VPC's flows. */
+
+    struct vpc_flow_table static_flows;
+    struct hmap vpcs;               /* Of chassis_vpc. */
+    size_t n_flows;
+
+    struct uuid *new_ports;         /* Local ports awaiting a generation. */
+    size_t n_new_ports, allocated_new_ports;
+};
+
+/* When a port's flows were committed on its chassis: it is "up" once the
+ * switch acknowledges that generation. */
+struct port_gen {
+    struct hmap_node hmap_node;     /* In 'port_gens', by port uuid. */
+    struct uuid port;
+    char *chassis;
+    uint64_t gen;
+};
+
+static struct ovsdb_idl *vpcdb;
+static unsigned int vpcdb_seqno;
+static struct ovs_list hosts = OVS_LIST_INITIALIZER(&hosts);
+static struct ovs_list switches = OVS_LIST_INITIALIZER(&switches);
+static struct hmap chassis_map = HMAP_INITIALIZER(&chassis_map);
+static struct hmap port_gens = HMAP_INITIALIZER(&port_gens);
+static struct vpc_model model;
+static bool need_build = true;
+static bool force_recompute;
+static bool status_dirty = true;
+static struct ovsdb_idl_txn *status_txn;
+
+/* Statistics for "vpc/status". */
+static uint64_t n_builds, n_recomputes, n_vpc_rebuilds;
+static long long int last_build_msec;
+
+/* Initializes the engine to read and write the VPC database 'idl'. */
+void
+engine_init(struct ovsdb_idl *idl)
+{
+    vpcdb = idl;
+    vpc_model_init(&model);
+
+    /* We write these; our own writes need not wake us. */
+    ovsdb_idl_omit_alert(idl, &vpcrec_port_col_up);
+    ovsdb_idl_omit_alert(idl, &vpcrec_port_col_chassis);
+    ovsdb_idl_omit_alert(idl, &vpcrec_chassis_col_nb_cfg);
+    ovsdb_idl_omit_alert(idl, &vpcrec_chassis_col_nb_cfg_timestamp);
+    ovsdb_idl_omit_alert(idl, &vpcrec_chassis_col_connected);
+    ovsdb_idl_omit_alert(idl, &vpcrec_vpc_global_col_hv_cfg);
+    ovsdb_idl_omit_alert(idl, &vpcrec_vpc_global_col_hv_cfg_timestamp);
+    ovsdb_idl_omit_alert(idl, &vpcrec_vpc_global_col_nb_cfg_timestamp);
+}
+
+/* Chassis. */
+
+static struct chassis *
+chassis_find(const char *name)
+{
+    struct chassis *ch;
+
+    HMAP_FOR_EACH_WITH_HASH (ch, hmap_node, hash_string(name, 0),
+                             &chassis_map) {
+        if (!strcmp(ch->name, name)) {
+            return ch;
+        }
+    }
+    return NULL;
+}
+
+static void
+chassis_clear_flows(struct chassis *ch)
+{
+    struct chassis_vpc *cv;
+
+    HMAP_FOR_EACH_POP (cv, hmap_node, &ch->vpcs) {
+        vpc_flow_table_destroy(&cv->flows);
+        free(cv);
+    }
+    vpc_flow_table_clear(&ch->static_flows);
+    ch->n_flows = 0;
+    ch->n_new_ports = 0;
+}
+
+static struct chassis *
+chassis_create(struct host_node *hn, const char *name)
+{
+    struct chassis *ch = xzalloc(sizeof *ch);
+
+    ch->name = xstrdup(name);
+    ch->hn = hn;
+    hmap_init(&ch->vpcs);
+    vpc_flow_table_init(&ch->static_flows);
+    hmap_insert(&chassis_map, &ch->hmap_node, hash_string(name, 0));
+    hn->chassis = ch;
+    host_set_accepted(hn->host, true);
+    VLOG_INFO("chassis %s: adopted the host at %s", name,
+              host_get_name(hn->host));
+    need_build = true;
+    status_dirty = true;
+    return ch;
+}
+
+/* Forgets chassis 'ch' (its host left).  An OpenFlow session that is still
+ * up waits for the host to come back. */
+static void
+chassis_destroy(struct chassis *ch)
+{
+    VLOG_INFO("chassis %s: host disconnected", ch->name);
+    if (ch->ofctrl) {
+        struct switch_node *sn = xzalloc(sizeof *sn);
+        sn->ofctrl = ch->ofctrl;
+        sn->created = time_msec();
+        ovs_list_push_back(&switches, &sn->list_node);
+    }
+    if (ch->hn) {
+        ch->hn->chassis = NULL;
+        host_set_accepted(ch->hn->host, false);
+    }
+    chassis_clear_flows(ch);
+    hmap_destroy(&ch->vpcs);
+    vpc_flow_table_destroy(&ch->static_flows);
+    hmap_remove(&chassis_map, &ch->hmap_node);
+    free(ch->new_ports);
+    free(ch->name);
+    free(ch);
+    need_build = true;
+    status_dirty = true;
+}
+
+/* Hosts. */
+
+/* Adds a host that dialed in to our OVSDB listener.  Takes ownership of
+ * 'rpc'. */
+void
+engine_add_host(struct jsonrpc *rpc)
+{
+    struct host_node *hn = xzalloc(sizeof *hn);
+
+    hn->host = host_create(rpc);
+    ovs_list_push_back(&hosts, &hn->list_node);
+}
+
+static void
+host_node_destroy(struct host_node *hn)
+{
+    if (hn->chassis) {
+        chassis_destroy(hn->chassis);
+    }
+    ovs_list_remove(&hn->list_node);
+    host_destroy(hn->host);
+    free(hn->refused_as);
+    free(hn);
+}
+
+/* Adopts, keeps or refuses the host, according to the identity it gives. */
+static void
+host_node_settle(struct host_node *hn)
+{
+    const struct host_identity *id = host_get_identity(hn->host);
+    struct chassis *ch = hn->chassis;
+
+    if (ch && (!id || strcmp(id->system_id, ch->name))) {
+        /* It no longer says it is this chassis. */
+        chassis_destroy(ch);
+        ch = NULL;
+    }
+    if (ch || !id) {
+        return;
+    }
+
+    struct chassis *other = chassis_find(id->system_id);
+    if (!other) {
+        free(hn->refused_as);
+        hn->refused_as = NULL;
+        chassis_create(hn, id->system_id);
+    } else if (!hn->refused_as || strcmp(hn->refused_as, id->system_id)) {
+        VLOG_WARN("refusing the host at %s: it claims system-id %s, which "
+                  "the connected host at %s already has", host_get_name(
+                  hn->host), id->system_id, host_get_name(other->hn->host));
+        free(hn->refused_as);
+        hn->refused_as = xstrdup(id->system_id);
+    }
+}
+
+static void
+run_hosts(const struct host_config *cfg)
+{
+    struct host_node *hn;
+
+    LIST_FOR_EACH_SAFE (hn, list_node, &hosts) {
+        host_run(hn->host, cfg);
+        if (!host_is_alive(hn->host)) {
+            VLOG_INFO("%s: host's OVSDB connection closed",
+                      host_get_name(hn->host));
+            host_node_destroy(hn);
+            continue;
+        }
+        host_node_settle(hn);
+
+        struct chassis *ch = hn->chassis;
+        if (ch && ch->host_seqno != host_get_change_seqno(hn->host)) {
+            ch->host_seqno = host_get_change_seqno(hn->host);
+            for (int e = 0; e < VPC_N_ENCAPS; e++) {
+                ofp_port_t t = host_get_tunnel_ofport(hn->host, e);
+                if (t != ch->tunnels[e]) {
+                    ch->tunnels[e] = t;
+                    ch->dirty_all = true;
+                }
+            }
+            need_build = true;
+            status_dirty = true;
+        }
+    }
+}
+
+/* Switches. */
+
+/* Adds a switch that dialed in to our OpenFlow listener.  Takes ownership
+ * of 'vconn'. */
+void
+engine_add_switch(struct vconn *vconn)
+{
+    struct switch_node *sn = xzalloc(sizeof *sn);
+
+    sn->ofctrl = ofctrl_create(vconn);
+    sn->created = time_msec();
+    ovs_list_push_back(&switches, &sn->list_node);
+}
+
+static void
+switch_node_destroy(struct switch_node *sn)
+{
+    ovs_list_remove(&sn->list_node);
+    ofctrl_destroy(sn->ofctrl);
+    free(sn);
+}
+
+static struct chassis *
+chassis_find_by_dpid(uint64_t dpid)
+{
+    struct chassis *ch;
+
+    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+        const struct host_identity *id = host_get_identity(ch->hn->host);
+        if (id && id->dpid == dpid) {
+            return ch;
+        }
+    }
+    return NULL;
+}
+
+static void
+run_switches(void)
+{
+    struct switch_node *sn;
+
+    LIST_FOR_EACH_SAFE (sn, list_node, &switches) {
+        ofctrl_run(sn->ofctrl);
+        if (!ofctrl_is_alive(sn->ofctrl)) {
+            switch_node_destroy(sn);
+            continue;
+        }
+
+        uint64_t dpid;
+        if (!ofctrl_get_dpid(sn->ofctrl, &dpid)) {
+            continue;
+        }
+        struct chassis *ch = chassis_find_by_dpid(dpid);
+        if (ch && !ch->ofctrl) {
+            VLOG_INFO("chassis %s: OpenFlow connection from %s",
+                      ch->name, ofctrl_get_name(sn->ofctrl));
+            ch->ofctrl = sn->ofctrl;
+            ofctrl_resync(ch->ofctrl);
+            chassis_clear_flows(ch);
+            ovs_list_remove(&sn->list_node);
+            free(sn);
+            status_dirty = true;
+        } else if (ch) {
+            VLOG_WARN("%s: refusing a second OpenFlow connection for "
+                      "chassis %s (datapath ID %016"PRIx64")",
+                      ofctrl_get_name(sn->ofctrl), ch->name, dpid);
+            switch_node_destroy(sn);
+        } else if (!sn->warned && time_msec() - sn->created > 10000) {
+            VLOG_WARN("%s: switch with datapath ID %016"PRIx64" belongs to "
+                      "no known chassis", ofctrl_get_name(sn->ofctrl), dpid);
+            sn->warned = true;
+        }
+    }
+}
+
+static void
+run_chassis_ofctrl(void)
+{
+    struct chassis *ch;
+
+    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+        if (ch->ofctrl) {
+            uint64_t acked = ofctrl_get_acked_gen(ch->ofctrl);
+            int64_t cfg = ofctrl_get_acked_cfg(ch->ofctrl);
+            ofctrl_run(ch->ofctrl);
+            if (!ofctrl_is_alive(ch->ofctrl)) {
+                VLOG_INFO("chassis %s: OpenFlow connection closed",
+                          ch->name);
+                ofctrl_destroy(ch->ofctrl);
+                ch->ofctrl = NULL;
+                chassis_clear_flows(ch);
+                status_dirty = true;
+            } else if (acked != ofctrl_get_acked_gen(ch->ofctrl)
+                       || cfg != ofctrl_get_acked_cfg(ch->ofctrl)) {
+                status_dirty = true;
+            }
+        }
+    }
+}
+
+/* Flows. */
+
+static struct chassis_vpc *
+chassis_vpc_find(const struct chassis *ch, const struct uuid *vpc)
+{
+    struct chassis_vpc *cv;
+
+    HMAP_FOR_EACH_WITH_HASH (cv, hmap_node, uuid_hash(vpc), &ch->vpcs) {
+        if (uuid_equals(&cv->vpc, vpc)) {
+            return cv;
+        }
+    }
+    return NULL;
+}
+
+static struct vpc_pl_chassis
+chassis_view(const struct chassis *ch)
+{
+    struct vpc_pl_chassis pc = {
+        .self = shash_find_data(&model.locations, ch->name),
+    };
+    memcpy(pc.tunnel_ofport, ch->tunnels, sizeof pc.tunnel_ofport);
+    return pc;
+}
+
+static void
+note_new_local_ports(struct chassis *ch, const struct vpc_pl_chassis *pc,
+                     const struct model_vpc *mv)
+{
+    for (size_t i = 0; i < mv->pl.n_ports; i++) {
+        const struct vpc_pl_port *p = &mv->pl.ports[i];
+        if (p->chassis && p->chassis == pc->self && p->ofport) {
+            if (ch->n_new_ports >= ch->allocated_new_ports) {
+                ch->new_ports = x2nrealloc(ch->new_ports,
+                                           &ch->allocated_new_ports,
+                                           sizeof *ch->new_ports);
+            }
+            ch->new_ports[ch->n_new_ports++] = p->uuid;
+        }
+    }
+}
+
+/* Rebuilds the flows of VPC 'uuid' ('mv', NULL if it is gone) on 'ch' and
+ * queues the difference.  With 'reconcile', nothing is queued: the caller
+ * reconciles against the switch afterwards. */
+static void
+chassis_sync_vpc(struct chassis *ch, const struct vpc_pl_chassis *pc,
+                 const struct uuid *uuid, const struct model_vpc *mv,
+                 bool reconcile)
+{
+    struct chassis_vpc *cv = chassis_vpc_find(ch, uuid);
+    struct vpc_flow_table new;
+
+    vpc_flow_table_init(&new);
+    if (mv) {
+        COVERAGE_INC(engine_vpc_flows);
+        n_vpc_rebuilds++;
+        vpc_pipeline_build_vpc(pc, &mv->pl, &new);
+        note_new_local_ports(ch, pc, mv);
+    }
+    if (!reconcile) {
+        ofctrl_update(ch->ofctrl, cv ? &cv->flows : NULL, &new);
+    }
+
+    if (cv) {
+        ch->n_flows -= vpc_flow_table_count(&cv->flows);
+        vpc_flow_table_clear(&cv->flows);
+    }
+    if (vpc_flow_table_count(&new)) {
+        if (!cv) {
+            cv = xmalloc(sizeof *cv);
+            cv->vpc = *uuid;
+            vpc_flow_table_init(&cv->flows);
+            hmap_insert(&ch->vpcs, &cv->hmap_node, uuid_hash(uuid));
+        }
+        ch->n_flows += vpc_flow_table_count(&new);
+        vpc_flow_table_move(&cv->flows, &new);
+    } else if (cv) {
+        hmap_remove(&ch->vpcs, &cv->hmap_node);
+        vpc_flow_table_destroy(&cv->flows);
+        free(cv);
+    }
+    vpc_flow_table_destroy(&new);
+}
+
+static void
+set_port_gen(const struct uuid *port, const char *chassis, uint64_t gen)
+{
+    struct port_gen *pg;
+
+    HMAP_FOR_EACH_WITH_HASH (pg, hmap_node, uuid_hash(port), &port_gens) {
+        if (uuid_equals(&pg->port, port)) {
+            if (strcmp(pg->chassis, chassis)) {
+                free(pg->chassis);
+                pg->chassis = xstrdup(chassis);
+                pg->gen = gen;
+            }
+            return;
+        }
+    }
+    pg = xmalloc(sizeof *pg);
+    pg->port = *port;
+    pg->chassis = xstrdup(chassis);
+    pg->gen = gen;
+    hmap_insert(&port_gens, &pg->hmap_node, uuid_hash(port));
+}
+
+static const struct port_gen *
+find_port_gen(const struct uuid *port)
+{
+    const struct port_gen *pg;
+
+    HMAP_FOR_EACH_WITH_HASH (pg, hmap_node, uuid_hash(port), &port_gens) {
+        if (uuid_equals(&pg->port, port)) {
+            return pg;
+        }
+    }
+    return NULL;
+}
+
+static int64_t
+current_nb_cfg(void)
+{
+    const struct vpcrec_vpc_global *g = vpcrec_vpc_global_first(vpcdb);
+    return g ? g->nb_cfg : 0;
+}
+
+/* Brings chassis 'ch' up to the model: everything, when its switch has
+ * just been read (reconcile), else the VPCs in 'dirty' (all if NULL). */
+static void
+chassis_sync(struct chassis *ch, const struct hmap *dirty)
+{
+    if (!ch->ofctrl || !host_is_ready(ch->hn->host)) {
+        return;
+    }
+
+    enum ofctrl_state state = ofctrl_get_state(ch->ofctrl);
+    struct vpc_pl_chassis pc = chassis_view(ch);
+    const struct model_vpc *mv;
+
+    if (state == OFCTRL_DUMPED) {
+        chassis_clear_flows(ch);
+        vpc_pipeline_build_static(&ch->static_flows);
+        ch->n_flows = vpc_flow_table_count(&ch->static_flows);
+        HMAP_FOR_EACH (mv, hmap_node, &model.vpcs) {
+            chassis_sync_vpc(ch, &pc, &mv->pl.uuid, mv, true);
+        }
+
+        size_t n = hmap_count(&ch->vpcs) + 1, i = 0;
+        struct vpc_flow_table **parts = xmalloc(n * sizeof *parts);
+        struct chassis_vpc *cv;
+        parts[i++] = &ch->static_flows;
+        HMAP_FOR_EACH (cv, hmap_node, &ch->vpcs) {
+            parts[i++] = &cv->flows;
+        }
+        ofctrl_reconcile(ch->ofctrl, parts, n);
+        free(parts);
+        ch->dirty_all = false;
+    } else if (state == OFCTRL_SYNCED) {
+        if (ch->dirty_all || !dirty) {
+            /* Every VPC we have flows for or the model has. */
+            struct chassis_vpc *cv;
+            HMAP_FOR_EACH_SAFE (cv, hmap_node, &ch->vpcs) {
+                if (!vpc_model_find(&model, &cv->vpc)) {
+                    chassis_sync_vpc(ch, &pc, &cv->vpc, NULL, false);
+                }
+            }
+            HMAP_FOR_EACH (mv, hmap_node, &model.vpcs) {
+                chassis_sync_vpc(ch, &pc, &mv->pl.uuid, mv, false);
+            }
+            ch->dirty_all = false;
+        } else {
+            const struct model_vpc *d;
+            HMAP_FOR_EACH (d, hmap_node, dirty) {
+                chassis_sync_vpc(ch, &pc, &d->pl.uuid,
+                                 vpc_model_find(&model, &d->pl.uuid), false);
+            }
+        }
+    } else {
+        return;
+    }
+
+    ofctrl_commit(ch->ofctrl, current_nb_cfg());
+    uint64_t gen = ofctrl_get_sent_gen(ch->ofctrl);
+    for (size_t i = 0; i < ch->n_new_ports; i++) {
+        set_port_gen(&ch->new_ports[i], ch->name, gen);
+    }
+    ch->n_new_ports = 0;
+}
+
+/* A dirty-set entry: only 'hmap_node' and 'pl.uuid' are used. */
+static void
+add_dirty(struct hmap *dirty, const struct uuid *uuid)
+{
+    struct model_vpc *d = xzalloc(sizeof *d);
+    d->pl.uuid = *uuid;
+    hmap_insert(dirty, &d->hmap_node, uuid_hash(uuid));
+}
+
+/* Rebuilds the model and brings every chassis to it. */
+static void
+build_and_sync(void)
+{
+    long long int start = time_msec();
+    struct shash connected = SHASH_INITIALIZER(&connected);
+    struct model_location *locs = xcalloc(hmap_count(&chassis_map) + 1,
+                                          sizeof *locs);
+    struct chassis *ch;
+    size_t i = 0;
+
+    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+        const struct host_identity *id = host_get_identity(ch->hn->host);
+        if (!id || !host_is_ready(ch->hn->host)) {
+            continue;
+        }
+        struct model_location *loc = &locs[i++];
+        loc->name = ch->name;
+        loc->encap_ip = id->encap_ip;
+        loc->encap = id->encap;
+        loc->bindings = host_get_bindings(ch->hn->host);
+        shash_add(&connected, ch->name, loc);
+    }
+
+    struct vpc_model new;
+    vpc_model_init(&new);
+    vpc_model_build(&new, vpcdb, &connected, force_recompute ? NULL : &model);
+    shash_destroy(&connected);
+    free(locs);
+    COVERAGE_INC(engine_model_build);
+    n_builds++;
+
+    /* Which VPCs changed. */
+    struct hmap dirty = HMAP_INITIALIZER(&dirty);
+    const struct model_vpc *mv;
+    HMAP_FOR_EACH (mv, hmap_node, &new.vpcs) {
+        const struct model_vpc *old = vpc_model_find(&model, &mv->pl.uuid);
+        if (!old || old->fingerprint != mv->fingerprint) {
+            add_dirty(&dirty, &mv->pl.uuid);
+        }
+    }
+    HMAP_FOR_EACH (mv, hmap_node, &model.vpcs) {
+        if (!vpc_model_find(&new, &mv->pl.uuid)) {
+            add_dirty(&dirty, &mv->pl.uuid);
+        }
+    }
+    vpc_model_swap(&model, &new);
+
+    if (force_recompute) {
+        n_recomputes++;
+        HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+            ch->dirty_all = true;
+        }
+    }
+    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+        chassis_sync(ch, ch->dirty_all ? NULL : &dirty);
+    }
+
+    /* 'new' now holds the previous model: its locations were referenced
+     * by nothing but the old flows' builders. */
+    vpc_model_destroy(&new);
+    struct model_vpc *d;
+    HMAP_FOR_EACH_POP (d, hmap_node, &dirty) {
+        free(d);
+    }
+    hmap_destroy(&dirty);
+    last_build_msec = time_msec() - start;
+    force_recompute = false;
+    status_dirty = true;
+}
+
+/* Status in the database. */
+
+static bool
+port_is_up(const struct vpcrec_port *row, const struct model_binding *b)
+{
+    if (!b || !b->where || !b->where->connected) {
+        return false;
+    }
+    const struct chassis *ch = chassis_find(b->where->name);
+    const struct port_gen *pg = find_port_gen(&row->header_.uuid);
+    return (ch && ch->ofctrl && pg && !strcmp(pg->chassis, ch->name)
+            && ofctrl_get_state(ch->ofctrl) == OFCTRL_SYNCED
+            && ofctrl_get_acked_gen(ch->ofctrl) >= pg->gen
+            && shash_find(b->where->bindings, row->name));
+}
+
+static void
+write_status(struct ovsdb_idl_txn *txn)
+{
+    long long int now = time_wall_msec();
+    struct shash rows = SHASH_INITIALIZER(&rows);
+    const struct vpcrec_chassis *row;
+    struct chassis *ch;
+
+    /* Chassis rows: ours are connected and say what the host says. */
+    VPCREC_CHASSIS_FOR_EACH (row, vpcdb) {
+        shash_add_once(&rows, row->name, row);
+        if (!chassis_find(row->name) && row->connected) {
+            vpcrec_chassis_set_connected(row, false);
+        }
+    }
+    int64_t hv_cfg = INT64_MAX;
+    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+        const struct host_identity *id = host_get_identity(ch->hn->host);
+        row = shash_find_data(&rows, ch->name);
+        if (!row) {
+            row = vpcrec_chassis_insert(txn);
+            vpcrec_chassis_set_name(row, ch->name);
+            shash_add(&rows, ch->name, row);
+        }
+        if (strcmp(row->encap_type, vpc_encap_name(id->encap))) {
+            vpcrec_chassis_set_encap_type(row, vpc_encap_name(id->encap));
+        }
+        if (strcmp(row->encap_ip, id->encap_ip_s)) {
+            vpcrec_chassis_set_encap_ip(row, id->encap_ip_s);
+        }
+        if (strcmp(row->role, id->role)) {
+            vpcrec_chassis_set_role(row, id->role);
+        }
+        if (strcmp(row->datapath_type, id->datapath_type)) {
+            vpcrec_chassis_set_datapath_type(row, id->datapath_type);
+        }
+        if (!smap_equal(&row->bridge_mappings, &id->bridge_mappings)) {
+            vpcrec_chassis_set_bridge_mappings(row, &id->bridge_mappings);
+        }
+        if (!row->connected) {
+            vpcrec_chassis_set_connected(row, true);
+        }
+        if (ch->ofctrl) {
+            int64_t acked = ofctrl_get_acked_cfg(ch->ofctrl);
+            if (acked >= 0 && acked != row->nb_cfg) {
+                vpcrec_chassis_set_nb_cfg(row, acked);
+                vpcrec_chassis_set_nb_cfg_timestamp(row, now);
+            }
+            hv_cfg = MIN(hv_cfg, acked);
+        }
+    }
+
+    /* Ports: where they are bound, and whether their flows are in. */
+    const struct vpcrec_port *port;
+    VPCREC_PORT_FOR_EACH (port, vpcdb) {
+        const struct model_binding *b
+            = vpc_model_find_binding(&model, &port->header_.uuid);
+        const struct vpcrec_chassis *want
+            = b && b->where ? shash_find_data(&rows, b->where->name) : NULL;
+        if (port->chassis != want) {
+            vpcrec_port_set_chassis(port, want);
+        }
+        bool up = port_is_up(port, b);
+        if (!port->n_up || port->up[0] != up) {
+            vpcrec_port_set_up(port, &up, 1);
+        }
+    }
+    shash_destroy(&rows);
+
+    /* The configuration every chassis has. */
+    const struct vpcrec_vpc_global *g = vpcrec_vpc_global_first(vpcdb);
+    if (g) {
+        if (hv_cfg == INT64_MAX) {
+            hv_cfg = g->nb_cfg;
+        }
+        hv_cfg = MIN(hv_cfg, g->nb_cfg);
+        if (hv_cfg > g->hv_cfg) {
+            vpcrec_vpc_global_set_hv_cfg(g, hv_cfg);
+            vpcrec_vpc_global_set_hv_cfg_timestamp(g, now);
+        }
+    }
+}
+
+static void
+run_status(void)
+{
+    if (status_txn) {
+        enum ovsdb_idl_txn_status s = ovsdb_idl_txn_commit(status_txn);
+        if (s == TXN_INCOMPLETE) {
+            return;
+        }
+        if (s == TXN_ERROR) {
+            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+            VLOG_WARN_RL(&rl, "writing status to the VPC database failed: "
+                         "%s", ovsdb_idl_txn_get_error(status_txn));
+        }
+        if (s != TXN_SUCCESS && s != TXN_UNCHANGED) {
+            status_dirty = true;
+        }
+        ovsdb_idl_txn_destroy(status_txn);
+        status_txn = NULL;
+    }
+    if (status_dirty && ovsdb_idl_is_connected(vpcdb)
+        && ovsdb_idl_has_ever_connected(vpcdb)) {
+        status_dirty = false;
+        status_txn = ovsdb_idl_txn_create(vpcdb);
+        ovsdb_idl_txn_add_comment(status_txn, "vpc-controller: status");
+        write_status(status_txn);
+        COVERAGE_INC(engine_status_txn);
+        ovsdb_idl_txn_commit(status_txn);
+    }
+}
+
+/* Does one round of work. */
+void
+engine_run(const struct host_config *cfg)
+{
+    ovsdb_idl_run(vpcdb);
+    run_hosts(cfg);
+    run_switches();
+    run_chassis_ofctrl();
+
+    unsigned int seqno = ovsdb_idl_get_seqno(vpcdb);
+    if (seqno != vpcdb_seqno) {
+        vpcdb_seqno = seqno;
+        need_build = true;
+    }
+
+    /* Never act on a database we have not read: an empty view would
+     * delete every flow. */
+    if (ovsdb_idl_has_ever_connected(vpcdb) && ovsdb_idl_is_connected(vpcdb)
+        && vpcrec_vpc_global_first(vpcdb)) {
+        if (need_build || force_recompute) {
+            need_build = false;
+            build_and_sync();
+        } else {
+            /* Switches that finished reading their flows, and barriers for
+             * a configuration with nothing to change. */
+            struct hmap none = HMAP_INITIALIZER(&none);
+            struct chassis *ch;
+            HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+                chassis_sync(ch, &none);
+            }
+            hmap_destroy(&none);
+        }
+    }
+    run_status();
+}
+
+/* Arranges for poll_block() to wake up when engine_run() has work. */
+void
+engine_wait(void)
+{
+    struct host_node *hn;
+    struct switch_node *sn;
+    struct chassis *ch;
+
+    ovsdb_idl_wait(vpcdb);
+    LIST_FOR_EACH (hn, list_node, &hosts) {
+        host_wait(hn->host);
+    }
+    LIST_FOR_EACH (sn, list_node, &switches) {
+        ofctrl_wait(sn->ofctrl);
+    }
+    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+        if (ch->ofctrl) {
+            ofctrl_wait(ch->ofctrl);
+            if (ofctrl_get_state(ch->ofctrl) == OFCTRL_DUMPED) {
+                poll_immediate_wake();
+            }
+        }
+    }
+    if (status_txn) {
+        ovsdb_idl_txn_wait(status_txn);
+    } else if (status_dirty || need_build || force_recompute) {
+        poll_immediate_wake();
+    }
+}
+
+/* Frees everything. */
+void
+engine_destroy(void)
+{
+    struct host_node *hn;
+    LIST_FOR_EACH_SAFE (hn, list_node, &hosts) {
+        host_node_destroy(hn);
+    }
+    struct switch_node *sn;
+    LIST_FOR_EACH_SAFE (sn, list_node, &switches) {
+        switch_node_destroy(sn);
+    }
+    struct port_gen *pg;
+    HMAP_FOR_EACH_POP (pg, hmap_node, &port_gens) {
+        free(pg->chassis);
+        free(pg);
+    }
+    if (status_txn) {
+        ovsdb_idl_txn_destroy(status_txn);
+        status_txn = NULL;
+    }
+    vpc_model_destroy(&model);
+}
+
+/* Introspection. */
+
+/* Makes the next round rebuild every flow of every chassis from scratch;
+ * the switches see only what differs, which should be nothing. */
+void
+engine_force_recompute(void)
+{
+    force_recompute = true;
+}
+
+void
+engine_format_status(struct ds *s)
+{
+    const struct vpcrec_vpc_global *g = vpcrec_vpc_global_first(vpcdb);
+
+    ds_put_format(s, "database: %s\n",
+                  ovsdb_idl_is_connected(vpcdb) ? "connected"
+                                                : "not connected");
+    ds_put_format(s, "chassis: %"PRIuSIZE"\n", hmap_count(&chassis_map));
+    ds_put_format(s, "vpcs: %"PRIuSIZE"\n", hmap_count(&model.vpcs));
+    ds_put_format(s, "ports: %"PRIuSIZE"\n", model.n_ports);
+    ds_put_format(s, "nb_cfg: %"PRId64"\n", g ? g->nb_cfg : 0);
+    ds_put_format(s, "hv_cfg: %"PRId64"\n", g ? g->hv_cfg : 0);
+    ds_put_format(s, "model builds: %"PRIu64"\n", n_builds);
+    ds_put_format(s, "full recomputes: %"PRIu64"\n", n_recomputes);
+    ds_put_format(s, "vpc flow rebuilds: %"PRIu64"\n", n_vpc_rebuilds);
+    ds_put_format(s, "last build: %lld ms\n", last_build_msec);
+}
+
+static int
+compare_chassis(const void *a_, const void *b_)
+{
+    const struct chassis *const *a = a_;
+    const struct chassis *const *b = b_;
+    return strcmp((*a)->name, (*b)->name);
+}
+
+static struct chassis **
+sorted_chassis(size_t *n)
+{
+    struct chassis **all = xmalloc((hmap_count(&chassis_map) + 1)
+                                   * sizeof *all);
+    struct chassis *ch;
+
+    *n = 0;
+    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+        all[(*n)++] = ch;
+    }
+    qsort(all, *n, sizeof *all, compare_chassis);
+    return all;
+}
+
+void
+engine_format_chassis(struct ds *s)
+{
+    size_t n;
+    struct chassis **all = sorted_chassis(&n);
+
+    for (size_t i = 0; i < n; i++) {
+        const struct chassis *ch = all[i];
+        const struct host_identity *id = host_get_identity(ch->hn->host);
+        ds_put_format(s, "%s ovsdb=%s encap=%s:%s ", ch->name,
+                      host_get_name(ch->hn->host), vpc_encap_name(id->encap),
+                      id->encap_ip_s);
+        if (ch->ofctrl) {
+            ofctrl_format_stats(ch->ofctrl, s);
+        } else {
+            ds_put_cstr(s, "openflow=disconnected");
+        }
+        ds_put_char(s, '\n');
+    }
+    free(all);
+
+    struct host_node *hn;
+    LIST_FOR_EACH (hn, list_node, &hosts) {
+        if (!hn->chassis) {
+            ds_put_format(s, "(not adopted) ovsdb=%s%s%s\n",
+                          host_get_name(hn->host),
+                          hn->refused_as ? " refused as " : "",
+                          hn->refused_as ? hn->refused_as : "");
+        }
+    }
+}
+
+void
+engine_format_flow_counts(struct ds *s)
+{
+    size_t n;
+    struct chassis **all = sorted_chassis(&n);
+
+    for (size_t i = 0; i < n; i++) {
+        ds_put_format(s, "%s %"PRIuSIZE"\n", all[i]->name, all[i]->n_flows);
+    }
+    free(all);
+}
+
+/* Appends the flows we want on 'name' to 's'.  Returns false if there is no
+ * such chassis. */
+bool
+engine_format_flows(const char *name, struct ds *s)
+{
+    const struct chassis *ch = chassis_find(name);
+    if (!ch) {
+        return false;
+    }
+
+    struct vpc_flow_table all;
+    const struct chassis_vpc *cv;
+    const struct vpc_flow *flow;
+    vpc_flow_table_init(&all);
+    HMAP_FOR_EACH (flow, hmap_node, &ch->static_flows.flows) {
+        vpc_flow_table_add_copy(&all, flow);
+    }
+    HMAP_FOR_EACH (cv, hmap_node, &ch->vpcs) {
+        HMAP_FOR_EACH (flow, hmap_node, &cv->flows.flows) {
+            vpc_flow_table_add_copy(&all, flow);
+        }
+    }
+    vpc_flow_table_format(&all, s);
+    vpc_flow_table_destroy(&all);
+    return true;
+}

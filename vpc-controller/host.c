@@ -1,0 +1,593 @@
+/* A host's OVSDB session.  See host.h. */
+#include <config.h>
+#include "host.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "coverage.h"
+#include "flow.h"
+#include "hash.h"
+#include "jsonrpc.h"
+#include "lib/vswitch-idl.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb-idl.h"
+#include "svec.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(host);
+
+COVERAGE_DEFINE(host_config_txn);
+
+/* Tunnel port names on br-int, one per encapsulation. */
+static const char *const tunnel_port_names[VPC_N_ENCAPS] = {
+    [VPC_ENCAP_VXLAN] = "vpc-vxlan",
+    [VPC_ENCAP_GENEVE] = "vpc-geneve",
+};
+
+/* OpenFlow versions br-int speaks: ours (1.4, 1.5, for bundles) and the
+ * ones users' ovs-ofctl defaults to. */
+static const char *const br_int_protocols[] = {
+    "OpenFlow10", "OpenFlow13", "OpenFlow14", "OpenFlow15",
+};
+
+struct host {
+    struct ovsdb_idl *idl;
+    char *name;                     /* Peer, for logs. */
+    unsigned int idl_seqno;
+
+    bool accepted;                  /* May we configure it? */
+    struct host_identity *id;       /* NULL until it says who it is. */
+    char *id_problem;               /* Why 'id' is NULL, once logged. */
+
+    struct ovsdb_idl_txn *txn;      /* Configuration in flight. */
+    unsigned int txn_seqno;         /* IDL seqno when 'txn' was made. */
+
+    unsigned int change_seqno;      /* Bumped when bindings etc. change. */
+    struct shash bindings;          /* iface-id -> ofport (as uintptr). */
+    ofp_port_t tunnel_ofport[VPC_N_ENCAPS];
+};
+
+/* Returns the name of 'encap' as used in OVSDB. */
+const char *
+vpc_encap_name(enum vpc_encap encap)
+{
+    return encap == VPC_ENCAP_GENEVE ? "geneve" : "vxlan";
+}
+
+static void
+add_columns(struct ovsdb_idl *idl)
+{
+    ovsdb_idl_add_table(idl, &ovsrec_table_open_vswitch);
+    ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_external_ids);
+    ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_bridges);
+
+    ovsdb_idl_add_table(idl, &ovsrec_table_bridge);
+    ovsdb_idl_add_column(idl, &ovsrec_bridge_col_name);
+    ovsdb_idl_add_column(idl, &ovsrec_bridge_col_ports);
+    ovsdb_idl_add_column(idl, &ovsrec_bridge_col_controller);
+    ovsdb_idl_add_column(idl, &ovsrec_bridge_col_fail_mode);
+    ovsdb_idl_add_column(idl, &ovsrec_bridge_col_datapath_type);
+    ovsdb_idl_add_column(idl, &ovsrec_bridge_col_protocols);
+    ovsdb_idl_add_column(idl, &ovsrec_bridge_col_other_config);
+
+    ovsdb_idl_add_table(idl, &ovsrec_table_port);
+    ovsdb_idl_add_column(idl, &ovsrec_port_col_name);
+    ovsdb_idl_add_column(idl, &ovsrec_port_col_interfaces);
+
+    ovsdb_idl_add_table(idl, &ovsrec_table_interface);
+    ovsdb_idl_add_column(idl, &ovsrec_interface_col_name);
+    ovsdb_idl_add_column(idl, &ovsrec_interface_col_type);
+    ovsdb_idl_add_column(idl, &ovsrec_interface_col_options);
+    ovsdb_idl_add_column(idl, &ovsrec_interface_col_external_ids);
+    ovsdb_idl_add_column(idl, &ovsrec_interface_col_ofport);
+
+    ovsdb_idl_add_table(idl, &ovsrec_table_controller);
+    ovsdb_idl_add_column(idl, &ovsrec_controller_col_target);
+}
+
+/* Creates a host for 'rpc', an OVSDB connection that a host opened to us.
+ * Takes ownership of 'rpc'. */
+struct host *
+host_create(struct jsonrpc *rpc)
+{
+    struct host *host = xzalloc(sizeof *host);
+
+    host->name = xstrdup(jsonrpc_get_name(rpc));
+    host->idl = ovsdb_idl_create_unconnected(&ovsrec_idl_class, false);
+    add_columns(host->idl);
+    ovsdb_idl_set_jsonrpc(host->idl, rpc);
+    shash_init(&host->bindings);
+    host->idl_seqno = ovsdb_idl_get_seqno(host->idl);
+    VLOG_INFO("%s: host connected to the OVSDB listener", host->name);
+    return host;
+}
+
+static void
+identity_destroy(struct host_identity *id)
+{
+    if (id) {
+        free(id->system_id);
+        free(id->encap_ip_s);
+        free(id->role);
+        free(id->datapath_type);
+        smap_destroy(&id->bridge_mappings);
+        free(id);
+    }
+}
+
+/* Closes the session and frees 'host'. */
+void
+host_destroy(struct host *host)
+{
+    if (host) {
+        if (host->txn) {
+            ovsdb_idl_txn_destroy(host->txn);
+        }
+        ovsdb_idl_destroy(host->idl);
+        identity_destroy(host->id);
+        free(host->id_problem);
+        shash_destroy(&host->bindings);
+        free(host->name);
+        free(host);
+    }
+}
+
+/* Returns false once the host's OVSDB connection is gone. */
+bool
+host_is_alive(const struct host *host)
+{
+    return ovsdb_idl_is_alive(host->idl);
+}
+
+/* Returns true once the host's database has been read at least once, so
+ * that its bindings are complete. */
+bool
+host_is_ready(const struct host *host)
+{
+    return ovsdb_idl_has_ever_connected(host->idl)
+           && ovsrec_open_vswitch_first(host->idl) != NULL;
+}
+
+/* Returns the peer's name, for logs. */
+const char *
+host_get_name(const struct host *host)
+{
+    return host->name;
+}
+
+/* Returns who the host says it is, or NULL if it has not said so validly. */
+const struct host_identity *
+host_get_identity(const struct host *host)
+{
+    return host->id;
+}
+
+/* Sets whether the controller adopts this host (configures its br-int);
+ * a host whose identity conflicts with another's is not adopted. */
+void
+host_set_accepted(struct host *host, bool accepted)
+{
+    host->accepted = accepted;
+}
+
+/* Returns whether the host is adopted. */
+bool
+host_is_accepted(const struct host *host)
+{
+    return host->accepted;
+}
+
+/* Returns a number that changes whenever the identity, the bindings or the
+ * tunnel ports change. */
+unsigned int
+host_get_change_seqno(const struct host *host)
+{
+    return host->change_seqno;
+}
+
+/* Returns the VM interfaces on br-int: iface-id -> OpenFlow port number
+ * (as uintptr_t). */
+const struct shash *
+host_get_bindings(const struct host *host)
+{
+    return &host->bindings;
+}
+
+/* Returns the OpenFlow port of the tunnel for 'encap', or 0. */
+ofp_port_t
+host_get_tunnel_ofport(const struct host *host, enum vpc_encap encap)
+{
+    return host->tunnel_ofport[encap];
+}
+
+static void
+set_problem(struct host *host, char *problem)
+{
+    if (!host->id_problem || strcmp(host->id_problem, problem)) {
+        VLOG_WARN("%s: %s", host->name, problem);
+    }
+    free(host->id_problem);
+    host->id_problem = problem;
+}
+
+/* Parses the identity in 'ovs' external_ids.  Returns NULL (after logging
+ * why, once) if it is missing or invalid. */
+static struct host_identity *
+parse_identity(struct host *host, const struct ovsrec_open_vswitch *ovs)
+{
+    const struct smap *ext = &ovs->external_ids;
+    const char *system_id = smap_get(ext, "system-id");
+    const char *encap_ip = smap_get(ext, "vpc-encap-ip");
+    const char *encap_type = smap_get_def(ext, "vpc-encap-type", "vxlan");
+    const char *role = smap_get_def(ext, "vpc-role", "compute");
+    const char *dp_type = smap_get_def(ext, "vpc-datapath-type", "");
+    const char *mappings = smap_get_def(ext, "vpc-bridge-mappings", "");
+    struct in_addr in;
+
+    if (!system_id || !system_id[0]) {
+        set_problem(host, xstrdup("external_ids:system-id is not set; "
+                                  "waiting for it"));
+        return NULL;
+    }
+    if (!encap_ip || inet_pton(AF_INET, encap_ip, &in) != 1) {
+        set_problem(host, xasprintf("host %s: external_ids:vpc-encap-ip "
+                                    "\"%s\" is not an IPv4 address",
+                                    system_id, encap_ip ? encap_ip : ""));
+        return NULL;
+    }
+    if (strcmp(encap_type, "vxlan") && strcmp(encap_type, "geneve")) {
+        set_problem(host, xasprintf("host %s: external_ids:vpc-encap-type "
+                                    "\"%s\" is not vxlan or geneve",
+                                    system_id, encap_type));
+        return NULL;
+    }
+    if (strcmp(role, "compute") && strcmp(role, "gateway")) {
+        set_problem(host, xasprintf("host %s: external_ids:vpc-role \"%s\" "
+                                    "is not compute or gateway",
+                                    system_id, role));
+        return NULL;
+    }
+    if (dp_type[0] && strcmp(dp_type, "system") && strcmp(dp_type, "netdev")) {
+        set_problem(host, xasprintf("host %s: external_ids:"
+                                    "vpc-datapath-type \"%s\" is not system "
+                                    "or netdev", system_id, dp_type));
+        return NULL;
+    }
+
+    struct host_identity *id = xzalloc(sizeof *id);
+    id->system_id = xstrdup(system_id);
+    id->encap_ip = in.s_addr;
+    id->encap_ip_s = xstrdup(encap_ip);
+    id->encap = strcmp(encap_type, "geneve") ? VPC_ENCAP_VXLAN
+                                               : VPC_ENCAP_GENEVE;
+    id->role = xstrdup(role);
+    id->datapath_type = xstrdup(dp_type);
+    smap_init(&id->bridge_mappings);
+    char *copy = xstrdup(mappings), *save = NULL;
+    for (char *m = strtok_r(copy, ",", &save); m;
+         m = strtok_r(NULL, ",", &save)) {
+        char *colon = strchr(m, ':');
+        if (colon && colon != m && colon[1]) {
+            *colon = '\0';
+            smap_replace(&id->bridge_mappings, m, colon + 1);
+        } else {
+            VLOG_WARN("%s: host %s: ignoring bad vpc-bridge-mappings entry "
+                      "\"%s\" (expected NETWORK:BRIDGE)", host->name,
+                      system_id, m);
+        }
+    }
+    free(copy);
+
+    /* A stable datapath ID per system-id: the OpenFlow connection that
+     * reports it belongs to this host. */
+    id->dpid = (((uint64_t) hash_string(system_id, 0) << 16)
+                ^ hash_string(system_id, 1)) & UINT64_C(0xffffffffffff);
+
+    free(host->id_problem);
+    host->id_problem = NULL;
+    return id;
+}
+
+static bool
+identity_equal(const struct host_identity *a, const struct host_identity *b)
+{
+    if (!a || !b) {
+        return a == b;
+    }
+    return !strcmp(a->system_id, b->system_id)
+           && a->encap_ip == b->encap_ip
+           && a->encap == b->encap
+           && !strcmp(a->role, b->role)
+           && !strcmp(a->datapath_type, b->datapath_type)
+           && smap_equal(&a->bridge_mappings, &b->bridge_mappings);
+}
+
+static const struct ovsrec_bridge *
+find_br_int(struct ovsdb_idl *idl)
+{
+    const struct ovsrec_bridge *br;
+
+    OVSREC_BRIDGE_FOR_EACH (br, idl) {
+        if (!strcmp(br->name, VPC_INTEGRATION_BRIDGE)) {
+            return br;
+        }
+    }
+    return NULL;
+}
+
+static ofp_port_t
+iface_ofport(const struct ovsrec_interface *iface)
+{
+    return (iface->n_ofport && iface->ofport[0] > 0
+            && iface->ofport[0] < UINT16_MAX
+            ? u16_to_ofp(iface->ofport[0]) : 0);
+}
+
+/* Reads the VM interfaces and tunnel ports of br-int.  Returns true if they
+ * changed. */
+static bool
+read_bindings(struct host *host)
+{
+    const struct ovsrec_bridge *br = find_br_int(host->idl);
+    struct shash bindings = SHASH_INITIALIZER(&bindings);
+    ofp_port_t tunnels[VPC_N_ENCAPS] = { 0 };
+
+    for (size_t i = 0; br && i < br->n_ports; i++) {
+        const struct ovsrec_port *port = br->ports[i];
+        for (size_t j = 0; j < port->n_interfaces; j++) {
+            const struct ovsrec_interface *iface = port->interfaces[j];
+            const char *iface_id = smap_get(&iface->external_ids,
+                                            "iface-id");
+            ofp_port_t ofport = iface_ofport(iface);
+
+            for (int e = 0; e < VPC_N_ENCAPS; e++) {
+                if (!strcmp(iface->name, tunnel_port_names[e])) {
+                    tunnels[e] = ofport;
+                }
+            }
+            if (!iface_id || !iface_id[0] || !ofport) {
+                continue;
+            }
+            if (!shash_add_once(&bindings, iface_id,
+                                (void *) (uintptr_t) ofp_to_u16(ofport))) {
+                static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+                VLOG_WARN_RL(&rl, "%s: two interfaces on %s carry iface-id "
+                             "%s; using the first", host->name,
+                             VPC_INTEGRATION_BRIDGE, iface_id);
+            }
+        }
+    }
+
+    bool changed = memcmp(tunnels, host->tunnel_ofport, sizeof tunnels)
+                   || shash_count(&bindings) != shash_count(&host->bindings);
+    if (!changed) {
+        struct shash_node *node;
+        SHASH_FOR_EACH (node, &bindings) {
+            struct shash_node *old = shash_find(&host->bindings, node->name);
+            if (!old || old->data != node->data) {
+                changed = true;
+                break;
+            }
+        }
+    }
+    memcpy(host->tunnel_ofport, tunnels, sizeof tunnels);
+    shash_swap(&bindings, &host->bindings);
+    shash_destroy(&bindings);
+    return changed;
+}
+
+static bool
+controller_present(const struct ovsrec_bridge *br, const char *target)
+{
+    for (size_t i = 0; i < br->n_controller; i++) {
+        if (!strcmp(br->controller[i]->target, target)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static const struct ovsrec_interface *
+find_iface(const struct ovsrec_bridge *br, const char *name)
+{
+    for (size_t i = 0; i < br->n_ports; i++) {
+        const struct ovsrec_port *port = br->ports[i];
+        for (size_t j = 0; j < port->n_interfaces; j++) {
+            if (!strcmp(port->interfaces[j]->name, name)) {
+                return port->interfaces[j];
+            }
+        }
+    }
+    return NULL;
+}
+
+static const struct ovsrec_interface *
+add_port(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
+         const char *name, const char *type)
+{
+    struct ovsrec_interface *iface = ovsrec_interface_insert(txn);
+    ovsrec_interface_set_name(iface, name);
+    ovsrec_interface_set_type(iface, type);
+
+    struct ovsrec_port *port = ovsrec_port_insert(txn);
+    ovsrec_port_set_name(port, name);
+    ovsrec_port_set_interfaces(port, &iface, 1);
+    ovsrec_bridge_update_ports_addvalue(br, port);
+    return iface;
+}
+
+static bool
+smap_get_equals(const struct smap *smap, const char *key, const char *value)
+{
+    const char *v = smap_get(smap, key);
+    return v && !strcmp(v, value);
+}
+
+/* Makes br-int what we need, in 'txn', touching only what differs.
+ * Returns true if anything was written. */
+static bool
+configure_br_int(struct host *host, struct ovsdb_idl_txn *txn,
+                 const struct host_config *cfg)
+{
+    const struct ovsrec_open_vswitch *ovs
+        = ovsrec_open_vswitch_first(host->idl);
+    const struct ovsrec_bridge *br = find_br_int(host->idl);
+    const struct host_identity *id = host->id;
+    bool changed = false;
+
+    if (!br) {
+        VLOG_INFO("%s: host %s: creating %s", host->name, id->system_id,
+                  VPC_INTEGRATION_BRIDGE);
+        struct ovsrec_bridge *nbr = ovsrec_bridge_insert(txn);
+        ovsrec_bridge_set_name(nbr, VPC_INTEGRATION_BRIDGE);
+        ovsrec_open_vswitch_update_bridges_addvalue(ovs, nbr);
+        add_port(txn, nbr, VPC_INTEGRATION_BRIDGE, "internal");
+        br = nbr;
+        changed = true;
+    }
+
+    /* A switch that loses its controllers must not fall back to learning,
+     * which would join VPCs. */
+    if (!br->fail_mode || strcmp(br->fail_mode, "secure")) {
+        ovsrec_bridge_set_fail_mode(br, "secure");
+        changed = true;
+    }
+    if (strcmp(br->datapath_type, id->datapath_type)) {
+        ovsrec_bridge_set_datapath_type(br, id->datapath_type);
+        changed = true;
+    }
+    bool protocols_ok = br->n_protocols == ARRAY_SIZE(br_int_protocols);
+    for (size_t i = 0; protocols_ok && i < br->n_protocols; i++) {
+        protocols_ok = !strcmp(br->protocols[i], br_int_protocols[i]);
+    }
+    if (!protocols_ok) {
+        ovsrec_bridge_set_protocols(br, (const char **) br_int_protocols,
+                                    ARRAY_SIZE(br_int_protocols));
+        changed = true;
+    }
+
+    char dpid[17];
+    snprintf(dpid, sizeof dpid, "%016"PRIx64, id->dpid);
+    if (!smap_get_equals(&br->other_config, "datapath-id", dpid)) {
+        ovsrec_bridge_update_other_config_setkey(br, "datapath-id", dpid);
+        changed = true;
+    }
+    if (!smap_get_equals(&br->other_config, "disable-in-band", "true")) {
+        ovsrec_bridge_update_other_config_setkey(br, "disable-in-band",
+                                                 "true");
+        changed = true;
+    }
+
+    /* Our OpenFlow address.  Other controllers' rows stay. */
+    for (size_t i = 0; i < cfg->of_targets->n; i++) {
+        const char *target = cfg->of_targets->names[i];
+        if (!controller_present(br, target)) {
+            struct ovsrec_controller *c = ovsrec_controller_insert(txn);
+            ovsrec_controller_set_target(c, target);
+            ovsrec_bridge_update_controller_addvalue(br, c);
+            changed = true;
+        }
+    }
+
+    /* One flow-based tunnel port per encapsulation: remote endpoint and
+     * key come from the flow (tun_dst, tun_id). */
+    for (int e = 0; e < VPC_N_ENCAPS; e++) {
+        const char *name = tunnel_port_names[e];
+        const char *type = vpc_encap_name(e);
+        const struct ovsrec_interface *iface = find_iface(br, name);
+
+        if (!iface) {
+            iface = add_port(txn, br, name, type);
+            changed = true;
+        } else if (strcmp(iface->type, type)) {
+            ovsrec_interface_set_type(iface, type);
+            changed = true;
+        }
+        struct smap options = SMAP_INITIALIZER(&options);
+        smap_add(&options, "remote_ip", "flow");
+        smap_add(&options, "key", "flow");
+        smap_add(&options, "local_ip", id->encap_ip_s);
+        if (!smap_equal(&options, &iface->options)) {
+            ovsrec_interface_set_options(iface, &options);
+            changed = true;
+        }
+        smap_destroy(&options);
+    }
+    return changed;
+}
+
+/* Processes the host's database and keeps its br-int configured. */
+void
+host_run(struct host *host, const struct host_config *cfg)
+{
+    ovsdb_idl_run(host->idl);
+
+    if (host->txn) {
+        enum ovsdb_idl_txn_status status = ovsdb_idl_txn_commit(host->txn);
+        if (status == TXN_INCOMPLETE) {
+            return;
+        }
+        if (status == TXN_ERROR || status == TXN_ABORTED) {
+            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+            VLOG_WARN_RL(&rl, "%s: configuring %s failed: %s", host->name,
+                         VPC_INTEGRATION_BRIDGE,
+                         ovsdb_idl_txn_get_error(host->txn));
+        }
+        ovsdb_idl_txn_destroy(host->txn);
+        host->txn = NULL;
+    }
+
+    unsigned int seqno = ovsdb_idl_get_seqno(host->idl);
+    if (seqno != host->idl_seqno) {
+        host->idl_seqno = seqno;
+
+        const struct ovsrec_open_vswitch *ovs
+            = ovsrec_open_vswitch_first(host->idl);
+        struct host_identity *id = ovs ? parse_identity(host, ovs) : NULL;
+        if (!identity_equal(id, host->id)) {
+            if (id) {
+                VLOG_INFO("%s: host is %s (encap %s %s, role %s)",
+                          host->name, id->system_id,
+                          vpc_encap_name(id->encap), id->encap_ip_s,
+                          id->role);
+            }
+            identity_destroy(host->id);
+            host->id = id;
+            host->change_seqno++;
+        } else {
+            identity_destroy(id);
+        }
+        if (read_bindings(host)) {
+            host->change_seqno++;
+        }
+    }
+
+    /* Configure at most once per database version: if our last write did
+     * not stick, the next change brings us back. */
+    if (host->accepted && host->id && host->txn_seqno != seqno
+        && ovsrec_open_vswitch_first(host->idl)) {
+        struct ovsdb_idl_txn *txn = ovsdb_idl_txn_create(host->idl);
+        ovsdb_idl_txn_add_comment(txn, "vpc-controller: configure %s",
+                                  VPC_INTEGRATION_BRIDGE);
+        host->txn_seqno = seqno;
+        if (configure_br_int(host, txn, cfg)) {
+            COVERAGE_INC(host_config_txn);
+            host->txn = txn;
+            ovsdb_idl_txn_commit(txn);
+        } else {
+            ovsdb_idl_txn_destroy(txn);
+        }
+    }
+}
+
+/* Arranges for poll_block() to wake up when host_run() has work. */
+void
+host_wait(struct host *host)
+{
+    ovsdb_idl_wait(host->idl);
+    if (host->txn) {
+        ovsdb_idl_txn_wait(host->txn);
+    }
+}

@@ -1,0 +1,56 @@
+/* A host's OVSDB session: the host dialed in (set-manager), we replicate
+ * its Open_vSwitch database, read who it says it is and which VM interfaces
+ * it has, and keep its integration bridge configured. */
+#ifndef VPC_CONTROLLER_HOST_H
+#define VPC_CONTROLLER_HOST_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "openvswitch/shash.h"
+#include "openvswitch/types.h"
+#include "smap.h"
+#include "vpc-pipeline.h"
+
+struct jsonrpc;
+struct svec;
+
+#define VPC_INTEGRATION_BRIDGE "br-int"
+
+/* What a host says about itself in Open_vSwitch external_ids. */
+struct host_identity {
+    char *system_id;
+    ovs_be32 encap_ip;
+    char *encap_ip_s;
+    enum vpc_encap encap;
+    char *role;                 /* "compute" or "gateway". */
+    char *datapath_type;        /* "" for the default. */
+    struct smap bridge_mappings;
+    uint64_t dpid;              /* What we give br-int. */
+};
+
+/* What the controller wants on every host's integration bridge. */
+struct host_config {
+    const struct svec *of_targets;  /* Controller targets for br-int. */
+};
+
+struct host;
+
+struct host *host_create(struct jsonrpc *);
+void host_destroy(struct host *);
+void host_run(struct host *, const struct host_config *);
+void host_wait(struct host *);
+
+bool host_is_alive(const struct host *);
+bool host_is_ready(const struct host *);
+const char *host_get_name(const struct host *);
+const struct host_identity *host_get_identity(const struct host *);
+
+void host_set_accepted(struct host *, bool accepted);
+bool host_is_accepted(const struct host *);
+
+unsigned int host_get_change_seqno(const struct host *);
+const struct shash *host_get_bindings(const struct host *);
+ofp_port_t host_get_tunnel_ofport(const struct host *, enum vpc_encap);
+const char *vpc_encap_name(enum vpc_encap);
+
+#endif /* host.h */

@@ -1,0 +1,65 @@
+/* The desired state of the whole system, as ofproto-vpc inputs: every VPC
+ * with its subnets and ports, and where each port is bound.  Rebuilt from
+ * the VPC database and the hosts' interfaces whenever either changes; each
+ * VPC carries a fingerprint so that only VPCs that changed are turned into
+ * flows again. */
+#ifndef VPC_CONTROLLER_MODEL_H
+#define VPC_CONTROLLER_MODEL_H 1
+
+#include <stdint.h>
+#include "openvswitch/hmap.h"
+#include "openvswitch/shash.h"
+#include "openvswitch/uuid.h"
+#include "vpc-pipeline.h"
+
+struct ovsdb_idl;
+
+/* Where ports can be: a chassis, by name.  Connected chassis report their
+ * encapsulation themselves; others are known from their Chassis row, so
+ * that ports on a host that is briefly out of touch stay reachable. */
+struct model_location {
+    char *name;                 /* system-id. */
+    ovs_be32 encap_ip;
+    enum vpc_encap encap;
+    bool connected;             /* A live host says it is this chassis. */
+    const struct shash *bindings;   /* iface-id -> ofport, if connected. */
+};
+
+struct model_vpc {
+    struct hmap_node hmap_node;     /* In vpc_model's 'vpcs', by uuid. */
+    struct vpc_pl_vpc pl;           /* What ofproto-vpc needs. */
+    char *name;
+    uint32_t fingerprint;           /* Hash of everything in 'pl'. */
+
+    /* Storage behind 'pl'. */
+    struct vpc_pl_subnet *subnets;
+    struct vpc_pl_port *ports;
+    ovs_be32 *ips;
+};
+
+/* A port and where it is bound, for status reporting. */
+struct model_binding {
+    struct hmap_node hmap_node;     /* In vpc_model's 'bindings', by uuid. */
+    struct uuid port;               /* Port row. */
+    const struct model_location *where;    /* NULL: unbound. */
+};
+
+struct vpc_model {
+    struct hmap vpcs;               /* Of model_vpc. */
+    struct hmap bindings;           /* Of model_binding. */
+    struct shash locations;         /* Name -> struct model_location. */
+    size_t n_ports;
+};
+
+void vpc_model_init(struct vpc_model *);
+void vpc_model_destroy(struct vpc_model *);
+void vpc_model_build(struct vpc_model *, struct ovsdb_idl *vpcdb,
+                     const struct shash *connected,
+                     const struct vpc_model *previous);
+const struct model_vpc *vpc_model_find(const struct vpc_model *,
+                                       const struct uuid *);
+const struct model_binding *vpc_model_find_binding(const struct vpc_model *,
+                                                   const struct uuid *);
+void vpc_model_swap(struct vpc_model *, struct vpc_model *);
+
+#endif /* model.h */

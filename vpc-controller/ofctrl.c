@@ -1,0 +1,577 @@
+/* One OpenFlow session with one switch.  See ofctrl.h. */
+#include <config.h>
+#include "ofctrl.h"
+
+#include <errno.h>
+
+#include "byte-order.h"
+#include "coverage.h"
+#include "flow-table.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/list.h"
+#include "openvswitch/ofp-bundle.h"
+#include "openvswitch/ofp-errors.h"
+#include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-msgs.h"
+#include "openvswitch/ofp-print.h"
+#include "openvswitch/ofp-protocol.h"
+#include "openvswitch/ofp-switch.h"
+#include "openvswitch/ofp-util.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/rconn.h"
+#include "openvswitch/vconn.h"
+#include "openvswitch/vlog.h"
+#include "socket-util.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(ofctrl);
+
+COVERAGE_DEFINE(ofctrl_flow_mod);
+COVERAGE_DEFINE(ofctrl_bundle);
+COVERAGE_DEFINE(ofctrl_reconcile);
+COVERAGE_DEFINE(ofctrl_switch_error);
+
+/* OpenFlow 1.4 is the first with bundles. */
+#define OFCTRL_VERSIONS ((1u << OFP14_VERSION) | (1u << OFP15_VERSION))
+
+/* Seconds of silence before an echo request; the switch probes us too. */
+#define OFCTRL_PROBE_INTERVAL 5
+
+struct pending_barrier {
+    struct ovs_list list_node;
+    ovs_be32 xid;
+    uint64_t gen;
+    int64_t cfg;
+};
+
+struct ofctrl {
+    struct rconn *rconn;
+    enum ofctrl_state state;
+    enum ofp_version version;
+    enum ofputil_protocol protocol;
+
+    bool features_sent;
+    ovs_be32 features_xid;
+    bool have_dpid;
+    uint64_t dpid;
+
+    ovs_be32 dump_xid;
+    struct vpc_flow_table dumped;     /* What the switch has (DUMPING). */
+
+    /* Flow mods queued for the next commit: deletions go first, so that a
+     * flow moving from one owner to another is deleted, then added. */
+    struct ovs_list dels;             /* Of "struct ofpbuf". */
+    struct ovs_list adds;
+    size_t n_queued;
+
+    uint32_t next_bundle_id;
+    struct ovs_list barriers;         /* Of "struct pending_barrier". */
+    uint64_t sent_gen, acked_gen;     /* Flow generations (commits). */
+    int64_t sent_cfg, acked_cfg;      /* VPC_Global nb_cfg values. */
+
+    /* Statistics. */
+    uint64_t n_flow_mods;
+    uint64_t n_bundles;
+    uint64_t n_reconciles;
+    uint64_t n_reconcile_mods;        /* Flow mods the last reconcile sent. */
+    uint64_t n_errors;
+};
+
+static void start_dump(struct ofctrl *);
+
+/* Creates a session on 'vconn', a connection accepted from a switch.  Takes
+ * ownership of 'vconn'. */
+struct ofctrl *
+ofctrl_create(struct vconn *vconn)
+{
+    struct ofctrl *ofc = xzalloc(sizeof *ofc);
+
+    ofc->rconn = rconn_create(OFCTRL_PROBE_INTERVAL, 0, DSCP_DEFAULT,
+                              OFCTRL_VERSIONS);
+    rconn_connect_unreliably(ofc->rconn, vconn, NULL);
+    ofc->state = OFCTRL_HANDSHAKE;
+    vpc_flow_table_init(&ofc->dumped);
+    ovs_list_init(&ofc->dels);
+    ovs_list_init(&ofc->adds);
+    ovs_list_init(&ofc->barriers);
+    ofc->next_bundle_id = 1;
+    ofc->sent_cfg = ofc->acked_cfg = -1;
+    return ofc;
+}
+
+static void
+flush_queue(struct ofctrl *ofc)
+{
+    struct ofpbuf *msg;
+
+    LIST_FOR_EACH_POP (msg, list_node, &ofc->dels) {
+        ofpbuf_delete(msg);
+    }
+    LIST_FOR_EACH_POP (msg, list_node, &ofc->adds) {
+        ofpbuf_delete(msg);
+    }
+    ofc->n_queued = 0;
+}
+
+static void
+flush_barriers(struct ofctrl *ofc)
+{
+    struct pending_barrier *b;
+
+    LIST_FOR_EACH_POP (b, list_node, &ofc->barriers) {
+        free(b);
+    }
+}
+
+/* Closes the session and frees 'ofc'. */
+void
+ofctrl_destroy(struct ofctrl *ofc)
+{
+    if (ofc) {
+        flush_queue(ofc);
+        flush_barriers(ofc);
+        vpc_flow_table_destroy(&ofc->dumped);
+        rconn_destroy(ofc->rconn);
+        free(ofc);
+    }
+}
+
+/* Returns false once the switch has gone away. */
+bool
+ofctrl_is_alive(const struct ofctrl *ofc)
+{
+    return rconn_is_alive(ofc->rconn);
+}
+
+/* Returns a name for the connection, for logs. */
+const char *
+ofctrl_get_name(const struct ofctrl *ofc)
+{
+    return rconn_get_name(ofc->rconn);
+}
+
+/* Returns the session's state. */
+enum ofctrl_state
+ofctrl_get_state(const struct ofctrl *ofc)
+{
+    return ofc->state;
+}
+
+/* Stores the switch's datapath ID in '*dpid' and returns true, once the
+ * switch has told it. */
+bool
+ofctrl_get_dpid(const struct ofctrl *ofc, uint64_t *dpid)
+{
+    *dpid = ofc->dpid;
+    return ofc->have_dpid;
+}
+
+/* Returns the newest nb_cfg that the switch has acknowledged. */
+int64_t
+ofctrl_get_acked_cfg(const struct ofctrl *ofc)
+{
+    return ofc->acked_cfg;
+}
+
+/* Returns the newest flow generation that the switch has acknowledged:
+ * every commit before it is in force. */
+uint64_t
+ofctrl_get_acked_gen(const struct ofctrl *ofc)
+{
+    return ofc->acked_gen;
+}
+
+/* Returns the generation that the next commit will carry, minus one: flows
+ * queued now are in force once ofctrl_get_acked_gen() passes this. */
+uint64_t
+ofctrl_get_sent_gen(const struct ofctrl *ofc)
+{
+    return ofc->sent_gen;
+}
+
+static void
+send_msg(struct ofctrl *ofc, struct ofpbuf *msg)
+{
+    rconn_send(ofc->rconn, msg, NULL);
+}
+
+static void
+log_switch_error(struct ofctrl *ofc, const struct ofp_header *oh)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+    char *s = ofp_to_string(oh, ntohs(oh->length), NULL, NULL, 2);
+    VLOG_WARN_RL(&rl, "%s: switch reported an error, resynchronizing: %s",
+                 ofctrl_get_name(ofc), s);
+    free(s);
+}
+
+static void
+handle_features_reply(struct ofctrl *ofc, const struct ofp_header *oh)
+{
+    struct ofputil_switch_features features;
+    struct ofpbuf b = ofpbuf_const_initializer(oh, ntohs(oh->length));
+    enum ofperr error = ofputil_pull_switch_features(&b, &features);
+
+    if (error) {
+        VLOG_WARN("%s: bad features reply (%s), closing",
+                  ofctrl_get_name(ofc), ofperr_to_string(error));
+        rconn_disconnect(ofc->rconn);
+        return;
+    }
+    ofc->dpid = features.datapath_id;
+    ofc->have_dpid = true;
+    VLOG_INFO("%s: switch with datapath ID %016"PRIx64" connected "
+              "(OpenFlow %s)", ofctrl_get_name(ofc), ofc->dpid,
+              ofputil_version_to_string(ofc->version));
+    start_dump(ofc);
+}
+
+static void
+start_dump(struct ofctrl *ofc)
+{
+    struct ofputil_flow_stats_request fsr = {
+        .aggregate = false,
+        .out_port = OFPP_ANY,
+        .out_group = OFPG_ANY,
+        .table_id = 0xff,
+    };
+    match_init_catchall(&fsr.match);
+
+    flush_queue(ofc);
+    flush_barriers(ofc);
+    vpc_flow_table_clear(&ofc->dumped);
+
+    struct ofpbuf *msg = ofputil_encode_flow_stats_request(&fsr,
+                                                           ofc->protocol);
+    ofc->dump_xid = ((struct ofp_header *) msg->data)->xid;
+    send_msg(ofc, msg);
+    ofc->state = OFCTRL_DUMPING;
+}
+
+static void
+handle_flow_stats_reply(struct ofctrl *ofc, const struct ofp_header *oh)
+{
+    struct ofpbuf b = ofpbuf_const_initializer(oh, ntohs(oh->length));
+
+    for (;;) {
+        uint64_t stub[1024 / 8];
+        struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+        struct ofputil_flow_stats fs;
+
+        int retval = ofputil_decode_flow_stats_reply(&fs, &b, false,
+                                                     &ofpacts);
+        if (!retval) {
+            vpc_flow_table_add(&ofc->dumped, fs.table_id, fs.priority,
+                               ntohll(fs.cookie), &fs.match, fs.ofpacts,
+                               fs.ofpacts_len);
+        }
+        ofpbuf_uninit(&ofpacts);
+        if (retval) {
+            if (retval != EOF) {
+                VLOG_WARN("%s: bad flow stats reply (%s), resynchronizing",
+                          ofctrl_get_name(ofc),
+                          ofperr_to_string(retval));
+                start_dump(ofc);
+                return;
+            }
+            break;
+        }
+    }
+    if (!ofpmp_more(oh)) {
+        ofc->state = OFCTRL_DUMPED;
+    }
+}
+
+static void
+handle_barrier_reply(struct ofctrl *ofc, const struct ofp_header *oh)
+{
+    struct pending_barrier *b;
+
+    LIST_FOR_EACH_SAFE (b, list_node, &ofc->barriers) {
+        if (b->xid == oh->xid) {
+            ofc->acked_gen = b->gen;
+            ofc->acked_cfg = b->cfg;
+            ovs_list_remove(&b->list_node);
+            free(b);
+            break;
+        }
+    }
+}
+
+static void
+handle_msg(struct ofctrl *ofc, const struct ofp_header *oh)
+{
+    enum ofptype type;
+
+    if (ofptype_decode(&type, oh)) {
+        return;
+    }
+    switch (type) {
+    case OFPTYPE_ECHO_REQUEST:
+        send_msg(ofc, ofputil_encode_echo_reply(oh));
+        break;
+
+    case OFPTYPE_FEATURES_REPLY:
+        if (ofc->state == OFCTRL_HANDSHAKE && oh->xid == ofc->features_xid) {
+            handle_features_reply(ofc, oh);
+        }
+        break;
+
+    case OFPTYPE_FLOW_STATS_REPLY:
+        if (ofc->state == OFCTRL_DUMPING && oh->xid == ofc->dump_xid) {
+            handle_flow_stats_reply(ofc, oh);
+        }
+        break;
+
+    case OFPTYPE_BARRIER_REPLY:
+        handle_barrier_reply(ofc, oh);
+        break;
+
+    case OFPTYPE_ERROR:
+        COVERAGE_INC(ofctrl_switch_error);
+        ofc->n_errors++;
+        log_switch_error(ofc, oh);
+        if (ofc->state == OFCTRL_SYNCED || ofc->state == OFCTRL_DUMPED) {
+            /* A failed bundle changed nothing; a reconcile puts us back on
+             * solid ground. */
+            start_dump(ofc);
+        } else if (ofc->state == OFCTRL_DUMPING && oh->xid == ofc->dump_xid) {
+            start_dump(ofc);
+        }
+        break;
+
+    default:
+        /* Port status, bundle replies, packet-ins (none are expected: no
+         * flow sends to a controller): nothing to do. */
+        break;
+    }
+}
+
+/* Processes what the switch sent and keeps the connection alive. */
+void
+ofctrl_run(struct ofctrl *ofc)
+{
+    rconn_run(ofc->rconn);
+    if (!rconn_is_connected(ofc->rconn)) {
+        return;
+    }
+
+    if (!ofc->features_sent) {
+        int version = rconn_get_version(ofc->rconn);
+        if (version < 0) {
+            return;
+        }
+        ofc->version = version;
+        ofc->protocol = ofputil_protocol_from_ofp_version(version);
+        struct ofpbuf *msg = ofpraw_alloc(OFPRAW_OFPT_FEATURES_REQUEST,
+                                          version, 0);
+        ofc->features_xid = ((struct ofp_header *) msg->data)->xid;
+        send_msg(ofc, msg);
+        ofc->features_sent = true;
+    }
+
+    for (int i = 0; i < 100; i++) {
+        struct ofpbuf *msg = rconn_recv(ofc->rconn);
+        if (!msg) {
+            break;
+        }
+        handle_msg(ofc, msg->data);
+        ofpbuf_delete(msg);
+    }
+}
+
+/* Arranges for poll_block() to wake up when ofctrl_run() has work. */
+void
+ofctrl_wait(struct ofctrl *ofc)
+{
+    rconn_run_wait(ofc->rconn);
+    rconn_recv_wait(ofc->rconn);
+}
+
+static void
+queue_flow_mod(struct ofctrl *ofc, const struct vpc_flow *flow,
+               uint16_t command)
+{
+    struct ofputil_flow_mod fm = {
+        .match = flow->match,
+        .priority = flow->priority,
+        .new_cookie = htonll(flow->cookie),
+        .modify_cookie = command == OFPFC_MODIFY_STRICT,
+        .table_id = flow->table_id,
+        .command = command,
+        .buffer_id = UINT32_MAX,
+        .out_port = OFPP_ANY,
+        .out_group = OFPG_ANY,
+    };
+    if (command != OFPFC_DELETE_STRICT) {
+        fm.ofpacts = flow->ofpacts;
+        fm.ofpacts_len = flow->ofpacts_len;
+    } else {
+        fm.new_cookie = OVS_BE64_MAX;
+    }
+
+    struct ofpbuf *msg = ofputil_encode_flow_mod(&fm, ofc->protocol);
+    ovs_list_push_back(command == OFPFC_DELETE_STRICT ? &ofc->dels
+                       : &ofc->adds, &msg->list_node);
+    ofc->n_queued++;
+}
+
+/* Reads the switch's flows again, for a new owner: the session goes back to
+ * DUMPING (once it is past the handshake). */
+void
+ofctrl_resync(struct ofctrl *ofc)
+{
+    if (ofc->state != OFCTRL_HANDSHAKE) {
+        start_dump(ofc);
+    }
+}
+
+/* Brings the switch from what it has (read while DUMPING) to the union of
+ * 'parts', touching only the flows that differ: nothing is flushed, so
+ * forwarding never stops.  Must be called in state DUMPED. */
+void
+ofctrl_reconcile(struct ofctrl *ofc, struct vpc_flow_table *const *parts,
+                 size_t n_parts)
+{
+    ovs_assert(ofc->state == OFCTRL_DUMPED);
+    COVERAGE_INC(ofctrl_reconcile);
+
+    size_t before = ofc->n_queued;
+    for (size_t i = 0; i < n_parts; i++) {
+        const struct vpc_flow *flow;
+
+        HMAP_FOR_EACH (flow, hmap_node, &parts[i]->flows) {
+            struct vpc_flow *have = vpc_flow_table_find(&ofc->dumped, flow);
+            if (!have) {
+                queue_flow_mod(ofc, flow, OFPFC_ADD);
+            } else {
+                if (!vpc_flow_same_actions(have, flow)) {
+                    queue_flow_mod(ofc, flow, OFPFC_MODIFY_STRICT);
+                }
+                vpc_flow_table_remove(&ofc->dumped, have);
+            }
+        }
+    }
+
+    struct vpc_flow *flow;
+    HMAP_FOR_EACH (flow, hmap_node, &ofc->dumped.flows) {
+        queue_flow_mod(ofc, flow, OFPFC_DELETE_STRICT);
+    }
+    vpc_flow_table_clear(&ofc->dumped);
+
+    ofc->n_reconciles++;
+    ofc->n_reconcile_mods = ofc->n_queued - before;
+    VLOG_INFO("%s: reconciled with the switch: %"PRIuSIZE" flow "
+              "change(s)", ofctrl_get_name(ofc), ofc->n_queued - before);
+    ofc->state = OFCTRL_SYNCED;
+}
+
+/* Queues the changes that turn 'old' into 'new' (either may be NULL for
+ * empty), both being sets of flows that this session installed or is to
+ * install.  Does nothing unless SYNCED: a later reconcile covers it. */
+void
+ofctrl_update(struct ofctrl *ofc, const struct vpc_flow_table *old,
+              const struct vpc_flow_table *new)
+{
+    const struct vpc_flow *flow;
+
+    if (ofc->state != OFCTRL_SYNCED) {
+        return;
+    }
+    if (new) {
+        HMAP_FOR_EACH (flow, hmap_node, &new->flows) {
+            const struct vpc_flow *had = old ? vpc_flow_table_find(old, flow)
+                                             : NULL;
+            if (!had) {
+                queue_flow_mod(ofc, flow, OFPFC_ADD);
+            } else if (!vpc_flow_same_actions(had, flow)) {
+                queue_flow_mod(ofc, flow, OFPFC_MODIFY_STRICT);
+            }
+        }
+    }
+    if (old) {
+        HMAP_FOR_EACH (flow, hmap_node, &old->flows) {
+            if (!new || !vpc_flow_table_find(new, flow)) {
+                queue_flow_mod(ofc, flow, OFPFC_DELETE_STRICT);
+            }
+        }
+    }
+}
+
+static void
+send_bundle(struct ofctrl *ofc)
+{
+    struct ofputil_bundle_ctrl_msg bc = {
+        .bundle_id = ofc->next_bundle_id++,
+        .type = OFPBCT_OPEN_REQUEST,
+        .flags = OFPBF_ATOMIC | OFPBF_ORDERED,
+    };
+    send_msg(ofc, ofputil_encode_bundle_ctrl_request(ofc->version, &bc));
+
+    struct ovs_list *lists[2] = { &ofc->dels, &ofc->adds };
+    for (int i = 0; i < 2; i++) {
+        struct ofpbuf *msg;
+
+        LIST_FOR_EACH_POP (msg, list_node, lists[i]) {
+            struct ofputil_bundle_add_msg bam = {
+                .bundle_id = bc.bundle_id,
+                .flags = bc.flags,
+                .msg = msg->data,
+            };
+            send_msg(ofc, ofputil_encode_bundle_add(ofc->version, &bam));
+            ofpbuf_delete(msg);
+            COVERAGE_INC(ofctrl_flow_mod);
+            ofc->n_flow_mods++;
+        }
+    }
+
+    bc.type = OFPBCT_COMMIT_REQUEST;
+    send_msg(ofc, ofputil_encode_bundle_ctrl_request(ofc->version, &bc));
+    COVERAGE_INC(ofctrl_bundle);
+    ofc->n_bundles++;
+    ofc->n_queued = 0;
+}
+
+/* Sends the queued changes as one atomic bundle, then a barrier that, when
+ * answered, marks them and configuration 'cfg' as in force. */
+void
+ofctrl_commit(struct ofctrl *ofc, int64_t cfg)
+{
+    if (ofc->state != OFCTRL_SYNCED) {
+        return;
+    }
+
+    bool changed = ofc->n_queued > 0;
+    if (changed) {
+        send_bundle(ofc);
+        ofc->sent_gen++;
+    }
+    if (changed || cfg > ofc->sent_cfg) {
+        struct pending_barrier *b = xmalloc(sizeof *b);
+        struct ofpbuf *msg = ofputil_encode_barrier_request(ofc->version);
+
+        b->xid = ((struct ofp_header *) msg->data)->xid;
+        b->gen = ofc->sent_gen;
+        b->cfg = MAX(cfg, ofc->sent_cfg);
+        ovs_list_push_back(&ofc->barriers, &b->list_node);
+        send_msg(ofc, msg);
+        ofc->sent_cfg = b->cfg;
+    }
+}
+
+/* Appends a one-line summary of the session to 's'. */
+void
+ofctrl_format_stats(const struct ofctrl *ofc, struct ds *s)
+{
+    static const char *const states[] = {
+        [OFCTRL_HANDSHAKE] = "handshake",
+        [OFCTRL_DUMPING] = "reading flows",
+        [OFCTRL_DUMPED] = "reconciling",
+        [OFCTRL_SYNCED] = "synced",
+    };
+    ds_put_format(s, "openflow=%s flow_mods=%"PRIu64" bundles=%"PRIu64
+                  " reconciles=%"PRIu64" last_reconcile_changes=%"PRIu64
+                  " errors=%"PRIu64, states[ofc->state], ofc->n_flow_mods,
+                  ofc->n_bundles, ofc->n_reconciles, ofc->n_reconcile_mods,
+                  ofc->n_errors);
+}

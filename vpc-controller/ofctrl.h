@@ -1,0 +1,54 @@
+/* One OpenFlow session with one switch: handshake, reconciliation against
+ * the flows the switch already has, and flow changes in atomic bundles
+ * acknowledged by barriers. */
+#ifndef VPC_CONTROLLER_OFCTRL_H
+#define VPC_CONTROLLER_OFCTRL_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ds;
+struct ofctrl;
+struct vconn;
+struct vpc_flow_table;
+
+/* Life of a session:
+ *
+ *   HANDSHAKE: waiting for the switch's features (its datapath ID).
+ *   DUMPING:   the flows the switch has are being read.
+ *   DUMPED:    read; the owner must call ofctrl_reconcile().
+ *   SYNCED:    the owner may call ofctrl_update() and ofctrl_commit().
+ *
+ * Any error from the switch on our changes sends the session back to
+ * DUMPING, so that it converges on what the switch really has. */
+enum ofctrl_state {
+    OFCTRL_HANDSHAKE,
+    OFCTRL_DUMPING,
+    OFCTRL_DUMPED,
+    OFCTRL_SYNCED,
+};
+
+struct ofctrl *ofctrl_create(struct vconn *);
+void ofctrl_destroy(struct ofctrl *);
+void ofctrl_run(struct ofctrl *);
+void ofctrl_wait(struct ofctrl *);
+
+bool ofctrl_is_alive(const struct ofctrl *);
+const char *ofctrl_get_name(const struct ofctrl *);
+enum ofctrl_state ofctrl_get_state(const struct ofctrl *);
+bool ofctrl_get_dpid(const struct ofctrl *, uint64_t *dpid);
+
+void ofctrl_resync(struct ofctrl *);
+void ofctrl_reconcile(struct ofctrl *, struct vpc_flow_table *const *parts,
+                      size_t n_parts);
+void ofctrl_update(struct ofctrl *, const struct vpc_flow_table *old,
+                   const struct vpc_flow_table *new);
+void ofctrl_commit(struct ofctrl *, int64_t cfg);
+
+int64_t ofctrl_get_acked_cfg(const struct ofctrl *);
+uint64_t ofctrl_get_acked_gen(const struct ofctrl *);
+uint64_t ofctrl_get_sent_gen(const struct ofctrl *);
+void ofctrl_format_stats(const struct ofctrl *, struct ds *);
+
+#endif /* ofctrl.h */
