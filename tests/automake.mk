@@ -5,7 +5,8 @@ TESTSUITE_AT = \
 	tests/schema.at \
 	tests/vpc-ctl.at \
 	tests/service.at \
-	tests/pipeline.at
+	tests/pipeline.at \
+	tests/system-controller.at
 EXTRA_DIST += $(TESTSUITE_AT) tests/testsuite tests/atlocal.in \
 	tests/package.m4
 TESTSUITE = $(srcdir)/tests/testsuite

@@ -139,9 +139,8 @@ sim_add_host () {
     sim_start_ovs "$host" || return 1
 
     # The underlay: br-phy holds the host's address and its uplink.
-    ip link add "u-$host" type veth peer name "p-$host" netns "$ns" \
-        || return 1
-    ip link set "u-$host" netns "${SIM_PREFIX}ul"
+    ip link add "u-$host" netns "${SIM_PREFIX}ul" type veth \
+        peer name "p-$host" netns "$ns" || return 1
     ip -n "${SIM_PREFIX}ul" link set "u-$host" master ul up
     ip -n "$ns" link set "p-$host" up
     sim_on "$host" ethtool -K "p-$host" tx off >/dev/null 2>&1
@@ -175,8 +174,8 @@ sim_add_vm () {
     ns=$(sim_ns "$vm")
     sim_netns_add "$ns" || return 1
     ip -n "$ns" link set lo up
-    ip link add "t-$vm" type veth peer name eth0 netns "$ns" || return 1
-    ip link set "t-$vm" netns "$(sim_ns "$host")"
+    ip link add "t-$vm" netns "$(sim_ns "$host")" type veth \
+        peer name eth0 netns "$ns" || return 1
     ip -n "$ns" link set eth0 address "$mac"
     ip -n "$ns" addr add "$ipp" dev eth0
     ip -n "$ns" link set eth0 up

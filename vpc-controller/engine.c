@@ -742,7 +742,9 @@ write_status(struct ovsdb_idl_txn *txn)
 
     /* The configuration every chassis has. */
     const struct vpcrec_vpc_global *g = vpcrec_vpc_global_first(vpcdb);
-    if (g) {
+    if (!g) {
+        g = vpcrec_vpc_global_insert(txn);
+    } else {
         if (hv_cfg == INT64_MAX) {
             hv_cfg = g->nb_cfg;
         }
@@ -801,8 +803,8 @@ engine_run(const struct host_config *cfg)
 
     /* Never act on a database we have not read: an empty view would
      * delete every flow. */
-    if (ovsdb_idl_has_ever_connected(vpcdb) && ovsdb_idl_is_connected(vpcdb)
-        && vpcrec_vpc_global_first(vpcdb)) {
+    if (ovsdb_idl_has_ever_connected(vpcdb)
+        && ovsdb_idl_is_connected(vpcdb)) {
         if (need_build || force_recompute) {
             need_build = false;
             build_and_sync();
