@@ -91,9 +91,16 @@ vpc_flow_table_add(struct vpc_flow_table *table, uint8_t table_id,
 {
     struct vpc_flow *flow = xmalloc(sizeof *flow);
 
+    /* Normalized as a match read back from a switch is: Ethernet packet
+     * type explicit, bits outside the mask zero.  Otherwise a reconcile
+     * would see two equal matches as different. */
+    struct match normalized = *match;
+    match_set_default_packet_type(&normalized);
+    match_zero_wildcarded_fields(&normalized);
+
     flow->table_id = table_id;
     flow->priority = priority;
-    minimatch_init(&flow->match, match);
+    minimatch_init(&flow->match, &normalized);
     flow->cookie = cookie;
     flow->ofpacts = xmemdup(ofpacts, ofpacts_len);
     flow->ofpacts_len = ofpacts_len;

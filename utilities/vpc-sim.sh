@@ -76,6 +76,24 @@ sim_record_pid () {
 # sim_start_ovs HOST: starts HOST's ovsdb-server and ovs-vswitchd.
 sim_start_ovs () {
     local host=$1 d=$SIM_DIR/$1
+    sim_start_ovsdb "$host" || return 1
+    sim_on "$host" ovs-vsctl --db=unix:"$d/db.sock" --no-wait init || return 1
+    sim_start_vswitchd "$host"
+}
+
+# sim_start_vswitchd HOST: starts HOST's ovs-vswitchd (again).
+sim_start_vswitchd () {
+    local host=$1 d=$SIM_DIR/$1
+    sim_on "$host" ovs-vswitchd unix:"$d/db.sock" -vconsole:off \
+        --pidfile="$d/ovs-vswitchd.pid" --unixctl="$d/ovs-vswitchd.ctl" \
+        --log-file="$d/ovs-vswitchd.log" --detach --no-chdir \
+        --disable-system || return 1
+    sim_record_pid "$(cat "$d/ovs-vswitchd.pid")"
+}
+
+# sim_start_ovsdb HOST: starts HOST's ovsdb-server again.
+sim_start_ovsdb () {
+    local host=$1 d=$SIM_DIR/$1
     sim_on "$host" ovsdb-server "$d/conf.db" -vconsole:off \
         --remote=punix:"$d/db.sock" \
         --remote=db:Open_vSwitch,Open_vSwitch,manager_options \
@@ -83,12 +101,6 @@ sim_start_ovs () {
         --unixctl="$d/ovsdb-server.ctl" --log-file="$d/ovsdb-server.log" \
         --detach --no-chdir || return 1
     sim_record_pid "$(cat "$d/ovsdb-server.pid")"
-    sim_on "$host" ovs-vsctl --db=unix:"$d/db.sock" --no-wait init || return 1
-    sim_on "$host" ovs-vswitchd unix:"$d/db.sock" -vconsole:off \
-        --pidfile="$d/ovs-vswitchd.pid" --unixctl="$d/ovs-vswitchd.ctl" \
-        --log-file="$d/ovs-vswitchd.log" --detach --no-chdir \
-        --disable-system || return 1
-    sim_record_pid "$(cat "$d/ovs-vswitchd.pid")"
 }
 
 # sim_stop_vswitchd HOST / sim_stop_ovsdb HOST: stops one daemon (to

@@ -9,6 +9,7 @@
 #include "flow-table.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/list.h"
+#include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-bundle.h"
 #include "openvswitch/ofp-errors.h"
 #include "openvswitch/ofp-flow.h"
@@ -392,6 +393,16 @@ static void
 queue_flow_mod(struct ofctrl *ofc, const struct vpc_flow *flow,
                uint16_t command)
 {
+    if (VLOG_IS_DBG_ENABLED()) {
+        struct ds s = DS_EMPTY_INITIALIZER;
+        vpc_flow_format(flow, &s);
+        VLOG_DBG("%s: %s %s", ofctrl_get_name(ofc),
+                 command == OFPFC_ADD ? "add"
+                 : command == OFPFC_DELETE_STRICT ? "delete" : "modify",
+                 ds_cstr(&s));
+        ds_destroy(&s);
+    }
+
     struct ofputil_flow_mod fm = {
         .match = flow->match,
         .priority = flow->priority,
@@ -445,7 +456,27 @@ ofctrl_reconcile(struct ofctrl *ofc, struct vpc_flow_table *const *parts,
             if (!have) {
                 queue_flow_mod(ofc, flow, OFPFC_ADD);
             } else {
-                if (!vpc_flow_same_actions(have, flow)) {
+                /* What a switch reports back may differ from what we
+                 * encoded in bits that do not matter (padding, lengths),
+                 * so compare what the actions mean. */
+                if (have->cookie != flow->cookie
+                    || !ofpacts_equal_stringwise(have->ofpacts,
+                                                 have->ofpacts_len,
+                                                 flow->ofpacts,
+                                                 flow->ofpacts_len)) {
+                    static struct vlog_rate_limit rl
+                        = VLOG_RATE_LIMIT_INIT(5, 20);
+                    if (!VLOG_DROP_DBG(&rl)) {
+                        struct ds a = DS_EMPTY_INITIALIZER;
+                        struct ds b = DS_EMPTY_INITIALIZER;
+                        vpc_flow_format(have, &a);
+                        vpc_flow_format(flow, &b);
+                        VLOG_DBG("%s: switch has \"%s\", want \"%s\"",
+                                 ofctrl_get_name(ofc), ds_cstr(&a),
+                                 ds_cstr(&b));
+                        ds_destroy(&a);
+                        ds_destroy(&b);
+                    }
                     queue_flow_mod(ofc, flow, OFPFC_MODIFY_STRICT);
                 }
                 vpc_flow_table_remove(&ofc->dumped, have);
