@@ -12,6 +12,8 @@
 #include "pipeline.h"
 #include "util.h"
 
+#include <string.h>
+
 /* Returns a short name for 'table_id', for logs and dumps. */
 const char *
 vpc_table_name(int table_id)
@@ -31,10 +33,17 @@ vpc_table_name(int table_id)
 
 /* Action helpers.  Each appends to 'a'. */
 
+/* Like ofpact_put_set_field(), but every byte of the action is defined
+ * (that function leaves the alignment padding of the value uninitialized),
+ * so that two builds of the same flow compare equal byte for byte. */
 static void
 put_set_field(struct ofpbuf *a, enum mf_field_id id, const void *value)
 {
-    ofpact_put_set_field(a, mf_from_id(id), value, NULL);
+    const struct mf_field *field = mf_from_id(id);
+    struct ofpact_set_field *sf = ofpact_put_set_field(a, field, NULL, NULL);
+
+    memcpy(sf->value, value, field->n_bytes);
+    memset(ofpact_set_field_mask(sf), 0xff, field->n_bytes);
 }
 
 static void
