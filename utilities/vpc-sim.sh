@@ -97,6 +97,9 @@ sim_start_ovsdb () {
     sim_on "$host" ovsdb-server "$d/conf.db" -vconsole:off \
         --remote=punix:"$d/db.sock" \
         --remote=db:Open_vSwitch,Open_vSwitch,manager_options \
+        --private-key=db:Open_vSwitch,SSL,private_key \
+        --certificate=db:Open_vSwitch,SSL,certificate \
+        --bootstrap-ca-cert=db:Open_vSwitch,SSL,ca_cert \
         --pidfile="$d/ovsdb-server.pid" \
         --unixctl="$d/ovsdb-server.ctl" --log-file="$d/ovsdb-server.log" \
         --detach --no-chdir || return 1
