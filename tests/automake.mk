@@ -6,7 +6,8 @@ TESTSUITE_AT = \
 	tests/vpc-ctl.at \
 	tests/service.at \
 	tests/pipeline.at \
-	tests/system-controller.at
+	tests/system-controller.at \
+	tests/sandbox.at
 EXTRA_DIST += $(TESTSUITE_AT) tests/testsuite tests/atlocal.in \
 	tests/package.m4
 TESTSUITE = $(srcdir)/tests/testsuite

@@ -9,3 +9,7 @@ utilities_vpc_ctl_LDADD = lib/libvpc.la $(OVS_LIBS)
 bin_SCRIPTS += utilities/vpc-service
 EXTRA_DIST += utilities/vpc-service utilities/ovs-bootstrap.sh \
 	utilities/vpc-dev
+bin_SCRIPTS += utilities/vpc-sandbox
+EXTRA_DIST += utilities/vpc-sandbox utilities/vpc-sim.sh
+dist_pkgdata_DATA += utilities/vpc-sim.sh
+dist_man_MANS = utilities/vpc-ctl.8 vpc-controller/vpc-controller.8

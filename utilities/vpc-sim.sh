@@ -202,6 +202,18 @@ sim_add_vm () {
         -- set Interface "t-$vm" external_ids:iface-id="$port"
 }
 
+# sim_attach_port HOST VM PORT: a VM on HOST for VPC port PORT, with the
+# MAC, IP and gateway that the VPC DB ($VPC_DB, via vpc-ctl) gives it.
+sim_attach_port () {
+    local host=$1 vm=$2 port=$3 mac ip subnet cidr gw
+    mac=$(vpc-ctl get Port "$port" mac | tr -d '"') || return 1
+    ip=$(vpc-ctl get Port "$port" ips | tr -d '["]')
+    subnet=$(vpc-ctl get Port "$port" subnet)
+    cidr=$(vpc-ctl get Subnet "$subnet" cidr | tr -d '"')
+    gw=$(vpc-ctl get Subnet "$subnet" gateway_ip | tr -d '"')
+    sim_add_vm "$host" "$vm" "$port" "$mac" "$ip/${cidr#*/}" "$gw"
+}
+
 # sim_del_vm HOST VM: detaches and deletes a VM.
 sim_del_vm () {
     local host=$1 vm=$2
