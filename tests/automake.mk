@@ -7,8 +7,9 @@ TESTSUITE_AT = \
 	tests/service.at \
 	tests/pipeline.at \
 	tests/system-controller.at \
-	tests/sandbox.at
-EXTRA_DIST += $(TESTSUITE_AT) tests/testsuite tests/atlocal.in \
+	tests/sandbox.at \
+	tests/bench.at
+EXTRA_DIST += $(TESTSUITE_AT) tests/testsuite tests/atlocal.in tests/bench-check.py \
 	tests/package.m4
 TESTSUITE = $(srcdir)/tests/testsuite
 AUTOTEST = $(AUTOM4TE) -l autotest

@@ -31,7 +31,7 @@ sim_init () {
     ip -n "${SIM_PREFIX}ctl" link set lo up
     ip link add u-ctl netns "${SIM_PREFIX}ul" type veth peer name eth0 \
         netns "${SIM_PREFIX}ctl" || return 1
-    ip -n "${SIM_PREFIX}ul" link set u-ctl master ul up
+    ip -n "${SIM_PREFIX}ul" link set u-ctl mtu 9000 master ul up
     ip -n "${SIM_PREFIX}ctl" addr add "$SIM_CTL_IP/24" dev eth0
     ip -n "${SIM_PREFIX}ctl" link set eth0 up
     ip netns exec "${SIM_PREFIX}ctl" ethtool -K eth0 tx off >/dev/null 2>&1
@@ -156,11 +156,14 @@ sim_add_host () {
     # The underlay: br-phy holds the host's address and its uplink.
     ip link add "u-$host" netns "${SIM_PREFIX}ul" type veth \
         peer name "p-$host" netns "$ns" || return 1
-    ip -n "${SIM_PREFIX}ul" link set "u-$host" master ul up
-    ip -n "$ns" link set "p-$host" up
+    # Jumbo frames on the underlay, so that tunneled 1500-byte VM frames
+    # fit, as on a real cloud's fabric.
+    ip -n "${SIM_PREFIX}ul" link set "u-$host" mtu 9000 master ul up
+    ip -n "$ns" link set "p-$host" mtu 9000 up
     sim_on "$host" ethtool -K "p-$host" tx off >/dev/null 2>&1
     sim_vsctl "$host" add-br br-phy -- set Bridge br-phy \
-        datapath_type=netdev -- add-port br-phy "p-$host" || return 1
+        datapath_type=netdev -- add-port br-phy "p-$host" \
+        -- set Interface br-phy mtu_request=9000 || return 1
     ip -n "$ns" addr add "$ip/24" dev br-phy
     ip -n "$ns" link set br-phy up
     sim_on "$host" ethtool -K br-phy tx off >/dev/null 2>&1
