@@ -235,11 +235,8 @@ build_subnet(struct vpc_flow_table *out, const struct vpc_pl_vpc *vpc,
     put_output(a, OFPP_IN_PORT);
     add_flow(out, VPC_T_ROUTER, VPC_PRIO_MATCH, cookie, &match, a);
 
-    /* Anything else addressed to the gateway itself stops here. */
-    match_vpc(&match, key);
-    match_set_dl_type(&match, htons(ETH_TYPE_IP));
-    match_set_nw_dst(&match, sn->gateway_ip);
-    add_flow(out, VPC_T_ROUTER, VPC_PRIO_MATCH - 10, cookie, &match, a);
+    /* Anything else addressed to the gateway goes on as same-subnet
+     * traffic and finds no port: dropped without a flow of its own. */
 
     /* From a port of this subnet: to an address of the subnet, on... */
     uint32_t subnet_id = ntohl(sn->network);
@@ -355,17 +352,16 @@ vpc_pipeline_build_vpc(const struct vpc_pl_chassis *chassis,
     struct match match;
 
     /* From a tunnel, the tunnel key selects the VPC; only local delivery
-     * follows (the sender did port security and routing). */
+     * follows (the sender did port security and routing).  Senders use
+     * the receiver's encapsulation, so only our own tunnel port needs it. */
+    ofp_port_t tunnel = chassis->tunnel_ofport[chassis->encap];
     match_init_catchall(&match);
-    for (int e = 0; e < VPC_N_ENCAPS; e++) {
-        if (chassis->tunnel_ofport[e]) {
-            match_set_in_port(&match, chassis->tunnel_ofport[e]);
-            match_set_tun_id(&match, htonll(vpc->tunnel_key));
-            put_set_vpc_key(&a, vpc->tunnel_key);
-            put_goto(&a, VPC_T_LOCAL_OUT);
-            add_flow(out, VPC_T_CLASSIFY, VPC_PRIO_MATCH, cookie, &match,
-                     &a);
-        }
+    if (tunnel) {
+        match_set_in_port(&match, tunnel);
+        match_set_tun_id(&match, htonll(vpc->tunnel_key));
+        put_set_vpc_key(&a, vpc->tunnel_key);
+        put_goto(&a, VPC_T_LOCAL_OUT);
+        add_flow(out, VPC_T_CLASSIFY, VPC_PRIO_MATCH, cookie, &match, &a);
     }
 
     for (size_t i = 0; i < vpc->n_subnets; i++) {

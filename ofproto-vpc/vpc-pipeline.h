@@ -59,6 +59,7 @@ struct vpc_pl_vpc {
 /* The chassis being programmed. */
 struct vpc_pl_chassis {
     const void *self;                          /* Compared with 'chassis'. */
+    enum vpc_encap encap;                      /* What others send us. */
     ofp_port_t tunnel_ofport[VPC_N_ENCAPS];    /* 0 if not (yet) there. */
 };
 

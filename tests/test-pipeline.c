@@ -92,6 +92,8 @@ main(int argc, char *argv[])
         };
         chassis.self = (!strcmp(argv[1], "hv1") ? hv1
                         : !strcmp(argv[1], "hv2") ? hv2 : hv3);
+        chassis.encap = (chassis.self == hv2 ? VPC_ENCAP_GENEVE
+                         : VPC_ENCAP_VXLAN);
         vpc_pipeline_build_vpc(&chassis, &vpc, &flows);
     }
 

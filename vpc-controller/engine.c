@@ -70,6 +70,7 @@ struct chassis {
     struct ofctrl *ofctrl;
     unsigned int host_seqno;
     ofp_port_t tunnels[VPC_N_ENCAPS];
+    enum vpc_encap encap;
     bool dirty_all;                 /* Rebuild every VPC's flows. */
 
     struct vpc_flow_table static_flows;
@@ -279,6 +280,12 @@ run_hosts(const struct host_config *cfg)
                     ch->dirty_all = true;
                 }
             }
+            /* Its own encapsulation decides which tunnel it listens on. */
+            const struct host_identity *id = host_get_identity(hn->host);
+            if (id && id->encap != ch->encap) {
+                ch->encap = id->encap;
+                ch->dirty_all = true;
+            }
             need_build = true;
             status_dirty = true;
         }
@@ -403,8 +410,10 @@ chassis_vpc_find(const struct chassis *ch, const struct uuid *vpc)
 static struct vpc_pl_chassis
 chassis_view(const struct chassis *ch)
 {
+    const struct host_identity *id = host_get_identity(ch->hn->host);
     struct vpc_pl_chassis pc = {
         .self = shash_find_data(&model.locations, ch->name),
+        .encap = id ? id->encap : VPC_ENCAP_VXLAN,
     };
     memcpy(pc.tunnel_ofport, ch->tunnels, sizeof pc.tunnel_ofport);
     return pc;
