@@ -63,10 +63,36 @@ vpc_cidr4_parse(const char *s, struct vpc_cidr4 *cidr)
 /* Parses Ethernet address 's' (xx:xx:xx:xx:xx:xx) into '*ea'.  Only unicast,
  * nonzero addresses are accepted.  Returns NULL on success, otherwise a
  * malloc()'d error message. */
+static int
+hex_digit(char c)
+{
+    return (c >= '0' && c <= '9' ? c - '0'
+            : c >= 'a' && c <= 'f' ? c - 'a' + 10
+            : c >= 'A' && c <= 'F' ? c - 'A' + 10
+            : -1);
+}
+
+/* Parses the canonical form xx:xx:xx:xx:xx:xx quickly (the controller
+ * parses every port's MAC on every change). */
+static bool
+mac_parse_canonical(const char *s, struct eth_addr *ea)
+{
+    for (int i = 0; i < 6; i++) {
+        const char *p = s + 3 * i;
+        int hi = hex_digit(p[0]);
+        int lo = hi < 0 ? -1 : hex_digit(p[1]);
+        if (lo < 0 || p[2] != (i < 5 ? ':' : '\0')) {
+            return false;
+        }
+        ea->ea[i] = hi << 4 | lo;
+    }
+    return true;
+}
+
 char *
 vpc_mac_parse(const char *s, struct eth_addr *ea)
 {
-    if (!eth_addr_from_string(s, ea)) {
+    if (!mac_parse_canonical(s, ea) && !eth_addr_from_string(s, ea)) {
         return xasprintf("%s: invalid MAC address", s);
     }
     if (eth_addr_is_multicast(*ea) || eth_addr_is_zero(*ea)) {

@@ -11,6 +11,7 @@
 
 #include "bitmap.h"
 #include "db-ctl-base.h"
+#include "hash.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
@@ -93,13 +94,23 @@ subnet_lookup(struct ctl_context *ctx, const char *id, bool must_exist)
     return NULL;
 }
 
+static void index_ports(struct vpc_ctl_context *);
+
 static const struct vpcrec_port *
 port_lookup(struct ctl_context *ctx, const char *id, bool must_exist)
 {
+    struct vpc_ctl_context *vctx = vctx_cast(ctx);
     const struct vpcrec_port *port;
+    struct uuid uuid;
 
-    VPCREC_PORT_FOR_EACH (port, ctx->idl) {
-        if (row_matches(&port->header_, port->name, id)) {
+    index_ports(vctx);
+    port = shash_find_data(&vctx->ports_by_name, id);
+    if (port) {
+        return port;
+    }
+    if (uuid_from_string(&uuid, id)) {
+        port = vpcrec_port_get_for_uuid(ctx->idl, &uuid);
+        if (port) {
             return port;
         }
     }
@@ -123,6 +134,27 @@ has_option(struct ctl_context *ctx, const char *name)
 
 /* MAC addresses in use, by every port and every subnet gateway. */
 
+/* The IPs in use in one subnet. */
+struct subnet_ips {
+    struct hmap_node hmap_node;     /* By subnet row pointer. */
+    const struct vpcrec_subnet *subnet;
+    struct sset ips;                /* Normalized dotted quads. */
+    uint32_t hint;                  /* Every address below is in use. */
+};
+
+static void
+clear_port_indexes(struct vpc_ctl_context *vctx)
+{
+    struct subnet_ips *si;
+
+    HMAP_FOR_EACH_POP (si, hmap_node, &vctx->subnet_ips) {
+        sset_destroy(&si->ips);
+        free(si);
+    }
+    shash_clear(&vctx->ports_by_name);
+    vctx->ports_valid = false;
+}
+
 static void
 invalidate_cache(struct ctl_context *ctx)
 {
@@ -131,6 +163,67 @@ invalidate_cache(struct ctl_context *ctx)
     if (vctx->macs_valid) {
         sset_clear(&vctx->macs);
         vctx->macs_valid = false;
+    }
+    vctx->mac_hint = 1;
+    clear_port_indexes(vctx);
+}
+
+static struct subnet_ips *
+subnet_ips_get(struct vpc_ctl_context *vctx,
+               const struct vpcrec_subnet *subnet)
+{
+    struct subnet_ips *si;
+
+    HMAP_FOR_EACH_WITH_HASH (si, hmap_node, hash_pointer(subnet, 0),
+                             &vctx->subnet_ips) {
+        if (si->subnet == subnet) {
+            return si;
+        }
+    }
+    si = xmalloc(sizeof *si);
+    si->subnet = subnet;
+    si->hint = 0;
+    sset_init(&si->ips);
+    hmap_insert(&vctx->subnet_ips, &si->hmap_node, hash_pointer(subnet, 0));
+    return si;
+}
+
+/* Adds (or removes) the IPs of 'port' to its subnet's set. */
+static void
+index_port_ips(struct vpc_ctl_context *vctx, const struct vpcrec_port *port,
+               bool add)
+{
+    struct subnet_ips *si = subnet_ips_get(vctx, port->subnet);
+
+    for (size_t i = 0; i < port->n_ips; i++) {
+        uint32_t ip;
+        char *error = vpc_ip4_parse(port->ips[i], &ip);
+        if (!error) {
+            char *s = vpc_ip4_to_string(ip);
+            if (add) {
+                sset_add(&si->ips, s);
+            } else {
+                sset_find_and_delete(&si->ips, s);
+                si->hint = MIN(si->hint, ip);
+            }
+            free(s);
+        }
+        free(error);
+    }
+}
+
+/* Builds the port indexes if needed. */
+static void
+index_ports(struct vpc_ctl_context *vctx)
+{
+    if (!vctx->ports_valid) {
+        const struct vpcrec_port *port;
+
+        VPCREC_PORT_FOR_EACH (port, vctx->base.idl) {
+            shash_add_once(&vctx->ports_by_name, port->name, port);
+            index_port_ips(vctx, port, true);
+        }
+        vctx->ports_valid = true;
     }
 }
 
@@ -210,7 +303,8 @@ mac_claim(struct ctl_context *ctx, const char *s,
         }
 
         uint32_t low;
-        for (low = 1; low <= 0xffffff; low++) {
+        for (low = MAX(vctx_cast(ctx)->mac_hint, 1); low <= 0xffffff;
+             low++) {
             ea = pfx;
             ea.ea[3] = low >> 16;
             ea.ea[4] = low >> 8;
@@ -225,6 +319,7 @@ mac_claim(struct ctl_context *ctx, const char *s,
                       prefix);
             return false;
         }
+        vctx_cast(ctx)->mac_hint = low + 1;
     }
     sset_add(macs, buf);
     return true;
@@ -242,6 +337,8 @@ mac_release(struct ctl_context *ctx, const char *s)
         if (eth_addr_from_string(s, &ea)) {
             mac_normalize(&ea, buf);
             sset_find_and_delete(&vctx->macs, buf);
+            uint32_t low = (ea.ea[3] << 16) | (ea.ea[4] << 8) | ea.ea[5];
+            vctx->mac_hint = MIN(vctx->mac_hint, low);
         }
     }
 }
@@ -617,7 +714,13 @@ cmd_subnet_add(struct ctl_context *ctx)
 static void
 delete_port(struct ctl_context *ctx, const struct vpcrec_port *port)
 {
+    struct vpc_ctl_context *vctx = vctx_cast(ctx);
+
     mac_release(ctx, port->mac);
+    if (vctx->ports_valid) {
+        shash_find_and_delete(&vctx->ports_by_name, port->name);
+        index_port_ips(vctx, port, false);
+    }
     vpcrec_port_delete(port);
 }
 
@@ -684,29 +787,6 @@ cmd_subnet_list(struct ctl_context *ctx)
 
 /* --------------------------------------------------------------- Ports */
 
-/* Adds to 'used' every IPv4 address of 'subnet' that must not be handed
- * out: its ports' addresses and the gateway. */
-static void
-ips_in_use(struct ctl_context *ctx, const struct vpcrec_subnet *subnet,
-           struct sset *used)
-{
-    const struct vpcrec_port *port;
-
-    VPCREC_PORT_FOR_EACH (port, ctx->idl) {
-        if (port->subnet == subnet) {
-            for (size_t i = 0; i < port->n_ips; i++) {
-                uint32_t ip;
-                char *error = vpc_ip4_parse(port->ips[i], &ip);
-                if (!error) {
-                    char *s = vpc_ip4_to_string(ip);
-                    sset_add_and_free(used, s);
-                }
-                free(error);
-            }
-        }
-    }
-}
-
 /* Validates IP 's' for a new port in 'subnet', or allocates the lowest free
  * address when 's' is NULL, "" or "dynamic".  On success returns the
  * address as a malloc()'d string; on failure sets an error and returns
@@ -731,8 +811,10 @@ ip_claim(struct ctl_context *ctx, const struct vpcrec_subnet *subnet,
     }
 
     uint32_t bcast = vpc_cidr4_broadcast(&cidr);
-    struct sset used = SSET_INITIALIZER(&used);
-    ips_in_use(ctx, subnet, &used);
+    struct vpc_ctl_context *vctx = vctx_cast(ctx);
+    index_ports(vctx);
+    struct subnet_ips *si = subnet_ips_get(vctx, subnet);
+    const struct sset *used = &si->ips;
 
     char *result = NULL;
     if (s && s[0] && strcmp(s, "dynamic")) {
@@ -753,7 +835,7 @@ ip_claim(struct ctl_context *ctx, const struct vpcrec_subnet *subnet,
                       subnet->name);
         } else {
             result = vpc_ip4_to_string(ip);
-            if (sset_contains(&used, result)) {
+            if (sset_contains(used, result)) {
                 ctl_error(ctx, "%s is already in use in subnet %s", s,
                           subnet->name);
                 free(result);
@@ -761,13 +843,14 @@ ip_claim(struct ctl_context *ctx, const struct vpcrec_subnet *subnet,
             }
         }
     } else {
-        for (uint32_t ip = cidr.addr + 1; ip < bcast; ip++) {
+        for (uint32_t ip = MAX(cidr.addr + 1, si->hint); ip < bcast; ip++) {
             if (ip == gw) {
                 continue;
             }
             char *candidate = vpc_ip4_to_string(ip);
-            if (!sset_contains(&used, candidate)) {
+            if (!sset_contains(used, candidate)) {
                 result = candidate;
+                si->hint = ip + 1;
                 break;
             }
             free(candidate);
@@ -777,7 +860,6 @@ ip_claim(struct ctl_context *ctx, const struct vpcrec_subnet *subnet,
                       subnet->name, subnet->cidr);
         }
     }
-    sset_destroy(&used);
     return result;
 }
 
@@ -827,6 +909,8 @@ cmd_port_add(struct ctl_context *ctx)
     vpcrec_port_set_mac(port, mac);
     vpcrec_port_set_ips(port, (const char **) &ip, 1);
     claim_allocation(ctx);
+    shash_add_once(&vctx_cast(ctx)->ports_by_name, name, port);
+    index_port_ips(vctx_cast(ctx), port, true);
     ds_put_format(&ctx->output, "port %s mac=%s ip=%s\n", name, mac, ip);
     free(ip);
 }
@@ -1044,6 +1128,69 @@ cmd_sync(struct ctl_context *ctx OVS_UNUSED)
      * waits. */
 }
 
+/* ------------------------------------------------------- Prerequisites
+ *
+ * Each command replicates only the columns it reads, so that a command on
+ * a big database loads as little as it can. */
+
+static void
+pre_global(struct ctl_context *ctx)
+{
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_vpc_global_col_alloc_seqno);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_vpc_global_col_options);
+}
+
+static void
+pre_vpcs(struct ctl_context *ctx)
+{
+    pre_global(ctx);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_vpc_col_name);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_vpc_col_tunnel_key);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_vpc_col_cidrs);
+}
+
+static void
+pre_subnets(struct ctl_context *ctx)
+{
+    pre_vpcs(ctx);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_subnet_col_name);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_subnet_col_vpc);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_subnet_col_cidr);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_subnet_col_gateway_ip);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_subnet_col_gateway_mac);
+    /* Every MAC in use. */
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_mac);
+}
+
+static void
+pre_ports(struct ctl_context *ctx)
+{
+    pre_subnets(ctx);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_name);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_subnet);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_ips);
+}
+
+static void
+pre_chassis(struct ctl_context *ctx)
+{
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_chassis_col_name);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_chassis_col_role);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_chassis_col_encap_type);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_chassis_col_encap_ip);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_chassis_col_connected);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_chassis_col_nb_cfg);
+}
+
+static void
+pre_bindings(struct ctl_context *ctx)
+{
+    pre_ports(ctx);
+    pre_chassis(ctx);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_chassis);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_up);
+}
+
 /* ------------------------------------------------------ Initialization */
 
 void
@@ -1056,6 +1203,10 @@ vpc_ctl_context_init(struct vpc_ctl_context *vctx, struct ctl_command *c,
     vctx->global = global;
     vctx->macs_valid = false;
     sset_init(&vctx->macs);
+    vctx->mac_hint = 1;
+    vctx->ports_valid = false;
+    shash_init(&vctx->ports_by_name);
+    hmap_init(&vctx->subnet_ips);
 }
 
 void
@@ -1072,6 +1223,11 @@ vpc_ctl_context_done(struct vpc_ctl_context *vctx, struct ctl_command *c)
     sset_destroy(&vctx->macs);
     sset_init(&vctx->macs);
     vctx->macs_valid = false;
+    clear_port_indexes(vctx);
+    shash_destroy(&vctx->ports_by_name);
+    hmap_destroy(&vctx->subnet_ips);
+    shash_init(&vctx->ports_by_name);
+    hmap_init(&vctx->subnet_ips);
 }
 
 static const struct ctl_table_class tables[VPCREC_N_TABLES] = {
@@ -1083,24 +1239,26 @@ static const struct ctl_table_class tables[VPCREC_N_TABLES] = {
 };
 
 static const struct ctl_command_syntax vpc_commands[] = {
-    {"vpc-add", 1, 1, "VPC [--tunnel-key=N] [--cidr=CIDR]", NULL,
+    {"vpc-add", 1, 1, "VPC [--tunnel-key=N] [--cidr=CIDR]", pre_vpcs,
      cmd_vpc_add, NULL, "--may-exist,--tunnel-key=,--cidr=", RW},
-    {"vpc-del", 1, 1, "VPC", NULL, cmd_vpc_del, NULL,
+    {"vpc-del", 1, 1, "VPC", pre_ports, cmd_vpc_del, NULL,
      "--if-exists,--cascade", RW},
-    {"vpc-list", 0, 0, "", NULL, cmd_vpc_list, NULL, "", RO},
-    {"subnet-add", 3, 3, "VPC SUBNET CIDR", NULL, cmd_subnet_add, NULL,
-     "--may-exist,--gateway-ip=,--gateway-mac=", RW},
-    {"subnet-del", 1, 1, "SUBNET", NULL, cmd_subnet_del, NULL,
+    {"vpc-list", 0, 0, "", pre_vpcs, cmd_vpc_list, NULL, "", RO},
+    {"subnet-add", 3, 3, "VPC SUBNET CIDR", pre_subnets, cmd_subnet_add,
+     NULL, "--may-exist,--gateway-ip=,--gateway-mac=", RW},
+    {"subnet-del", 1, 1, "SUBNET", pre_ports, cmd_subnet_del, NULL,
      "--if-exists,--cascade", RW},
-    {"subnet-list", 0, 1, "[VPC]", NULL, cmd_subnet_list, NULL, "", RO},
-    {"port-add", 2, 4, "SUBNET PORT [MAC] [IP]", NULL, cmd_port_add,
+    {"subnet-list", 0, 1, "[VPC]", pre_subnets, cmd_subnet_list, NULL, "",
+     RO},
+    {"port-add", 2, 4, "SUBNET PORT [MAC] [IP]", pre_ports, cmd_port_add,
      NULL, "--may-exist", RW},
-    {"port-del", 1, 1, "PORT", NULL, cmd_port_del, NULL, "--if-exists",
+    {"port-del", 1, 1, "PORT", pre_ports, cmd_port_del, NULL, "--if-exists",
      RW},
-    {"port-show", 1, 1, "PORT", NULL, cmd_port_show, NULL, "", RO},
-    {"port-list", 0, 1, "[SUBNET]", NULL, cmd_port_list, NULL, "", RO},
-    {"chassis-list", 0, 0, "", NULL, cmd_chassis_list, NULL, "", RO},
-    {"show", 0, 1, "[VPC]", NULL, cmd_show, NULL, "", RO},
+    {"port-show", 1, 1, "PORT", pre_bindings, cmd_port_show, NULL, "", RO},
+    {"port-list", 0, 1, "[SUBNET]", pre_bindings, cmd_port_list, NULL, "",
+     RO},
+    {"chassis-list", 0, 0, "", pre_chassis, cmd_chassis_list, NULL, "", RO},
+    {"show", 0, 1, "[VPC]", pre_bindings, cmd_show, NULL, "", RO},
     {"sync", 0, 0, "", NULL, cmd_sync, NULL, "", RO},
     {NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, RO},
 };

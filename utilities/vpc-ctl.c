@@ -131,7 +131,7 @@ main(int argc, char *argv[])
     /* With several remotes (a clustered DB), keep trying until one of them
      * is the leader; with one remote, fail at once if it is unusable. */
     bool several = strchr(db, ',') != NULL;
-    the_idl = ovsdb_idl_create(db, &vpcrec_idl_class, true, several);
+    the_idl = ovsdb_idl_create(db, &vpcrec_idl_class, false, several);
     ovsdb_idl_set_leader_only(the_idl, leader_only);
     run_prerequisites(commands, n_commands, the_idl);
 
@@ -365,6 +365,7 @@ run_prerequisites(struct ctl_command *commands, size_t n_commands,
                   struct ovsdb_idl *idl)
 {
     ovsdb_idl_add_table(idl, &vpcrec_table_vpc_global);
+    ovsdb_idl_add_column(idl, &vpcrec_vpc_global_col_alloc_seqno);
     if (wait_hv) {
         ovsdb_idl_add_column(idl, &vpcrec_vpc_global_col_nb_cfg);
         ovsdb_idl_add_column(idl, &vpcrec_vpc_global_col_hv_cfg);

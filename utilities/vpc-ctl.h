@@ -3,6 +3,7 @@
 #define VPC_CTL_H 1
 
 #include "db-ctl-base.h"
+#include "openvswitch/hmap.h"
 #include "openvswitch/shash.h"
 #include "sset.h"
 
@@ -16,6 +17,13 @@ struct vpc_ctl_context {
 
     bool macs_valid;            /* Is 'macs' up to date? */
     struct sset macs;           /* MACs of all ports and subnet gateways. */
+    uint32_t mac_hint;          /* Every allocatable MAC below is in use. */
+
+    /* Indexes for big batches, built on first use and kept up to date by
+     * our own commands (generic commands invalidate them). */
+    bool ports_valid;
+    struct shash ports_by_name;     /* Port name -> vpcrec_port. */
+    struct hmap subnet_ips;         /* Of struct subnet_ips, by row. */
 };
 
 void vpc_ctl_cmds_init(void (*exit_func)(int status));

@@ -255,6 +255,31 @@ host_node_settle(struct host_node *hn)
     }
 }
 
+/* Reports iface-ids of 'ch' that another chassis also has: only one of
+ * them gets the port (the one it is bound to, else the first by name). */
+static void
+check_duplicate_ifaces(const struct chassis *ch)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+    const struct shash *mine = host_get_bindings(ch->hn->host);
+    const struct chassis *other;
+    struct shash_node *node;
+
+    HMAP_FOR_EACH (other, hmap_node, &chassis_map) {
+        if (other == ch) {
+            continue;
+        }
+        const struct shash *theirs = host_get_bindings(other->hn->host);
+        SHASH_FOR_EACH (node, mine) {
+            if (shash_find(theirs, node->name)) {
+                VLOG_WARN_RL(&rl, "iface-id %s is on chassis %s and %s; "
+                             "the port is bound to only one of them",
+                             node->name, ch->name, other->name);
+            }
+        }
+    }
+}
+
 static void
 run_hosts(const struct host_config *cfg)
 {
@@ -286,6 +311,7 @@ run_hosts(const struct host_config *cfg)
                 ch->encap = id->encap;
                 ch->dirty_all = true;
             }
+            check_duplicate_ifaces(ch);
             need_build = true;
             status_dirty = true;
         }
@@ -666,18 +692,19 @@ build_and_sync(void)
 
 /* Status in the database. */
 
+/* Is the port bound, with its flows acknowledged by its chassis?  The
+ * location's 'aux' is its chassis (or NULL), set by write_status(). */
 static bool
 port_is_up(const struct vpcrec_port *row, const struct model_binding *b)
 {
-    if (!b || !b->where || !b->where->connected) {
+    if (!b || !b->where || !b->where->connected || !b->ofport) {
         return false;
     }
-    const struct chassis *ch = chassis_find(b->where->name);
-    const struct port_gen *pg = find_port_gen(&row->header_.uuid);
+    const struct chassis *ch = b->where->aux;
+    const struct port_gen *pg = ch ? find_port_gen(&row->header_.uuid) : NULL;
     return (ch && ch->ofctrl && pg && !strcmp(pg->chassis, ch->name)
             && ofctrl_get_state(ch->ofctrl) == OFCTRL_SYNCED
-            && ofctrl_get_acked_gen(ch->ofctrl) >= pg->gen
-            && shash_find(b->where->bindings, row->name));
+            && ofctrl_get_acked_gen(ch->ofctrl) >= pg->gen);
 }
 
 static void
@@ -732,13 +759,39 @@ write_status(struct ovsdb_idl_txn *txn)
         }
     }
 
-    /* Ports: where they are bound, and whether their flows are in. */
+    /* Ports: where they are bound, and whether their flows are in.  Each
+     * location's chassis row and chassis are looked up once, not per
+     * port. */
+    struct hmap loc_rows = HMAP_INITIALIZER(&loc_rows);
+    struct loc_row {
+        struct hmap_node node;
+        const struct model_location *loc;
+        const struct vpcrec_chassis *row;
+    };
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &model.locations) {
+        struct model_location *loc = node->data;
+        struct loc_row *lr = xmalloc(sizeof *lr);
+        lr->loc = loc;
+        lr->row = shash_find_data(&rows, loc->name);
+        hmap_insert(&loc_rows, &lr->node, hash_pointer(loc, 0));
+        loc->aux = chassis_find(loc->name);
+    }
     const struct vpcrec_port *port;
     VPCREC_PORT_FOR_EACH (port, vpcdb) {
         const struct model_binding *b
             = vpc_model_find_binding(&model, &port->header_.uuid);
-        const struct vpcrec_chassis *want
-            = b && b->where ? shash_find_data(&rows, b->where->name) : NULL;
+        const struct vpcrec_chassis *want = NULL;
+        if (b && b->where) {
+            struct loc_row *lr;
+            HMAP_FOR_EACH_WITH_HASH (lr, node, hash_pointer(b->where, 0),
+                                     &loc_rows) {
+                if (lr->loc == b->where) {
+                    want = lr->row;
+                    break;
+                }
+            }
+        }
         if (port->chassis != want) {
             vpcrec_port_set_chassis(port, want);
         }
@@ -748,6 +801,11 @@ write_status(struct ovsdb_idl_txn *txn)
         }
     }
     shash_destroy(&rows);
+    struct loc_row *lr;
+    HMAP_FOR_EACH_POP (lr, node, &loc_rows) {
+        free(lr);
+    }
+    hmap_destroy(&loc_rows);
 
     /* The configuration every chassis has. */
     const struct vpcrec_vpc_global *g = vpcrec_vpc_global_first(vpcdb);

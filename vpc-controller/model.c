@@ -11,7 +11,6 @@
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "packets.h"
-#include "sset.h"
 #include "util.h"
 #include "uuid.h"
 #include "vpc-addr.h"
@@ -152,53 +151,98 @@ build_locations(struct vpc_model *model, struct ovsdb_idl *idl,
 /* Decides where port 'name' is bound.  A binding sticks to its chassis as
  * long as that chassis still has the interface (or is out of touch, when
  * it may still forward); otherwise the first connected chassis (by name)
- * with the interface takes it. */
+ * with the interface takes it.  'connected' is the connected locations,
+ * sorted by name.  (An iface-id on several chassis is reported by the
+ * engine when the chassis' interfaces change.) */
 static const struct model_location *
 resolve_binding(const struct vpc_model *model, const char *name,
                 const struct vpcrec_port *row,
                 const struct model_location *previous,
-                const struct shash *claims)
+                struct model_location *const *connected, size_t n_connected)
 {
-    const struct sset *claimants = shash_find_data(claims, name);
     const char *prev = (previous ? previous->name
                         : row->chassis ? row->chassis->name : NULL);
     const struct model_location *prev_loc
         = prev ? shash_find_data(&model->locations, prev) : NULL;
 
     if (prev_loc && prev_loc->connected) {
-        if (claimants && sset_contains(claimants, prev)) {
-            if (sset_count(claimants) > 1) {
-                VLOG_WARN_RL(&bad_row_rl, "port %s: interface with this "
-                             "iface-id on several chassis; it stays bound "
-                             "to %s", name, prev);
-            }
+        if (shash_find(prev_loc->bindings, name)) {
             return prev_loc;
         }
         prev_loc = NULL;
     }
-    if (claimants && !sset_is_empty(claimants)) {
-        const char **sorted = sset_sort(claimants);
-        const struct model_location *loc
-            = shash_find_data(&model->locations, sorted[0]);
-        if (sset_count(claimants) > 1) {
-            VLOG_WARN_RL(&bad_row_rl, "port %s: interface with this iface-id "
-                         "on several chassis; binding it to %s", name,
-                         sorted[0]);
+    for (size_t i = 0; i < n_connected; i++) {
+        if (shash_find(connected[i]->bindings, name)) {
+            return connected[i];
         }
-        free(sorted);
-        return loc;
     }
     return prev_loc;
 }
 
 /* Building one VPC. */
 struct vpc_builder {
+    struct hmap_node hmap_node;     /* By VPC row pointer. */
+    const struct vpcrec_vpc *row;
+    uint32_t index;                 /* Distinguishes VPCs in 'ip_set'. */
     struct model_vpc *mv;
     size_t allocated_subnets, allocated_ports, allocated_ips;
     size_t n_ips;
-    const struct vpcrec_subnet **subnet_rows;
-    struct sset used_ips;
 };
+
+/* A set of (VPC index, IPv4 address) pairs in one allocation: open
+ * addressing, 0 marks an empty slot (address 0 is never valid). */
+struct ip_set {
+    uint64_t *slots;
+    size_t mask;
+};
+
+static void
+ip_set_init(struct ip_set *set, size_t n)
+{
+    size_t size = 16;
+    while (size < 2 * n) {
+        size *= 2;
+    }
+    set->slots = xcalloc(size, sizeof *set->slots);
+    set->mask = size - 1;
+}
+
+/* Adds the pair; returns false if it was already there. */
+static bool
+ip_set_add(struct ip_set *set, uint32_t vpc, uint32_t ip)
+{
+    uint64_t key = ((uint64_t) vpc << 32) | ip;
+    for (size_t i = hash_uint64(key) & set->mask; ;
+         i = (i + 1) & set->mask) {
+        if (!set->slots[i]) {
+            set->slots[i] = key;
+            return true;
+        } else if (set->slots[i] == key) {
+            return false;
+        }
+    }
+}
+
+static struct vpc_builder *
+find_builder(const struct hmap *builders, const struct vpcrec_vpc *row)
+{
+    struct vpc_builder *b;
+
+    HMAP_FOR_EACH_WITH_HASH (b, hmap_node, hash_pointer(row, 0), builders) {
+        if (b->row == row) {
+            return b;
+        }
+    }
+    return NULL;
+}
+
+static int
+compare_locations(const void *a_, const void *b_)
+{
+    const struct model_location *const *a = a_;
+    const struct model_location *const *b = b_;
+    return strcmp((*a)->name, (*b)->name);
+}
 
 static int
 compare_subnet_rows(const void *a_, const void *b_)
@@ -245,8 +289,7 @@ parse_subnet(const struct vpcrec_subnet *row, struct vpc_pl_subnet *sn)
 }
 
 static uint32_t
-fingerprint(const struct model_vpc *mv,
-            const struct model_location *const *where)
+fingerprint(const struct model_vpc *mv)
 {
     const struct vpc_pl_vpc *pl = &mv->pl;
     uint32_t h = uuid_hash(&pl->uuid);
@@ -262,7 +305,8 @@ fingerprint(const struct model_vpc *mv,
         h = hash_bytes(&p->mac, sizeof p->mac, h);
         h = hash_bytes(p->ips, p->n_ips * sizeof *p->ips, h);
         h = hash_int(p->subnet, h);
-        h = hash_string(where[i] ? where[i]->name : "", h);
+        const struct model_location *where = p->chassis;
+        h = hash_string(where ? where->name : "", h);
         h = hash_int(ofp_to_u16(p->ofport), h);
         h = hash_int(p->encap_ip, h);
         h = hash_int(p->encap, h);
@@ -271,8 +315,9 @@ fingerprint(const struct model_vpc *mv,
 }
 
 /* Rebuilds 'model' from the VPC database 'idl' and the 'connected' chassis
- * (name -> struct model_location with their bindings).  'previous' (may be
- * the empty model) keeps bindings stable. */
+ * (name -> struct model_location with their bindings).  'previous' (NULL
+ * or an earlier model) keeps bindings stable.  Costs O(rows), with no
+ * allocation per port beyond its binding record. */
 void
 vpc_model_build(struct vpc_model *model, struct ovsdb_idl *idl,
                 const struct shash *connected,
@@ -280,37 +325,32 @@ vpc_model_build(struct vpc_model *model, struct ovsdb_idl *idl,
 {
     build_locations(model, idl, connected);
 
-    /* Which chassis has an interface for which iface-id. */
-    struct shash claims = SHASH_INITIALIZER(&claims);
+    /* Connected chassis, sorted by name: the first claimant wins. */
+    size_t n_conn = 0;
+    struct model_location **conn = xmalloc((shash_count(&model->locations)
+                                            + 1) * sizeof *conn);
     struct shash_node *node;
-    SHASH_FOR_EACH (node, connected) {
-        const struct model_location *c = node->data;
-        struct shash_node *b;
-        SHASH_FOR_EACH (b, c->bindings) {
-            struct sset *set = shash_find_data(&claims, b->name);
-            if (!set) {
-                set = xmalloc(sizeof *set);
-                sset_init(set);
-                shash_add(&claims, b->name, set);
-            }
-            sset_add(set, c->name);
+    SHASH_FOR_EACH (node, &model->locations) {
+        struct model_location *loc = node->data;
+        if (loc->connected) {
+            conn[n_conn++] = loc;
         }
     }
+    qsort(conn, n_conn, sizeof *conn, compare_locations);
 
-    /* VPCs, then their subnets, then the subnets' ports. */
-    struct shash builders = SHASH_INITIALIZER(&builders);  /* by uuid str */
+    /* VPCs. */
+    struct hmap builders = HMAP_INITIALIZER(&builders);
     const struct vpcrec_vpc *vpc_row;
+    uint32_t n_vpcs = 0;
     VPCREC_VPC_FOR_EACH (vpc_row, idl) {
         struct vpc_builder *b = xzalloc(sizeof *b);
+        b->row = vpc_row;
+        b->index = n_vpcs++;
         b->mv = xzalloc(sizeof *b->mv);
         b->mv->name = xstrdup(vpc_row->name);
         b->mv->pl.uuid = vpc_row->header_.uuid;
         b->mv->pl.tunnel_key = vpc_row->tunnel_key;
-        sset_init(&b->used_ips);
-        char key[UUID_LEN + 1];
-        snprintf(key, sizeof key, UUID_FMT,
-                 UUID_ARGS(&vpc_row->header_.uuid));
-        shash_add(&builders, key, b);
+        hmap_insert(&builders, &b->hmap_node, hash_pointer(vpc_row, 0));
     }
 
     /* Subnets, sorted by uuid for a stable order. */
@@ -336,10 +376,7 @@ vpc_model_build(struct vpc_model *model, struct ovsdb_idl *idl,
     };
     for (i = 0; i < n_subnet_rows; i++) {
         sn_row = sn_rows[i];
-        char key[UUID_LEN + 1];
-        snprintf(key, sizeof key, UUID_FMT,
-                 UUID_ARGS(&sn_row->vpc->header_.uuid));
-        struct vpc_builder *b = shash_find_data(&builders, key);
+        struct vpc_builder *b = find_builder(&builders, sn_row->vpc);
         struct vpc_pl_subnet sn;
         if (!b || !parse_subnet(sn_row, &sn)) {
             continue;
@@ -359,9 +396,16 @@ vpc_model_build(struct vpc_model *model, struct ovsdb_idl *idl,
     }
     free(sn_rows);
 
-    /* Ports.  IPs go to a per-port slice of a temporary array first,
-     * because the VPC's IP array grows while ports are added. */
+    /* Ports.  Their IPs go to the VPC's IP array; a port records its slice
+     * as an offset until the array stops moving. */
+    size_t n_ip_strings = 0;
     const struct vpcrec_port *port_row;
+    VPCREC_PORT_FOR_EACH (port_row, idl) {
+        n_ip_strings += port_row->n_ips;
+    }
+    struct ip_set used_ips;
+    ip_set_init(&used_ips, n_ip_strings);
+
     model->n_ports = 0;
     VPCREC_PORT_FOR_EACH (port_row, idl) {
         struct subnet_entry *e = NULL, *cand;
@@ -399,7 +443,7 @@ vpc_model_build(struct vpc_model *model, struct ovsdb_idl *idl,
                 error = xasprintf("%s is outside its subnet",
                                   port_row->ips[j]);
             }
-            if (!error && !sset_add(&b->used_ips, port_row->ips[j])) {
+            if (!error && !ip_set_add(&used_ips, b->index, ip)) {
                 error = xasprintf("%s is used twice in VPC %s",
                                   port_row->ips[j], mv->name);
             }
@@ -421,11 +465,7 @@ vpc_model_build(struct vpc_model *model, struct ovsdb_idl *idl,
             = previous ? vpc_model_find_binding(previous, &p.uuid) : NULL;
         const struct model_location *where
             = resolve_binding(model, port_row->name, port_row,
-                              prev_b ? prev_b->where : NULL, &claims);
-        struct model_binding *mb = xzalloc(sizeof *mb);
-        mb->port = p.uuid;
-        mb->where = where;
-        hmap_insert(&model->bindings, &mb->hmap_node, uuid_hash(&p.uuid));
+                              prev_b ? prev_b->where : NULL, conn, n_conn);
         if (where) {
             p.chassis = where;
             p.encap_ip = where->encap_ip;
@@ -435,20 +475,25 @@ vpc_model_build(struct vpc_model *model, struct ovsdb_idl *idl,
                                           where->bindings, port_row->name));
             }
         }
+        struct model_binding *mb = xmalloc(sizeof *mb);
+        mb->port = p.uuid;
+        mb->where = where;
+        mb->ofport = p.ofport;
+        hmap_insert(&model->bindings, &mb->hmap_node, uuid_hash(&p.uuid));
 
         if (mv->pl.n_ports >= b->allocated_ports) {
             mv->ports = x2nrealloc(mv->ports, &b->allocated_ports,
                                    sizeof *mv->ports);
         }
-        /* Stash the slice in 'ips' until the array stops moving. */
         p.ips = (const ovs_be32 *) (uintptr_t) start;
         p.n_ips = b->n_ips - start;
         mv->ports[mv->pl.n_ports++] = p;
         model->n_ports++;
     }
+    free(used_ips.slots);
 
-    SHASH_FOR_EACH (node, &builders) {
-        struct vpc_builder *b = node->data;
+    struct vpc_builder *b;
+    HMAP_FOR_EACH_POP (b, hmap_node, &builders) {
         struct model_vpc *mv = b->mv;
 
         for (i = 0; i < mv->pl.n_ports; i++) {
@@ -458,29 +503,17 @@ vpc_model_build(struct vpc_model *model, struct ovsdb_idl *idl,
               compare_pl_ports);
         mv->pl.subnets = mv->subnets;
         mv->pl.ports = mv->ports;
-
-        const struct model_location **where
-            = xmalloc((mv->pl.n_ports + 1) * sizeof *where);
-        for (i = 0; i < mv->pl.n_ports; i++) {
-            where[i] = mv->ports[i].chassis;
-        }
-        mv->fingerprint = fingerprint(mv, where);
-        free(where);
+        mv->fingerprint = fingerprint(mv);
 
         hmap_insert(&model->vpcs, &mv->hmap_node, uuid_hash(&mv->pl.uuid));
-        sset_destroy(&b->used_ips);
         free(b);
     }
-    shash_destroy(&builders);
+    hmap_destroy(&builders);
 
     struct subnet_entry *e;
     HMAP_FOR_EACH_POP (e, node, &subnet_index) {
         free(e);
     }
     hmap_destroy(&subnet_index);
-
-    SHASH_FOR_EACH (node, &claims) {
-        sset_destroy(node->data);
-    }
-    shash_destroy_free_data(&claims);
+    free(conn);
 }

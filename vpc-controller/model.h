@@ -23,6 +23,7 @@ struct model_location {
     enum vpc_encap encap;
     bool connected;             /* A live host says it is this chassis. */
     const struct shash *bindings;   /* iface-id -> ofport, if connected. */
+    void *aux;                  /* For the model's user. */
 };
 
 struct model_vpc {
@@ -42,6 +43,7 @@ struct model_binding {
     struct hmap_node hmap_node;     /* In vpc_model's 'bindings', by uuid. */
     struct uuid port;               /* Port row. */
     const struct model_location *where;    /* NULL: unbound. */
+    ofp_port_t ofport;              /* Its interface there, if connected. */
 };
 
 struct vpc_model {
