@@ -8,7 +8,8 @@ TESTSUITE_AT = \
 	tests/pipeline.at \
 	tests/system-controller.at \
 	tests/sandbox.at \
-	tests/bench.at
+	tests/bench.at \
+	tests/build.at
 EXTRA_DIST += $(TESTSUITE_AT) tests/testsuite tests/atlocal.in tests/bench-check.py \
 	tests/package.m4
 TESTSUITE = $(srcdir)/tests/testsuite

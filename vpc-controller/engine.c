@@ -666,6 +666,7 @@ build_and_sync(void)
         }
     }
     vpc_model_swap(&model, &new);
+    size_t n_dirty = hmap_count(&dirty);
 
     if (force_recompute) {
         n_recomputes++;
@@ -686,6 +687,9 @@ build_and_sync(void)
     }
     hmap_destroy(&dirty);
     last_build_msec = time_msec() - start;
+    VLOG_DBG("model build and flow sync for nb_cfg %"PRId64": %lld ms, "
+             "%"PRIuSIZE" VPC(s) changed", current_nb_cfg(), last_build_msec,
+             n_dirty);
     force_recompute = false;
     status_dirty = true;
 }
@@ -817,6 +821,7 @@ write_status(struct ovsdb_idl_txn *txn)
         }
         hv_cfg = MIN(hv_cfg, g->nb_cfg);
         if (hv_cfg > g->hv_cfg) {
+            VLOG_DBG("every chassis has nb_cfg %"PRId64, hv_cfg);
             vpcrec_vpc_global_set_hv_cfg(g, hv_cfg);
             vpcrec_vpc_global_set_hv_cfg_timestamp(g, now);
         }
