@@ -9,7 +9,8 @@ TESTSUITE_AT = \
 	tests/system-controller.at \
 	tests/sandbox.at \
 	tests/bench.at \
-	tests/build.at
+	tests/build.at \
+	tests/cluster.at
 EXTRA_DIST += $(TESTSUITE_AT) tests/testsuite tests/atlocal.in tests/bench-check.py \
 	tests/package.m4
 TESTSUITE = $(srcdir)/tests/testsuite
