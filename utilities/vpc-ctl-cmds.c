@@ -1056,9 +1056,13 @@ cmd_chassis_list(struct ctl_context *ctx)
     for (size_t i = 0; i < n; i++) {
         ch = all[i];
         ds_put_format(&ctx->output, "%s role=%s encap=%s:%s "
-                      "connected=%s nb_cfg=%"PRId64"\n", ch->name,
+                      "connected=%s nb_cfg=%"PRId64, ch->name,
                       ch->role, ch->encap_type, ch->encap_ip,
                       ch->connected ? "true" : "false", ch->nb_cfg);
+        if (ch->owner[0]) {
+            ds_put_format(&ctx->output, " owner=%s", ch->owner);
+        }
+        ds_put_char(&ctx->output, '\n');
     }
     free(all);
 }
@@ -1180,6 +1184,7 @@ pre_chassis(struct ctl_context *ctx)
     ovsdb_idl_add_column(ctx->idl, &vpcrec_chassis_col_encap_ip);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_chassis_col_connected);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_chassis_col_nb_cfg);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_chassis_col_owner);
 }
 
 static void

@@ -467,8 +467,10 @@ do_vpc_ctl(const char *args, struct ctl_command *commands, size_t n_commands,
         global = vpcrec_vpc_global_insert(txn);
     }
     if (wait_hv && global) {
+        /* Forced: "--wait=hv sync" (or any command) waits even when the
+         * transaction changes nothing else. */
         ovsdb_idl_txn_increment(txn, &global->header_,
-                                &vpcrec_vpc_global_col_nb_cfg, false);
+                                &vpcrec_vpc_global_col_nb_cfg, true);
     }
 
     symtab = ovsdb_symbol_table_create();

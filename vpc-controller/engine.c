@@ -92,6 +92,15 @@ struct port_gen {
 
 static struct ovsdb_idl *vpcdb;
 static unsigned int vpcdb_seqno;
+
+/* Active/standby: the instance holding the "vpc_controller" lock is active:
+ * it is the OpenFlow primary of every chassis (with 'generation', claimed
+ * from VPC_Global's role_generation) and writes status. */
+#define VPC_CONTROLLER_LOCK "vpc_controller"
+static char *instance_id;
+static bool active;
+static uint64_t generation;
+static struct ovsdb_idl_txn *claim_txn;
 static struct ovs_list hosts = OVS_LIST_INITIALIZER(&hosts);
 static struct ovs_list switches = OVS_LIST_INITIALIZER(&switches);
 static struct hmap chassis_map = HMAP_INITIALIZER(&chassis_map);
@@ -106,12 +115,15 @@ static struct ovsdb_idl_txn *status_txn;
 static uint64_t n_builds, n_recomputes, n_vpc_rebuilds;
 static long long int last_build_msec;
 
-/* Initializes the engine to read and write the VPC database 'idl'. */
+/* Initializes the engine to read and write the VPC database 'idl', as the
+ * controller instance called 'instance'. */
 void
-engine_init(struct ovsdb_idl *idl)
+engine_init(struct ovsdb_idl *idl, const char *instance)
 {
     vpcdb = idl;
+    instance_id = xstrdup(instance);
     vpc_model_init(&model);
+    ovsdb_idl_set_lock(idl, VPC_CONTROLLER_LOCK);
 
     /* We write these; our own writes need not wake us. */
     ovsdb_idl_omit_alert(idl, &vpcrec_port_col_up);
@@ -119,6 +131,7 @@ engine_init(struct ovsdb_idl *idl)
     ovsdb_idl_omit_alert(idl, &vpcrec_chassis_col_nb_cfg);
     ovsdb_idl_omit_alert(idl, &vpcrec_chassis_col_nb_cfg_timestamp);
     ovsdb_idl_omit_alert(idl, &vpcrec_chassis_col_connected);
+    ovsdb_idl_omit_alert(idl, &vpcrec_chassis_col_owner);
     ovsdb_idl_omit_alert(idl, &vpcrec_vpc_global_col_hv_cfg);
     ovsdb_idl_omit_alert(idl, &vpcrec_vpc_global_col_hv_cfg_timestamp);
     ovsdb_idl_omit_alert(idl, &vpcrec_vpc_global_col_nb_cfg_timestamp);
@@ -354,6 +367,76 @@ chassis_find_by_dpid(uint64_t dpid)
     return NULL;
 }
 
+/* The generation to claim roles with: ours when active, else the newest
+ * the database knows (a secondary claim must not be stale either). */
+static uint64_t
+role_generation(void)
+{
+    if (active) {
+        return generation;
+    }
+    const struct vpcrec_vpc_global *g = vpcrec_vpc_global_first(vpcdb);
+    return g ? g->role_generation : 0;
+}
+
+static void
+set_all_roles(void)
+{
+    struct chassis *ch;
+
+    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+        if (ch->ofctrl) {
+            ofctrl_set_role(ch->ofctrl, active, role_generation());
+            chassis_clear_flows(ch);
+        }
+    }
+}
+
+/* Follows the lock: claims a new role generation when we get it, steps
+ * down when we lose it. */
+static void
+run_role(void)
+{
+    if (claim_txn) {
+        enum ovsdb_idl_txn_status s = ovsdb_idl_txn_commit(claim_txn);
+        if (s == TXN_INCOMPLETE) {
+            return;
+        }
+        if (s == TXN_SUCCESS && ovsdb_idl_has_lock(vpcdb)) {
+            generation = ovsdb_idl_txn_get_increment_new_value(claim_txn);
+            active = true;
+            VLOG_INFO("%s: active, claiming the primary role with "
+                      "generation %"PRIu64, instance_id, generation);
+            set_all_roles();
+            need_build = true;
+            status_dirty = true;
+        }
+        ovsdb_idl_txn_destroy(claim_txn);
+        claim_txn = NULL;
+    }
+
+    bool locked = ovsdb_idl_has_lock(vpcdb);
+    if (locked && !active && !status_txn && ovsdb_idl_is_connected(vpcdb)
+        && ovsdb_idl_has_ever_connected(vpcdb)) {
+        claim_txn = ovsdb_idl_txn_create(vpcdb);
+        ovsdb_idl_txn_add_comment(claim_txn, "vpc-controller %s: claim",
+                                  instance_id);
+        const struct vpcrec_vpc_global *g = vpcrec_vpc_global_first(vpcdb);
+        if (!g) {
+            g = vpcrec_vpc_global_insert(claim_txn);
+        }
+        ovsdb_idl_txn_increment(claim_txn, &g->header_,
+                                &vpcrec_vpc_global_col_role_generation,
+                                true);
+        ovsdb_idl_txn_commit(claim_txn);
+    } else if (!locked && active) {
+        active = false;
+        VLOG_INFO("%s: lost the %s lock: standby", instance_id,
+                  VPC_CONTROLLER_LOCK);
+        set_all_roles();
+    }
+}
+
 static void
 run_switches(void)
 {
@@ -375,6 +458,7 @@ run_switches(void)
             VLOG_INFO("chassis %s: OpenFlow connection from %s",
                       ch->name, ofctrl_get_name(sn->ofctrl));
             ch->ofctrl = sn->ofctrl;
+            ofctrl_set_role(ch->ofctrl, active, role_generation());
             ofctrl_resync(ch->ofctrl);
             chassis_clear_flows(ch);
             ovs_list_remove(&sn->list_node);
@@ -753,6 +837,9 @@ write_status(struct ovsdb_idl_txn *txn)
         if (!row->connected) {
             vpcrec_chassis_set_connected(row, true);
         }
+        if (strcmp(row->owner, instance_id)) {
+            vpcrec_chassis_set_owner(row, instance_id);
+        }
         if (ch->ofctrl) {
             int64_t acked = ofctrl_get_acked_cfg(ch->ofctrl);
             if (acked >= 0 && acked != row->nb_cfg) {
@@ -847,7 +934,8 @@ run_status(void)
         ovsdb_idl_txn_destroy(status_txn);
         status_txn = NULL;
     }
-    if (status_dirty && ovsdb_idl_is_connected(vpcdb)
+    if (status_dirty && active && !claim_txn
+        && ovsdb_idl_is_connected(vpcdb)
         && ovsdb_idl_has_ever_connected(vpcdb)) {
         status_dirty = false;
         status_txn = ovsdb_idl_txn_create(vpcdb);
@@ -863,6 +951,7 @@ void
 engine_run(const struct host_config *cfg)
 {
     ovsdb_idl_run(vpcdb);
+    run_role();
     run_hosts(cfg);
     run_switches();
     run_chassis_ofctrl();
@@ -917,6 +1006,9 @@ engine_wait(void)
             }
         }
     }
+    if (claim_txn) {
+        ovsdb_idl_txn_wait(claim_txn);
+    }
     if (status_txn) {
         ovsdb_idl_txn_wait(status_txn);
     } else if (status_dirty || need_build || force_recompute) {
@@ -945,7 +1037,12 @@ engine_destroy(void)
         ovsdb_idl_txn_destroy(status_txn);
         status_txn = NULL;
     }
+    if (claim_txn) {
+        ovsdb_idl_txn_destroy(claim_txn);
+        claim_txn = NULL;
+    }
     vpc_model_destroy(&model);
+    free(instance_id);
 }
 
 /* Introspection. */
@@ -963,6 +1060,13 @@ engine_format_status(struct ds *s)
 {
     const struct vpcrec_vpc_global *g = vpcrec_vpc_global_first(vpcdb);
 
+    ds_put_format(s, "instance: %s\n", instance_id);
+    if (active) {
+        ds_put_format(s, "role: active (generation %"PRIu64")\n",
+                      generation);
+    } else {
+        ds_put_cstr(s, "role: standby\n");
+    }
     ds_put_format(s, "database: %s\n",
                   ovsdb_idl_is_connected(vpcdb) ? "connected"
                                                 : "not connected");

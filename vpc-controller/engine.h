@@ -12,7 +12,7 @@ struct jsonrpc;
 struct ovsdb_idl;
 struct vconn;
 
-void engine_init(struct ovsdb_idl *vpcdb);
+void engine_init(struct ovsdb_idl *vpcdb, const char *instance);
 void engine_destroy(void);
 
 void engine_add_host(struct jsonrpc *);

@@ -10,6 +10,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/list.h"
 #include "openvswitch/ofp-actions.h"
+#include "openflow/openflow-1.2.h"
 #include "openvswitch/ofp-bundle.h"
 #include "openvswitch/ofp-errors.h"
 #include "openvswitch/ofp-flow.h"
@@ -59,6 +60,10 @@ struct ofctrl {
     ovs_be32 dump_xid;
     struct vpc_flow_table dumped;     /* What the switch has (DUMPING). */
 
+    bool primary;                     /* Role we want. */
+    uint64_t generation;              /* Its generation ID. */
+    ovs_be32 role_xid;
+
     /* Flow mods queued for the next commit: deletions go first, so that a
      * flow moving from one owner to another is deleted, then added. */
     struct ovs_list dels;             /* Of "struct ofpbuf". */
@@ -97,6 +102,7 @@ ofctrl_create(struct vconn *vconn)
     ovs_list_init(&ofc->barriers);
     ofc->next_bundle_id = 1;
     ofc->sent_cfg = ofc->acked_cfg = -1;
+    ofc->primary = true;
     return ofc;
 }
 
@@ -224,7 +230,57 @@ handle_features_reply(struct ofctrl *ofc, const struct ofp_header *oh)
     VLOG_INFO("%s: switch with datapath ID %016"PRIx64" connected "
               "(OpenFlow %s)", ofctrl_get_name(ofc), ofc->dpid,
               ofputil_version_to_string(ofc->version));
-    start_dump(ofc);
+    /* Not programmed until its owner says which role we have. */
+    ofc->state = OFCTRL_STANDBY;
+}
+
+static void
+send_role_request(struct ofctrl *ofc)
+{
+    struct ofpbuf *msg = ofpraw_alloc(OFPRAW_OFPT12_ROLE_REQUEST,
+                                      ofc->version, 0);
+    struct ofp12_role_request *rr = ofpbuf_put_zeros(msg, sizeof *rr);
+
+    rr->role = htonl(ofc->primary ? OFPCR12_ROLE_PRIMARY
+                                  : OFPCR12_ROLE_SECONDARY);
+    rr->generation_id = htonll(ofc->generation);
+    ofc->role_xid = ((struct ofp_header *) msg->data)->xid;
+    send_msg(ofc, msg);
+}
+
+/* Claims the primary role with 'generation' (the session then reads the
+ * switch's flows and reconciles), or takes the secondary role (the session
+ * then sends nothing).  The switch refuses a primary claim whose
+ * generation is older than one it has seen. */
+void
+ofctrl_set_role(struct ofctrl *ofc, bool primary, uint64_t generation)
+{
+    bool changed = primary != ofc->primary || generation != ofc->generation;
+
+    ofc->primary = primary;
+    ofc->generation = generation;
+    if (ofc->state == OFCTRL_HANDSHAKE) {
+        return;
+    }
+    if (changed || ofc->state == OFCTRL_STANDBY) {
+        send_role_request(ofc);
+        if (primary) {
+            start_dump(ofc);
+        } else {
+            flush_queue(ofc);
+            flush_barriers(ofc);
+            vpc_flow_table_clear(&ofc->dumped);
+            ofc->state = OFCTRL_STANDBY;
+        }
+    }
+}
+
+/* Returns true if the session holds (or claims) the primary role. */
+bool
+ofctrl_is_primary(const struct ofctrl *ofc)
+{
+    return ofc->primary && ofc->state != OFCTRL_HANDSHAKE
+           && ofc->state != OFCTRL_STANDBY;
 }
 
 static void
@@ -332,6 +388,16 @@ handle_msg(struct ofctrl *ofc, const struct ofp_header *oh)
         COVERAGE_INC(ofctrl_switch_error);
         ofc->n_errors++;
         log_switch_error(ofc, oh);
+        if (oh->xid == ofc->role_xid) {
+            /* Our claim is stale: another instance is primary. */
+            VLOG_WARN("%s: the switch refused our role claim (generation "
+                      "%"PRIu64")", ofctrl_get_name(ofc), ofc->generation);
+            flush_queue(ofc);
+            flush_barriers(ofc);
+            ofc->primary = false;
+            ofc->state = OFCTRL_STANDBY;
+            break;
+        }
         if (ofc->state == OFCTRL_SYNCED || ofc->state == OFCTRL_DUMPED) {
             /* A failed bundle changed nothing; a reconcile puts us back on
              * solid ground. */
@@ -428,11 +494,11 @@ queue_flow_mod(struct ofctrl *ofc, const struct vpc_flow *flow,
 }
 
 /* Reads the switch's flows again, for a new owner: the session goes back to
- * DUMPING (once it is past the handshake). */
+ * DUMPING (if it is primary). */
 void
 ofctrl_resync(struct ofctrl *ofc)
 {
-    if (ofc->state != OFCTRL_HANDSHAKE) {
+    if (ofc->state != OFCTRL_HANDSHAKE && ofc->state != OFCTRL_STANDBY) {
         start_dump(ofc);
     }
 }
@@ -596,6 +662,7 @@ ofctrl_format_stats(const struct ofctrl *ofc, struct ds *s)
 {
     static const char *const states[] = {
         [OFCTRL_HANDSHAKE] = "handshake",
+        [OFCTRL_STANDBY] = "standby",
         [OFCTRL_DUMPING] = "reading flows",
         [OFCTRL_DUMPED] = "reconciling",
         [OFCTRL_SYNCED] = "synced",

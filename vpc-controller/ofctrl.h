@@ -19,11 +19,17 @@ struct vpc_flow_table;
  *   DUMPING:   the flows the switch has are being read.
  *   DUMPED:    read; the owner must call ofctrl_reconcile().
  *   SYNCED:    the owner may call ofctrl_update() and ofctrl_commit().
+ *   STANDBY:   another controller instance is primary: we send nothing.
+ *
+ * ofctrl_set_role() makes the session claim the primary role (with a
+ * generation ID, so that the switch refuses a stale claim), which leads
+ * to DUMPING, or the secondary role, which leads to STANDBY.
  *
  * Any error from the switch on our changes sends the session back to
  * DUMPING, so that it converges on what the switch really has. */
 enum ofctrl_state {
     OFCTRL_HANDSHAKE,
+    OFCTRL_STANDBY,             /* Secondary role: we send no flows. */
     OFCTRL_DUMPING,
     OFCTRL_DUMPED,
     OFCTRL_SYNCED,
@@ -40,6 +46,8 @@ enum ofctrl_state ofctrl_get_state(const struct ofctrl *);
 bool ofctrl_get_dpid(const struct ofctrl *, uint64_t *dpid);
 
 void ofctrl_resync(struct ofctrl *);
+void ofctrl_set_role(struct ofctrl *, bool primary, uint64_t generation);
+bool ofctrl_is_primary(const struct ofctrl *);
 void ofctrl_reconcile(struct ofctrl *, struct vpc_flow_table *const *parts,
                       size_t n_parts);
 void ofctrl_update(struct ofctrl *, const struct vpc_flow_table *old,

@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "command-line.h"
 #include "daemon.h"
@@ -38,6 +39,7 @@ static struct svec ovsdb_listen = SVEC_EMPTY_INITIALIZER;
 static struct svec of_listen = SVEC_EMPTY_INITIALIZER;
 static struct svec of_targets = SVEC_EMPTY_INITIALIZER;
 static char *unixctl_path;
+static char *instance;
 
 static bool exiting;
 
@@ -113,7 +115,7 @@ main(int argc, char *argv[])
 
     struct ovsdb_idl *vpcdb = ovsdb_idl_create(db, &vpcrec_idl_class, true,
                                                true);
-    engine_init(vpcdb);
+    engine_init(vpcdb, instance);
     daemonize_complete();
     VLOG_INFO("vpc-controller started: VPC DB %s", db);
 
@@ -198,7 +200,9 @@ usage(void)
            "  --of-target=TARGET     what hosts are told to dial for OpenFlow\n"
            "                         (repeatable; derived from --of-listen\n"
            "                         when it names an address)\n"
-           "  --unixctl=SOCKET       override the control socket\n",
+           "  --unixctl=SOCKET       override the control socket\n"
+           "  --instance=NAME        this instance's name in the cluster\n"
+           "                         (default: HOSTNAME:PID)\n",
            program_name, program_name, vpc_default_db(), vpc_rundir(),
            vpc_rundir());
     daemon_usage();
@@ -219,6 +223,7 @@ parse_options(int argc, char *argv[])
         OPT_OF_LISTEN,
         OPT_OF_TARGET,
         OPT_UNIXCTL,
+        OPT_INSTANCE,
         OPT_PEER_CA_CERT,
         OPT_BOOTSTRAP_CA_CERT,
         VLOG_OPTION_ENUMS,
@@ -231,6 +236,7 @@ parse_options(int argc, char *argv[])
         {"of-listen", required_argument, NULL, OPT_OF_LISTEN},
         {"of-target", required_argument, NULL, OPT_OF_TARGET},
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
+        {"instance", required_argument, NULL, OPT_INSTANCE},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         VLOG_LONG_OPTIONS,
@@ -270,6 +276,10 @@ parse_options(int argc, char *argv[])
             unixctl_path = optarg;
             break;
 
+        case OPT_INSTANCE:
+            instance = optarg;
+            break;
+
         case 'h':
             usage();
             OVS_NOT_REACHED();
@@ -304,6 +314,11 @@ parse_options(int argc, char *argv[])
     }
     if (!db) {
         db = vpc_default_db();
+    }
+    if (!instance) {
+        char host[256] = "";
+        gethostname(host, sizeof host - 1);
+        instance = xasprintf("%s:%ld", host, (long) getpid());
     }
     if (!ovsdb_listen.n) {
         svec_add_nocopy(&ovsdb_listen,
