@@ -170,8 +170,9 @@ sim_add_host () {
     return 0
 }
 
-# sim_onboard HOST SYSTEM_ID ENCAP_IP MANAGER [KEY=VALUE...]: the one
-# ovs-vsctl command of host onboarding.
+# sim_onboard HOST SYSTEM_ID ENCAP_IP MANAGERS [KEY=VALUE...]: the one
+# ovs-vsctl command of host onboarding.  MANAGERS is one target, or several
+# separated by spaces (one per controller).
 sim_onboard () {
     local host=$1 sysid=$2 ip=$3 manager=$4
     shift 4
@@ -182,7 +183,7 @@ sim_onboard () {
     sim_vsctl "$host" set Open_vSwitch . external_ids:system-id="$sysid" \
         external_ids:vpc-encap-ip="$ip" \
         external_ids:vpc-datapath-type=netdev "${extra[@]}" \
-        -- set-manager "$manager"
+        -- set-manager $manager
 }
 
 # sim_add_vm HOST VM PORT MAC IP/PLEN GATEWAY: a VM namespace whose eth0 is
