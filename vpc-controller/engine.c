@@ -77,7 +77,10 @@ struct chassis {
     struct hmap vpcs;               /* Of chassis_vpc. */
     size_t n_flows;
 
-    struct uuid *new_ports;         /* Local ports awaiting a generation. */
+    struct new_port {
+        struct uuid port;
+        ofp_port_t ofport;
+    } *new_ports;                   /* Local ports awaiting a generation. */
     size_t n_new_ports, allocated_new_ports;
 };
 
@@ -87,11 +90,15 @@ struct port_gen {
     struct hmap_node hmap_node;     /* In 'port_gens', by port uuid. */
     struct uuid port;
     char *chassis;
+    const struct ofctrl *session;   /* Generations count per session. */
+    ofp_port_t ofport;
     uint64_t gen;
 };
 
 static struct ovsdb_idl *vpcdb;
 static unsigned int vpcdb_seqno;
+
+static void prune_port_gens(const struct ofctrl *);
 
 /* Active/standby: the instance holding the "vpc_controller" lock is active:
  * it is the OpenFlow primary of every chassis (with 'generation', claimed
@@ -349,6 +356,7 @@ static void
 switch_node_destroy(struct switch_node *sn)
 {
     ovs_list_remove(&sn->list_node);
+    prune_port_gens(sn->ofctrl);
     ofctrl_destroy(sn->ofctrl);
     free(sn);
 }
@@ -490,6 +498,7 @@ run_chassis_ofctrl(void)
             if (!ofctrl_is_alive(ch->ofctrl)) {
                 VLOG_INFO("chassis %s: OpenFlow connection closed",
                           ch->name);
+                prune_port_gens(ch->ofctrl);
                 ofctrl_destroy(ch->ofctrl);
                 ch->ofctrl = NULL;
                 chassis_clear_flows(ch);
@@ -497,6 +506,13 @@ run_chassis_ofctrl(void)
             } else if (acked != ofctrl_get_acked_gen(ch->ofctrl)
                        || cfg != ofctrl_get_acked_cfg(ch->ofctrl)) {
                 status_dirty = true;
+            }
+            if (ch->ofctrl && active && ofctrl_role_refused(ch->ofctrl)) {
+                /* Our generation is stale (the database's counter went
+                 * back?): claim a new one while we still hold the lock. */
+                VLOG_WARN("chassis %s refused generation %"PRIu64"; "
+                          "claiming a new one", ch->name, generation);
+                active = false;
             }
         }
     }
@@ -541,7 +557,8 @@ note_new_local_ports(struct chassis *ch, const struct vpc_pl_chassis *pc,
                                            &ch->allocated_new_ports,
                                            sizeof *ch->new_ports);
             }
-            ch->new_ports[ch->n_new_ports++] = p->uuid;
+            ch->new_ports[ch->n_new_ports].port = p->uuid;
+            ch->new_ports[ch->n_new_ports++].ofport = p->ofport;
         }
     }
 }
@@ -590,15 +607,19 @@ chassis_sync_vpc(struct chassis *ch, const struct vpc_pl_chassis *pc,
 }
 
 static void
-set_port_gen(const struct uuid *port, const char *chassis, uint64_t gen)
+set_port_gen(const struct uuid *port, const char *chassis,
+             const struct ofctrl *session, ofp_port_t ofport, uint64_t gen)
 {
     struct port_gen *pg;
 
     HMAP_FOR_EACH_WITH_HASH (pg, hmap_node, uuid_hash(port), &port_gens) {
         if (uuid_equals(&pg->port, port)) {
-            if (strcmp(pg->chassis, chassis)) {
+            if (strcmp(pg->chassis, chassis) || pg->session != session
+                || pg->ofport != ofport) {
                 free(pg->chassis);
                 pg->chassis = xstrdup(chassis);
+                pg->session = session;
+                pg->ofport = ofport;
                 pg->gen = gen;
             }
             return;
@@ -607,8 +628,27 @@ set_port_gen(const struct uuid *port, const char *chassis, uint64_t gen)
     pg = xmalloc(sizeof *pg);
     pg->port = *port;
     pg->chassis = xstrdup(chassis);
+    pg->session = session;
+    pg->ofport = ofport;
     pg->gen = gen;
     hmap_insert(&port_gens, &pg->hmap_node, uuid_hash(port));
+}
+
+/* Forgets the generations of ports whose rows are gone, or (if 'session'
+ * is nonnull) that were counted in 'session', which is going away. */
+static void
+prune_port_gens(const struct ofctrl *session)
+{
+    struct port_gen *pg;
+
+    HMAP_FOR_EACH_SAFE (pg, hmap_node, &port_gens) {
+        if (session ? pg->session == session
+                    : !vpc_model_find_binding(&model, &pg->port)) {
+            hmap_remove(&port_gens, &pg->hmap_node);
+            free(pg->chassis);
+            free(pg);
+        }
+    }
 }
 
 static const struct port_gen *
@@ -689,7 +729,8 @@ chassis_sync(struct chassis *ch, const struct hmap *dirty)
     ofctrl_commit(ch->ofctrl, current_nb_cfg());
     uint64_t gen = ofctrl_get_sent_gen(ch->ofctrl);
     for (size_t i = 0; i < ch->n_new_ports; i++) {
-        set_port_gen(&ch->new_ports[i], ch->name, gen);
+        set_port_gen(&ch->new_ports[i].port, ch->name, ch->ofctrl,
+                     ch->new_ports[i].ofport, gen);
     }
     ch->n_new_ports = 0;
 }
@@ -750,6 +791,7 @@ build_and_sync(void)
         }
     }
     vpc_model_swap(&model, &new);
+    prune_port_gens(NULL);
     size_t n_dirty = hmap_count(&dirty);
 
     if (force_recompute) {
@@ -791,6 +833,7 @@ port_is_up(const struct vpcrec_port *row, const struct model_binding *b)
     const struct chassis *ch = b->where->aux;
     const struct port_gen *pg = ch ? find_port_gen(&row->header_.uuid) : NULL;
     return (ch && ch->ofctrl && pg && !strcmp(pg->chassis, ch->name)
+            && pg->session == ch->ofctrl && pg->ofport == b->ofport
             && ofctrl_get_state(ch->ofctrl) == OFCTRL_SYNCED
             && ofctrl_get_acked_gen(ch->ofctrl) >= pg->gen);
 }
@@ -998,10 +1041,16 @@ engine_wait(void)
     LIST_FOR_EACH (sn, list_node, &switches) {
         ofctrl_wait(sn->ofctrl);
     }
+    /* Wake at once only for work that this round can do: a standby
+     * instance writes no status, and nothing is built while the database
+     * is away (ovsdb_idl_wait() wakes us when it returns). */
+    bool db_ok = (ovsdb_idl_is_connected(vpcdb)
+                  && ovsdb_idl_has_ever_connected(vpcdb));
     HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
         if (ch->ofctrl) {
             ofctrl_wait(ch->ofctrl);
-            if (ofctrl_get_state(ch->ofctrl) == OFCTRL_DUMPED) {
+            if (db_ok && ofctrl_get_state(ch->ofctrl) == OFCTRL_DUMPED
+                && host_is_ready(ch->hn->host)) {
                 poll_immediate_wake();
             }
         }
@@ -1011,7 +1060,8 @@ engine_wait(void)
     }
     if (status_txn) {
         ovsdb_idl_txn_wait(status_txn);
-    } else if (status_dirty || need_build || force_recompute) {
+    } else if (db_ok && ((status_dirty && active && !claim_txn)
+                         || need_build || force_recompute)) {
         poll_immediate_wake();
     }
 }

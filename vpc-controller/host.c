@@ -437,6 +437,14 @@ configure_br_int(struct host *host, struct ovsdb_idl_txn *txn,
     const struct host_identity *id = host->id;
     bool changed = false;
 
+    /* Several controller instances configure the same host: verifying
+     * what we add to makes a racing second instance retry and find it,
+     * instead of adding it twice. */
+    ovsdb_idl_txn_verify(&ovs->header_, &ovsrec_open_vswitch_col_bridges);
+    if (br) {
+        ovsdb_idl_txn_verify(&br->header_, &ovsrec_bridge_col_ports);
+    }
+
     if (!br) {
         VLOG_INFO("%s: host %s: creating %s", host->name, id->system_id,
                   VPC_INTEGRATION_BRIDGE);

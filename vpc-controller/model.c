@@ -378,6 +378,7 @@ vpc_model_build(struct vpc_model *model, struct ovsdb_idl *idl,
         sn_row = sn_rows[i];
         struct vpc_builder *b = find_builder(&builders, sn_row->vpc);
         struct vpc_pl_subnet sn;
+        memset(&sn, 0, sizeof sn);  /* The fingerprint hashes it whole. */
         if (!b || !parse_subnet(sn_row, &sn)) {
             continue;
         }

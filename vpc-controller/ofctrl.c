@@ -12,6 +12,7 @@
 #include "openvswitch/ofp-actions.h"
 #include "openflow/openflow-1.2.h"
 #include "openvswitch/ofp-bundle.h"
+#include "openvswitch/ofp-connection.h"
 #include "openvswitch/ofp-errors.h"
 #include "openvswitch/ofp-flow.h"
 #include "openvswitch/ofp-msgs.h"
@@ -63,6 +64,8 @@ struct ofctrl {
     bool primary;                     /* Role we want. */
     uint64_t generation;              /* Its generation ID. */
     ovs_be32 role_xid;
+    bool role_refused;                /* The switch refused our claim. */
+    bool need_barrier;                /* Acknowledge even with no change. */
 
     /* Flow mods queued for the next commit: deletions go first, so that a
      * flow moving from one owner to another is deleted, then added. */
@@ -120,6 +123,8 @@ flush_queue(struct ofctrl *ofc)
     ofc->n_queued = 0;
 }
 
+/* Forgets barriers in flight: what they would have acknowledged is sent
+ * again by the next commit. */
 static void
 flush_barriers(struct ofctrl *ofc)
 {
@@ -128,6 +133,9 @@ flush_barriers(struct ofctrl *ofc)
     LIST_FOR_EACH_POP (b, list_node, &ofc->barriers) {
         free(b);
     }
+    ofc->sent_cfg = ofc->acked_cfg;
+    ofc->sent_gen = MAX(ofc->sent_gen, ofc->acked_gen);
+    ofc->need_barrier = true;
 }
 
 /* Closes the session and frees 'ofc'. */
@@ -257,6 +265,7 @@ ofctrl_set_role(struct ofctrl *ofc, bool primary, uint64_t generation)
 {
     bool changed = primary != ofc->primary || generation != ofc->generation;
 
+    ofc->role_refused = false;
     ofc->primary = primary;
     ofc->generation = generation;
     if (ofc->state == OFCTRL_HANDSHAKE) {
@@ -273,6 +282,13 @@ ofctrl_set_role(struct ofctrl *ofc, bool primary, uint64_t generation)
             ofc->state = OFCTRL_STANDBY;
         }
     }
+}
+
+/* Returns true if the switch refused our last primary claim as stale. */
+bool
+ofctrl_role_refused(const struct ofctrl *ofc)
+{
+    return ofc->role_refused;
 }
 
 /* Returns true if the session holds (or claims) the primary role. */
@@ -395,6 +411,7 @@ handle_msg(struct ofctrl *ofc, const struct ofp_header *oh)
             flush_queue(ofc);
             flush_barriers(ofc);
             ofc->primary = false;
+            ofc->role_refused = true;
             ofc->state = OFCTRL_STANDBY;
             break;
         }
@@ -406,6 +423,22 @@ handle_msg(struct ofctrl *ofc, const struct ofp_header *oh)
             start_dump(ofc);
         }
         break;
+
+    case OFPTYPE_ROLE_STATUS: {
+        /* Another controller took the primary role: stop sending. */
+        struct ofputil_role_status rs;
+        if (!ofputil_decode_role_status(oh, &rs)
+            && rs.role != OFPCR12_ROLE_PRIMARY
+            && ofc->state != OFCTRL_STANDBY) {
+            VLOG_INFO("%s: demoted by the switch (generation %"PRIu64")",
+                      ofctrl_get_name(ofc), rs.generation_id);
+            flush_queue(ofc);
+            flush_barriers(ofc);
+            ofc->primary = false;
+            ofc->state = OFCTRL_STANDBY;
+        }
+        break;
+    }
 
     default:
         /* Port status, bundle replies, packet-ins (none are expected: no
@@ -543,7 +576,9 @@ ofctrl_reconcile(struct ofctrl *ofc, struct vpc_flow_table *const *parts,
                         ds_destroy(&a);
                         ds_destroy(&b);
                     }
-                    queue_flow_mod(ofc, flow, OFPFC_MODIFY_STRICT);
+                    queue_flow_mod(ofc, flow,
+                                   have->cookie != flow->cookie
+                                   ? OFPFC_ADD : OFPFC_MODIFY_STRICT);
                 }
                 vpc_flow_table_remove(&ofc->dumped, have);
             }
@@ -558,6 +593,7 @@ ofctrl_reconcile(struct ofctrl *ofc, struct vpc_flow_table *const *parts,
 
     ofc->n_reconciles++;
     ofc->n_reconcile_mods = ofc->n_queued - before;
+    ofc->need_barrier = true;
     VLOG_INFO("%s: reconciled with the switch: %"PRIuSIZE" flow "
               "change(s)", ofctrl_get_name(ofc), ofc->n_queued - before);
     ofc->state = OFCTRL_SYNCED;
@@ -579,7 +615,8 @@ ofctrl_update(struct ofctrl *ofc, const struct vpc_flow_table *old,
         HMAP_FOR_EACH (flow, hmap_node, &new->flows) {
             const struct vpc_flow *had = old ? vpc_flow_table_find(old, flow)
                                              : NULL;
-            if (!had) {
+            if (!had || had->cookie != flow->cookie) {
+                /* OpenFlow 1.4 cannot modify a cookie: replace the flow. */
                 queue_flow_mod(ofc, flow, OFPFC_ADD);
             } else if (!vpc_flow_same_actions(had, flow)) {
                 queue_flow_mod(ofc, flow, OFPFC_MODIFY_STRICT);
@@ -643,7 +680,8 @@ ofctrl_commit(struct ofctrl *ofc, int64_t cfg)
         send_bundle(ofc);
         ofc->sent_gen++;
     }
-    if (changed || cfg > ofc->sent_cfg) {
+    if (changed || cfg > ofc->sent_cfg || ofc->need_barrier) {
+        ofc->need_barrier = false;
         struct pending_barrier *b = xmalloc(sizeof *b);
         struct ofpbuf *msg = ofputil_encode_barrier_request(ofc->version);
 

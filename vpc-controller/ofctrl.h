@@ -48,6 +48,7 @@ bool ofctrl_get_dpid(const struct ofctrl *, uint64_t *dpid);
 void ofctrl_resync(struct ofctrl *);
 void ofctrl_set_role(struct ofctrl *, bool primary, uint64_t generation);
 bool ofctrl_is_primary(const struct ofctrl *);
+bool ofctrl_role_refused(const struct ofctrl *);
 void ofctrl_reconcile(struct ofctrl *, struct vpc_flow_table *const *parts,
                       size_t n_parts);
 void ofctrl_update(struct ofctrl *, const struct vpc_flow_table *old,
