@@ -527,11 +527,12 @@ queue_flow_mod(struct ofctrl *ofc, const struct vpc_flow *flow,
 }
 
 /* Reads the switch's flows again, for a new owner: the session goes back to
- * DUMPING (if it is primary). */
+ * DUMPING (if it is primary and not reading them already). */
 void
 ofctrl_resync(struct ofctrl *ofc)
 {
-    if (ofc->state != OFCTRL_HANDSHAKE && ofc->state != OFCTRL_STANDBY) {
+    /* A dump under way already reads what the switch has. */
+    if (ofc->state == OFCTRL_DUMPED || ofc->state == OFCTRL_SYNCED) {
         start_dump(ofc);
     }
 }
