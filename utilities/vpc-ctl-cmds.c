@@ -13,7 +13,9 @@
 #include "db-ctl-base.h"
 #include "hash.h"
 #include "openvswitch/dynamic-string.h"
+#include "openvswitch/json.h"
 #include "openvswitch/vlog.h"
+#include "ovsdb-data.h"
 #include "ovsdb-idl.h"
 #include "packets.h"
 #include "smap.h"
@@ -62,36 +64,45 @@ row_matches(const struct ovsdb_idl_row *row, const char *row_name,
            || (uuid_from_string(&uuid, id) && uuid_equals(&uuid, &row->uuid));
 }
 
-static const struct vpcrec_vpc *
-vpc_lookup(struct ctl_context *ctx, const char *id, bool must_exist)
+/* Returns the row of table 'tc' whose 'name_col' (a string column) is 'id',
+ * or whose UUID is 'id'.  If there is none and 'must_exist', sets an error
+ * that calls the row 'what'. */
+static const struct ovsdb_idl_row *
+named_row_lookup(struct ctl_context *ctx,
+                 const struct ovsdb_idl_table_class *tc,
+                 const struct ovsdb_idl_column *name_col, const char *what,
+                 const char *id, bool must_exist)
 {
-    const struct vpcrec_vpc *vpc;
+    const struct ovsdb_idl_row *row;
 
-    VPCREC_VPC_FOR_EACH (vpc, ctx->idl) {
-        if (row_matches(&vpc->header_, vpc->name, id)) {
-            return vpc;
+    for (row = ovsdb_idl_first_row(ctx->idl, tc); row;
+         row = ovsdb_idl_next_row(row)) {
+        const struct ovsdb_datum *name = ovsdb_idl_read(row, name_col);
+        if (name->n && row_matches(row, json_string(name->keys[0].s), id)) {
+            return row;
         }
     }
     if (must_exist) {
-        ctl_error(ctx, "%s: VPC not found", id);
+        ctl_error(ctx, "%s: %s not found", id, what);
     }
     return NULL;
+}
+
+static const struct vpcrec_vpc *
+vpc_lookup(struct ctl_context *ctx, const char *id, bool must_exist)
+{
+    const struct ovsdb_idl_row *row = named_row_lookup(
+        ctx, &vpcrec_table_vpc, &vpcrec_vpc_col_name, "VPC", id, must_exist);
+    return row ? CONTAINER_OF(row, struct vpcrec_vpc, header_) : NULL;
 }
 
 static const struct vpcrec_subnet *
 subnet_lookup(struct ctl_context *ctx, const char *id, bool must_exist)
 {
-    const struct vpcrec_subnet *subnet;
-
-    VPCREC_SUBNET_FOR_EACH (subnet, ctx->idl) {
-        if (row_matches(&subnet->header_, subnet->name, id)) {
-            return subnet;
-        }
-    }
-    if (must_exist) {
-        ctl_error(ctx, "%s: subnet not found", id);
-    }
-    return NULL;
+    const struct ovsdb_idl_row *row = named_row_lookup(
+        ctx, &vpcrec_table_subnet, &vpcrec_subnet_col_name, "subnet", id,
+        must_exist);
+    return row ? CONTAINER_OF(row, struct vpcrec_subnet, header_) : NULL;
 }
 
 static void index_ports(struct vpc_ctl_context *);
@@ -540,6 +551,32 @@ put_cidrs(struct ds *s, const struct vpcrec_vpc *vpc)
     }
 }
 
+/* Checks that 'cidr' (the string 'cidr_s') lies inside one of the blocks of
+ * 'vpc', if it has any.  Returns false with an error set otherwise. */
+static bool
+cidr_in_vpc(struct ctl_context *ctx, const struct vpcrec_vpc *vpc,
+            const struct vpc_cidr4 *cidr, const char *cidr_s)
+{
+    for (size_t i = 0; i < vpc->n_cidrs; i++) {
+        struct vpc_cidr4 block;
+        if (!parse_row_cidr(ctx, vpc->name, vpc->cidrs[i], &block)) {
+            return false;
+        }
+        if (vpc_cidr4_contains(&block, cidr)) {
+            return true;
+        }
+    }
+    if (vpc->n_cidrs) {
+        struct ds s = DS_EMPTY_INITIALIZER;
+        put_cidrs(&s, vpc);
+        ctl_error(ctx, "%s is outside VPC %s (%s)", cidr_s, vpc->name,
+                  ds_cstr(&s));
+        ds_destroy(&s);
+        return false;
+    }
+    return true;
+}
+
 static void
 cmd_vpc_list(struct ctl_context *ctx)
 {
@@ -635,24 +672,8 @@ cmd_subnet_add(struct ctl_context *ctx)
         return;
     }
 
-    /* Inside the VPC's blocks, if it has any. */
-    if (vpc->n_cidrs) {
-        bool inside = false;
-        for (size_t i = 0; i < vpc->n_cidrs && !inside; i++) {
-            struct vpc_cidr4 block;
-            if (!parse_row_cidr(ctx, vpc->name, vpc->cidrs[i], &block)) {
-                return;
-            }
-            inside = vpc_cidr4_contains(&block, &cidr);
-        }
-        if (!inside) {
-            struct ds s = DS_EMPTY_INITIALIZER;
-            put_cidrs(&s, vpc);
-            ctl_error(ctx, "%s is outside VPC %s (%s)", cidr_s, vpc->name,
-                      ds_cstr(&s));
-            ds_destroy(&s);
-            return;
-        }
+    if (!cidr_in_vpc(ctx, vpc, &cidr, cidr_s)) {
+        return;
     }
 
     /* Not overlapping a sibling (the first by name, for a stable
