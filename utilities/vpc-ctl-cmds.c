@@ -1,4 +1,5 @@
-/* vpc-ctl commands: VPCs, subnets, ports, chassis and "show".
+/* vpc-ctl commands: VPCs, subnets, ports, gateways and NAT, chassis and
+ * "show".
  *
  * Every command validates all of its input before it writes anything; an
  * error ends vpc-ctl before the transaction is committed, so a refused
@@ -6,6 +7,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +33,7 @@ VLOG_DEFINE_THIS_MODULE(vpc_ctl_cmds);
 
 #define VPC_TUNNEL_KEY_MAX 16777215
 #define DEFAULT_MAC_PREFIX "0a:00:00"
+#define VPC_CT_ZONE_MAX 65535      /* Conntrack zones are 16 bits. */
 
 static struct vpc_ctl_context *
 vctx_cast(struct ctl_context *ctx)
@@ -105,6 +108,36 @@ subnet_lookup(struct ctl_context *ctx, const char *id, bool must_exist)
     return row ? CONTAINER_OF(row, struct vpcrec_subnet, header_) : NULL;
 }
 
+static const struct vpcrec_external_network *
+ext_net_lookup(struct ctl_context *ctx, const char *id, bool must_exist)
+{
+    const struct ovsdb_idl_row *row = named_row_lookup(
+        ctx, &vpcrec_table_external_network,
+        &vpcrec_external_network_col_name, "external network", id,
+        must_exist);
+    return (row ? CONTAINER_OF(row, struct vpcrec_external_network, header_)
+            : NULL);
+}
+
+static const struct vpcrec_gateway_group *
+gw_group_lookup(struct ctl_context *ctx, const char *id, bool must_exist)
+{
+    const struct ovsdb_idl_row *row = named_row_lookup(
+        ctx, &vpcrec_table_gateway_group, &vpcrec_gateway_group_col_name,
+        "gateway group", id, must_exist);
+    return (row ? CONTAINER_OF(row, struct vpcrec_gateway_group, header_)
+            : NULL);
+}
+
+static const struct vpcrec_chassis *
+chassis_lookup(struct ctl_context *ctx, const char *id, bool must_exist)
+{
+    const struct ovsdb_idl_row *row = named_row_lookup(
+        ctx, &vpcrec_table_chassis, &vpcrec_chassis_col_name, "chassis", id,
+        must_exist);
+    return row ? CONTAINER_OF(row, struct vpcrec_chassis, header_) : NULL;
+}
+
 static void index_ports(struct vpc_ctl_context *);
 
 static const struct vpcrec_port *
@@ -143,7 +176,7 @@ has_option(struct ctl_context *ctx, const char *name)
     return shash_find(&ctx->options, name) != NULL;
 }
 
-/* MAC addresses in use, by every port and every subnet gateway. */
+/* MAC addresses in use, by every port, subnet gateway and gateway group. */
 
 /* The IPs in use in one subnet. */
 struct subnet_ips {
@@ -264,12 +297,16 @@ macs_in_use(struct ctl_context *ctx)
     if (!vctx->macs_valid) {
         const struct vpcrec_port *port;
         const struct vpcrec_subnet *subnet;
+        const struct vpcrec_gateway_group *group;
 
         VPCREC_PORT_FOR_EACH (port, ctx->idl) {
             add_mac_string(&vctx->macs, port->mac);
         }
         VPCREC_SUBNET_FOR_EACH (subnet, ctx->idl) {
             add_mac_string(&vctx->macs, subnet->gateway_mac);
+        }
+        VPCREC_GATEWAY_GROUP_FOR_EACH (group, ctx->idl) {
+            add_mac_string(&vctx->macs, group->mac);
         }
         vctx->macs_valid = true;
     }
@@ -368,6 +405,16 @@ parse_row_cidr(struct ctl_context *ctx, const char *what, const char *s,
         return false;
     }
     return true;
+}
+
+/* Parses 's' as a CIDR, quietly: for rows that only might match. */
+static bool
+cidr_parses(const char *s, struct vpc_cidr4 *cidr)
+{
+    char *error = vpc_cidr4_parse(s, cidr);
+    bool ok = !error;
+    free(error);
+    return ok;
 }
 
 /* ---------------------------------------------------------------- VPCs */
@@ -484,6 +531,8 @@ out:
 }
 
 static void delete_subnet(struct ctl_context *, const struct vpcrec_subnet *);
+static size_t count_vpc_nats(struct ctl_context *, const struct vpcrec_vpc *);
+static void delete_vpc_nats(struct ctl_context *, const struct vpcrec_vpc *);
 
 static void
 cmd_vpc_del(struct ctl_context *ctx)
@@ -499,11 +548,21 @@ cmd_vpc_del(struct ctl_context *ctx)
     VPCREC_SUBNET_FOR_EACH (subnet, ctx->idl) {
         n_subnets += subnet->vpc == vpc;
     }
-    if (n_subnets && !has_option(ctx, "--cascade")) {
-        ctl_error(ctx, "%s: VPC still has %"PRIuSIZE" subnet(s); delete "
-                  "them first or use --cascade", vpc->name, n_subnets);
-        return;
+    size_t n_nats = count_vpc_nats(ctx, vpc);
+    if (!has_option(ctx, "--cascade")) {
+        if (n_subnets) {
+            ctl_error(ctx, "%s: VPC still has %"PRIuSIZE" subnet(s); delete "
+                      "them first or use --cascade", vpc->name, n_subnets);
+            return;
+        } else if (n_nats) {
+            ctl_error(ctx, "%s: VPC still has %"PRIuSIZE" NAT rule(s); "
+                      "delete them first or use --cascade", vpc->name,
+                      n_nats);
+            return;
+        }
     }
+
+    delete_vpc_nats(ctx, vpc);
 
     const struct vpcrec_subnet *next;
     VPCREC_SUBNET_FOR_EACH_SAFE (subnet, next, ctx->idl) {
@@ -575,6 +634,15 @@ cidr_in_vpc(struct ctl_context *ctx, const struct vpcrec_vpc *vpc,
         return false;
     }
     return true;
+}
+
+/* For "...-list [VPC]": the VPC named by the optional argument, or NULL
+ * for all.  Returns false with an error set if it does not exist. */
+static bool
+optional_vpc_arg(struct ctl_context *ctx, const struct vpcrec_vpc **vpc)
+{
+    *vpc = ctx->argc > 1 ? vpc_lookup(ctx, ctx->argv[1], true) : NULL;
+    return ctx->argc <= 1 || *vpc;
 }
 
 static void
@@ -785,13 +853,9 @@ cmd_subnet_del(struct ctl_context *ctx)
 static void
 cmd_subnet_list(struct ctl_context *ctx)
 {
-    const struct vpcrec_vpc *vpc = NULL;
-
-    if (ctx->argc > 1) {
-        vpc = vpc_lookup(ctx, ctx->argv[1], true);
-        if (!vpc) {
-            return;
-        }
+    const struct vpcrec_vpc *vpc;
+    if (!optional_vpc_arg(ctx, &vpc)) {
+        return;
     }
 
     size_t n;
@@ -1048,6 +1112,914 @@ cmd_port_list(struct ctl_context *ctx)
     free(ports);
 }
 
+/* ------------------------------------------------------ Named rows
+ *
+ * Helpers for the tables that a command only lists or checks for users:
+ * external networks, gateway groups, and the rows that refer to them. */
+
+struct named_row {
+    const char *name;
+    const struct ovsdb_idl_row *row;
+};
+
+static int
+compare_named_rows(const void *a_, const void *b_)
+{
+    const struct named_row *a = a_;
+    const struct named_row *b = b_;
+    return strcmp(a->name, b->name);
+}
+
+/* Returns the rows of table 'tc', sorted by their string column 'name_col'.
+ * With 'ref_col' nonnull, only the rows whose reference 'ref_col' points to
+ * 'ref'.  The caller frees the array. */
+static struct named_row *
+sorted_named_rows(struct ctl_context *ctx,
+                  const struct ovsdb_idl_table_class *tc,
+                  const struct ovsdb_idl_column *name_col,
+                  const struct ovsdb_idl_column *ref_col,
+                  const struct ovsdb_idl_row *ref, size_t *n)
+{
+    struct named_row *rows = NULL;
+    size_t allocated = 0;
+    const struct ovsdb_idl_row *row;
+
+    *n = 0;
+    for (row = ovsdb_idl_first_row(ctx->idl, tc); row;
+         row = ovsdb_idl_next_row(row)) {
+        if (ref_col) {
+            const struct ovsdb_datum *d = ovsdb_idl_read(row, ref_col);
+            if (!d->n || !uuid_equals(&d->keys[0].uuid, &ref->uuid)) {
+                continue;
+            }
+        }
+        const struct ovsdb_datum *name = ovsdb_idl_read(row, name_col);
+        if (*n >= allocated) {
+            rows = x2nrealloc(rows, &allocated, sizeof *rows);
+        }
+        rows[*n].name = name->n ? json_string(name->keys[0].s) : "";
+        rows[(*n)++].row = row;
+    }
+    if (*n) {
+        qsort(rows, *n, sizeof *rows, compare_named_rows);
+    }
+    return rows;
+}
+
+/* If rows of 'tc' refer to 'ref' through 'ref_col', sets the error "ID: WHAT
+ * is still used by USERS a, b; HINT" and returns true. */
+static bool
+refuse_if_used(struct ctl_context *ctx, const struct ovsdb_idl_row *ref,
+               const char *id, const char *what,
+               const struct ovsdb_idl_table_class *tc,
+               const struct ovsdb_idl_column *name_col,
+               const struct ovsdb_idl_column *ref_col, const char *users,
+               const char *hint)
+{
+    size_t n;
+    struct named_row *rows = sorted_named_rows(ctx, tc, name_col, ref_col,
+                                               ref, &n);
+    if (n) {
+        struct ds names = DS_EMPTY_INITIALIZER;
+        for (size_t i = 0; i < n; i++) {
+            ds_put_format(&names, "%s%s", i ? ", " : "", rows[i].name);
+        }
+        ctl_error(ctx, "%s: %s is still used by %s %s; %s", id, what, users,
+                  ds_cstr(&names), hint);
+        ds_destroy(&names);
+    }
+    free(rows);
+    return n > 0;
+}
+
+/* --------------------------------------------------- External networks */
+
+/* Parses the CIDR and next hop of 'net', validated when they were
+ * written. */
+static bool
+parse_ext_net(struct ctl_context *ctx,
+              const struct vpcrec_external_network *net,
+              struct vpc_cidr4 *cidr, uint32_t *next_hop)
+{
+    if (!parse_row_cidr(ctx, net->name, net->cidr, cidr)) {
+        return false;
+    }
+    char *error = vpc_ip4_parse(net->next_hop, next_hop);
+    if (error) {
+        ctl_error(ctx, "external network %s has an invalid next hop in the "
+                  "database: %s", net->name, error);
+        free(error);
+        return false;
+    }
+    return true;
+}
+
+/* Validates the arguments of ext-net-add.  On success returns NULL and
+ * stores the normalized CIDR and next hop, which the caller frees. */
+static char *
+ext_net_parse_args(const char *cidr_s, const char *next_hop_s,
+                   const char *physnet, struct vpc_cidr4 *cidr,
+                   char **cidr_norm, char **next_hop_norm)
+{
+    uint32_t next_hop;
+
+    char *error = vpc_cidr4_parse(cidr_s, cidr);
+    if (error) {
+        return error;
+    }
+    if (cidr->plen > 30) {
+        return xasprintf("%s: an external network needs a prefix of /30 or "
+                         "shorter (room for a next hop and an outside "
+                         "address)", cidr_s);
+    }
+    error = vpc_ip4_parse(next_hop_s, &next_hop);
+    if (error) {
+        return error;
+    }
+    if (!vpc_cidr4_contains_ip(cidr, next_hop) || next_hop == cidr->addr
+        || next_hop == vpc_cidr4_broadcast(cidr)) {
+        return xasprintf("next hop %s is not a usable address of %s",
+                         next_hop_s, cidr_s);
+    }
+    if (!physnet[0]) {
+        return xstrdup("--physnet needs a physical network name");
+    }
+    *cidr_norm = vpc_cidr4_to_string(cidr);
+    *next_hop_norm = vpc_ip4_to_string(next_hop);
+    return NULL;
+}
+
+static void
+cmd_ext_net_add(struct ctl_context *ctx)
+{
+    const char *name = ctx->argv[1];
+    const char *physnet = option_value(ctx, "--physnet");
+    if (!physnet) {
+        physnet = "external";
+    }
+
+    struct vpc_cidr4 cidr;
+    char *cidr_s = NULL, *next_hop_s = NULL;
+    char *error = ext_net_parse_args(ctx->argv[2], ctx->argv[3], physnet,
+                                     &cidr, &cidr_s, &next_hop_s);
+    if (error) {
+        ctl_error(ctx, "%s", error);
+        free(error);
+        return;
+    }
+
+    const struct vpcrec_external_network *net = ext_net_lookup(ctx, name,
+                                                                false);
+    if (net) {
+        if (!has_option(ctx, "--may-exist")) {
+            ctl_error(ctx, "%s: an external network with this name already "
+                      "exists", name);
+        } else if (strcmp(net->cidr, cidr_s)
+                   || strcmp(net->next_hop, next_hop_s)
+                   || strcmp(net->physical_network, physnet)) {
+            ctl_error(ctx, "%s: external network exists with CIDR %s, next "
+                      "hop %s, physical network %s", name, net->cidr,
+                      net->next_hop, net->physical_network);
+        }
+        goto out;
+    }
+
+    /* Outside addresses are unique in the whole database (NAT's index), so
+     * external networks never overlap. */
+    size_t n;
+    struct named_row *others = sorted_named_rows(
+        ctx, &vpcrec_table_external_network,
+        &vpcrec_external_network_col_name, NULL, NULL, &n);
+    for (size_t i = 0; i < n; i++) {
+        const struct vpcrec_external_network *other = CONTAINER_OF(
+            others[i].row, struct vpcrec_external_network, header_);
+        struct vpc_cidr4 other_cidr;
+        bool bad = !parse_row_cidr(ctx, other->name, other->cidr,
+                                   &other_cidr);
+        if (!bad && vpc_cidr4_overlaps(&cidr, &other_cidr)) {
+            ctl_error(ctx, "%s overlaps external network %s (%s)", cidr_s,
+                      other->name, other->cidr);
+            bad = true;
+        }
+        if (bad) {
+            free(others);
+            goto out;
+        }
+    }
+    free(others);
+
+    net = vpcrec_external_network_insert(ctx->txn);
+    vpcrec_external_network_set_name(net, name);
+    vpcrec_external_network_set_cidr(net, cidr_s);
+    vpcrec_external_network_set_next_hop(net, next_hop_s);
+    vpcrec_external_network_set_physical_network(net, physnet);
+    claim_allocation(ctx);
+
+out:
+    free(cidr_s);
+    free(next_hop_s);
+}
+
+static void
+cmd_ext_net_del(struct ctl_context *ctx)
+{
+    const struct vpcrec_external_network *net
+        = ext_net_lookup(ctx, ctx->argv[1], !has_option(ctx, "--if-exists"));
+    if (!net || refuse_if_used(ctx, &net->header_, net->name,
+                               "external network",
+                               &vpcrec_table_gateway_group,
+                               &vpcrec_gateway_group_col_name,
+                               &vpcrec_gateway_group_col_external_network,
+                               "gateway group(s)", "delete them first")) {
+        return;
+    }
+    vpcrec_external_network_delete(net);
+    claim_allocation(ctx);
+}
+
+static void
+cmd_ext_net_list(struct ctl_context *ctx)
+{
+    size_t n;
+    struct named_row *rows = sorted_named_rows(
+        ctx, &vpcrec_table_external_network,
+        &vpcrec_external_network_col_name, NULL, NULL, &n);
+    for (size_t i = 0; i < n; i++) {
+        const struct vpcrec_external_network *net = CONTAINER_OF(
+            rows[i].row, struct vpcrec_external_network, header_);
+        ds_put_format(&ctx->output, "%s cidr=%s next_hop=%s "
+                      "physical_network=%s\n", net->name, net->cidr,
+                      net->next_hop, net->physical_network);
+    }
+    free(rows);
+}
+
+/* ------------------------------------------------------ Gateway groups */
+
+#define GW_PRIORITY_MAX 32767
+#define GW_PRIORITY_DEFAULT 100     /* Of the first chassis listed. */
+
+/* Parses the CHASSIS[:PRIORITY] arguments of gw-group-add into chassis
+ * names (as in the Chassis table) and priorities.  Each chassis must be a
+ * gateway with a bridge for 'net', and appear once; priorities must differ,
+ * so that which gateway is active is never a tie. */
+static bool
+parse_gw_chassis(struct ctl_context *ctx,
+                 const struct vpcrec_external_network *net, char *args[],
+                 size_t n, struct svec *names, int64_t *prios)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *arg = args[i];
+        const char *colon = strrchr(arg, ':');
+        long long prio = GW_PRIORITY_DEFAULT - (long long) i;
+
+        if (colon) {
+            char *end;
+            errno = 0;
+            prio = strtoll(colon + 1, &end, 10);
+            if (errno || *end || !colon[1] || prio < 0
+                || prio > GW_PRIORITY_MAX) {
+                ctl_error(ctx, "%s: priority must be an integer from 0 to "
+                          "%d", arg, GW_PRIORITY_MAX);
+                return false;
+            }
+        } else if (prio < 0) {
+            ctl_error(ctx, "%s: no default priority is left after %d "
+                      "chassis; give CHASSIS:PRIORITY", arg,
+                      GW_PRIORITY_DEFAULT + 1);
+            return false;
+        }
+
+        char *ch_name = colon ? xmemdup0(arg, colon - arg) : xstrdup(arg);
+        const struct vpcrec_chassis *ch = chassis_lookup(ctx, ch_name, true);
+        free(ch_name);
+        if (!ch) {
+            return false;
+        }
+        if (strcmp(ch->role, "gateway")) {
+            ctl_error(ctx, "chassis %s is a %s chassis, not a gateway",
+                      ch->name, ch->role);
+            return false;
+        }
+        if (!smap_get(&ch->bridge_mappings, net->physical_network)) {
+            ctl_error(ctx, "chassis %s has no bridge mapping for physical "
+                      "network %s (of external network %s)", ch->name,
+                      net->physical_network, net->name);
+            return false;
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (!strcmp(names->names[j], ch->name)) {
+                ctl_error(ctx, "chassis %s is listed twice", ch->name);
+                return false;
+            } else if (prios[j] == prio) {
+                ctl_error(ctx, "chassis %s and %s have the same priority "
+                          "%lld; priorities must differ", names->names[j],
+                          ch->name, prio);
+                return false;
+            }
+        }
+        svec_add(names, ch->name);
+        prios[i] = prio;
+    }
+    return true;
+}
+
+/* Does 'group' have exactly these chassis and priorities? */
+static bool
+gw_group_has_priorities(const struct vpcrec_gateway_group *group,
+                        const struct svec *names, const int64_t *prios)
+{
+    if (group->n_priorities != names->n) {
+        return false;
+    }
+    for (size_t i = 0; i < names->n; i++) {
+        size_t j;
+        for (j = 0; j < group->n_priorities; j++) {
+            if (!strcmp(group->key_priorities[j], names->names[i])) {
+                break;
+            }
+        }
+        if (j >= group->n_priorities || group->value_priorities[j] != prios[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Prints the chassis of 'group' as "gw1:100,gw2:99", highest priority
+ * (the preferred gateway) first. */
+static void
+put_gw_priorities(struct ds *s, const struct vpcrec_gateway_group *group)
+{
+    size_t n = group->n_priorities;
+    bool *done = xcalloc(n ? n : 1, sizeof *done);
+
+    for (size_t k = 0; k < n; k++) {
+        size_t best = SIZE_MAX;
+        for (size_t i = 0; i < n; i++) {
+            if (!done[i] && (best == SIZE_MAX
+                             || group->value_priorities[i]
+                                > group->value_priorities[best])) {
+                best = i;
+            }
+        }
+        done[best] = true;
+        ds_put_format(s, "%s%s:%"PRId64, k ? "," : "",
+                      group->key_priorities[best],
+                      group->value_priorities[best]);
+    }
+    free(done);
+}
+
+static void
+cmd_gw_group_add(struct ctl_context *ctx)
+{
+    const char *name = ctx->argv[1];
+    const struct vpcrec_external_network *net = ext_net_lookup(
+        ctx, ctx->argv[2], true);
+    if (!net) {
+        return;
+    }
+
+    size_t n = ctx->argc - 3;
+    struct svec names = SVEC_EMPTY_INITIALIZER;
+    int64_t *prios = xmalloc(n * sizeof *prios);
+    if (!parse_gw_chassis(ctx, net, &ctx->argv[3], n, &names, prios)) {
+        goto out;
+    }
+
+    const struct vpcrec_gateway_group *group = gw_group_lookup(ctx, name,
+                                                               false);
+    if (group) {
+        if (!has_option(ctx, "--may-exist")) {
+            ctl_error(ctx, "%s: a gateway group with this name already "
+                      "exists", name);
+        } else if (group->external_network != net
+                   || !gw_group_has_priorities(group, &names, prios)) {
+            struct ds s = DS_EMPTY_INITIALIZER;
+            put_gw_priorities(&s, group);
+            ctl_error(ctx, "%s: gateway group exists with external network "
+                      "%s and chassis %s", name,
+                      group->external_network
+                      ? group->external_network->name : "", ds_cstr(&s));
+            ds_destroy(&s);
+        } else {
+            ds_put_format(&ctx->output, "gw-group %s mac=%s\n", group->name,
+                          group->mac);
+        }
+        goto out;
+    }
+
+    char mac[ETH_ADDR_STRLEN + 1];
+    if (!mac_claim(ctx, NULL, mac)) {
+        goto out;
+    }
+    group = vpcrec_gateway_group_insert(ctx->txn);
+    vpcrec_gateway_group_set_name(group, name);
+    vpcrec_gateway_group_set_external_network(group, net);
+    vpcrec_gateway_group_set_priorities(group, (const char **) names.names,
+                                        prios, n);
+    vpcrec_gateway_group_set_mac(group, mac);
+    claim_allocation(ctx);
+    ds_put_format(&ctx->output, "gw-group %s mac=%s\n", name, mac);
+
+out:
+    svec_destroy(&names);
+    free(prios);
+}
+
+static void
+cmd_gw_group_del(struct ctl_context *ctx)
+{
+    const struct vpcrec_gateway_group *group
+        = gw_group_lookup(ctx, ctx->argv[1], !has_option(ctx, "--if-exists"));
+    if (!group || refuse_if_used(ctx, &group->header_, group->name,
+                                 "gateway group", &vpcrec_table_vpc,
+                                 &vpcrec_vpc_col_name,
+                                 &vpcrec_vpc_col_gateway_group, "VPC(s)",
+                                 "clear it with vpc-set-gateway first")) {
+        return;
+    }
+    mac_release(ctx, group->mac);
+    vpcrec_gateway_group_delete(group);
+    claim_allocation(ctx);
+}
+
+static void
+cmd_gw_group_list(struct ctl_context *ctx)
+{
+    size_t n;
+    struct named_row *rows = sorted_named_rows(
+        ctx, &vpcrec_table_gateway_group, &vpcrec_gateway_group_col_name,
+        NULL, NULL, &n);
+    for (size_t i = 0; i < n; i++) {
+        const struct vpcrec_gateway_group *group = CONTAINER_OF(
+            rows[i].row, struct vpcrec_gateway_group, header_);
+        ds_put_format(&ctx->output, "%s external_network=%s mac=%s "
+                      "chassis=", group->name,
+                      group->external_network
+                      ? group->external_network->name : "", group->mac);
+        put_gw_priorities(&ctx->output, group);
+        ds_put_char(&ctx->output, '\n');
+    }
+    free(rows);
+}
+
+/* ----------------------------------------------------------------- NAT */
+
+static size_t
+count_vpc_nats(struct ctl_context *ctx, const struct vpcrec_vpc *vpc)
+{
+    const struct vpcrec_nat *nat;
+    size_t n = 0;
+
+    VPCREC_NAT_FOR_EACH (nat, ctx->idl) {
+        n += nat->vpc == vpc;
+    }
+    return n;
+}
+
+static void
+delete_vpc_nats(struct ctl_context *ctx, const struct vpcrec_vpc *vpc)
+{
+    const struct vpcrec_nat *nat, *next;
+
+    VPCREC_NAT_FOR_EACH_SAFE (nat, next, ctx->idl) {
+        if (nat->vpc == vpc) {
+            vpcrec_nat_delete(nat);
+        }
+    }
+}
+
+/* Returns the NAT row whose outside address is 'ip', if any. */
+static const struct vpcrec_nat *
+nat_find_external_ip(struct ctl_context *ctx, uint32_t ip)
+{
+    const struct vpcrec_nat *nat;
+
+    VPCREC_NAT_FOR_EACH (nat, ctx->idl) {
+        uint32_t other;
+        char *error = vpc_ip4_parse(nat->external_ip, &other);
+        if (!error && other == ip) {
+            return nat;
+        }
+        free(error);
+    }
+    return NULL;
+}
+
+/* Looks up a NAT row by outside address or UUID. */
+static const struct vpcrec_nat *
+nat_lookup(struct ctl_context *ctx, const char *id, bool must_exist)
+{
+    const struct vpcrec_nat *nat = NULL;
+    struct uuid uuid;
+    uint32_t ip;
+
+    char *error = vpc_ip4_parse(id, &ip);
+    if (!error) {
+        nat = nat_find_external_ip(ctx, ip);
+    } else if (uuid_from_string(&uuid, id)) {
+        nat = vpcrec_nat_get_for_uuid(ctx->idl, &uuid);
+    }
+    free(error);
+    if (!nat && must_exist) {
+        ctl_error(ctx, "%s: NAT rule not found", id);
+    }
+    return nat;
+}
+
+/* Prints 'nat' as "TYPE EXTERNAL_IP logical_ip=IP [vpc=VPC] [port=PORT]",
+ * where an elastic IP whose port was deleted shows "unbound". */
+static void
+put_nat(struct ds *s, const struct vpcrec_nat *nat, bool with_vpc)
+{
+    ds_put_format(s, "%s %s logical_ip=%s", nat->type, nat->external_ip,
+                  nat->logical_ip);
+    if (with_vpc) {
+        ds_put_format(s, " vpc=%s", nat->vpc ? nat->vpc->name : "");
+    }
+    if (!strcmp(nat->type, "eip")) {
+        if (nat->port) {
+            ds_put_format(s, " port=%s", nat->port->name);
+        } else {
+            ds_put_cstr(s, " unbound");
+        }
+    }
+}
+
+struct nat_by_ip {
+    uint32_t ip;
+    const struct vpcrec_nat *nat;
+};
+
+static int
+compare_nats_by_ip(const void *a_, const void *b_)
+{
+    const struct nat_by_ip *a = a_;
+    const struct nat_by_ip *b = b_;
+    return a->ip < b->ip ? -1 : a->ip > b->ip;
+}
+
+/* Returns the NAT rows of 'vpc' (all if NULL), by outside address. */
+static struct nat_by_ip *
+sorted_nats(struct ctl_context *ctx, const struct vpcrec_vpc *vpc,
+            size_t *n)
+{
+    struct nat_by_ip *nats = NULL;
+    const struct vpcrec_nat *nat;
+    size_t allocated = 0;
+
+    *n = 0;
+    VPCREC_NAT_FOR_EACH (nat, ctx->idl) {
+        if (!vpc || nat->vpc == vpc) {
+            if (*n >= allocated) {
+                nats = x2nrealloc(nats, &allocated, sizeof *nats);
+            }
+            uint32_t ip = 0;
+            free(vpc_ip4_parse(nat->external_ip, &ip));
+            nats[*n].ip = ip;
+            nats[(*n)++].nat = nat;
+        }
+    }
+    if (*n) {
+        qsort(nats, *n, sizeof *nats, compare_nats_by_ip);
+    }
+    return nats;
+}
+
+/* Describes the user of an outside address for an error message. */
+static void
+put_nat_user(struct ds *s, const struct vpcrec_nat *nat)
+{
+    const char *vpc = nat->vpc ? nat->vpc->name : "";
+
+    if (!strcmp(nat->type, "snat")) {
+        ds_put_format(s, "the SNAT of %s in VPC %s", nat->logical_ip, vpc);
+    } else if (nat->port) {
+        ds_put_format(s, "the elastic IP of port %s in VPC %s",
+                      nat->port->name, vpc);
+    } else {
+        ds_put_format(s, "an unbound elastic IP of VPC %s", vpc);
+    }
+}
+
+static int
+compare_uint32(const void *a_, const void *b_)
+{
+    const uint32_t *a = a_;
+    const uint32_t *b = b_;
+    return *a < *b ? -1 : *a > *b;
+}
+
+/* Returns the lowest free outside address of 'net' as a malloc()'d string,
+ * or NULL with an error set: never the network, broadcast or next-hop
+ * address, nor one that a NAT row uses. */
+static char *
+external_ip_allocate(struct ctl_context *ctx,
+                     const struct vpcrec_external_network *net,
+                     const struct vpc_cidr4 *cidr, uint32_t next_hop)
+{
+    uint32_t bcast = vpc_cidr4_broadcast(cidr);
+    size_t n_used;
+    struct nat_by_ip *nats = sorted_nats(ctx, NULL, &n_used);
+    uint32_t *used = xmalloc((n_used ? n_used : 1) * sizeof *used);
+
+    for (size_t i = 0; i < n_used; i++) {
+        used[i] = nats[i].ip;
+    }
+    free(nats);
+
+    char *result = NULL;
+    for (uint32_t ip = cidr->addr + 1; ip < bcast; ip++) {
+        if (ip != next_hop
+            && !bsearch(&ip, used, n_used, sizeof *used, compare_uint32)) {
+            result = vpc_ip4_to_string(ip);
+            break;
+        }
+    }
+    free(used);
+    if (!result) {
+        ctl_error(ctx, "external network %s (%s) has no free address left",
+                  net->name, net->cidr);
+    }
+    return result;
+}
+
+/* Validates outside address 's' for a new NAT row on 'net', or allocates
+ * the lowest free one when 's' is NULL, "" or "dynamic".  Returns the
+ * address as a malloc()'d string, or NULL with an error set.  The unique
+ * index on NAT's external_ip backs this up against concurrent writers. */
+static char *
+external_ip_claim(struct ctl_context *ctx,
+                  const struct vpcrec_external_network *net, const char *s)
+{
+    struct vpc_cidr4 cidr;
+    uint32_t next_hop;
+
+    if (!parse_ext_net(ctx, net, &cidr, &next_hop)) {
+        return NULL;
+    }
+    if (!s || !s[0] || !strcmp(s, "dynamic")) {
+        return external_ip_allocate(ctx, net, &cidr, next_hop);
+    }
+
+    uint32_t ip;
+    uint32_t bcast = vpc_cidr4_broadcast(&cidr);
+    char *error = vpc_ip4_parse(s, &ip);
+    const struct vpcrec_nat *user;
+    if (error) {
+        ctl_error(ctx, "%s", error);
+        free(error);
+    } else if (!vpc_cidr4_contains_ip(&cidr, ip)) {
+        ctl_error(ctx, "%s is outside external network %s (%s)", s,
+                  net->name, net->cidr);
+    } else if (ip == cidr.addr || ip == bcast) {
+        ctl_error(ctx, "%s is the %s address of external network %s", s,
+                  ip == cidr.addr ? "network" : "broadcast", net->name);
+    } else if (ip == next_hop) {
+        ctl_error(ctx, "%s is the next hop of external network %s", s,
+                  net->name);
+    } else if ((user = nat_find_external_ip(ctx, ip)) != NULL) {
+        struct ds who = DS_EMPTY_INITIALIZER;
+        put_nat_user(&who, user);
+        ctl_error(ctx, "%s is already used by %s", s, ds_cstr(&who));
+        ds_destroy(&who);
+    } else {
+        return vpc_ip4_to_string(ip);
+    }
+    return NULL;
+}
+
+/* The external network through which 'vpc' reaches the outside, or NULL
+ * with an error set. */
+static const struct vpcrec_external_network *
+vpc_external_network(struct ctl_context *ctx, const struct vpcrec_vpc *vpc)
+{
+    const struct vpcrec_gateway_group *group = vpc->gateway_group;
+
+    if (!group || !group->external_network) {
+        ctl_error(ctx, "VPC %s has no gateway group; set one with "
+                  "vpc-set-gateway", vpc->name);
+        return NULL;
+    }
+    return group->external_network;
+}
+
+/* Adds a NAT row, claims its address and prints it. */
+static void
+nat_insert(struct ctl_context *ctx, const char *type,
+           const struct vpcrec_vpc *vpc, const char *external_ip,
+           const char *logical_ip, const struct vpcrec_port *port)
+{
+    const struct vpcrec_nat *nat = vpcrec_nat_insert(ctx->txn);
+
+    vpcrec_nat_set_type(nat, type);
+    vpcrec_nat_set_vpc(nat, vpc);
+    vpcrec_nat_set_external_ip(nat, external_ip);
+    vpcrec_nat_set_logical_ip(nat, logical_ip);
+    vpcrec_nat_set_port(nat, port);
+    claim_allocation(ctx);
+    put_nat(&ctx->output, nat, true);
+    ds_put_char(&ctx->output, '\n');
+}
+
+static void
+cmd_vpc_set_gateway(struct ctl_context *ctx)
+{
+    const struct vpcrec_vpc *vpc = vpc_lookup(ctx, ctx->argv[1], true);
+    if (!vpc) {
+        return;
+    }
+    const struct vpcrec_gateway_group *group = NULL;
+    if (ctx->argc > 2) {
+        group = gw_group_lookup(ctx, ctx->argv[2], true);
+        if (!group) {
+            return;
+        }
+        if (vpc->tunnel_key > VPC_CT_ZONE_MAX) {
+            ctl_error(ctx, "%s: tunnel key %"PRId64" is above %d: gateways "
+                      "use it as the VPC's conntrack zone for NAT", vpc->name,
+                      vpc->tunnel_key, VPC_CT_ZONE_MAX);
+            return;
+        }
+    }
+
+    /* NAT rows use addresses of the old group's external network: they may
+     * stay only if the new group is on the same network. */
+    const struct vpcrec_gateway_group *old = vpc->gateway_group;
+    size_t n_nats = count_vpc_nats(ctx, vpc);
+    if (n_nats && (!group || !old
+                   || group->external_network != old->external_network)) {
+        if (!has_option(ctx, "--cascade")) {
+            ctl_error(ctx, "%s: VPC still has %"PRIuSIZE" NAT rule(s) on "
+                      "its external network; delete them first or use "
+                      "--cascade", vpc->name, n_nats);
+            return;
+        }
+        delete_vpc_nats(ctx, vpc);
+    }
+    vpcrec_vpc_set_gateway_group(vpc, group);
+    /* snat-add and eip-add allocate on the group's network: a concurrent
+     * one retries against the new group. */
+    claim_allocation(ctx);
+}
+
+/* An SNAT block must be VPC addresses: inside the VPC's blocks when it has
+ * any, else covering or inside at least one of its subnets. */
+static bool
+snat_cidr_in_vpc(struct ctl_context *ctx, const struct vpcrec_vpc *vpc,
+                 const struct vpc_cidr4 *cidr, const char *cidr_s)
+{
+    if (vpc->n_cidrs) {
+        return cidr_in_vpc(ctx, vpc, cidr, cidr_s);
+    }
+
+    const struct vpcrec_subnet *subnet;
+    VPCREC_SUBNET_FOR_EACH (subnet, ctx->idl) {
+        struct vpc_cidr4 block;
+        if (subnet->vpc == vpc
+            && cidr_parses(subnet->cidr, &block)
+            && vpc_cidr4_overlaps(&block, cidr)) {
+            return true;
+        }
+    }
+    ctl_error(ctx, "%s overlaps no subnet of VPC %s", cidr_s, vpc->name);
+    return false;
+}
+
+static void
+cmd_snat_add(struct ctl_context *ctx)
+{
+    const char *cidr_s = ctx->argv[2];
+    struct vpc_cidr4 cidr;
+    char *error = vpc_cidr4_parse(cidr_s, &cidr);
+    if (error) {
+        ctl_error(ctx, "%s", error);
+        free(error);
+        return;
+    }
+
+    const struct vpcrec_vpc *vpc = vpc_lookup(ctx, ctx->argv[1], true);
+    if (!vpc) {
+        return;
+    }
+    const struct vpcrec_external_network *net = vpc_external_network(ctx,
+                                                                     vpc);
+    if (!net || !snat_cidr_in_vpc(ctx, vpc, &cidr, cidr_s)) {
+        return;
+    }
+
+    /* One rule per block: the longest prefix decides, so a second rule for
+     * the same block would be a tie. */
+    const struct vpcrec_nat *nat;
+    VPCREC_NAT_FOR_EACH (nat, ctx->idl) {
+        struct vpc_cidr4 other;
+        if (nat->vpc == vpc && !strcmp(nat->type, "snat")
+            && cidr_parses(nat->logical_ip, &other)
+            && other.addr == cidr.addr && other.plen == cidr.plen) {
+            ctl_error(ctx, "VPC %s already has an SNAT rule for %s (%s)",
+                      vpc->name, nat->logical_ip, nat->external_ip);
+            return;
+        }
+    }
+
+    char *external_ip = external_ip_claim(ctx, net,
+                                          ctx->argc > 3 ? ctx->argv[3] : NULL);
+    if (external_ip) {
+        char *logical_ip = vpc_cidr4_to_string(&cidr);
+        nat_insert(ctx, "snat", vpc, external_ip, logical_ip, NULL);
+        free(logical_ip);
+        free(external_ip);
+    }
+}
+
+static void
+cmd_eip_add(struct ctl_context *ctx)
+{
+    const struct vpcrec_vpc *vpc = vpc_lookup(ctx, ctx->argv[1], true);
+    if (!vpc) {
+        return;
+    }
+    const struct vpcrec_port *port = port_lookup(ctx, ctx->argv[2], true);
+    if (!port) {
+        return;
+    }
+    const struct vpcrec_vpc *port_vpc = port->subnet ? port->subnet->vpc
+                                                     : NULL;
+    if (port_vpc != vpc) {
+        ctl_error(ctx, "port %s is in VPC %s, not %s", port->name,
+                  port_vpc ? port_vpc->name : "(none)", vpc->name);
+        return;
+    }
+    const struct vpcrec_external_network *net = vpc_external_network(ctx,
+                                                                     vpc);
+    if (!net) {
+        return;
+    }
+
+    /* The port's first IPv4 address. */
+    char *logical_ip = NULL;
+    for (size_t i = 0; i < port->n_ips && !logical_ip; i++) {
+        uint32_t ip;
+        char *error = vpc_ip4_parse(port->ips[i], &ip);
+        if (!error) {
+            logical_ip = vpc_ip4_to_string(ip);
+        }
+        free(error);
+    }
+    if (!logical_ip) {
+        ctl_error(ctx, "port %s has no IPv4 address", port->name);
+        return;
+    }
+
+    const struct vpcrec_nat *nat;
+    VPCREC_NAT_FOR_EACH (nat, ctx->idl) {
+        if (nat->port == port && !strcmp(nat->type, "eip")) {
+            ctl_error(ctx, "port %s already has elastic IP %s", port->name,
+                      nat->external_ip);
+            free(logical_ip);
+            return;
+        }
+    }
+
+    char *external_ip = external_ip_claim(ctx, net,
+                                          ctx->argc > 3 ? ctx->argv[3] : NULL);
+    if (external_ip) {
+        nat_insert(ctx, "eip", vpc, external_ip, logical_ip, port);
+        free(external_ip);
+    }
+    free(logical_ip);
+}
+
+static void
+cmd_nat_del(struct ctl_context *ctx)
+{
+    const struct vpcrec_nat *nat
+        = nat_lookup(ctx, ctx->argv[1], !has_option(ctx, "--if-exists"));
+    if (nat) {
+        vpcrec_nat_delete(nat);
+        claim_allocation(ctx);
+    }
+}
+
+static void
+cmd_nat_list(struct ctl_context *ctx)
+{
+    const struct vpcrec_vpc *vpc;
+    if (!optional_vpc_arg(ctx, &vpc)) {
+        return;
+    }
+
+    size_t n;
+    struct nat_by_ip *nats = sorted_nats(ctx, vpc, &n);
+    for (size_t i = 0; i < n; i++) {
+        put_nat(&ctx->output, nats[i].nat, true);
+        ds_put_char(&ctx->output, '\n');
+    }
+    free(nats);
+}
+
 /* ------------------------------------------------------------- Chassis */
 
 static int
@@ -1083,6 +2055,15 @@ cmd_chassis_list(struct ctl_context *ctx)
         if (ch->owner[0]) {
             ds_put_format(&ctx->output, " owner=%s", ch->owner);
         }
+        if (!smap_is_empty(&ch->bridge_mappings)) {
+            const struct smap_node **maps = smap_sort(&ch->bridge_mappings);
+            ds_put_cstr(&ctx->output, " bridge_mappings=");
+            for (size_t j = 0; j < smap_count(&ch->bridge_mappings); j++) {
+                ds_put_format(&ctx->output, "%s%s:%s", j ? "," : "",
+                              maps[j]->key, maps[j]->value);
+            }
+            free(maps);
+        }
         ds_put_char(&ctx->output, '\n');
     }
     free(all);
@@ -1117,7 +2098,19 @@ cmd_show(struct ctl_context *ctx)
             ds_put_cstr(s, ", cidrs ");
             put_cidrs(s, vpc);
         }
+        if (vpc->gateway_group) {
+            ds_put_format(s, ", gateway_group %s", vpc->gateway_group->name);
+        }
         ds_put_cstr(s, ")\n");
+
+        size_t n_nats;
+        struct nat_by_ip *nats = sorted_nats(ctx, vpc, &n_nats);
+        for (size_t j = 0; j < n_nats; j++) {
+            ds_put_cstr(s, "    ");
+            put_nat(s, nats[j].nat, false);
+            ds_put_char(s, '\n');
+        }
+        free(nats);
 
         size_t n_subnets;
         const struct vpcrec_subnet **subnets = sorted_subnets(ctx, vpc,
@@ -1185,6 +2178,7 @@ pre_subnets(struct ctl_context *ctx)
     ovsdb_idl_add_column(ctx->idl, &vpcrec_subnet_col_gateway_mac);
     /* Every MAC in use. */
     ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_mac);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_gateway_group_col_mac);
 }
 
 static void
@@ -1206,6 +2200,7 @@ pre_chassis(struct ctl_context *ctx)
     ovsdb_idl_add_column(ctx->idl, &vpcrec_chassis_col_connected);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_chassis_col_nb_cfg);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_chassis_col_owner);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_chassis_col_bridge_mappings);
 }
 
 static void
@@ -1215,6 +2210,61 @@ pre_bindings(struct ctl_context *ctx)
     pre_chassis(ctx);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_chassis);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_up);
+}
+
+static void
+pre_vpc_del(struct ctl_context *ctx)
+{
+    pre_ports(ctx);
+    /* With --cascade, its NAT rows go too. */
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_nat_col_vpc);
+}
+
+/* External networks, and the gateway groups that use them. */
+static void
+pre_ext_nets(struct ctl_context *ctx)
+{
+    pre_global(ctx);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_external_network_col_name);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_external_network_col_cidr);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_external_network_col_next_hop);
+    ovsdb_idl_add_column(ctx->idl,
+                         &vpcrec_external_network_col_physical_network);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_gateway_group_col_name);
+    ovsdb_idl_add_column(ctx->idl,
+                         &vpcrec_gateway_group_col_external_network);
+}
+
+/* Gateway groups, their chassis, and the VPCs that use them. */
+static void
+pre_gw_groups(struct ctl_context *ctx)
+{
+    pre_subnets(ctx);
+    pre_ext_nets(ctx);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_gateway_group_col_priorities);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_chassis_col_name);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_chassis_col_role);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_chassis_col_bridge_mappings);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_vpc_col_gateway_group);
+}
+
+static void
+pre_nats(struct ctl_context *ctx)
+{
+    pre_gw_groups(ctx);
+    pre_ports(ctx);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_nat_col_type);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_nat_col_vpc);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_nat_col_external_ip);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_nat_col_logical_ip);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_nat_col_port);
+}
+
+static void
+pre_show(struct ctl_context *ctx)
+{
+    pre_bindings(ctx);
+    pre_nats(ctx);
 }
 
 /* ------------------------------------------------------ Initialization */
@@ -1262,12 +2312,18 @@ static const struct ctl_table_class tables[VPCREC_N_TABLES] = {
     [VPCREC_TABLE_PORT].row_ids[0] = {&vpcrec_port_col_name, NULL, NULL},
     [VPCREC_TABLE_CHASSIS].row_ids[0] = {&vpcrec_chassis_col_name, NULL,
                                          NULL},
+    [VPCREC_TABLE_EXTERNAL_NETWORK].row_ids[0]
+        = {&vpcrec_external_network_col_name, NULL, NULL},
+    [VPCREC_TABLE_GATEWAY_GROUP].row_ids[0]
+        = {&vpcrec_gateway_group_col_name, NULL, NULL},
+    [VPCREC_TABLE_NAT].row_ids[0] = {&vpcrec_nat_col_external_ip, NULL,
+                                     NULL},
 };
 
 static const struct ctl_command_syntax vpc_commands[] = {
     {"vpc-add", 1, 1, "VPC [--tunnel-key=N] [--cidr=CIDR]", pre_vpcs,
      cmd_vpc_add, NULL, "--may-exist,--tunnel-key=,--cidr=", RW},
-    {"vpc-del", 1, 1, "VPC", pre_ports, cmd_vpc_del, NULL,
+    {"vpc-del", 1, 1, "VPC", pre_vpc_del, cmd_vpc_del, NULL,
      "--if-exists,--cascade", RW},
     {"vpc-list", 0, 0, "", pre_vpcs, cmd_vpc_list, NULL, "", RO},
     {"subnet-add", 3, 3, "VPC SUBNET CIDR", pre_subnets, cmd_subnet_add,
@@ -1283,8 +2339,29 @@ static const struct ctl_command_syntax vpc_commands[] = {
     {"port-show", 1, 1, "PORT", pre_bindings, cmd_port_show, NULL, "", RO},
     {"port-list", 0, 1, "[SUBNET]", pre_bindings, cmd_port_list, NULL, "",
      RO},
+    {"ext-net-add", 3, 3, "NAME CIDR NEXT_HOP [--physnet=NAME]",
+     pre_ext_nets, cmd_ext_net_add, NULL, "--may-exist,--physnet=", RW},
+    {"ext-net-del", 1, 1, "NAME", pre_ext_nets, cmd_ext_net_del, NULL,
+     "--if-exists", RW},
+    {"ext-net-list", 0, 0, "", pre_ext_nets, cmd_ext_net_list, NULL, "",
+     RO},
+    {"gw-group-add", 3, INT_MAX, "GROUP EXT_NET CHASSIS[:PRIORITY]...",
+     pre_gw_groups, cmd_gw_group_add, NULL, "--may-exist", RW},
+    {"gw-group-del", 1, 1, "GROUP", pre_gw_groups, cmd_gw_group_del, NULL,
+     "--if-exists", RW},
+    {"gw-group-list", 0, 0, "", pre_gw_groups, cmd_gw_group_list, NULL, "",
+     RO},
+    {"vpc-set-gateway", 1, 2, "VPC [GROUP]", pre_nats, cmd_vpc_set_gateway,
+     NULL, "--cascade", RW},
+    {"snat-add", 2, 3, "VPC CIDR [EXTERNAL_IP]", pre_nats, cmd_snat_add,
+     NULL, "", RW},
+    {"eip-add", 2, 3, "VPC PORT [EXTERNAL_IP]", pre_nats, cmd_eip_add, NULL,
+     "", RW},
+    {"nat-del", 1, 1, "EXTERNAL_IP", pre_nats, cmd_nat_del, NULL,
+     "--if-exists", RW},
+    {"nat-list", 0, 1, "[VPC]", pre_nats, cmd_nat_list, NULL, "", RO},
     {"chassis-list", 0, 0, "", pre_chassis, cmd_chassis_list, NULL, "", RO},
-    {"show", 0, 1, "[VPC]", pre_bindings, cmd_show, NULL, "", RO},
+    {"show", 0, 1, "[VPC]", pre_show, cmd_show, NULL, "", RO},
     {"sync", 0, 0, "", NULL, cmd_sync, NULL, "", RO},
     {NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, RO},
 };

@@ -61,6 +61,8 @@ static void vpc_ctl_exit(int status) OVS_NO_RETURN;
  * "vpc-add VPC --tunnel-key=N". */
 static const char *const trailing_option_commands[] = {
     "vpc-add", "vpc-del", "subnet-add", "subnet-del", "port-add", "port-del",
+    "ext-net-add", "ext-net-del", "gw-group-add", "gw-group-del",
+    "vpc-set-gateway", "nat-del",
     NULL
 };
 
@@ -177,7 +179,8 @@ usage: %s [OPTIONS] COMMAND [ARG...]\n\
 VPC commands:\n\
   vpc-add VPC [--tunnel-key=N] [--cidr=CIDR[,CIDR...]]\n\
                             create a VPC (tunnel key allocated if not given)\n\
-  vpc-del VPC [--cascade]   delete a VPC (--cascade: with its subnets, ports)\n\
+  vpc-del VPC [--cascade]   delete a VPC (--cascade: with its subnets, ports\n\
+                            and NAT rules)\n\
   vpc-list                  list VPCs\n\
 \n\
 Subnet commands:\n\
@@ -194,9 +197,31 @@ Port commands:\n\
   port-show PORT            show a port and its binding\n\
   port-list [SUBNET]        list ports\n\
 \n\
+Gateway commands:\n\
+  ext-net-add NAME CIDR NEXT_HOP [--physnet=NAME]\n\
+                            create an external network (physnet: external)\n\
+  ext-net-del NAME          delete an external network\n\
+  ext-net-list              list external networks\n\
+  gw-group-add GROUP EXT_NET CHASSIS[:PRIORITY]...\n\
+                            create a gateway group (MAC allocated; default\n\
+                            priorities 100, 99, ...: the first is preferred)\n\
+  gw-group-del GROUP        delete a gateway group\n\
+  gw-group-list             list gateway groups\n\
+  vpc-set-gateway VPC [GROUP] [--cascade]\n\
+                            set (or without GROUP clear) a VPC's gateway\n\
+                            group (--cascade: delete NAT rules it strands)\n\
+  snat-add VPC CIDR [EXTERNAL_IP]\n\
+                            translate CIDR to EXTERNAL_IP (allocated if not\n\
+                            given) towards the outside\n\
+  eip-add VPC PORT [EXTERNAL_IP]\n\
+                            bind elastic IP EXTERNAL_IP (allocated if not\n\
+                            given) to PORT\n\
+  nat-del EXTERNAL_IP       delete a NAT rule\n\
+  nat-list [VPC]            list NAT rules\n\
+\n\
 Status:\n\
   chassis-list              list chassis and their state\n\
-  show [VPC]                print VPCs, subnets, ports and bindings\n\
+  show [VPC]                print VPCs, NAT rules, subnets, ports, bindings\n\
   sync                      with --wait=hv: wait for all earlier changes\n\
 \n\
 %s\
