@@ -4,6 +4,7 @@ TESTSUITE_AT = \
 	tests/ovs-vpc-macros.at \
 	tests/schema.at \
 	tests/vpc-ctl.at \
+	tests/gateway-ctl.at \
 	tests/service.at \
 	tests/pipeline.at \
 	tests/system-controller.at \
