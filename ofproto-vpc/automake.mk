@@ -5,5 +5,7 @@ ofproto_vpc_libofproto_vpc_la_SOURCES = \
 	ofproto-vpc/pipeline.h \
 	ofproto-vpc/flow-table.c \
 	ofproto-vpc/flow-table.h \
+	ofproto-vpc/group-table.c \
+	ofproto-vpc/group-table.h \
 	ofproto-vpc/vpc-pipeline.c \
 	ofproto-vpc/vpc-pipeline.h

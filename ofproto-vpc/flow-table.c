@@ -109,11 +109,16 @@ vpc_flow_table_add(struct vpc_flow_table *table, uint8_t table_id,
     struct vpc_flow *old = find__(table, table_id, priority, &flow->match,
                                   hash);
     if (old) {
-        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
-        struct ds s = DS_EMPTY_INITIALIZER;
-        vpc_flow_format(flow, &s);
-        VLOG_WARN_RL(&rl, "duplicate flow ignored: %s", ds_cstr(&s));
-        ds_destroy(&s);
+        /* The same flow twice (two gateway groups on one outside network
+         * need the same uplink flows) is one flow; two different flows
+         * with one key are a conflict. */
+        if (!vpc_flow_same_actions(old, flow)) {
+            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+            struct ds s = DS_EMPTY_INITIALIZER;
+            vpc_flow_format(flow, &s);
+            VLOG_WARN_RL(&rl, "duplicate flow ignored: %s", ds_cstr(&s));
+            ds_destroy(&s);
+        }
         flow_free(flow);
         return false;
     }

@@ -5,6 +5,9 @@
 
 #include "byte-order.h"
 #include "flow-table.h"
+#include "group-table.h"
+#include "openvswitch/dynamic-string.h"
+#include "openflow/openflow-1.1.h"
 #include "openvswitch/match.h"
 #include "openvswitch/meta-flow.h"
 #include "openvswitch/ofp-actions.h"
@@ -12,6 +15,7 @@
 #include "pipeline.h"
 #include "util.h"
 
+#include <stdarg.h>
 #include <string.h>
 
 /* Returns a short name for 'table_id', for logs and dumps. */
@@ -27,6 +31,14 @@ vpc_table_name(int table_id)
     case VPC_T_ROUTE: return "route";
     case VPC_T_DEST: return "dest";
     case VPC_T_LOCAL_OUT: return "local_out";
+    case VPC_T_GW_SNAT: return "gw_snat";
+    case VPC_T_GW_SNAT_NEW: return "gw_snat_new";
+    case VPC_T_GW_EGRESS: return "gw_egress";
+    case VPC_T_GW_NEXT_HOP: return "gw_next_hop";
+    case VPC_T_GW_FROM_EXT: return "gw_from_ext";
+    case VPC_T_GW_EXT_ARP: return "gw_ext_arp";
+    case VPC_T_GW_DNAT: return "gw_dnat";
+    case VPC_T_GW_TO_VPC: return "gw_to_vpc";
     default: return "unknown";
     }
 }
@@ -88,6 +100,52 @@ put_output(struct ofpbuf *a, ofp_port_t port)
     ofpact_put_OUTPUT(a)->port = port;
 }
 
+/* Runs 'table' and comes back (goto_table only goes forward). */
+static void
+put_resubmit(struct ofpbuf *a, enum vpc_table table)
+{
+    struct ofpact_resubmit *resubmit = ofpact_put_RESUBMIT(a);
+    resubmit->in_port = OFPP_IN_PORT;
+    resubmit->table_id = table;
+}
+
+static void
+put_group(struct ofpbuf *a, uint32_t group_id)
+{
+    ofpact_put_GROUP(a)->group_id = group_id;
+}
+
+static void
+put_tun_id(struct ofpbuf *a, uint32_t key)
+{
+    ovs_be64 tun_id = htonll(key);
+    put_set_field(a, MFF_TUN_ID, &tun_id);
+}
+
+/* Appends the actions in 'format' (ovs-ofctl syntax) to 'a'.  For actions
+ * whose structures are awkward to build by hand (ct, learn); the text is
+ * always ours, so a parse error is a bug. */
+static void OVS_PRINTF_FORMAT(2, 3)
+put_parsed(struct ofpbuf *a, const char *format, ...)
+{
+    enum ofputil_protocol usable;
+    struct ofpact_parse_params pp = {
+        .ofpacts = a,
+        .usable_protocols = &usable,
+    };
+    va_list args;
+
+    va_start(args, format);
+    char *text = xvasprintf(format, args);
+    va_end(args);
+
+    char *error = ofpacts_parse_actions(text, &pp);
+    if (error) {
+        ovs_abort(0, "%s: %s", text, error);
+    }
+    free(text);
+}
+
 /* dec_ttl in its standard form (controller id 0), which is what a switch
  * reports back, so that reconciling never sees a difference.  TTL expiry
  * never reaches it: VPC_T_L3_ADMIT drops TTL 0 and 1 first. */
@@ -120,6 +178,21 @@ match_vpc(struct match *match, uint32_t key)
     match_set_metadata(match, htonll(key));
 }
 
+static void
+match_ct_new(struct match *match)
+{
+    match_set_ct_state_masked(match, CS_NEW | CS_TRACKED,
+                              CS_NEW | CS_TRACKED);
+}
+
+/* Connections conntrack knows (established, related, replies). */
+static void
+match_ct_known(struct match *match)
+{
+    match_set_ct_state_masked(match, CS_TRACKED,
+                              CS_NEW | CS_TRACKED | CS_INVALID);
+}
+
 /* Returns true if 'chassis' has at least one port of 'vpc'. */
 bool
 vpc_pipeline_hosts_vpc(const struct vpc_pl_chassis *chassis,
@@ -128,6 +201,65 @@ vpc_pipeline_hosts_vpc(const struct vpc_pl_chassis *chassis,
     for (size_t i = 0; i < vpc->n_ports; i++) {
         if (vpc->ports[i].chassis && vpc->ports[i].chassis == chassis->self
             && vpc->ports[i].ofport) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Returns true if 'chassis' is one of the gateways of 'group'. */
+bool
+vpc_pipeline_serves_group(const struct vpc_pl_chassis *chassis,
+                          const struct vpc_pl_gw_group *group)
+{
+    if (chassis->gateway && group) {
+        for (size_t i = 0; i < group->n_gateways; i++) {
+            if (group->gateways[i] && group->gateways[i] == chassis->self) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* Returns true if 'chassis' is a gateway of 'vpc'. */
+bool
+vpc_pipeline_serves_vpc(const struct vpc_pl_chassis *chassis,
+                        const struct vpc_pl_vpc *vpc)
+{
+    return vpc_pipeline_serves_group(chassis, vpc->gw);
+}
+
+static ofp_port_t
+peer_ofport(const struct vpc_pl_chassis *chassis, const void *peer)
+{
+    for (size_t i = 0; peer && i < chassis->n_peers; i++) {
+        if (chassis->peers[i].chassis == peer) {
+            return chassis->peers[i].ofport;
+        }
+    }
+    return 0;
+}
+
+static ofp_port_t
+uplink_ofport(const struct vpc_pl_chassis *chassis, const char *physnet)
+{
+    for (size_t i = 0; i < chassis->n_uplinks; i++) {
+        if (!strcmp(chassis->uplinks[i].physnet, physnet)) {
+            return chassis->uplinks[i].ofport;
+        }
+    }
+    return 0;
+}
+
+/* Does a host reach at least one gateway of 'group' (so that its
+ * fast-failover group exists)? */
+static bool
+host_reaches_group(const struct vpc_pl_chassis *chassis,
+                   const struct vpc_pl_gw_group *group)
+{
+    for (size_t i = 0; i < group->n_gateways; i++) {
+        if (peer_ofport(chassis, group->gateways[i])) {
             return true;
         }
     }
@@ -181,6 +313,172 @@ vpc_pipeline_build_static(struct vpc_flow_table *out)
     ofpbuf_uninit(&a);
 }
 
+/* Adds the flows of a gateway chassis that do not depend on what it
+ * serves: the miss behaviour of the gateway tables (drop, never to a
+ * controller), connections conntrack already knows, TTL expiry. */
+void
+vpc_pipeline_build_gateway_static(const struct vpc_pl_chassis *chassis,
+                                  struct vpc_flow_table *out)
+{
+    static const enum vpc_table tables[] = {
+        VPC_T_GW_SNAT, VPC_T_GW_SNAT_NEW, VPC_T_GW_EGRESS,
+        VPC_T_GW_NEXT_HOP, VPC_T_GW_FROM_EXT, VPC_T_GW_EXT_ARP,
+        VPC_T_GW_DNAT, VPC_T_GW_TO_VPC,
+    };
+    uint64_t stub[1024 / 8];
+    struct ofpbuf a = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    if (!chassis->gateway) {
+        return;
+    }
+    match_init_catchall(&match);
+    for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
+        add_flow(out, tables[i], VPC_PRIO_DEFAULT, 0, &match, &a);
+    }
+
+    /* Established connections and replies: conntrack has translated them
+     * already.  So it has for later packets of a connection that has no
+     * reply yet (still "new", but translated): without these, a
+     * connection whose first reply was lost, say during a failover, would
+     * be stuck until conntrack forgets it. */
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    match_ct_known(&match);
+    put_goto(&a, VPC_T_GW_EGRESS);
+    add_flow(out, VPC_T_GW_SNAT_NEW, VPC_PRIO_CATCH, 0, &match, &a);
+
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    match_set_ct_state_masked(&match, CS_NEW | CS_TRACKED | CS_SRC_NAT,
+                              CS_NEW | CS_TRACKED | CS_SRC_NAT);
+    put_goto(&a, VPC_T_GW_EGRESS);
+    add_flow(out, VPC_T_GW_SNAT_NEW, VPC_PRIO_CATCH, 0, &match, &a);
+
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    match_ct_known(&match);
+    put_goto(&a, VPC_T_GW_TO_VPC);
+    add_flow(out, VPC_T_GW_DNAT, VPC_PRIO_CATCH, 0, &match, &a);
+
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    match_set_ct_state_masked(&match, CS_NEW | CS_TRACKED | CS_DST_NAT,
+                              CS_NEW | CS_TRACKED | CS_DST_NAT);
+    put_goto(&a, VPC_T_GW_TO_VPC);
+    add_flow(out, VPC_T_GW_DNAT, VPC_PRIO_CATCH, 0, &match, &a);
+
+    /* ARP from outside that is not the next hop's goes on to the
+     * responder. */
+    match_set_dl_type(&match, htons(ETH_TYPE_ARP));
+    put_goto(&a, VPC_T_GW_EXT_ARP);
+    add_flow(out, VPC_T_GW_FROM_EXT, VPC_PRIO_CATCH, 0, &match, &a);
+
+    for (uint8_t ttl = 0; ttl <= 1; ttl++) {
+        match_set_dl_type(&match, htons(ETH_TYPE_IP));
+        match_set_nw_ttl(&match, ttl);
+        add_flow(out, VPC_T_GW_TO_VPC, VPC_PRIO_MATCH + 10, 0, &match, &a);
+    }
+
+    /* Everything from an uplink enters the outside pipeline. */
+    for (size_t i = 0; i < chassis->n_uplinks; i++) {
+        if (chassis->uplinks[i].ofport) {
+            match_set_in_port(&match, chassis->uplinks[i].ofport);
+            put_goto(&a, VPC_T_GW_FROM_EXT);
+            add_flow(out, VPC_T_CLASSIFY, VPC_PRIO_MATCH, 0, &match, &a);
+        }
+    }
+    ofpbuf_uninit(&a);
+}
+
+/* Adds what 'group' needs on 'chassis' beyond the flows of its VPCs:
+ *
+ *   - On a host: a fast-failover group over the tunnel ports to the
+ *     group's gateways, most preferred first.  BFD on those ports makes a
+ *     dead gateway's bucket dead, so the host moves to the next gateway by
+ *     itself.
+ *
+ *   - On one of the gateways: the same idea turned around, an ARP group
+ *     whose first live bucket says which gateway is active: a bucket per
+ *     more preferred gateway that does nothing while that gateway is
+ *     alive, then our own, which answers.  And the next hop's MAC is
+ *     learned from any ARP it sends. */
+void
+vpc_pipeline_build_gw_group(const struct vpc_pl_chassis *chassis,
+                            const struct vpc_pl_gw_group *group,
+                            struct vpc_flow_table *flows,
+                            struct vpc_group_table *groups)
+{
+    uint64_t stub[1024 / 8];
+    struct ofpbuf a = OFPBUF_STUB_INITIALIZER(stub);
+
+    if (!vpc_pipeline_serves_group(chassis, group)) {
+        if (!host_reaches_group(chassis, group)) {
+            ofpbuf_uninit(&a);
+            return;
+        }
+        struct vpc_group *g = vpc_group_table_add(groups, group->ff_group_id,
+                                                  OFPGT11_FF);
+        for (size_t i = 0; i < group->n_gateways; i++) {
+            ofp_port_t port = peer_ofport(chassis, group->gateways[i]);
+            if (port) {
+                put_output(&a, port);
+                vpc_group_add_bucket(g, port, a.data, a.size);
+                ofpbuf_clear(&a);
+            }
+        }
+        vpc_group_finish(g);
+        ofpbuf_uninit(&a);
+        return;
+    }
+
+    ofp_port_t uplink = uplink_ofport(chassis, group->physnet);
+    struct vpc_group *g = vpc_group_table_add(groups, group->arp_group_id,
+                                              OFPGT11_FF);
+    for (size_t i = 0; i < group->n_gateways; i++) {
+        if (group->gateways[i] == chassis->self) {
+            break;
+        }
+        ofp_port_t port = peer_ofport(chassis, group->gateways[i]);
+        if (port) {
+            vpc_group_add_bucket(g, port, NULL, 0);
+        }
+    }
+    /* We are active: answer with the group's MAC, whatever address of the
+     * group was asked for. */
+    put_move(&a, MFF_ETH_SRC, MFF_ETH_DST);
+    put_set_mac(&a, MFF_ETH_SRC, group->mac);
+    uint16_t op = htons(ARP_OP_REPLY);
+    put_set_field(&a, MFF_ARP_OP, &op);
+    put_move(&a, MFF_ARP_SHA, MFF_ARP_THA);
+    put_set_mac(&a, MFF_ARP_SHA, group->mac);
+    put_move(&a, MFF_ARP_TPA, VPC_MFF_SCRATCH);
+    put_move(&a, MFF_ARP_SPA, MFF_ARP_TPA);
+    put_move(&a, VPC_MFF_SCRATCH, MFF_ARP_SPA);
+    put_output(&a, OFPP_IN_PORT);
+    /* Fast-failover buckets must watch something: the uplink, which is
+     * where the ARP requests come from.  (Without one, nothing asks.) */
+    vpc_group_add_bucket(g, uplink ? uplink : OFPP_CONTROLLER, a.data,
+                         a.size);
+    vpc_group_finish(g);
+    ofpbuf_clear(&a);
+
+    /* The next hop's MAC, from any ARP it sends on the uplink. */
+    if (uplink) {
+        struct match match;
+        match_init_catchall(&match);
+        match_set_in_port(&match, uplink);
+        match_set_dl_type(&match, htons(ETH_TYPE_ARP));
+        match_set_nw_src(&match, group->next_hop);
+        put_parsed(&a, "learn(table=%d,priority=%d,cookie=%#"PRIx64","
+                   "NXM_NX_REG%d[]=NXM_OF_ARP_SPA[],"
+                   "load:NXM_NX_ARP_SHA[]->NXM_OF_ETH_DST[],"
+                   "output:NXM_OF_IN_PORT[])",
+                   VPC_T_GW_NEXT_HOP, VPC_PRIO_MATCH, VPC_COOKIE_LEARNED,
+                   VPC_MFF_NEXT_HOP - MFF_REG0);
+        put_goto(&a, VPC_T_GW_EXT_ARP);
+        add_flow(flows, VPC_T_GW_FROM_EXT, VPC_PRIO_MATCH + 10, 0,
+                 &match, &a);
+    }
+    ofpbuf_uninit(&a);
+}
+
 /* ARP request for 'ip' answered with 'mac', straight back out the port it
  * came in on. */
 static void
@@ -205,6 +503,23 @@ build_arp_reply(struct vpc_flow_table *out, uint32_t key, uint64_t cookie,
     put_set_be32(a, MFF_ARP_SPA, ip);
     put_output(a, OFPP_IN_PORT);
     add_flow(out, VPC_T_ARP, VPC_PRIO_MATCH, cookie, &match, a);
+}
+
+/* Routed into subnet 'sn': its gateway is the new source MAC. */
+static void
+build_route_to_subnet(struct vpc_flow_table *out, uint32_t key,
+                      const struct vpc_pl_subnet *sn, struct ofpbuf *a)
+{
+    struct match match;
+
+    match_init_catchall(&match);
+    match_vpc(&match, key);
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    match_set_nw_dst_masked(&match, sn->network, sn->mask);
+    put_set_mac(a, MFF_ETH_SRC, sn->gateway_mac);
+    put_goto(a, VPC_T_DEST);
+    add_flow(out, VPC_T_ROUTE, VPC_PRIO_MATCH, vpc_cookie_from_uuid(&sn->uuid),
+             &match, a);
 }
 
 static void
@@ -256,13 +571,7 @@ build_subnet(struct vpc_flow_table *out, const struct vpc_pl_vpc *vpc,
     put_goto(a, VPC_T_ROUTE);
     add_flow(out, VPC_T_L3_ADMIT, VPC_PRIO_MATCH - 10, cookie, &match, a);
 
-    /* Routed into this subnet: its gateway is the new source MAC. */
-    match_vpc(&match, key);
-    match_set_dl_type(&match, htons(ETH_TYPE_IP));
-    match_set_nw_dst_masked(&match, sn->network, sn->mask);
-    put_set_mac(a, MFF_ETH_SRC, sn->gateway_mac);
-    put_goto(a, VPC_T_DEST);
-    add_flow(out, VPC_T_ROUTE, VPC_PRIO_MATCH, cookie, &match, a);
+    build_route_to_subnet(out, key, sn, a);
 }
 
 static void
@@ -335,38 +644,169 @@ build_remote_port(struct vpc_flow_table *out,
     }
 }
 
-/* Adds to 'out' the flows of 'vpc' on 'chassis'.  Adds nothing if the
- * chassis hosts no port of the VPC. */
+/* On a host: the VPC's default route.  What is inside the VPC's address
+ * space but in no subnet is dropped; everything else goes to the active
+ * gateway, chosen by the fast-failover group, with the VPC's tunnel key. */
+static void
+build_default_route(struct vpc_flow_table *out,
+                    const struct vpc_pl_chassis *chassis,
+                    const struct vpc_pl_vpc *vpc, struct ofpbuf *a)
+{
+    uint64_t cookie = vpc_cookie_from_uuid(&vpc->uuid);
+    struct match match;
+
+    if (!vpc->gw || !host_reaches_group(chassis, vpc->gw)) {
+        return;
+    }
+    match_init_catchall(&match);
+    for (size_t i = 0; i < vpc->n_cidrs; i++) {
+        match_vpc(&match, vpc->tunnel_key);
+        match_set_dl_type(&match, htons(ETH_TYPE_IP));
+        match_set_nw_dst_masked(&match, vpc->cidrs[i].network,
+                                vpc->cidrs[i].mask);
+        add_flow(out, VPC_T_ROUTE, VPC_PRIO_CATCH + 10, cookie, &match, a);
+    }
+    match_vpc(&match, vpc->tunnel_key);
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    put_tun_id(a, vpc->tunnel_key);
+    put_group(a, vpc->gw->ff_group_id);
+    add_flow(out, VPC_T_ROUTE, VPC_PRIO_CATCH, cookie, &match, a);
+}
+
+/* The flows of 'vpc' on one of its gateways. */
+static void
+build_gateway_vpc(struct vpc_flow_table *out,
+                  const struct vpc_pl_chassis *chassis,
+                  const struct vpc_pl_vpc *vpc, struct ofpbuf *a)
+{
+    const struct vpc_pl_gw_group *gw = vpc->gw;
+    uint64_t cookie = vpc_cookie_from_uuid(&vpc->uuid);
+    uint32_t key = vpc->tunnel_key;
+    unsigned int zone = key;
+    struct match match;
+
+    /* From a host: leaving for the outside, in the VPC's conntrack zone. */
+    match_init_catchall(&match);
+    match_set_tun_id(&match, htonll(key));
+    put_set_vpc_key(a, key);
+    put_goto(a, VPC_T_GW_SNAT);
+    add_flow(out, VPC_T_CLASSIFY, VPC_PRIO_MATCH, cookie, &match, a);
+
+    match_vpc(&match, key);
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    put_parsed(a, "ct(zone=%u,nat,table=%d)", zone, VPC_T_GW_SNAT_NEW);
+    add_flow(out, VPC_T_GW_SNAT, VPC_PRIO_MATCH, cookie, &match, a);
+
+    /* Out to the next hop with the group's MAC. */
+    match_vpc(&match, key);
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    put_set_mac(a, MFF_ETH_SRC, gw->mac);
+    put_set_be32(a, VPC_MFF_NEXT_HOP, gw->next_hop);
+    put_resubmit(a, VPC_T_GW_NEXT_HOP);
+    add_flow(out, VPC_T_GW_EGRESS, VPC_PRIO_MATCH, cookie, &match, a);
+
+    /* Back in: routed into the VPC like any of its traffic (an earlier
+     * table, so resubmit rather than goto). */
+    match_vpc(&match, key);
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    put_dec_ttl(a);
+    put_resubmit(a, VPC_T_ROUTE);
+    add_flow(out, VPC_T_GW_TO_VPC, VPC_PRIO_MATCH, cookie, &match, a);
+
+    for (size_t i = 0; i < vpc->n_nats; i++) {
+        const struct vpc_pl_nat *nat = &vpc->nats[i];
+        uint64_t nat_cookie = vpc_cookie_from_uuid(&nat->uuid);
+        ovs_be32 ext = nat->external_ip;
+
+        /* New connections from inside take this address. */
+        match_vpc(&match, key);
+        match_set_dl_type(&match, htons(ETH_TYPE_IP));
+        match_ct_new(&match);
+        match_set_nw_src_masked(&match, nat->logical_ip, nat->logical_mask);
+        put_parsed(a, "ct(commit,zone=%u,nat(src="IP_FMT"),table=%d)", zone,
+                   IP_ARGS(ext), VPC_T_GW_EGRESS);
+        add_flow(out, VPC_T_GW_SNAT_NEW,
+                 nat->eip ? VPC_PRIO_EIP
+                 : VPC_PRIO_SNAT + ip_count_cidr_bits(nat->logical_mask),
+                 nat_cookie, &match, a);
+
+        /* Traffic to the address from outside: conntrack in the VPC's
+         * zone, which undoes SNAT for replies. */
+        match_set_dl_type(&match, htons(ETH_TYPE_IP));
+        match_set_nw_dst(&match, ext);
+        put_set_vpc_key(a, key);
+        put_parsed(a, "ct(zone=%u,nat,table=%d)", zone, VPC_T_GW_DNAT);
+        add_flow(out, VPC_T_GW_FROM_EXT, VPC_PRIO_MATCH, nat_cookie, &match,
+                 a);
+
+        /* ARP for it, answered by the active gateway. */
+        match_set_dl_type(&match, htons(ETH_TYPE_ARP));
+        match_set_nw_proto(&match, ARP_OP_REQUEST);
+        match_set_nw_dst(&match, ext);
+        put_group(a, gw->arp_group_id);
+        add_flow(out, VPC_T_GW_EXT_ARP, VPC_PRIO_MATCH, nat_cookie, &match,
+                 a);
+
+        /* An elastic IP also takes new connections from outside. */
+        if (nat->eip) {
+            match_vpc(&match, key);
+            match_set_dl_type(&match, htons(ETH_TYPE_IP));
+            match_ct_new(&match);
+            match_set_nw_dst(&match, ext);
+            put_parsed(a, "ct(commit,zone=%u,nat(dst="IP_FMT"),table=%d)",
+                       zone, IP_ARGS(nat->logical_ip), VPC_T_GW_TO_VPC);
+            add_flow(out, VPC_T_GW_DNAT, VPC_PRIO_MATCH, nat_cookie, &match,
+                     a);
+        }
+    }
+
+    /* Routing into the VPC and delivery to hosts: every port is remote. */
+    for (size_t i = 0; i < vpc->n_subnets; i++) {
+        build_route_to_subnet(out, key, &vpc->subnets[i], a);
+    }
+    for (size_t i = 0; i < vpc->n_ports; i++) {
+        if (vpc->ports[i].chassis) {
+            build_remote_port(out, chassis, vpc, &vpc->ports[i], a);
+        }
+    }
+}
+
+/* Adds to 'out' the flows of 'vpc' on 'chassis': a host's if it has a port
+ * of the VPC, a gateway's if it is one of the VPC's gateways, else none. */
 void
 vpc_pipeline_build_vpc(const struct vpc_pl_chassis *chassis,
                        const struct vpc_pl_vpc *vpc,
                        struct vpc_flow_table *out)
 {
-    if (!vpc_pipeline_hosts_vpc(chassis, vpc)) {
+    uint64_t stub[1024 / 8];
+    struct ofpbuf a = OFPBUF_STUB_INITIALIZER(stub);
+
+    if (vpc_pipeline_serves_vpc(chassis, vpc)) {
+        build_gateway_vpc(out, chassis, vpc, &a);
+        ofpbuf_uninit(&a);
+        return;
+    } else if (!vpc_pipeline_hosts_vpc(chassis, vpc)) {
+        ofpbuf_uninit(&a);
         return;
     }
 
-    uint64_t stub[1024 / 8];
-    struct ofpbuf a = OFPBUF_STUB_INITIALIZER(stub);
     uint64_t cookie = vpc_cookie_from_uuid(&vpc->uuid);
     struct match match;
 
-    /* From a tunnel, the tunnel key selects the VPC; only local delivery
-     * follows (the sender did port security and routing).  Senders use
-     * the receiver's encapsulation, so only our own tunnel port needs it. */
-    ofp_port_t tunnel = chassis->tunnel_ofport[chassis->encap];
+    /* From a tunnel (the flow-based port, or a gateway's port), the tunnel
+     * key selects the VPC: a packet from a VM port has tunnel ID 0, which
+     * no VPC has.  Only local delivery follows (the sender did port
+     * security and routing). */
     match_init_catchall(&match);
-    if (tunnel) {
-        match_set_in_port(&match, tunnel);
-        match_set_tun_id(&match, htonll(vpc->tunnel_key));
-        put_set_vpc_key(&a, vpc->tunnel_key);
-        put_goto(&a, VPC_T_LOCAL_OUT);
-        add_flow(out, VPC_T_CLASSIFY, VPC_PRIO_MATCH, cookie, &match, &a);
-    }
+    match_set_tun_id(&match, htonll(vpc->tunnel_key));
+    put_set_vpc_key(&a, vpc->tunnel_key);
+    put_goto(&a, VPC_T_LOCAL_OUT);
+    add_flow(out, VPC_T_CLASSIFY, VPC_PRIO_MATCH, cookie, &match, &a);
 
     for (size_t i = 0; i < vpc->n_subnets; i++) {
         build_subnet(out, vpc, &vpc->subnets[i], &a);
     }
+    build_default_route(out, chassis, vpc, &a);
 
     for (size_t i = 0; i < vpc->n_ports; i++) {
         const struct vpc_pl_port *port = &vpc->ports[i];

@@ -17,6 +17,7 @@
 #include "packets.h"
 
 struct vpc_flow_table;
+struct vpc_group_table;
 
 enum vpc_encap {
     VPC_ENCAP_VXLAN,
@@ -47,6 +48,34 @@ struct vpc_pl_port {
     enum vpc_encap encap;       /* Its chassis' encapsulation. */
 };
 
+/* A gateway group: the gateways that carry VPCs' outside traffic, and the
+ * outside network they are on. */
+struct vpc_pl_gw_group {
+    struct uuid uuid;
+    uint32_t ff_group_id;       /* On hosts: to the active gateway. */
+    uint32_t arp_group_id;      /* On gateways: "am I the active one?" */
+    struct eth_addr mac;        /* Of every outside address of the group. */
+    ovs_be32 next_hop;          /* The outside router. */
+    const char *physnet;        /* Bridge mapping key of the network. */
+    const void *const *gateways;    /* Chassis identities, most preferred
+                                     * first (NULL: not known). */
+    size_t n_gateways;
+};
+
+/* An outside address of a VPC. */
+struct vpc_pl_nat {
+    struct uuid uuid;
+    bool eip;                   /* Elastic IP, else SNAT. */
+    ovs_be32 external_ip;
+    ovs_be32 logical_ip;        /* SNAT: a prefix; EIP: the port's IP. */
+    ovs_be32 logical_mask;      /* EIP: all-ones. */
+};
+
+struct vpc_pl_cidr {
+    ovs_be32 network;
+    ovs_be32 mask;
+};
+
 struct vpc_pl_vpc {
     struct uuid uuid;
     uint32_t tunnel_key;        /* 1...2**24-1. */
@@ -54,6 +83,27 @@ struct vpc_pl_vpc {
     size_t n_subnets;
     const struct vpc_pl_port *ports;
     size_t n_ports;
+    const struct vpc_pl_cidr *cidrs;    /* The VPC's own address space. */
+    size_t n_cidrs;
+
+    /* The way out, if any.  NAT uses 'tunnel_key' as conntrack zone, so
+     * a VPC with a gateway group has a key of at most 65535. */
+    const struct vpc_pl_gw_group *gw;
+    const struct vpc_pl_nat *nats;
+    size_t n_nats;
+};
+
+/* A tunnel port to one peer chassis (remote_ip fixed, BFD on): the
+ * liveness that fast-failover groups watch. */
+struct vpc_pl_peer {
+    const void *chassis;        /* Identity, as in 'self'. */
+    ofp_port_t ofport;
+};
+
+/* A gateway's patch port to the bridge of an outside network. */
+struct vpc_pl_uplink {
+    const char *physnet;
+    ofp_port_t ofport;
 };
 
 /* The chassis being programmed. */
@@ -61,11 +111,26 @@ struct vpc_pl_chassis {
     const void *self;                          /* Compared with 'chassis'. */
     enum vpc_encap encap;                      /* What others send us. */
     ofp_port_t tunnel_ofport[VPC_N_ENCAPS];    /* 0 if not (yet) there. */
+    bool gateway;                              /* Role gateway. */
+    const struct vpc_pl_peer *peers;
+    size_t n_peers;
+    const struct vpc_pl_uplink *uplinks;
+    size_t n_uplinks;
 };
 
 bool vpc_pipeline_hosts_vpc(const struct vpc_pl_chassis *,
                             const struct vpc_pl_vpc *);
+bool vpc_pipeline_serves_vpc(const struct vpc_pl_chassis *,
+                             const struct vpc_pl_vpc *);
+bool vpc_pipeline_serves_group(const struct vpc_pl_chassis *,
+                               const struct vpc_pl_gw_group *);
 void vpc_pipeline_build_static(struct vpc_flow_table *);
+void vpc_pipeline_build_gateway_static(const struct vpc_pl_chassis *,
+                                       struct vpc_flow_table *);
+void vpc_pipeline_build_gw_group(const struct vpc_pl_chassis *,
+                                 const struct vpc_pl_gw_group *,
+                                 struct vpc_flow_table *,
+                                 struct vpc_group_table *);
 void vpc_pipeline_build_vpc(const struct vpc_pl_chassis *,
                             const struct vpc_pl_vpc *,
                             struct vpc_flow_table *);

@@ -3,7 +3,11 @@
  *
  * usage: test-pipeline CHASSIS
  *   CHASSIS is hv1 (ports p1 local, p2 remote on hv2), hv2, or hv3 (no
- *   port of the VPC), or "static" for the per-chassis flows. */
+ *   port of the VPC), or "static" for the per-chassis flows.  With a
+ *   gateway group (gw1 preferred, then gw2; SNAT of 10.0.0.0/16 to
+ *   203.0.113.10, elastic IP 203.0.113.20 for p1): hv1-gw (hv1 with
+ *   tunnel ports 8 to gw1 and 9 to gw2), gw1 and gw2 (gateways with
+ *   uplink 3 and a tunnel port 10 to the other gateway), gw-static. */
 #include <config.h>
 
 #include <arpa/inet.h>
@@ -11,6 +15,7 @@
 #include <string.h>
 
 #include "flow-table.h"
+#include "group-table.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/util.h"
 #include "packets.h"
@@ -39,16 +44,49 @@ int
 main(int argc, char *argv[])
 {
     static const char hv1[] = "hv1", hv2[] = "hv2", hv3[] = "hv3";
+    static const char gw1[] = "gw1", gw2[] = "gw2";
 
     set_program_name(argv[0]);
     if (argc != 2) {
-        ovs_fatal(0, "usage: %s hv1|hv2|hv3|static", argv[0]);
+        ovs_fatal(0, "usage: %s hv1|hv2|hv3|static|hv1-gw|gw1|gw2|gw-static",
+                  argv[0]);
     }
+    const char *name = argv[1];
+    bool with_gw = (!strcmp(name, "hv1-gw") || !strcmp(name, "gw1")
+                    || !strcmp(name, "gw2") || !strcmp(name, "gw-static"));
+
+    const void *gateways[2] = { gw1, gw2 };
+    struct vpc_pl_gw_group group = {
+        .ff_group_id = 7, .arp_group_id = 8,
+        .mac = mac("0a:00:00:00:00:99"), .next_hop = ip("203.0.113.1"),
+        .physnet = "external", .gateways = gateways, .n_gateways = 2,
+    };
+    ovs_assert(uuid_from_string(&group.uuid,
+                                "44444444-0000-0000-0000-000000000000"));
+    struct vpc_pl_nat nats[2] = {
+        { .eip = false, .external_ip = ip("203.0.113.10"),
+          .logical_ip = ip("10.0.0.0"), .logical_mask = ip("255.255.0.0") },
+        { .eip = true, .external_ip = ip("203.0.113.20"),
+          .logical_ip = ip("10.0.1.2"), .logical_mask = OVS_BE32_MAX },
+    };
+    ovs_assert(uuid_from_string(&nats[0].uuid,
+                                "55555551-0000-0000-0000-000000000000"));
+    ovs_assert(uuid_from_string(&nats[1].uuid,
+                                "55555552-0000-0000-0000-000000000000"));
+    struct vpc_pl_cidr cidr = { ip("10.0.0.0"), ip("255.255.0.0") };
 
     struct vpc_flow_table flows;
+    struct vpc_group_table groups;
     vpc_flow_table_init(&flows);
-    if (!strcmp(argv[1], "static")) {
+    vpc_group_table_init(&groups);
+    if (!strcmp(name, "static")) {
         vpc_pipeline_build_static(&flows);
+    } else if (!strcmp(name, "gw-static")) {
+        struct vpc_pl_uplink uplink = { "external", u16_to_ofp(3) };
+        struct vpc_pl_chassis chassis = {
+            .self = gw1, .gateway = true, .uplinks = &uplink, .n_uplinks = 1,
+        };
+        vpc_pipeline_build_gateway_static(&chassis, &flows);
     } else {
         struct vpc_pl_subnet subnets[2] = {
             { .network = ip("10.0.1.0"), .mask = ip("255.255.255.0"),
@@ -90,17 +128,47 @@ main(int argc, char *argv[])
         struct vpc_pl_chassis chassis = {
             .tunnel_ofport = { u16_to_ofp(1), u16_to_ofp(2) },
         };
-        chassis.self = (!strcmp(argv[1], "hv1") ? hv1
-                        : !strcmp(argv[1], "hv2") ? hv2 : hv3);
+        chassis.self = (!strncmp(name, "hv1", 3) ? hv1
+                        : !strcmp(name, "hv2") ? hv2
+                        : !strcmp(name, "gw1") ? gw1
+                        : !strcmp(name, "gw2") ? gw2 : hv3);
         chassis.encap = (chassis.self == hv2 ? VPC_ENCAP_GENEVE
                          : VPC_ENCAP_VXLAN);
+
+        struct vpc_pl_peer host_peers[2] = {
+            { gw1, u16_to_ofp(8) }, { gw2, u16_to_ofp(9) },
+        };
+        struct vpc_pl_peer gw_peer = {
+            chassis.self == gw1 ? gw2 : gw1, u16_to_ofp(10),
+        };
+        struct vpc_pl_uplink uplink = { "external", u16_to_ofp(3) };
+        if (with_gw) {
+            vpc.gw = &group;
+            vpc.nats = nats;
+            vpc.n_nats = 2;
+            vpc.cidrs = &cidr;
+            vpc.n_cidrs = 1;
+            if (chassis.self == hv1) {
+                chassis.peers = host_peers;
+                chassis.n_peers = 2;
+            } else {
+                chassis.gateway = true;
+                chassis.peers = &gw_peer;
+                chassis.n_peers = 1;
+                chassis.uplinks = &uplink;
+                chassis.n_uplinks = 1;
+            }
+            vpc_pipeline_build_gw_group(&chassis, &group, &flows, &groups);
+        }
         vpc_pipeline_build_vpc(&chassis, &vpc, &flows);
     }
 
     struct ds s = DS_EMPTY_INITIALIZER;
+    vpc_group_table_format(&groups, &s);
     vpc_flow_table_format(&flows, &s);
     fputs(ds_cstr(&s), stdout);
     ds_destroy(&s);
     vpc_flow_table_destroy(&flows);
+    vpc_group_table_destroy(&groups);
     return 0;
 }
