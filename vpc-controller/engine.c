@@ -12,20 +12,27 @@
 #include <string.h>
 
 #include "coverage.h"
+#include "dp-packet.h"
 #include "flow-table.h"
+#include "group-table.h"
 #include "hash.h"
 #include "host.h"
 #include "jsonrpc.h"
 #include "model.h"
 #include "ofctrl.h"
 #include "openvswitch/dynamic-string.h"
+#include "hmapx.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/list.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vconn.h"
 #include "openvswitch/vlog.h"
+#include "openvswitch/ofp-actions.h"
 #include "ovsdb-idl.h"
+#include "packets.h"
+#include "pipeline.h"
 #include "smap.h"
+#include "sset.h"
 #include "timeval.h"
 #include "util.h"
 #include "uuid.h"
@@ -71,9 +78,23 @@ struct chassis {
     unsigned int host_seqno;
     ofp_port_t tunnels[VPC_N_ENCAPS];
     enum vpc_encap encap;
+    unsigned int ports_seqno;       /* Peer tunnels and uplinks. */
+    bool gateway;
     bool dirty_all;                 /* Rebuild every VPC's flows. */
 
-    struct vpc_flow_table static_flows;
+    /* Peer tunnel ports and uplinks as ofproto-vpc sees them. */
+    struct vpc_pl_peer *pl_peers;
+    size_t n_pl_peers;
+    struct vpc_pl_uplink *pl_uplinks;
+    size_t n_pl_uplinks;
+
+    /* Flows and groups that are not any one VPC's: table misses, gateway
+     * plumbing, fast-failover groups. */
+    struct vpc_flow_table base_flows;
+    struct vpc_group_table base_groups;
+    long long int next_arp;         /* Gateways: next next-hop ARP. */
+    struct sset active_groups;      /* Gateways: groups it is active for
+                                     * (uuid strings), last we looked. */
     struct hmap vpcs;               /* Of chassis_vpc. */
     size_t n_flows;
 
@@ -169,7 +190,8 @@ chassis_clear_flows(struct chassis *ch)
         vpc_flow_table_destroy(&cv->flows);
         free(cv);
     }
-    vpc_flow_table_clear(&ch->static_flows);
+    vpc_flow_table_clear(&ch->base_flows);
+    vpc_group_table_clear(&ch->base_groups);
     ch->n_flows = 0;
     ch->n_new_ports = 0;
 }
@@ -182,7 +204,9 @@ chassis_create(struct host_node *hn, const char *name)
     ch->name = xstrdup(name);
     ch->hn = hn;
     hmap_init(&ch->vpcs);
-    vpc_flow_table_init(&ch->static_flows);
+    vpc_flow_table_init(&ch->base_flows);
+    vpc_group_table_init(&ch->base_groups);
+    sset_init(&ch->active_groups);
     hmap_insert(&chassis_map, &ch->hmap_node, hash_string(name, 0));
     hn->chassis = ch;
     host_set_accepted(hn->host, true);
@@ -211,9 +235,13 @@ chassis_destroy(struct chassis *ch)
     }
     chassis_clear_flows(ch);
     hmap_destroy(&ch->vpcs);
-    vpc_flow_table_destroy(&ch->static_flows);
+    vpc_flow_table_destroy(&ch->base_flows);
+    vpc_group_table_destroy(&ch->base_groups);
     hmap_remove(&chassis_map, &ch->hmap_node);
     free(ch->new_ports);
+    free(ch->pl_peers);
+    free(ch->pl_uplinks);
+    sset_destroy(&ch->active_groups);
     free(ch->name);
     free(ch);
     need_build = true;
@@ -329,6 +357,16 @@ run_hosts(const struct host_config *cfg)
             const struct host_identity *id = host_get_identity(hn->host);
             if (id && id->encap != ch->encap) {
                 ch->encap = id->encap;
+                ch->dirty_all = true;
+            }
+            bool gateway = id && !strcmp(id->role, "gateway");
+            if (gateway != ch->gateway) {
+                ch->gateway = gateway;
+                ch->dirty_all = true;
+            }
+            /* Gateway reachability changes which flows a VPC needs. */
+            if (ch->ports_seqno != host_get_ports_seqno(hn->host)) {
+                ch->ports_seqno = host_get_ports_seqno(hn->host);
                 ch->dirty_all = true;
             }
             check_duplicate_ifaces(ch);
@@ -533,6 +571,46 @@ chassis_vpc_find(const struct chassis *ch, const struct uuid *vpc)
     return NULL;
 }
 
+/* Refreshes what ofproto-vpc needs to know about 'ch''s peer tunnels and
+ * uplinks (the locations they point to belong to the current model). */
+static void
+chassis_refresh_ports(struct chassis *ch)
+{
+    const struct host_identity *id = host_get_identity(ch->hn->host);
+    const struct shash *peers = host_get_peer_ofports(ch->hn->host);
+    struct shash_node *node;
+
+    free(ch->pl_peers);
+    ch->pl_peers = xmalloc((shash_count(peers) + 1) * sizeof *ch->pl_peers);
+    ch->n_pl_peers = 0;
+    SHASH_FOR_EACH (node, peers) {
+        const void *loc = shash_find_data(&model.locations, node->name);
+        ofp_port_t ofport = u16_to_ofp((uintptr_t) node->data);
+        if (loc && ofport) {
+            ch->pl_peers[ch->n_pl_peers++] = (struct vpc_pl_peer) {
+                .chassis = loc, .ofport = ofport,
+            };
+        }
+    }
+
+    free(ch->pl_uplinks);
+    ch->n_pl_uplinks = 0;
+    ch->pl_uplinks = NULL;
+    if (id) {
+        ch->pl_uplinks = xmalloc((smap_count(&id->bridge_mappings) + 1)
+                                 * sizeof *ch->pl_uplinks);
+        struct smap_node *m;
+        SMAP_FOR_EACH (m, &id->bridge_mappings) {
+            ofp_port_t ofport = host_get_uplink_ofport(ch->hn->host, m->key);
+            if (ofport) {
+                ch->pl_uplinks[ch->n_pl_uplinks++] = (struct vpc_pl_uplink) {
+                    .physnet = m->key, .ofport = ofport,
+                };
+            }
+        }
+    }
+}
+
 static struct vpc_pl_chassis
 chassis_view(const struct chassis *ch)
 {
@@ -540,9 +618,38 @@ chassis_view(const struct chassis *ch)
     struct vpc_pl_chassis pc = {
         .self = shash_find_data(&model.locations, ch->name),
         .encap = id ? id->encap : VPC_ENCAP_VXLAN,
+        .gateway = ch->gateway,
+        .peers = ch->pl_peers,
+        .n_peers = ch->n_pl_peers,
+        .uplinks = ch->pl_uplinks,
+        .n_uplinks = ch->n_pl_uplinks,
     };
     memcpy(pc.tunnel_ofport, ch->tunnels, sizeof pc.tunnel_ofport);
     return pc;
+}
+
+/* Builds into 'flows' and 'groups' what 'ch' needs beyond its VPCs' flows:
+ * the static flows, a gateway's plumbing, and one group per gateway group
+ * that a VPC it hosts (or serves, as a gateway) uses. */
+static void
+build_base(const struct vpc_pl_chassis *pc, struct vpc_flow_table *flows,
+           struct vpc_group_table *groups)
+{
+    vpc_pipeline_build_static(flows);
+    vpc_pipeline_build_gateway_static(pc, flows);
+
+    struct hmapx done = HMAPX_INITIALIZER(&done);
+    const struct model_vpc *mv;
+    HMAP_FOR_EACH (mv, hmap_node, &model.vpcs) {
+        const struct vpc_pl_gw_group *gw = mv->pl.gw;
+        if (gw && !hmapx_contains(&done, CONST_CAST(void *, gw))
+            && (vpc_pipeline_serves_vpc(pc, &mv->pl)
+                || vpc_pipeline_hosts_vpc(pc, &mv->pl))) {
+            hmapx_add(&done, CONST_CAST(void *, gw));
+            vpc_pipeline_build_gw_group(pc, gw, flows, groups);
+        }
+    }
+    hmapx_destroy(&done);
 }
 
 static void
@@ -681,13 +788,18 @@ chassis_sync(struct chassis *ch, const struct hmap *dirty)
     }
 
     enum ofctrl_state state = ofctrl_get_state(ch->ofctrl);
+    if (state == OFCTRL_DUMPED || (state == OFCTRL_SYNCED
+                                   && (ch->dirty_all || !dirty
+                                       || hmap_count(dirty)))) {
+        chassis_refresh_ports(ch);
+    }
     struct vpc_pl_chassis pc = chassis_view(ch);
     const struct model_vpc *mv;
 
     if (state == OFCTRL_DUMPED) {
         chassis_clear_flows(ch);
-        vpc_pipeline_build_static(&ch->static_flows);
-        ch->n_flows = vpc_flow_table_count(&ch->static_flows);
+        build_base(&pc, &ch->base_flows, &ch->base_groups);
+        ch->n_flows = vpc_flow_table_count(&ch->base_flows);
         HMAP_FOR_EACH (mv, hmap_node, &model.vpcs) {
             chassis_sync_vpc(ch, &pc, &mv->pl.uuid, mv, true);
         }
@@ -695,14 +807,31 @@ chassis_sync(struct chassis *ch, const struct hmap *dirty)
         size_t n = hmap_count(&ch->vpcs) + 1, i = 0;
         struct vpc_flow_table **parts = xmalloc(n * sizeof *parts);
         struct chassis_vpc *cv;
-        parts[i++] = &ch->static_flows;
+        parts[i++] = &ch->base_flows;
         HMAP_FOR_EACH (cv, hmap_node, &ch->vpcs) {
             parts[i++] = &cv->flows;
         }
-        ofctrl_reconcile(ch->ofctrl, parts, n);
+        ofctrl_reconcile(ch->ofctrl, parts, n, &ch->base_groups);
+        ch->next_arp = 0;
         free(parts);
         ch->dirty_all = false;
     } else if (state == OFCTRL_SYNCED) {
+        if (ch->dirty_all || !dirty || hmap_count(dirty)) {
+            struct vpc_flow_table flows;
+            struct vpc_group_table groups;
+            vpc_flow_table_init(&flows);
+            vpc_group_table_init(&groups);
+            build_base(&pc, &flows, &groups);
+            ofctrl_update_groups(ch->ofctrl, &ch->base_groups, &groups);
+            ofctrl_update(ch->ofctrl, &ch->base_flows, &flows);
+            ch->n_flows += vpc_flow_table_count(&flows);
+            ch->n_flows -= vpc_flow_table_count(&ch->base_flows);
+            vpc_flow_table_clear(&ch->base_flows);
+            vpc_flow_table_move(&ch->base_flows, &flows);
+            vpc_flow_table_destroy(&flows);
+            vpc_group_table_swap(&ch->base_groups, &groups);
+            vpc_group_table_destroy(&groups);
+        }
         if (ch->dirty_all || !dirty) {
             /* Every VPC we have flows for or the model has. */
             struct chassis_vpc *cv;
@@ -733,6 +862,226 @@ chassis_sync(struct chassis *ch, const struct hmap *dirty)
                      ch->new_ports[i].ofport, gen);
     }
     ch->n_new_ports = 0;
+}
+
+/* Gateways. */
+
+static void
+add_peer(struct shash *peers, const char *self, const char *name,
+         enum vpc_encap encap)
+{
+    const struct model_location *loc = shash_find_data(&model.locations,
+                                                       name);
+    if (strcmp(name, self) && loc && loc->encap_ip
+        && !shash_find(peers, name)) {
+        struct host_peer *peer = xmalloc(sizeof *peer);
+        peer->name = CONST_CAST(char *, loc->name);
+        peer->remote_ip = xasprintf(IP_FMT, IP_ARGS(loc->encap_ip));
+        peer->encap = encap;
+        shash_add(peers, name, peer);
+    }
+}
+
+/* The peer tunnel ports 'ch' needs: a host one to each gateway of the VPCs
+ * it hosts, a gateway one to each host of the VPCs it serves and one to
+ * each other gateway of its groups (to know which of them is active).  A
+ * pair of chassis uses one encapsulation: the gateway's between a host and
+ * a gateway, else that of the chassis whose name sorts first. */
+static void
+chassis_set_peers(struct chassis *ch)
+{
+    const struct host_identity *id = host_get_identity(ch->hn->host);
+    struct vpc_pl_chassis pc = {
+        .self = shash_find_data(&model.locations, ch->name),
+        .gateway = ch->gateway,
+    };
+    struct shash peers = SHASH_INITIALIZER(&peers);
+    const struct model_vpc *mv;
+
+    if (!id || !pc.self) {
+        return;
+    }
+    HMAP_FOR_EACH (mv, hmap_node, &model.vpcs) {
+        const struct model_gw_group *g;
+        if (!mv->pl.gw) {
+            continue;
+        }
+        g = CONTAINER_OF(mv->pl.gw, struct model_gw_group, pl);
+        if (vpc_pipeline_serves_vpc(&pc, &mv->pl)) {
+            for (size_t i = 0; i < g->n_gateways; i++) {
+                const struct model_location *loc = g->gateways[i];
+                if (loc) {
+                    add_peer(&peers, ch->name, loc->name,
+                             strcmp(ch->name, loc->name) < 0
+                             ? id->encap : loc->encap);
+                }
+            }
+            for (size_t i = 0; i < mv->pl.n_ports; i++) {
+                const struct model_location *loc = mv->pl.ports[i].chassis;
+                if (loc) {
+                    add_peer(&peers, ch->name, loc->name, id->encap);
+                }
+            }
+        } else if (vpc_pipeline_hosts_vpc(&pc, &mv->pl)) {
+            for (size_t i = 0; i < g->n_gateways; i++) {
+                const struct model_location *loc = g->gateways[i];
+                if (loc) {
+                    add_peer(&peers, ch->name, loc->name, loc->encap);
+                }
+            }
+        }
+    }
+
+    const struct shash_node **sorted = shash_sort(&peers);
+    size_t n = shash_count(&peers);
+    struct host_peer *array = xmalloc((n + 1) * sizeof *array);
+    for (size_t i = 0; i < n; i++) {
+        array[i] = *(struct host_peer *) sorted[i]->data;
+    }
+    host_set_peers(ch->hn->host, array, n);
+    for (size_t i = 0; i < n; i++) {
+        free(array[i].remote_ip);
+    }
+    free(array);
+    free(sorted);
+    shash_destroy_free_data(&peers);
+}
+
+/* A gateway asks its next hops for their MACs now and then (the learn flow
+ * takes the MAC from the answer, and from any other ARP the next hop
+ * sends).  The request is an ARP probe (sender address 0) from a MAC of
+ * the gateway's own: the group's MAC must only ever come from the active
+ * gateway, or the outside network's switches would send the group's
+ * traffic to a standby, and a sender address would make the next hop
+ * point an outside address at us. */
+#define NEXT_HOP_ARP_INTERVAL 5000
+
+static void
+run_next_hop_arp(void)
+{
+    long long int now = time_msec();
+    struct chassis *ch;
+
+    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+        if (!ch->gateway || !active || !ch->ofctrl
+            || ofctrl_get_state(ch->ofctrl) != OFCTRL_SYNCED
+            || now < ch->next_arp) {
+            continue;
+        }
+        ch->next_arp = now + NEXT_HOP_ARP_INTERVAL;
+
+        struct vpc_pl_chassis pc = chassis_view(ch);
+        struct hmapx done = HMAPX_INITIALIZER(&done);
+        const struct model_gw_group *g;
+        HMAP_FOR_EACH (g, hmap_node, &model.gw_groups) {
+            ofp_port_t uplink = host_get_uplink_ofport(ch->hn->host,
+                                                       g->physnet);
+            if (!uplink || !vpc_pipeline_serves_group(&pc, &g->pl)
+                || !hmapx_add(&done, (void *) (uintptr_t)
+                              (g->pl.next_hop ^ ofp_to_u16(uplink)))) {
+                continue;
+            }
+
+            const struct host_identity *id = host_get_identity(ch->hn->host);
+            struct eth_addr mac;
+            eth_addr_from_uint64(id->dpid, &mac);
+            eth_addr_mark_random(&mac);     /* Local, unicast. */
+
+            struct dp_packet packet;
+            dp_packet_init(&packet, 64);
+            compose_arp(&packet, ARP_OP_REQUEST, mac, eth_addr_zero, true,
+                        htonl(0), g->pl.next_hop);
+
+            uint64_t stub[64 / 8];
+            struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+            ofpact_put_OUTPUT(&ofpacts)->port = uplink;
+            ofctrl_send_packet(ch->ofctrl, &packet, ofpacts.data,
+                               ofpacts.size);
+            ofpbuf_uninit(&ofpacts);
+            dp_packet_uninit(&packet);
+        }
+        hmapx_destroy(&done);
+    }
+}
+
+/* Sends on 'ch' an ARP packet for every outside address of VPCs served by
+ * gateway group 'g': gratuitous ARP from the group's MAC, so that the
+ * outside network's switches learn where that MAC is now. */
+static void
+send_gratuitous_arps(struct chassis *ch, const struct model_gw_group *g,
+                     ofp_port_t uplink)
+{
+    uint64_t stub[64 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    const struct model_vpc *mv;
+
+    ofpact_put_OUTPUT(&ofpacts)->port = uplink;
+    HMAP_FOR_EACH (mv, hmap_node, &model.vpcs) {
+        if (mv->pl.gw != &g->pl) {
+            continue;
+        }
+        for (size_t i = 0; i < mv->pl.n_nats; i++) {
+            ovs_be32 ip = mv->pl.nats[i].external_ip;
+            struct dp_packet packet;
+            dp_packet_init(&packet, 64);
+            compose_arp(&packet, ARP_OP_REQUEST, g->pl.mac, eth_addr_zero,
+                        true, ip, ip);
+            ofctrl_send_packet(ch->ofctrl, &packet, ofpacts.data,
+                               ofpacts.size);
+            dp_packet_uninit(&packet);
+        }
+    }
+    ofpbuf_uninit(&ofpacts);
+}
+
+/* Which gateway of a group is active is decided in the data path (BFD and
+ * the ARP group, see ofproto-vpc); we follow it from the gateways' BFD
+ * status, the same view, and when a gateway becomes active we make it
+ * announce the group's outside addresses.  Traffic itself never waits
+ * for this: a host moves to the new gateway on its own, and the first
+ * packet the gateway sends out teaches the outside network the same. */
+static void
+run_gateway_takeover(void)
+{
+    struct chassis *ch;
+
+    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+        if (!ch->gateway || !active || !ch->ofctrl
+            || ofctrl_get_state(ch->ofctrl) != OFCTRL_SYNCED) {
+            sset_clear(&ch->active_groups);
+            continue;
+        }
+
+        struct sset now = SSET_INITIALIZER(&now);
+        const struct model_location *self
+            = shash_find_data(&model.locations, ch->name);
+        const struct model_gw_group *g;
+        HMAP_FOR_EACH (g, hmap_node, &model.gw_groups) {
+            ofp_port_t uplink = host_get_uplink_ofport(ch->hn->host,
+                                                       g->physnet);
+            bool is_active = false;
+            for (size_t i = 0; uplink && i < g->n_gateways; i++) {
+                if (g->gateways[i] == self) {
+                    is_active = true;
+                    break;
+                } else if (host_peer_is_live(ch->hn->host,
+                                             g->gateway_names[i])) {
+                    break;
+                }
+            }
+            if (is_active) {
+                char *key = xasprintf(UUID_FMT, UUID_ARGS(&g->pl.uuid));
+                if (!sset_contains(&ch->active_groups, key)) {
+                    VLOG_INFO("chassis %s: active gateway of group %s",
+                              ch->name, g->name);
+                    send_gratuitous_arps(ch, g, uplink);
+                }
+                sset_add_and_free(&now, key);
+            }
+        }
+        sset_swap(&now, &ch->active_groups);
+        sset_destroy(&now);
+    }
 }
 
 /* A dirty-set entry: only 'hmap_node' and 'pl.uuid' are used. */
@@ -792,6 +1141,9 @@ build_and_sync(void)
     }
     vpc_model_swap(&model, &new);
     prune_port_gens(NULL);
+    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+        chassis_set_peers(ch);
+    }
     size_t n_dirty = hmap_count(&dirty);
 
     if (force_recompute) {
@@ -1023,6 +1375,8 @@ engine_run(const struct host_config *cfg)
             hmap_destroy(&none);
         }
     }
+    run_next_hop_arp();
+    run_gateway_takeover();
     run_status();
 }
 
@@ -1052,6 +1406,10 @@ engine_wait(void)
             if (db_ok && ofctrl_get_state(ch->ofctrl) == OFCTRL_DUMPED
                 && host_is_ready(ch->hn->host)) {
                 poll_immediate_wake();
+            }
+            if (ch->gateway && active
+                && ofctrl_get_state(ch->ofctrl) == OFCTRL_SYNCED) {
+                poll_timer_wait_until(ch->next_arp);
             }
         }
     }
@@ -1212,7 +1570,7 @@ engine_format_flows(const char *name, struct ds *s)
     const struct chassis_vpc *cv;
     const struct vpc_flow *flow;
     vpc_flow_table_init(&all);
-    HMAP_FOR_EACH (flow, hmap_node, &ch->static_flows.flows) {
+    HMAP_FOR_EACH (flow, hmap_node, &ch->base_flows.flows) {
         vpc_flow_table_add_copy(&all, flow);
     }
     HMAP_FOR_EACH (cv, hmap_node, &ch->vpcs) {

@@ -13,6 +13,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
+#include "sset.h"
 #include "svec.h"
 #include "util.h"
 
@@ -25,6 +26,10 @@ static const char *const tunnel_port_names[VPC_N_ENCAPS] = {
     [VPC_ENCAP_VXLAN] = "vpc-vxlan",
     [VPC_ENCAP_GENEVE] = "vpc-geneve",
 };
+
+/* BFD on peer tunnel ports: a peer is declared dead after three missed
+ * 100 ms intervals, so failover takes about 0.3 s. */
+#define PEER_BFD_INTERVAL "100"
 
 /* OpenFlow versions br-int speaks: ours (1.4, 1.5, for bundles) and the
  * ones users' ovs-ofctl defaults to. */
@@ -47,6 +52,13 @@ struct host {
     unsigned int change_seqno;      /* Bumped when bindings etc. change. */
     struct shash bindings;          /* iface-id -> ofport (as uintptr). */
     ofp_port_t tunnel_ofport[VPC_N_ENCAPS];
+
+    struct host_peer *peers;        /* Desired peer tunnel ports. */
+    size_t n_peers;
+    struct shash peer_ofports;      /* Peer name -> ofport (as uintptr). */
+    struct shash uplink_ofports;    /* Physnet -> ofport (as uintptr). */
+    unsigned int ports_seqno;       /* Bumped when those two change. */
+    struct sset live_peers;         /* Peers whose BFD says forwarding. */
 };
 
 /* Returns the name of 'encap' as used in OVSDB. */
@@ -82,6 +94,8 @@ add_columns(struct ovsdb_idl *idl)
     ovsdb_idl_add_column(idl, &ovsrec_interface_col_options);
     ovsdb_idl_add_column(idl, &ovsrec_interface_col_external_ids);
     ovsdb_idl_add_column(idl, &ovsrec_interface_col_ofport);
+    ovsdb_idl_add_column(idl, &ovsrec_interface_col_bfd);
+    ovsdb_idl_add_column(idl, &ovsrec_interface_col_bfd_status);
 
     ovsdb_idl_add_table(idl, &ovsrec_table_controller);
     ovsdb_idl_add_column(idl, &ovsrec_controller_col_target);
@@ -99,6 +113,9 @@ host_create(struct jsonrpc *rpc)
     add_columns(host->idl);
     ovsdb_idl_set_jsonrpc(host->idl, rpc);
     shash_init(&host->bindings);
+    shash_init(&host->peer_ofports);
+    shash_init(&host->uplink_ofports);
+    sset_init(&host->live_peers);
     host->idl_seqno = ovsdb_idl_get_seqno(host->idl);
     VLOG_INFO("%s: host connected to the OVSDB listener", host->name);
     return host;
@@ -129,6 +146,10 @@ host_destroy(struct host *host)
         identity_destroy(host->id);
         free(host->id_problem);
         shash_destroy(&host->bindings);
+        shash_destroy(&host->peer_ofports);
+        shash_destroy(&host->uplink_ofports);
+        sset_destroy(&host->live_peers);
+        host_set_peers(host, NULL, 0);
         free(host->name);
         free(host);
     }
@@ -200,6 +221,75 @@ ofp_port_t
 host_get_tunnel_ofport(const struct host *host, enum vpc_encap encap)
 {
     return host->tunnel_ofport[encap];
+}
+
+static void
+peers_free(struct host_peer *peers, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(peers[i].name);
+        free(peers[i].remote_ip);
+    }
+    free(peers);
+}
+
+/* Sets the peer tunnel ports that the host should have; the host is
+ * reconfigured if they differ from the last ones. */
+void
+host_set_peers(struct host *host, const struct host_peer *peers, size_t n)
+{
+    bool same = n == host->n_peers;
+    for (size_t i = 0; same && i < n; i++) {
+        same = (!strcmp(peers[i].name, host->peers[i].name)
+                && !strcmp(peers[i].remote_ip, host->peers[i].remote_ip)
+                && peers[i].encap == host->peers[i].encap);
+    }
+    if (same) {
+        return;
+    }
+
+    peers_free(host->peers, host->n_peers);
+    host->peers = n ? xmalloc(n * sizeof *host->peers) : NULL;
+    for (size_t i = 0; i < n; i++) {
+        host->peers[i].name = xstrdup(peers[i].name);
+        host->peers[i].remote_ip = xstrdup(peers[i].remote_ip);
+        host->peers[i].encap = peers[i].encap;
+    }
+    host->n_peers = n;
+    host->txn_seqno = 0;        /* Configure again. */
+}
+
+/* Returns a number that changes whenever the peer tunnel ports or the
+ * uplinks change. */
+unsigned int
+host_get_ports_seqno(const struct host *host)
+{
+    return host->ports_seqno;
+}
+
+/* Returns true if BFD on the host's tunnel port to 'peer' says the peer
+ * is forwarding. */
+bool
+host_peer_is_live(const struct host *host, const char *peer)
+{
+    return sset_contains(&host->live_peers, peer);
+}
+
+/* Returns the peer tunnel ports on br-int: peer chassis name -> OpenFlow
+ * port number (as uintptr_t). */
+const struct shash *
+host_get_peer_ofports(const struct host *host)
+{
+    return &host->peer_ofports;
+}
+
+/* Returns the OpenFlow port of br-int's patch port to the bridge of
+ * outside network 'physnet', or 0. */
+ofp_port_t
+host_get_uplink_ofport(const struct host *host, const char *physnet)
+{
+    return u16_to_ofp((uintptr_t) shash_find_data(&host->uplink_ofports,
+                                                  physnet));
 }
 
 static void
@@ -305,16 +395,22 @@ identity_equal(const struct host_identity *a, const struct host_identity *b)
 }
 
 static const struct ovsrec_bridge *
-find_br_int(struct ovsdb_idl *idl)
+find_bridge(struct ovsdb_idl *idl, const char *name)
 {
     const struct ovsrec_bridge *br;
 
     OVSREC_BRIDGE_FOR_EACH (br, idl) {
-        if (!strcmp(br->name, VPC_INTEGRATION_BRIDGE)) {
+        if (!strcmp(br->name, name)) {
             return br;
         }
     }
     return NULL;
+}
+
+static const struct ovsrec_bridge *
+find_br_int(struct ovsdb_idl *idl)
+{
+    return find_bridge(idl, VPC_INTEGRATION_BRIDGE);
 }
 
 static ofp_port_t
@@ -325,6 +421,24 @@ iface_ofport(const struct ovsrec_interface *iface)
             ? u16_to_ofp(iface->ofport[0]) : 0);
 }
 
+/* Returns true if 'a' and 'b' have the same names with the same data. */
+static bool
+shash_same_data(const struct shash *a, const struct shash *b)
+{
+    struct shash_node *node;
+
+    if (shash_count(a) != shash_count(b)) {
+        return false;
+    }
+    SHASH_FOR_EACH (node, a) {
+        struct shash_node *other = shash_find(b, node->name);
+        if (!other || other->data != node->data) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Reads the VM interfaces and tunnel ports of br-int.  Returns true if they
  * changed. */
 static bool
@@ -332,6 +446,9 @@ read_bindings(struct host *host)
 {
     const struct ovsrec_bridge *br = find_br_int(host->idl);
     struct shash bindings = SHASH_INITIALIZER(&bindings);
+    struct shash peers = SHASH_INITIALIZER(&peers);
+    struct shash uplinks = SHASH_INITIALIZER(&uplinks);
+    struct sset live = SSET_INITIALIZER(&live);
     ofp_port_t tunnels[VPC_N_ENCAPS] = { 0 };
 
     for (size_t i = 0; br && i < br->n_ports; i++) {
@@ -347,6 +464,20 @@ read_bindings(struct host *host)
                     tunnels[e] = ofport;
                 }
             }
+            const char *peer = smap_get(&iface->external_ids, "vpc-peer");
+            if (peer && ofport) {
+                shash_add_once(&peers, peer,
+                               (void *) (uintptr_t) ofp_to_u16(ofport));
+                if (smap_get_bool(&iface->bfd_status, "forwarding", false)) {
+                    sset_add(&live, peer);
+                }
+            }
+            const char *physnet = smap_get(&iface->external_ids,
+                                           "vpc-physnet");
+            if (physnet && ofport) {
+                shash_add_once(&uplinks, physnet,
+                               (void *) (uintptr_t) ofp_to_u16(ofport));
+            }
             if (!iface_id || !iface_id[0] || !ofport) {
                 continue;
             }
@@ -360,21 +491,22 @@ read_bindings(struct host *host)
         }
     }
 
-    bool changed = memcmp(tunnels, host->tunnel_ofport, sizeof tunnels)
-                   || shash_count(&bindings) != shash_count(&host->bindings);
-    if (!changed) {
-        struct shash_node *node;
-        SHASH_FOR_EACH (node, &bindings) {
-            struct shash_node *old = shash_find(&host->bindings, node->name);
-            if (!old || old->data != node->data) {
-                changed = true;
-                break;
-            }
-        }
-    }
+    bool ports_changed = (!shash_same_data(&peers, &host->peer_ofports)
+                          || !shash_same_data(&uplinks,
+                                              &host->uplink_ofports));
+    bool changed = (ports_changed
+                    || memcmp(tunnels, host->tunnel_ofport, sizeof tunnels)
+                    || !shash_same_data(&bindings, &host->bindings));
+    host->ports_seqno += ports_changed;
     memcpy(host->tunnel_ofport, tunnels, sizeof tunnels);
     shash_swap(&bindings, &host->bindings);
     shash_destroy(&bindings);
+    shash_swap(&peers, &host->peer_ofports);
+    shash_destroy(&peers);
+    shash_swap(&uplinks, &host->uplink_ofports);
+    shash_destroy(&uplinks);
+    sset_swap(&live, &host->live_peers);
+    sset_destroy(&live);
     return changed;
 }
 
@@ -423,6 +555,174 @@ smap_get_equals(const struct smap *smap, const char *key, const char *value)
 {
     const char *v = smap_get(smap, key);
     return v && !strcmp(v, value);
+}
+
+/* Removes from 'br' every port with an interface whose external_ids 'key'
+ * is set but not in 'keep'.  Returns true if it removed any. */
+static bool
+remove_stale_ports(const struct ovsrec_bridge *br, const char *key,
+                   const struct sset *keep)
+{
+    bool changed = false;
+
+    for (size_t i = 0; i < br->n_ports; i++) {
+        const struct ovsrec_port *port = br->ports[i];
+        for (size_t j = 0; j < port->n_interfaces; j++) {
+            const char *value = smap_get(&port->interfaces[j]->external_ids,
+                                         key);
+            if (value && !sset_contains(keep, value)) {
+                ovsrec_bridge_update_ports_delvalue(br, port);
+                changed = true;
+                break;
+            }
+        }
+    }
+    return changed;
+}
+
+/* Finds the interface on 'br' whose external_ids 'key' is 'value', or adds
+ * a port called 'name' of 'type' for it. */
+static const struct ovsrec_interface *
+find_or_add_tagged(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
+                   const char *key, const char *value, const char *name,
+                   const char *type, bool *changed)
+{
+    for (size_t i = 0; i < br->n_ports; i++) {
+        const struct ovsrec_port *port = br->ports[i];
+        for (size_t j = 0; j < port->n_interfaces; j++) {
+            const struct ovsrec_interface *iface = port->interfaces[j];
+            if (smap_get_equals(&iface->external_ids, key, value)) {
+                if (strcmp(iface->type, type)) {
+                    ovsrec_interface_set_type(iface, type);
+                    *changed = true;
+                }
+                return iface;
+            }
+        }
+    }
+    const struct ovsrec_interface *iface = add_port(txn, br, name, type);
+    ovsrec_interface_update_external_ids_setkey(iface, key, value);
+    *changed = true;
+    return iface;
+}
+
+static bool
+set_smap_column(const struct ovsrec_interface *iface, const struct smap *have,
+                const struct smap *want,
+                void (*set)(const struct ovsrec_interface *,
+                            const struct smap *))
+{
+    if (smap_equal(have, want)) {
+        return false;
+    }
+    set(iface, want);
+    return true;
+}
+
+/* A tunnel port per peer chassis, remote endpoint fixed and BFD on, so
+ * that fast-failover groups see whether the peer is alive.  The key still
+ * comes from the flow. */
+static bool
+configure_peers(struct host *host, struct ovsdb_idl_txn *txn,
+                const struct ovsrec_bridge *br)
+{
+    struct sset keep = SSET_INITIALIZER(&keep);
+    bool changed = false;
+
+    for (size_t i = 0; i < host->n_peers; i++) {
+        const struct host_peer *peer = &host->peers[i];
+        char name[16];
+
+        snprintf(name, sizeof name, "vpc-t%08"PRIx32,
+                 hash_string(peer->name, 0));
+        const struct ovsrec_interface *iface = find_or_add_tagged(
+            txn, br, "vpc-peer", peer->name, name, vpc_encap_name(peer->encap),
+            &changed);
+
+        struct smap options = SMAP_INITIALIZER(&options);
+        smap_add(&options, "remote_ip", peer->remote_ip);
+        smap_add(&options, "local_ip", host->id->encap_ip_s);
+        smap_add(&options, "key", "flow");
+        changed |= set_smap_column(iface, &iface->options, &options,
+                                   ovsrec_interface_set_options);
+        smap_destroy(&options);
+
+        struct smap bfd = SMAP_INITIALIZER(&bfd);
+        smap_add(&bfd, "enable", "true");
+        smap_add(&bfd, "min_rx", PEER_BFD_INTERVAL);
+        smap_add(&bfd, "min_tx", PEER_BFD_INTERVAL);
+        changed |= set_smap_column(iface, &iface->bfd, &bfd,
+                                   ovsrec_interface_set_bfd);
+        smap_destroy(&bfd);
+        sset_add(&keep, peer->name);
+    }
+    changed |= remove_stale_ports(br, "vpc-peer", &keep);
+    sset_destroy(&keep);
+    return changed;
+}
+
+/* On a gateway: a patch port pair between br-int and the bridge of each
+ * outside network in vpc-bridge-mappings.  The outside bridge is the
+ * operator's: we only add our patch port to it. */
+static bool
+configure_uplinks(struct host *host, struct ovsdb_idl_txn *txn,
+                  const struct ovsrec_bridge *br)
+{
+    struct sset keep = SSET_INITIALIZER(&keep);
+    bool changed = false;
+
+    if (!strcmp(host->id->role, "gateway")) {
+        struct smap_node *m;
+        SMAP_FOR_EACH (m, &host->id->bridge_mappings) {
+            const char *physnet = m->key, *bridge = m->value;
+            const struct ovsrec_bridge *ext
+                = find_bridge(host->idl, bridge);
+            if (!ext || ext == br) {
+                static struct vlog_rate_limit rl
+                    = VLOG_RATE_LIMIT_INIT(1, 5);
+                VLOG_WARN_RL(&rl, "%s: host %s: bridge %s of network %s %s",
+                             host->name, host->id->system_id, bridge,
+                             physnet, ext ? "is the integration bridge"
+                                          : "does not exist");
+                continue;
+            }
+            ovsdb_idl_txn_verify(&ext->header_, &ovsrec_bridge_col_ports);
+
+            char *in_name = xasprintf("vpc-ext-%s", physnet);
+            char *out_name = xasprintf("vpc-int-%s", physnet);
+            const struct ovsrec_interface *in = find_or_add_tagged(
+                txn, br, "vpc-physnet", physnet, in_name, "patch", &changed);
+            const struct ovsrec_interface *out = find_or_add_tagged(
+                txn, ext, "vpc-uplink", physnet, out_name, "patch",
+                &changed);
+
+            struct smap options = SMAP_INITIALIZER(&options);
+            smap_add(&options, "peer", out->name);
+            changed |= set_smap_column(in, &in->options, &options,
+                                       ovsrec_interface_set_options);
+            smap_clear(&options);
+            smap_add(&options, "peer", in->name);
+            changed |= set_smap_column(out, &out->options, &options,
+                                       ovsrec_interface_set_options);
+            smap_destroy(&options);
+            free(in_name);
+            free(out_name);
+            sset_add(&keep, physnet);
+
+            /* (A network that moved to another bridge leaves its old
+             * patch port behind; the operator removes it.) */
+            struct sset mapped = SSET_INITIALIZER(&mapped);
+            struct smap_node *n;
+            SMAP_FOR_EACH (n, &host->id->bridge_mappings) {
+                sset_add(&mapped, n->key);
+            }
+            changed |= remove_stale_ports(ext, "vpc-uplink", &mapped);
+            sset_destroy(&mapped);
+        }
+    }
+    changed |= remove_stale_ports(br, "vpc-physnet", &keep);
+    sset_destroy(&keep);
+    return changed;
 }
 
 /* Makes br-int what we need, in 'txn', touching only what differs.
@@ -523,6 +823,9 @@ configure_br_int(struct host *host, struct ovsdb_idl_txn *txn,
         }
         smap_destroy(&options);
     }
+
+    changed |= configure_peers(host, txn, br);
+    changed |= configure_uplinks(host, txn, br);
     return changed;
 }
 

@@ -33,6 +33,15 @@ struct host_config {
     const struct svec *of_targets;  /* Controller targets for br-int. */
 };
 
+/* A tunnel port to one peer chassis, with BFD: hosts have one to each
+ * gateway they may send to, gateways one to each host and each other
+ * gateway they share a group with. */
+struct host_peer {
+    char *name;                 /* The peer's system-id. */
+    char *remote_ip;
+    enum vpc_encap encap;
+};
+
 struct host;
 
 struct host *host_create(struct jsonrpc *);
@@ -51,6 +60,12 @@ bool host_is_accepted(const struct host *);
 unsigned int host_get_change_seqno(const struct host *);
 const struct shash *host_get_bindings(const struct host *);
 ofp_port_t host_get_tunnel_ofport(const struct host *, enum vpc_encap);
+
+unsigned int host_get_ports_seqno(const struct host *);
+void host_set_peers(struct host *, const struct host_peer *, size_t n);
+const struct shash *host_get_peer_ofports(const struct host *);
+bool host_peer_is_live(const struct host *, const char *peer);
+ofp_port_t host_get_uplink_ofport(const struct host *, const char *physnet);
 const char *vpc_encap_name(enum vpc_encap);
 
 #endif /* host.h */

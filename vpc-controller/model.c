@@ -27,6 +27,7 @@ void
 vpc_model_init(struct vpc_model *model)
 {
     hmap_init(&model->vpcs);
+    hmap_init(&model->gw_groups);
     hmap_init(&model->bindings);
     shash_init(&model->locations);
     model->n_ports = 0;
@@ -39,7 +40,22 @@ model_vpc_destroy(struct model_vpc *mv)
     free(mv->subnets);
     free(mv->ports);
     free(mv->ips);
+    free(mv->cidrs);
+    free(mv->nats);
     free(mv);
+}
+
+static void
+gw_group_destroy(struct model_gw_group *g)
+{
+    for (size_t i = 0; i < g->n_gateways; i++) {
+        free(g->gateway_names[i]);
+    }
+    free(g->gateway_names);
+    free(g->gateways);
+    free(g->name);
+    free(g->physnet);
+    free(g);
 }
 
 static void
@@ -59,6 +75,12 @@ vpc_model_destroy(struct vpc_model *model)
         model_vpc_destroy(mv);
     }
     hmap_destroy(&model->vpcs);
+
+    struct model_gw_group *g;
+    HMAP_FOR_EACH_POP (g, hmap_node, &model->gw_groups) {
+        gw_group_destroy(g);
+    }
+    hmap_destroy(&model->gw_groups);
 
     struct model_binding *b;
     HMAP_FOR_EACH_POP (b, hmap_node, &model->bindings) {
@@ -81,6 +103,8 @@ vpc_model_swap(struct vpc_model *a, struct vpc_model *b)
     *b = tmp;
     hmap_moved(&a->vpcs);
     hmap_moved(&b->vpcs);
+    hmap_moved(&a->gw_groups);
+    hmap_moved(&b->gw_groups);
     hmap_moved(&a->bindings);
     hmap_moved(&b->bindings);
     hmap_moved(&a->locations.map);
@@ -179,6 +203,129 @@ resolve_binding(const struct vpc_model *model, const char *name,
     return prev_loc;
 }
 
+/* Gateway groups. */
+
+struct gw_entry {
+    const char *name;
+    int64_t priority;
+};
+
+static int
+compare_gw_entries(const void *a_, const void *b_)
+{
+    const struct gw_entry *a = a_, *b = b_;
+    return (a->priority != b->priority ? (a->priority > b->priority ? -1 : 1)
+            : strcmp(a->name, b->name));
+}
+
+static void
+log_bad_row(const char *what, const char *name, char *error)
+{
+    VLOG_WARN_RL(&bad_row_rl, "%s %s ignored: %s", what, name, error);
+    free(error);
+}
+
+/* Parses 'row' into 'g'.  Returns an error or NULL. */
+static char *
+parse_gw_group(const struct vpcrec_gateway_group *row,
+               struct model_gw_group *g)
+{
+    const struct vpcrec_external_network *net = row->external_network;
+    struct vpc_cidr4 cidr;
+    uint32_t nh;
+    char *error;
+
+    if (!net) {
+        return xstrdup("no external network");
+    }
+    error = vpc_cidr4_parse(net->cidr, &cidr);
+    if (!error) {
+        error = vpc_ip4_parse(net->next_hop, &nh);
+    }
+    if (!error && !vpc_cidr4_contains_ip(&cidr, nh)) {
+        error = xasprintf("next hop %s is outside %s", net->next_hop,
+                          net->cidr);
+    }
+    if (!error) {
+        error = vpc_mac_parse(row->mac, &g->pl.mac);
+    }
+    if (error) {
+        return error;
+    }
+    g->pl.next_hop = htonl(nh);
+    g->physnet = xstrdup(net->physical_network[0] ? net->physical_network
+                                                  : "external");
+    return NULL;
+}
+
+static void
+build_gw_groups(struct vpc_model *model, struct ovsdb_idl *idl)
+{
+    const struct vpcrec_gateway_group *row;
+
+    VPCREC_GATEWAY_GROUP_FOR_EACH (row, idl) {
+        struct model_gw_group *g = xzalloc(sizeof *g);
+        char *error = parse_gw_group(row, g);
+        if (error) {
+            log_bad_row("gateway group", row->name, error);
+            free(g->physnet);
+            free(g);
+            continue;
+        }
+        g->name = xstrdup(row->name);
+        g->pl.uuid = row->header_.uuid;
+        g->pl.ff_group_id = (row->header_.uuid.parts[0] & 0x3fffffff) | 1;
+        g->pl.arp_group_id = g->pl.ff_group_id | 0x40000000;
+        g->pl.physnet = g->physnet;
+
+        struct gw_entry *entries = xmalloc((row->n_priorities + 1)
+                                           * sizeof *entries);
+        for (size_t i = 0; i < row->n_priorities; i++) {
+            entries[i].name = row->key_priorities[i];
+            entries[i].priority = row->value_priorities[i];
+        }
+        qsort(entries, row->n_priorities, sizeof *entries,
+              compare_gw_entries);
+        g->n_gateways = row->n_priorities;
+        g->gateway_names = xmalloc((g->n_gateways + 1)
+                                   * sizeof *g->gateway_names);
+        g->gateways = xmalloc((g->n_gateways + 1) * sizeof *g->gateways);
+        uint32_t h = uuid_hash(&g->pl.uuid);
+        h = hash_bytes(&g->pl.mac, sizeof g->pl.mac, h);
+        h = hash_int(g->pl.next_hop, h);
+        h = hash_string(g->physnet, h);
+        for (size_t i = 0; i < g->n_gateways; i++) {
+            const struct model_location *loc
+                = shash_find_data(&model->locations, entries[i].name);
+            g->gateway_names[i] = xstrdup(entries[i].name);
+            g->gateways[i] = loc;
+            h = hash_string(entries[i].name, h);
+            h = hash_int(loc ? loc->encap_ip : 0, h);
+        }
+        free(entries);
+        g->pl.gateways = g->gateways;
+        g->pl.n_gateways = g->n_gateways;
+        g->fingerprint = h;
+        hmap_insert(&model->gw_groups, &g->hmap_node, uuid_hash(&g->pl.uuid));
+    }
+}
+
+/* Returns the gateway group with row 'uuid', or NULL. */
+const struct model_gw_group *
+vpc_model_find_gw_group(const struct vpc_model *model,
+                        const struct uuid *uuid)
+{
+    const struct model_gw_group *g;
+
+    HMAP_FOR_EACH_WITH_HASH (g, hmap_node, uuid_hash(uuid),
+                             &model->gw_groups) {
+        if (uuid_equals(&g->pl.uuid, uuid)) {
+            return g;
+        }
+    }
+    return NULL;
+}
+
 /* Building one VPC. */
 struct vpc_builder {
     struct hmap_node hmap_node;     /* By VPC row pointer. */
@@ -186,7 +333,9 @@ struct vpc_builder {
     uint32_t index;                 /* Distinguishes VPCs in 'ip_set'. */
     struct model_vpc *mv;
     size_t allocated_subnets, allocated_ports, allocated_ips;
+    size_t allocated_nats;
     size_t n_ips;
+    const struct model_gw_group *gw;
 };
 
 /* A set of (VPC index, IPv4 address) pairs in one allocation: open
@@ -234,6 +383,120 @@ find_builder(const struct hmap *builders, const struct vpcrec_vpc *row)
         }
     }
     return NULL;
+}
+
+static int
+compare_nats(const void *a_, const void *b_)
+{
+    const struct vpc_pl_nat *a = a_;
+    const struct vpc_pl_nat *b = b_;
+    return uuid_compare_3way(&a->uuid, &b->uuid);
+}
+
+/* The VPC's own address space and its gateway group. */
+static void
+build_vpc_outside(const struct vpc_model *model, const struct vpcrec_vpc *row,
+                  struct vpc_builder *b)
+{
+    struct model_vpc *mv = b->mv;
+
+    mv->cidrs = xmalloc((row->n_cidrs + 1) * sizeof *mv->cidrs);
+    for (size_t i = 0; i < row->n_cidrs; i++) {
+        struct vpc_cidr4 cidr;
+        char *error = vpc_cidr4_parse(row->cidrs[i], &cidr);
+        if (error) {
+            log_bad_row("VPC CIDR of", row->name, error);
+            continue;
+        }
+        struct vpc_pl_cidr *c = &mv->cidrs[mv->pl.n_cidrs++];
+        memset(c, 0, sizeof *c);    /* The fingerprint hashes it whole. */
+        c->network = htonl(cidr.addr);
+        c->mask = htonl(vpc_cidr4_mask(&cidr));
+    }
+    mv->pl.cidrs = mv->cidrs;
+
+    if (row->gateway_group) {
+        if (row->tunnel_key > UINT16_MAX) {
+            log_bad_row("gateway group of VPC", row->name, xasprintf(
+                            "tunnel key %"PRId64" is above 65535, the "
+                            "largest conntrack zone", row->tunnel_key));
+        } else {
+            b->gw = vpc_model_find_gw_group(model,
+                                            &row->gateway_group->header_.uuid);
+            mv->pl.gw = b->gw ? &b->gw->pl : NULL;
+        }
+    }
+}
+
+/* Parses NAT 'row' of a VPC whose gateway group is 'gw'. */
+static char *
+parse_nat(const struct vpcrec_nat *row, const struct model_gw_group *gw,
+          struct vpc_pl_nat *nat)
+{
+    const struct vpcrec_external_network *net
+        = row->vpc->gateway_group->external_network;
+    struct vpc_cidr4 outside, logical;
+    uint32_t ext;
+    char *error = vpc_cidr4_parse(net->cidr, &outside);
+
+    if (!error) {
+        error = vpc_ip4_parse(row->external_ip, &ext);
+    }
+    if (!error && (!vpc_cidr4_contains_ip(&outside, ext)
+                   || htonl(ext) == gw->pl.next_hop)) {
+        error = xasprintf("%s is not a free address of %s", row->external_ip,
+                          net->cidr);
+    }
+    bool eip = !strcmp(row->type, "eip");
+    if (!error && eip) {
+        error = vpc_ip4_parse(row->logical_ip, &logical.addr);
+        logical.plen = 32;
+    } else if (!error) {
+        error = vpc_cidr4_parse(row->logical_ip, &logical);
+    }
+    if (!error && eip
+        && (!row->port || !row->port->subnet
+            || row->port->subnet->vpc != row->vpc)) {
+        error = xstrdup("elastic IP is not bound to a port of its VPC");
+    }
+    if (error) {
+        return error;
+    }
+    memset(nat, 0, sizeof *nat);    /* The fingerprint hashes it whole. */
+    nat->uuid = row->header_.uuid;
+    nat->eip = eip;
+    nat->external_ip = htonl(ext);
+    nat->logical_ip = htonl(logical.addr);
+    nat->logical_mask = htonl(vpc_cidr4_mask(&logical));
+    return NULL;
+}
+
+/* NAT rows, into their VPCs.  A VPC without a (valid) gateway group has
+ * no way out, so its rules are not used. */
+static void
+build_nats(struct ovsdb_idl *idl, const struct hmap *builders)
+{
+    const struct vpcrec_nat *row;
+
+    VPCREC_NAT_FOR_EACH (row, idl) {
+        struct vpc_builder *b = find_builder(builders, row->vpc);
+        if (!b || !b->gw) {
+            continue;
+        }
+        struct vpc_pl_nat nat;
+        char *error = parse_nat(row, b->gw, &nat);
+        if (error) {
+            log_bad_row("NAT", row->external_ip, error);
+            continue;
+        }
+        struct model_vpc *mv = b->mv;
+        if (mv->pl.n_nats >= b->allocated_nats) {
+            mv->nats = x2nrealloc(mv->nats, &b->allocated_nats,
+                                  sizeof *mv->nats);
+        }
+        mv->nats[mv->pl.n_nats++] = nat;
+
+    }
 }
 
 static int
@@ -289,7 +552,7 @@ parse_subnet(const struct vpcrec_subnet *row, struct vpc_pl_subnet *sn)
 }
 
 static uint32_t
-fingerprint(const struct model_vpc *mv)
+fingerprint(const struct model_vpc *mv, uint32_t gw_fingerprint)
 {
     const struct vpc_pl_vpc *pl = &mv->pl;
     uint32_t h = uuid_hash(&pl->uuid);
@@ -311,6 +574,9 @@ fingerprint(const struct model_vpc *mv)
         h = hash_int(p->encap_ip, h);
         h = hash_int(p->encap, h);
     }
+    h = hash_bytes(pl->cidrs, pl->n_cidrs * sizeof *pl->cidrs, h);
+    h = hash_bytes(pl->nats, pl->n_nats * sizeof *pl->nats, h);
+    h = hash_int(pl->gw ? gw_fingerprint : 0, h);
     return h;
 }
 
@@ -324,6 +590,7 @@ vpc_model_build(struct vpc_model *model, struct ovsdb_idl *idl,
                 const struct vpc_model *previous)
 {
     build_locations(model, idl, connected);
+    build_gw_groups(model, idl);
 
     /* Connected chassis, sorted by name: the first claimant wins. */
     size_t n_conn = 0;
@@ -350,8 +617,10 @@ vpc_model_build(struct vpc_model *model, struct ovsdb_idl *idl,
         b->mv->name = xstrdup(vpc_row->name);
         b->mv->pl.uuid = vpc_row->header_.uuid;
         b->mv->pl.tunnel_key = vpc_row->tunnel_key;
+        build_vpc_outside(model, vpc_row, b);
         hmap_insert(&builders, &b->hmap_node, hash_pointer(vpc_row, 0));
     }
+    build_nats(idl, &builders);
 
     /* Subnets, sorted by uuid for a stable order. */
     size_t n_subnet_rows = 0, i = 0;
@@ -502,9 +771,11 @@ vpc_model_build(struct vpc_model *model, struct ovsdb_idl *idl,
         }
         qsort(mv->ports, mv->pl.n_ports, sizeof *mv->ports,
               compare_pl_ports);
+        qsort(mv->nats, mv->pl.n_nats, sizeof *mv->nats, compare_nats);
         mv->pl.subnets = mv->subnets;
         mv->pl.ports = mv->ports;
-        mv->fingerprint = fingerprint(mv);
+        mv->pl.nats = mv->nats;
+        mv->fingerprint = fingerprint(mv, b->gw ? b->gw->fingerprint : 0);
 
         hmap_insert(&model->vpcs, &mv->hmap_node, uuid_hash(&mv->pl.uuid));
         free(b);

@@ -36,6 +36,20 @@ struct model_vpc {
     struct vpc_pl_subnet *subnets;
     struct vpc_pl_port *ports;
     ovs_be32 *ips;
+    struct vpc_pl_cidr *cidrs;
+    struct vpc_pl_nat *nats;
+};
+
+/* A gateway group with its outside network. */
+struct model_gw_group {
+    struct hmap_node hmap_node;     /* In vpc_model's 'gw_groups', by uuid. */
+    struct vpc_pl_gw_group pl;
+    char *name;
+    char *physnet;
+    char **gateway_names;           /* Most preferred first. */
+    const void **gateways;          /* Their locations (or NULL). */
+    size_t n_gateways;
+    uint32_t fingerprint;
 };
 
 /* A port and where it is bound, for status reporting. */
@@ -48,6 +62,7 @@ struct model_binding {
 
 struct vpc_model {
     struct hmap vpcs;               /* Of model_vpc. */
+    struct hmap gw_groups;          /* Of model_gw_group. */
     struct hmap bindings;           /* Of model_binding. */
     struct shash locations;         /* Name -> struct model_location. */
     size_t n_ports;
@@ -60,6 +75,8 @@ void vpc_model_build(struct vpc_model *, struct ovsdb_idl *vpcdb,
                      const struct vpc_model *previous);
 const struct model_vpc *vpc_model_find(const struct vpc_model *,
                                        const struct uuid *);
+const struct model_gw_group *vpc_model_find_gw_group(
+    const struct vpc_model *, const struct uuid *);
 const struct model_binding *vpc_model_find_binding(const struct vpc_model *,
                                                    const struct uuid *);
 void vpc_model_swap(struct vpc_model *, struct vpc_model *);

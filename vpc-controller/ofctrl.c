@@ -6,7 +6,10 @@
 
 #include "byte-order.h"
 #include "coverage.h"
+#include "dp-packet.h"
 #include "flow-table.h"
+#include "group-table.h"
+#include "pipeline.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/list.h"
 #include "openvswitch/ofp-actions.h"
@@ -15,6 +18,8 @@
 #include "openvswitch/ofp-connection.h"
 #include "openvswitch/ofp-errors.h"
 #include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-group.h"
+#include "openvswitch/ofp-packet.h"
 #include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofp-print.h"
 #include "openvswitch/ofp-protocol.h"
@@ -30,6 +35,8 @@
 VLOG_DEFINE_THIS_MODULE(ofctrl);
 
 COVERAGE_DEFINE(ofctrl_flow_mod);
+COVERAGE_DEFINE(ofctrl_group_mod);
+COVERAGE_DEFINE(ofctrl_packet_out);
 COVERAGE_DEFINE(ofctrl_bundle);
 COVERAGE_DEFINE(ofctrl_reconcile);
 COVERAGE_DEFINE(ofctrl_switch_error);
@@ -60,6 +67,9 @@ struct ofctrl {
 
     ovs_be32 dump_xid;
     struct vpc_flow_table dumped;     /* What the switch has (DUMPING). */
+    ovs_be32 group_dump_xid;
+    struct vpc_group_table dumped_groups;
+    bool flows_dumped, groups_dumped;
 
     bool primary;                     /* Role we want. */
     uint64_t generation;              /* Its generation ID. */
@@ -67,10 +77,14 @@ struct ofctrl {
     bool role_refused;                /* The switch refused our claim. */
     bool need_barrier;                /* Acknowledge even with no change. */
 
-    /* Flow mods queued for the next commit: deletions go first, so that a
-     * flow moving from one owner to another is deleted, then added. */
-    struct ovs_list dels;             /* Of "struct ofpbuf". */
+    /* Flow and group mods queued for the next commit, in bundle order:
+     * groups are added (or changed) before the flows that use them; flow
+     * deletions go before additions, so that a flow moving from one owner
+     * to another is deleted, then added; groups are deleted last. */
+    struct ovs_list group_adds;       /* Of "struct ofpbuf". */
+    struct ovs_list dels;
     struct ovs_list adds;
+    struct ovs_list group_dels;
     size_t n_queued;
 
     uint32_t next_bundle_id;
@@ -80,6 +94,8 @@ struct ofctrl {
 
     /* Statistics. */
     uint64_t n_flow_mods;
+    uint64_t n_group_mods;
+    uint64_t n_packet_outs;
     uint64_t n_bundles;
     uint64_t n_reconciles;
     uint64_t n_reconcile_mods;        /* Flow mods the last reconcile sent. */
@@ -100,8 +116,11 @@ ofctrl_create(struct vconn *vconn)
     rconn_connect_unreliably(ofc->rconn, vconn, NULL);
     ofc->state = OFCTRL_HANDSHAKE;
     vpc_flow_table_init(&ofc->dumped);
+    vpc_group_table_init(&ofc->dumped_groups);
+    ovs_list_init(&ofc->group_adds);
     ovs_list_init(&ofc->dels);
     ovs_list_init(&ofc->adds);
+    ovs_list_init(&ofc->group_dels);
     ovs_list_init(&ofc->barriers);
     ofc->next_bundle_id = 1;
     ofc->sent_cfg = ofc->acked_cfg = -1;
@@ -112,13 +131,14 @@ ofctrl_create(struct vconn *vconn)
 static void
 flush_queue(struct ofctrl *ofc)
 {
-    struct ofpbuf *msg;
-
-    LIST_FOR_EACH_POP (msg, list_node, &ofc->dels) {
-        ofpbuf_delete(msg);
-    }
-    LIST_FOR_EACH_POP (msg, list_node, &ofc->adds) {
-        ofpbuf_delete(msg);
+    struct ovs_list *lists[] = {
+        &ofc->group_adds, &ofc->dels, &ofc->adds, &ofc->group_dels,
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(lists); i++) {
+        struct ofpbuf *msg;
+        LIST_FOR_EACH_POP (msg, list_node, lists[i]) {
+            ofpbuf_delete(msg);
+        }
     }
     ofc->n_queued = 0;
 }
@@ -146,6 +166,7 @@ ofctrl_destroy(struct ofctrl *ofc)
         flush_queue(ofc);
         flush_barriers(ofc);
         vpc_flow_table_destroy(&ofc->dumped);
+        vpc_group_table_destroy(&ofc->dumped_groups);
         rconn_destroy(ofc->rconn);
         free(ofc);
     }
@@ -279,6 +300,7 @@ ofctrl_set_role(struct ofctrl *ofc, bool primary, uint64_t generation)
             flush_queue(ofc);
             flush_barriers(ofc);
             vpc_flow_table_clear(&ofc->dumped);
+            vpc_group_table_clear(&ofc->dumped_groups);
             ofc->state = OFCTRL_STANDBY;
         }
     }
@@ -314,11 +336,61 @@ start_dump(struct ofctrl *ofc)
     flush_barriers(ofc);
     vpc_flow_table_clear(&ofc->dumped);
 
+    vpc_group_table_clear(&ofc->dumped_groups);
+    ofc->flows_dumped = ofc->groups_dumped = false;
+
     struct ofpbuf *msg = ofputil_encode_flow_stats_request(&fsr,
                                                            ofc->protocol);
     ofc->dump_xid = ((struct ofp_header *) msg->data)->xid;
     send_msg(ofc, msg);
+
+    msg = ofputil_encode_group_desc_request(ofc->version, OFPG_ALL);
+    ofc->group_dump_xid = ((struct ofp_header *) msg->data)->xid;
+    send_msg(ofc, msg);
     ofc->state = OFCTRL_DUMPING;
+}
+
+static void
+check_dumped(struct ofctrl *ofc)
+{
+    if (ofc->flows_dumped && ofc->groups_dumped) {
+        ofc->state = OFCTRL_DUMPED;
+    }
+}
+
+static void
+handle_group_desc_reply(struct ofctrl *ofc, const struct ofp_header *oh)
+{
+    struct ofpbuf b = ofpbuf_const_initializer(oh, ntohs(oh->length));
+
+    for (;;) {
+        struct ofputil_group_desc gd;
+        int retval = ofputil_decode_group_desc_reply(&gd, &b, ofc->version);
+        if (retval) {
+            if (retval != EOF) {
+                VLOG_WARN("%s: bad group description reply (%s), "
+                          "resynchronizing", ofctrl_get_name(ofc),
+                          ofperr_to_string(retval));
+                start_dump(ofc);
+                return;
+            }
+            break;
+        }
+
+        struct vpc_group *g = vpc_group_table_add(&ofc->dumped_groups,
+                                                  gd.group_id, gd.type);
+        const struct ofputil_bucket *bucket;
+        LIST_FOR_EACH (bucket, list_node, &gd.buckets) {
+            vpc_group_add_bucket(g, bucket->watch_port, bucket->ofpacts,
+                                 bucket->ofpacts_len);
+        }
+        vpc_group_finish(g);
+        ofputil_uninit_group_desc(&gd);
+    }
+    if (!ofpmp_more(oh)) {
+        ofc->groups_dumped = true;
+        check_dumped(ofc);
+    }
 }
 
 static void
@@ -351,7 +423,8 @@ handle_flow_stats_reply(struct ofctrl *ofc, const struct ofp_header *oh)
         }
     }
     if (!ofpmp_more(oh)) {
-        ofc->state = OFCTRL_DUMPED;
+        ofc->flows_dumped = true;
+        check_dumped(ofc);
     }
 }
 
@@ -396,6 +469,12 @@ handle_msg(struct ofctrl *ofc, const struct ofp_header *oh)
         }
         break;
 
+    case OFPTYPE_GROUP_DESC_STATS_REPLY:
+        if (ofc->state == OFCTRL_DUMPING && oh->xid == ofc->group_dump_xid) {
+            handle_group_desc_reply(ofc, oh);
+        }
+        break;
+
     case OFPTYPE_BARRIER_REPLY:
         handle_barrier_reply(ofc, oh);
         break;
@@ -419,7 +498,9 @@ handle_msg(struct ofctrl *ofc, const struct ofp_header *oh)
             /* A failed bundle changed nothing; a reconcile puts us back on
              * solid ground. */
             start_dump(ofc);
-        } else if (ofc->state == OFCTRL_DUMPING && oh->xid == ofc->dump_xid) {
+        } else if (ofc->state == OFCTRL_DUMPING
+                   && (oh->xid == ofc->dump_xid
+                       || oh->xid == ofc->group_dump_xid)) {
             start_dump(ofc);
         }
         break;
@@ -526,6 +607,92 @@ queue_flow_mod(struct ofctrl *ofc, const struct vpc_flow *flow,
     ofc->n_queued++;
 }
 
+/* Queues adding or replacing group 'g' ('delete': deleting it). */
+static void
+queue_group_mod(struct ofctrl *ofc, const struct vpc_group *g, bool delete)
+{
+    VLOG_DBG("%s: %s %s", ofctrl_get_name(ofc), delete ? "delete" : "set",
+             g->desc);
+
+    struct ofputil_group_mod gm = {
+        .command = delete ? OFPGC11_DELETE : OFPGC11_ADD_OR_MOD,
+        .type = g->type,
+        .group_id = g->id,
+        .command_bucket_id = OFPG15_BUCKET_ALL,
+    };
+    ovs_list_init(&gm.buckets);
+    if (!delete) {
+        ofputil_bucket_clone_list(&gm.buckets, &g->buckets, NULL);
+    }
+    struct ofpbuf *msg = ofputil_encode_group_mod(ofc->version, &gm, NULL,
+                                                  -1);
+    ofputil_uninit_group_mod(&gm);
+    ovs_list_push_back(delete ? &ofc->group_dels : &ofc->group_adds,
+                       &msg->list_node);
+    ofc->n_queued++;
+}
+
+/* Queues the group changes that turn 'old' into 'new' (NULL: empty). */
+static void
+queue_group_diff(struct ofctrl *ofc, const struct vpc_group_table *old,
+                 const struct vpc_group_table *new)
+{
+    const struct vpc_group *g;
+
+    if (new) {
+        HMAP_FOR_EACH (g, hmap_node, &new->groups) {
+            const struct vpc_group *had = (old ? vpc_group_table_find(old,
+                                                                      g->id)
+                                           : NULL);
+            if (!had || !vpc_group_equal(had, g)) {
+                queue_group_mod(ofc, g, false);
+            }
+        }
+    }
+    if (old) {
+        HMAP_FOR_EACH (g, hmap_node, &old->groups) {
+            if (!new || !vpc_group_table_find(new, g->id)) {
+                queue_group_mod(ofc, g, true);
+            }
+        }
+    }
+}
+
+/* Queues the changes that turn groups 'old' into 'new' (either may be NULL
+ * for empty).  Does nothing unless SYNCED: a later reconcile covers it. */
+void
+ofctrl_update_groups(struct ofctrl *ofc, const struct vpc_group_table *old,
+                     const struct vpc_group_table *new)
+{
+    if (ofc->state == OFCTRL_SYNCED) {
+        queue_group_diff(ofc, old, new);
+    }
+}
+
+/* Sends 'packet' through the switch as if it came from the controller,
+ * with 'ofpacts'.  Only a synced primary sends anything. */
+void
+ofctrl_send_packet(struct ofctrl *ofc, const struct dp_packet *packet,
+                   const struct ofpact *ofpacts, size_t ofpacts_len)
+{
+    if (ofc->state != OFCTRL_SYNCED) {
+        return;
+    }
+
+    struct ofputil_packet_out po = {
+        .packet = dp_packet_data(packet),
+        .packet_len = dp_packet_size(packet),
+        .buffer_id = UINT32_MAX,
+        .ofpacts = CONST_CAST(struct ofpact *, ofpacts),
+        .ofpacts_len = ofpacts_len,
+    };
+    match_init_catchall(&po.flow_metadata);
+    match_set_in_port(&po.flow_metadata, OFPP_CONTROLLER);
+    send_msg(ofc, ofputil_encode_packet_out(&po, ofc->protocol));
+    COVERAGE_INC(ofctrl_packet_out);
+    ofc->n_packet_outs++;
+}
+
 /* Reads the switch's flows again, for a new owner: the session goes back to
  * DUMPING (if it is primary and not reading them already). */
 void
@@ -542,12 +709,14 @@ ofctrl_resync(struct ofctrl *ofc)
  * forwarding never stops.  Must be called in state DUMPED. */
 void
 ofctrl_reconcile(struct ofctrl *ofc, struct vpc_flow_table *const *parts,
-                 size_t n_parts)
+                 size_t n_parts, const struct vpc_group_table *groups)
 {
     ovs_assert(ofc->state == OFCTRL_DUMPED);
     COVERAGE_INC(ofctrl_reconcile);
 
     size_t before = ofc->n_queued;
+    queue_group_diff(ofc, &ofc->dumped_groups, groups);
+    vpc_group_table_clear(&ofc->dumped_groups);
     for (size_t i = 0; i < n_parts; i++) {
         const struct vpc_flow *flow;
 
@@ -588,15 +757,18 @@ ofctrl_reconcile(struct ofctrl *ofc, struct vpc_flow_table *const *parts,
 
     struct vpc_flow *flow;
     HMAP_FOR_EACH (flow, hmap_node, &ofc->dumped.flows) {
-        queue_flow_mod(ofc, flow, OFPFC_DELETE_STRICT);
+        /* Next-hop MACs that a gateway learned itself stay. */
+        if (flow->cookie != VPC_COOKIE_LEARNED) {
+            queue_flow_mod(ofc, flow, OFPFC_DELETE_STRICT);
+        }
     }
     vpc_flow_table_clear(&ofc->dumped);
 
     ofc->n_reconciles++;
     ofc->n_reconcile_mods = ofc->n_queued - before;
     ofc->need_barrier = true;
-    VLOG_INFO("%s: reconciled with the switch: %"PRIuSIZE" flow "
-              "change(s)", ofctrl_get_name(ofc), ofc->n_queued - before);
+    VLOG_INFO("%s: reconciled with the switch: %"PRIuSIZE" flow and "
+              "group change(s)", ofctrl_get_name(ofc), ofc->n_queued - before);
     ofc->state = OFCTRL_SYNCED;
 }
 
@@ -643,8 +815,12 @@ send_bundle(struct ofctrl *ofc)
     };
     send_msg(ofc, ofputil_encode_bundle_ctrl_request(ofc->version, &bc));
 
-    struct ovs_list *lists[2] = { &ofc->dels, &ofc->adds };
-    for (int i = 0; i < 2; i++) {
+    struct ovs_list *lists[] = {
+        &ofc->group_adds, &ofc->dels, &ofc->adds, &ofc->group_dels,
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(lists); i++) {
+        bool groups = lists[i] == &ofc->group_adds
+                      || lists[i] == &ofc->group_dels;
         struct ofpbuf *msg;
 
         LIST_FOR_EACH_POP (msg, list_node, lists[i]) {
@@ -655,8 +831,13 @@ send_bundle(struct ofctrl *ofc)
             };
             send_msg(ofc, ofputil_encode_bundle_add(ofc->version, &bam));
             ofpbuf_delete(msg);
-            COVERAGE_INC(ofctrl_flow_mod);
-            ofc->n_flow_mods++;
+            if (groups) {
+                COVERAGE_INC(ofctrl_group_mod);
+                ofc->n_group_mods++;
+            } else {
+                COVERAGE_INC(ofctrl_flow_mod);
+                ofc->n_flow_mods++;
+            }
         }
     }
 
@@ -706,9 +887,11 @@ ofctrl_format_stats(const struct ofctrl *ofc, struct ds *s)
         [OFCTRL_DUMPED] = "reconciling",
         [OFCTRL_SYNCED] = "synced",
     };
-    ds_put_format(s, "openflow=%s flow_mods=%"PRIu64" bundles=%"PRIu64
+    ds_put_format(s, "openflow=%s flow_mods=%"PRIu64" group_mods=%"PRIu64
+                  " packet_outs=%"PRIu64" bundles=%"PRIu64
                   " reconciles=%"PRIu64" last_reconcile_changes=%"PRIu64
                   " errors=%"PRIu64, states[ofc->state], ofc->n_flow_mods,
+                  ofc->n_group_mods, ofc->n_packet_outs,
                   ofc->n_bundles, ofc->n_reconciles, ofc->n_reconcile_mods,
                   ofc->n_errors);
 }

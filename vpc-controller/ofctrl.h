@@ -8,8 +8,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct dp_packet;
 struct ds;
+struct ofpact;
 struct ofctrl;
+struct vpc_group_table;
 struct vconn;
 struct vpc_flow_table;
 
@@ -50,10 +53,14 @@ void ofctrl_set_role(struct ofctrl *, bool primary, uint64_t generation);
 bool ofctrl_is_primary(const struct ofctrl *);
 bool ofctrl_role_refused(const struct ofctrl *);
 void ofctrl_reconcile(struct ofctrl *, struct vpc_flow_table *const *parts,
-                      size_t n_parts);
+                      size_t n_parts, const struct vpc_group_table *);
 void ofctrl_update(struct ofctrl *, const struct vpc_flow_table *old,
                    const struct vpc_flow_table *new);
+void ofctrl_update_groups(struct ofctrl *, const struct vpc_group_table *old,
+                          const struct vpc_group_table *new);
 void ofctrl_commit(struct ofctrl *, int64_t cfg);
+void ofctrl_send_packet(struct ofctrl *, const struct dp_packet *,
+                        const struct ofpact *, size_t ofpacts_len);
 
 int64_t ofctrl_get_acked_cfg(const struct ofctrl *);
 uint64_t ofctrl_get_acked_gen(const struct ofctrl *);
