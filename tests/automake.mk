@@ -8,6 +8,7 @@ TESTSUITE_AT = \
 	tests/service.at \
 	tests/pipeline.at \
 	tests/system-controller.at \
+	tests/system-gateway.at \
 	tests/sandbox.at \
 	tests/bench.at \
 	tests/build.at \

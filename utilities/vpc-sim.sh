@@ -170,6 +170,39 @@ sim_add_host () {
     return 0
 }
 
+# sim_add_outside [ADDR/PLEN]: the outside network: a Linux bridge "ext"
+# in the underlay namespace, and the outside router, namespace "out", on it
+# with ADDR (default 203.0.113.1/24).
+sim_add_outside () {
+    local ipp=${1:-203.0.113.1/24} ul=${SIM_PREFIX}ul out
+    out=$(sim_ns out)
+    ip -n "$ul" link add ext type bridge || return 1
+    ip -n "$ul" link set ext up
+    sim_netns_add "$out" || return 1
+    ip -n "$out" link set lo up
+    ip link add x-out netns "$ul" type veth peer name eth0 \
+        netns "$out" || return 1
+    ip -n "$ul" link set x-out master ext up
+    ip -n "$out" addr add "$ipp" dev eth0
+    ip -n "$out" link set eth0 up
+    ip netns exec "$out" ethtool -K eth0 tx off >/dev/null 2>&1
+    return 0
+}
+
+# sim_add_uplink HOST [BRIDGE]: gives HOST (a gateway) BRIDGE (default
+# br-ex) with a leg on the outside network.
+sim_add_uplink () {
+    local host=$1 br=${2:-br-ex} ns
+    ns=$(sim_ns "$host")
+    ip link add "x-$host" netns "${SIM_PREFIX}ul" type veth \
+        peer name "e-$host" netns "$ns" || return 1
+    ip -n "${SIM_PREFIX}ul" link set "x-$host" master ext up
+    ip -n "$ns" link set "e-$host" up
+    sim_on "$host" ethtool -K "e-$host" tx off >/dev/null 2>&1
+    sim_vsctl "$host" add-br "$br" -- set Bridge "$br" datapath_type=netdev \
+        -- add-port "$br" "e-$host"
+}
+
 # sim_onboard HOST SYSTEM_ID ENCAP_IP MANAGERS [KEY=VALUE...]: the one
 # ovs-vsctl command of host onboarding.  MANAGERS is one target, or several
 # separated by spaces (one per controller).
