@@ -207,12 +207,18 @@ vpc_pipeline_hosts_vpc(const struct vpc_pl_chassis *chassis,
     return false;
 }
 
-/* Returns true if 'chassis' is one of the gateways of 'group'. */
+static ofp_port_t uplink_ofport(const struct vpc_pl_chassis *,
+                                const char *physnet);
+
+/* Returns true if 'chassis' is one of the gateways of 'group', with an
+ * uplink to its outside network.  (A gateway without one serves nothing:
+ * it runs no BFD to the hosts, so they leave it out.) */
 bool
 vpc_pipeline_serves_group(const struct vpc_pl_chassis *chassis,
                           const struct vpc_pl_gw_group *group)
 {
-    if (chassis->gateway && group) {
+    if (chassis->gateway && group
+        && uplink_ofport(chassis, group->physnet)) {
         for (size_t i = 0; i < group->n_gateways; i++) {
             if (group->gateways[i] && group->gateways[i] == chassis->self) {
                 return true;
@@ -429,16 +435,39 @@ vpc_pipeline_build_gw_group(const struct vpc_pl_chassis *chassis,
     }
 
     ofp_port_t uplink = uplink_ofport(chassis, group->physnet);
+    /* The next hop's MAC, from any ARP it sends on the uplink. */
+    struct match match;
+    match_init_catchall(&match);
+    match_set_in_port(&match, uplink);
+    match_set_dl_type(&match, htons(ETH_TYPE_ARP));
+    match_set_nw_src(&match, group->next_hop);
+    put_parsed(&a, "learn(table=%d,priority=%d,cookie=%#"PRIx64","
+               "NXM_NX_REG%d[]=NXM_OF_ARP_SPA[],"
+               "load:NXM_NX_ARP_SHA[]->NXM_OF_ETH_DST[],"
+               "output:NXM_OF_IN_PORT[])",
+               VPC_T_GW_NEXT_HOP, VPC_PRIO_MATCH, VPC_COOKIE_LEARNED,
+               VPC_MFF_NEXT_HOP - MFF_REG0);
+    put_goto(&a, VPC_T_GW_EXT_ARP);
+    add_flow(flows, VPC_T_GW_FROM_EXT, VPC_PRIO_MATCH + 10, 0,
+             &match, &a);
+
     struct vpc_group *g = vpc_group_table_add(groups, group->arp_group_id,
                                               OFPGT11_FF);
     for (size_t i = 0; i < group->n_gateways; i++) {
         if (group->gateways[i] == chassis->self) {
             break;
+        } else if (!group->gateways[i]) {
+            continue;           /* Not a chassis (yet): not alive. */
         }
         ofp_port_t port = peer_ofport(chassis, group->gateways[i]);
-        if (port) {
-            vpc_group_add_bucket(g, port, NULL, 0);
+        if (!port) {
+            /* A more preferred gateway we have no tunnel to yet: we cannot
+             * tell whether it is alive, so we do not answer. */
+            vpc_group_finish(g);
+            ofpbuf_uninit(&a);
+            return;
         }
+        vpc_group_add_bucket(g, port, NULL, 0);
     }
     /* We are active: answer with the group's MAC, whatever address of the
      * group was asked for. */
@@ -453,29 +482,11 @@ vpc_pipeline_build_gw_group(const struct vpc_pl_chassis *chassis,
     put_move(&a, VPC_MFF_SCRATCH, MFF_ARP_SPA);
     put_output(&a, OFPP_IN_PORT);
     /* Fast-failover buckets must watch something: the uplink, which is
-     * where the ARP requests come from.  (Without one, nothing asks.) */
-    vpc_group_add_bucket(g, uplink ? uplink : OFPP_CONTROLLER, a.data,
-                         a.size);
+     * where the ARP requests come from. */
+    vpc_group_add_bucket(g, uplink, a.data, a.size);
     vpc_group_finish(g);
     ofpbuf_clear(&a);
 
-    /* The next hop's MAC, from any ARP it sends on the uplink. */
-    if (uplink) {
-        struct match match;
-        match_init_catchall(&match);
-        match_set_in_port(&match, uplink);
-        match_set_dl_type(&match, htons(ETH_TYPE_ARP));
-        match_set_nw_src(&match, group->next_hop);
-        put_parsed(&a, "learn(table=%d,priority=%d,cookie=%#"PRIx64","
-                   "NXM_NX_REG%d[]=NXM_OF_ARP_SPA[],"
-                   "load:NXM_NX_ARP_SHA[]->NXM_OF_ETH_DST[],"
-                   "output:NXM_OF_IN_PORT[])",
-                   VPC_T_GW_NEXT_HOP, VPC_PRIO_MATCH, VPC_COOKIE_LEARNED,
-                   VPC_MFF_NEXT_HOP - MFF_REG0);
-        put_goto(&a, VPC_T_GW_EXT_ARP);
-        add_flow(flows, VPC_T_GW_FROM_EXT, VPC_PRIO_MATCH + 10, 0,
-                 &match, &a);
-    }
     ofpbuf_uninit(&a);
 }
 

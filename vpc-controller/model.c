@@ -168,6 +168,7 @@ build_locations(struct vpc_model *model, struct ovsdb_idl *idl,
         loc->encap_ip = in.s_addr;
         loc->encap = (!strcmp(ch->encap_type, "geneve") ? VPC_ENCAP_GENEVE
                       : VPC_ENCAP_VXLAN);
+        loc->gateway = !strcmp(ch->role, "gateway");
         shash_add(&model->locations, loc->name, loc);
     }
 }
@@ -189,16 +190,24 @@ resolve_binding(const struct vpc_model *model, const char *name,
     const struct model_location *prev_loc
         = prev ? shash_find_data(&model->locations, prev) : NULL;
 
-    if (prev_loc && prev_loc->connected) {
-        if (shash_find(prev_loc->bindings, name)) {
+    if (prev_loc && (prev_loc->gateway || prev_loc->connected)) {
+        if (!prev_loc->gateway && shash_find(prev_loc->bindings, name)) {
             return prev_loc;
         }
         prev_loc = NULL;
     }
     for (size_t i = 0; i < n_connected; i++) {
-        if (shash_find(connected[i]->bindings, name)) {
-            return connected[i];
+        if (!shash_find(connected[i]->bindings, name)) {
+            continue;
+        } else if (connected[i]->gateway) {
+            /* Gateway tunnels carry VPC traffic to the outside: a VM there
+             * would have its traffic NATed out. */
+            VLOG_WARN_RL(&bad_row_rl, "port %s: its interface on gateway "
+                         "%s is ignored: gateways carry no VM ports", name,
+                         connected[i]->name);
+            continue;
         }
+        return connected[i];
     }
     return prev_loc;
 }
@@ -458,6 +467,19 @@ parse_nat(const struct vpcrec_nat *row, const struct model_gw_group *gw,
         && (!row->port || !row->port->subnet
             || row->port->subnet->vpc != row->vpc)) {
         error = xstrdup("elastic IP is not bound to a port of its VPC");
+    }
+    if (!error && eip) {
+        bool found = false;
+        for (size_t i = 0; !found && i < row->port->n_ips; i++) {
+            uint32_t ip;
+            char *e = vpc_ip4_parse(row->port->ips[i], &ip);
+            found = !e && ip == logical.addr;
+            free(e);
+        }
+        if (!found) {
+            error = xasprintf("%s is not an address of port %s",
+                              row->logical_ip, row->port->name);
+        }
     }
     if (error) {
         return error;

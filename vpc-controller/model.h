@@ -22,6 +22,7 @@ struct model_location {
     ovs_be32 encap_ip;
     enum vpc_encap encap;
     bool connected;             /* A live host says it is this chassis. */
+    bool gateway;               /* Role gateway: no VM ports bind here. */
     const struct shash *bindings;   /* iface-id -> ofport, if connected. */
     void *aux;                  /* For the model's user. */
 };
