@@ -9,6 +9,8 @@ vpc_controller_vpc_controller_SOURCES = \
 	vpc-controller/model.h \
 	vpc-controller/ofctrl.c \
 	vpc-controller/ofctrl.h \
+	vpc-controller/shards.c \
+	vpc-controller/shards.h \
 	vpc-controller/vpc-controller.c
 vpc_controller_vpc_controller_LDADD = ofproto-vpc/libofproto-vpc.la \
 	lib/libvpc.la $(OVS_LIBS)

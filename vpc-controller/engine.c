@@ -21,6 +21,7 @@
 #include "model.h"
 #include "ofctrl.h"
 #include "openvswitch/dynamic-string.h"
+#include "bitmap.h"
 #include "hmapx.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/list.h"
@@ -31,6 +32,7 @@
 #include "ovsdb-idl.h"
 #include "packets.h"
 #include "pipeline.h"
+#include "shards.h"
 #include "smap.h"
 #include "sset.h"
 #include "timeval.h"
@@ -79,6 +81,8 @@ struct chassis {
     ofp_port_t tunnels[VPC_N_ENCAPS];
     enum vpc_encap encap;
     unsigned int ports_seqno;       /* Peer tunnels and uplinks. */
+    bool role_primary;              /* The role we last asked for... */
+    uint64_t role_gen;              /* ...with this generation. */
     bool gateway;
     bool dirty_all;                 /* Rebuild every VPC's flows. */
 
@@ -121,14 +125,23 @@ static unsigned int vpcdb_seqno;
 
 static void prune_port_gens(const struct ofctrl *);
 
-/* Active/standby: the instance holding the "vpc_controller" lock is active:
- * it is the OpenFlow primary of every chassis (with 'generation', claimed
- * from VPC_Global's role_generation) and writes status. */
-#define VPC_CONTROLLER_LOCK "vpc_controller"
+/* Who does what among controller instances:
+ *
+ *   - The chassis of a shard (see shards.h) are owned by the instance that
+ *     holds the shard's lock: it claims the OpenFlow primary role for them
+ *     with a generation taken from VPC_Global's role_generation (so that a
+ *     switch refuses an instance that lost the lock but does not know it
+ *     yet), programs them and writes their status.
+ *
+ *   - The instance holding the "vpc_controller" lock is "active": it does
+ *     what belongs to no chassis (hv_cfg, chassis no instance is connected
+ *     to, unbound ports). */
 static char *instance_id;
 static bool active;
-static uint64_t generation;
+static uint64_t *shard_gens;        /* Per shard: claimed generation, or 0. */
+static size_t n_shard_gens;
 static struct ovsdb_idl_txn *claim_txn;
+static unsigned long *claiming;     /* Shards 'claim_txn' claims. */
 static struct ovs_list hosts = OVS_LIST_INITIALIZER(&hosts);
 static struct ovs_list switches = OVS_LIST_INITIALIZER(&switches);
 static struct hmap chassis_map = HMAP_INITIALIZER(&chassis_map);
@@ -151,15 +164,15 @@ engine_init(struct ovsdb_idl *idl, const char *instance)
     vpcdb = idl;
     instance_id = xstrdup(instance);
     vpc_model_init(&model);
-    ovsdb_idl_set_lock(idl, VPC_CONTROLLER_LOCK);
 
     /* We write these; our own writes need not wake us. */
     ovsdb_idl_omit_alert(idl, &vpcrec_port_col_up);
     ovsdb_idl_omit_alert(idl, &vpcrec_port_col_chassis);
-    ovsdb_idl_omit_alert(idl, &vpcrec_chassis_col_nb_cfg);
     ovsdb_idl_omit_alert(idl, &vpcrec_chassis_col_nb_cfg_timestamp);
-    ovsdb_idl_omit_alert(idl, &vpcrec_chassis_col_connected);
-    ovsdb_idl_omit_alert(idl, &vpcrec_chassis_col_owner);
+    ovsdb_idl_omit_alert(idl, &vpcrec_controller_col_heartbeat);
+    ovsdb_idl_omit_alert(idl, &vpcrec_controller_col_shards);
+    /* (Chassis nb_cfg, connected and owner are written by the owners of
+     * the chassis: the active instance follows them for hv_cfg.) */
     ovsdb_idl_omit_alert(idl, &vpcrec_vpc_global_col_hv_cfg);
     ovsdb_idl_omit_alert(idl, &vpcrec_vpc_global_col_hv_cfg_timestamp);
     ovsdb_idl_omit_alert(idl, &vpcrec_vpc_global_col_nb_cfg_timestamp);
@@ -413,56 +426,103 @@ chassis_find_by_dpid(uint64_t dpid)
     return NULL;
 }
 
-/* The generation to claim roles with: ours when active, else the newest
- * the database knows (a secondary claim must not be stale either). */
-static uint64_t
-role_generation(void)
+/* Is 'ch' ours to program? */
+static bool
+chassis_is_owned(const struct chassis *ch)
 {
-    if (active) {
-        return generation;
-    }
-    const struct vpcrec_vpc_global *g = vpcrec_vpc_global_first(vpcdb);
-    return g ? g->role_generation : 0;
+    size_t shard = shard_of(ch->name);
+    return shard < n_shard_gens && shard_gens[shard];
 }
 
-static void
-set_all_roles(void)
+static bool
+owns_any_shard(void)
 {
-    struct chassis *ch;
-
-    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
-        if (ch->ofctrl) {
-            ofctrl_set_role(ch->ofctrl, active, role_generation());
-            chassis_clear_flows(ch);
+    for (size_t i = 0; i < n_shard_gens; i++) {
+        if (shard_gens[i]) {
+            return true;
         }
     }
+    return false;
 }
 
-/* Follows the lock: claims a new role generation when we get it, steps
- * down when we lose it. */
+/* Asks 'ch''s switch for the role we should have: primary with our
+ * generation if we own it, else secondary (with the newest generation,
+ * which the switch also checks).  Starting over as primary means reading
+ * the switch's flows again; nothing is flushed. */
+static void
+chassis_sync_role(struct chassis *ch, bool force)
+{
+    size_t shard = shard_of(ch->name);
+    bool primary = shard < n_shard_gens && shard_gens[shard];
+    const struct vpcrec_vpc_global *g = vpcrec_vpc_global_first(vpcdb);
+    uint64_t gen = primary ? shard_gens[shard] : g ? g->role_generation : 0;
+
+    if (ch->ofctrl && (force || primary != ch->role_primary
+                       || (primary && gen != ch->role_gen))) {
+        ch->role_primary = primary;
+        ch->role_gen = gen;
+        ofctrl_set_role(ch->ofctrl, primary, gen);
+        chassis_clear_flows(ch);
+        need_build = true;
+        status_dirty = true;
+    }
+}
+
+/* Follows the locks: claims a role generation for shards we got, steps
+ * down from shards we lost. */
 static void
 run_role(void)
 {
+    bool locked = shards_is_active();
+    if (locked != active) {
+        active = locked;
+        VLOG_INFO("%s: %s", instance_id, active ? "active" : "standby");
+        status_dirty = true;
+    }
+
+    size_t n = shards_count();
+    if (n != n_shard_gens) {
+        if (claim_txn) {
+            ovsdb_idl_txn_destroy(claim_txn);
+            claim_txn = NULL;
+        }
+        free(shard_gens);
+        free(claiming);
+        shard_gens = xcalloc(n + 1, sizeof *shard_gens);
+        claiming = bitmap_allocate(n + 1);
+        n_shard_gens = n;
+    }
+
     if (claim_txn) {
-        enum ovsdb_idl_txn_status s = ovsdb_idl_txn_commit(claim_txn);
-        if (s == TXN_INCOMPLETE) {
+        enum ovsdb_idl_txn_status st = ovsdb_idl_txn_commit(claim_txn);
+        if (st == TXN_INCOMPLETE) {
             return;
         }
-        if (s == TXN_SUCCESS && ovsdb_idl_has_lock(vpcdb)) {
-            generation = ovsdb_idl_txn_get_increment_new_value(claim_txn);
-            active = true;
-            VLOG_INFO("%s: active, claiming the primary role with "
-                      "generation %"PRIu64, instance_id, generation);
-            set_all_roles();
-            need_build = true;
-            status_dirty = true;
+        if (st == TXN_SUCCESS) {
+            uint64_t gen = ovsdb_idl_txn_get_increment_new_value(claim_txn);
+            for (size_t i = 0; i < n; i++) {
+                if (bitmap_is_set(claiming, i) && shard_is_held(i)) {
+                    shard_gens[i] = gen;
+                }
+            }
+            VLOG_INFO("%s: claiming the primary role with generation "
+                      "%"PRIu64, instance_id, gen);
         }
         ovsdb_idl_txn_destroy(claim_txn);
         claim_txn = NULL;
+        bitmap_set_multiple(claiming, 0, n, false);
     }
 
-    bool locked = ovsdb_idl_has_lock(vpcdb);
-    if (locked && !active && !status_txn && ovsdb_idl_is_connected(vpcdb)
+    bool pending = false;
+    for (size_t i = 0; i < n; i++) {
+        if (!shard_is_held(i)) {
+            shard_gens[i] = 0;
+        } else if (!shard_gens[i]) {
+            pending = true;
+            bitmap_set1(claiming, i);
+        }
+    }
+    if (pending && ovsdb_idl_is_connected(vpcdb)
         && ovsdb_idl_has_ever_connected(vpcdb)) {
         claim_txn = ovsdb_idl_txn_create(vpcdb);
         ovsdb_idl_txn_add_comment(claim_txn, "vpc-controller %s: claim",
@@ -475,11 +535,13 @@ run_role(void)
                                 &vpcrec_vpc_global_col_role_generation,
                                 true);
         ovsdb_idl_txn_commit(claim_txn);
-    } else if (!locked && active) {
-        active = false;
-        VLOG_INFO("%s: lost the %s lock: standby", instance_id,
-                  VPC_CONTROLLER_LOCK);
-        set_all_roles();
+    } else {
+        bitmap_set_multiple(claiming, 0, n, false);
+    }
+
+    struct chassis *ch;
+    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+        chassis_sync_role(ch, false);
     }
 }
 
@@ -504,9 +566,8 @@ run_switches(void)
             VLOG_INFO("chassis %s: OpenFlow connection from %s",
                       ch->name, ofctrl_get_name(sn->ofctrl));
             ch->ofctrl = sn->ofctrl;
-            ofctrl_set_role(ch->ofctrl, active, role_generation());
+            chassis_sync_role(ch, true);
             ofctrl_resync(ch->ofctrl);
-            chassis_clear_flows(ch);
             ovs_list_remove(&sn->list_node);
             free(sn);
             status_dirty = true;
@@ -545,12 +606,15 @@ run_chassis_ofctrl(void)
                        || cfg != ofctrl_get_acked_cfg(ch->ofctrl)) {
                 status_dirty = true;
             }
-            if (ch->ofctrl && active && ofctrl_role_refused(ch->ofctrl)) {
-                /* Our generation is stale (the database's counter went
-                 * back?): claim a new one while we still hold the lock. */
+            if (ch->ofctrl && chassis_is_owned(ch)
+                && ofctrl_role_refused(ch->ofctrl)) {
+                /* Our generation is stale (another instance claimed a newer
+                 * one, or the database's counter went back): claim a new
+                 * one while we still hold the lock. */
+                size_t shard = shard_of(ch->name);
                 VLOG_WARN("chassis %s refused generation %"PRIu64"; "
-                          "claiming a new one", ch->name, generation);
-                active = false;
+                          "claiming a new one", ch->name, shard_gens[shard]);
+                shard_gens[shard] = 0;
             }
         }
     }
@@ -891,14 +955,18 @@ static void
 chassis_set_peers(struct chassis *ch)
 {
     const struct host_identity *id = host_get_identity(ch->hn->host);
-    struct vpc_pl_chassis pc = {
-        .self = shash_find_data(&model.locations, ch->name),
-        .gateway = ch->gateway,
-    };
     struct shash peers = SHASH_INITIALIZER(&peers);
     const struct model_vpc *mv;
 
-    if (!id || !pc.self) {
+    if (!id || !chassis_is_owned(ch)) {
+        /* Only the owner manages them, from a model it has built. */
+        host_forget_peers(ch->hn->host);
+        return;
+    }
+    chassis_refresh_ports(ch);
+    struct vpc_pl_chassis pc = chassis_view(ch);
+    if (!pc.self) {
+        host_forget_peers(ch->hn->host);
         return;
     }
     HMAP_FOR_EACH (mv, hmap_node, &model.vpcs) {
@@ -963,7 +1031,7 @@ run_next_hop_arp(void)
     struct chassis *ch;
 
     HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
-        if (!ch->gateway || !active || !ch->ofctrl
+        if (!ch->gateway || !chassis_is_owned(ch) || !ch->ofctrl
             || ofctrl_get_state(ch->ofctrl) != OFCTRL_SYNCED
             || now < ch->next_arp) {
             continue;
@@ -1037,7 +1105,10 @@ send_gratuitous_arps(struct chassis *ch, const struct model_gw_group *g,
 /* Which gateway of a group is active is decided in the data path (BFD and
  * the ARP group, see ofproto-vpc); we follow it from the gateways' BFD
  * status, the same view, and when a gateway becomes active we make it
- * announce the group's outside addresses.  Traffic itself never waits
+ * announce the group's outside addresses.  A more preferred gateway
+ * counts as gone only once its BFD session was up and went down, so that
+ * a gateway that has just started does not announce itself while its
+ * sessions are still coming up.  Traffic itself never waits
  * for this: a host moves to the new gateway on its own, and the first
  * packet the gateway sends out teaches the outside network the same. */
 static void
@@ -1046,7 +1117,7 @@ run_gateway_takeover(void)
     struct chassis *ch;
 
     HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
-        if (!ch->gateway || !active || !ch->ofctrl
+        if (!ch->gateway || !chassis_is_owned(ch) || !ch->ofctrl
             || ofctrl_get_state(ch->ofctrl) != OFCTRL_SYNCED) {
             sset_clear(&ch->active_groups);
             continue;
@@ -1064,8 +1135,11 @@ run_gateway_takeover(void)
                 if (g->gateways[i] == self) {
                     is_active = true;
                     break;
-                } else if (host_peer_is_live(ch->hn->host,
-                                             g->gateway_names[i])) {
+                } else if (g->gateways[i]
+                           && !host_peer_is_down(ch->hn->host,
+                                                 g->gateway_names[i])) {
+                    /* Alive, or not known to be gone (its BFD session has
+                     * not come up yet): not our turn. */
                     break;
                 }
             }
@@ -1113,6 +1187,7 @@ build_and_sync(void)
         loc->name = ch->name;
         loc->encap_ip = id->encap_ip;
         loc->encap = id->encap;
+        loc->gateway = !strcmp(id->role, "gateway");
         loc->bindings = host_get_bindings(ch->hn->host);
         shash_add(&connected, ch->name, loc);
     }
@@ -1198,10 +1273,12 @@ write_status(struct ovsdb_idl_txn *txn)
     const struct vpcrec_chassis *row;
     struct chassis *ch;
 
-    /* Chassis rows: ours are connected and say what the host says. */
+    /* Chassis rows.  The active instance marks those that no instance
+     * here is connected to (hosts dial every instance); each owner keeps
+     * its own chassis' rows. */
     VPCREC_CHASSIS_FOR_EACH (row, vpcdb) {
         shash_add_once(&rows, row->name, row);
-        if (!chassis_find(row->name) && row->connected) {
+        if (active && !chassis_find(row->name) && row->connected) {
             vpcrec_chassis_set_connected(row, false);
         }
     }
@@ -1209,6 +1286,15 @@ write_status(struct ovsdb_idl_txn *txn)
     HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
         const struct host_identity *id = host_get_identity(ch->hn->host);
         row = shash_find_data(&rows, ch->name);
+        if (!chassis_is_owned(ch)) {
+            /* Its owner reports what its switch acknowledged. */
+            if (row && row->connected) {
+                hv_cfg = MIN(hv_cfg, row->nb_cfg);
+            } else if (ch->ofctrl) {
+                hv_cfg = MIN(hv_cfg, -1);
+            }
+            continue;
+        }
         if (!row) {
             row = vpcrec_chassis_insert(txn);
             vpcrec_chassis_set_name(row, ch->name);
@@ -1245,38 +1331,47 @@ write_status(struct ovsdb_idl_txn *txn)
         }
     }
 
-    /* Ports: where they are bound, and whether their flows are in.  Each
-     * location's chassis row and chassis are looked up once, not per
-     * port. */
+    /* Ports: where they are bound, and whether their flows are in; each
+     * written by the owner of its chassis, unbound ones by the active
+     * instance.  Each location's chassis row and chassis are looked up
+     * once, not per port. */
     struct hmap loc_rows = HMAP_INITIALIZER(&loc_rows);
     struct loc_row {
         struct hmap_node node;
         const struct model_location *loc;
         const struct vpcrec_chassis *row;
+        bool owned;
     };
     struct shash_node *node;
     SHASH_FOR_EACH (node, &model.locations) {
         struct model_location *loc = node->data;
         struct loc_row *lr = xmalloc(sizeof *lr);
+        struct chassis *where = chassis_find(loc->name);
         lr->loc = loc;
         lr->row = shash_find_data(&rows, loc->name);
+        lr->owned = where && chassis_is_owned(where);
         hmap_insert(&loc_rows, &lr->node, hash_pointer(loc, 0));
-        loc->aux = chassis_find(loc->name);
+        loc->aux = where;
     }
     const struct vpcrec_port *port;
     VPCREC_PORT_FOR_EACH (port, vpcdb) {
         const struct model_binding *b
             = vpc_model_find_binding(&model, &port->header_.uuid);
         const struct vpcrec_chassis *want = NULL;
+        bool ours = active;
         if (b && b->where) {
             struct loc_row *lr;
             HMAP_FOR_EACH_WITH_HASH (lr, node, hash_pointer(b->where, 0),
                                      &loc_rows) {
                 if (lr->loc == b->where) {
                     want = lr->row;
+                    ours = lr->owned;
                     break;
                 }
             }
+        }
+        if (!ours) {
+            continue;
         }
         if (port->chassis != want) {
             vpcrec_port_set_chassis(port, want);
@@ -1292,6 +1387,10 @@ write_status(struct ovsdb_idl_txn *txn)
         free(lr);
     }
     hmap_destroy(&loc_rows);
+
+    if (!active) {
+        return;
+    }
 
     /* The configuration every chassis has. */
     const struct vpcrec_vpc_global *g = vpcrec_vpc_global_first(vpcdb);
@@ -1329,7 +1428,7 @@ run_status(void)
         ovsdb_idl_txn_destroy(status_txn);
         status_txn = NULL;
     }
-    if (status_dirty && active && !claim_txn
+    if (status_dirty && (active || owns_any_shard()) && !claim_txn
         && ovsdb_idl_is_connected(vpcdb)
         && ovsdb_idl_has_ever_connected(vpcdb)) {
         status_dirty = false;
@@ -1346,6 +1445,7 @@ void
 engine_run(const struct host_config *cfg)
 {
     ovsdb_idl_run(vpcdb);
+    shards_run(vpcdb);
     run_role();
     run_hosts(cfg);
     run_switches();
@@ -1389,6 +1489,7 @@ engine_wait(void)
     struct chassis *ch;
 
     ovsdb_idl_wait(vpcdb);
+    shards_wait();
     LIST_FOR_EACH (hn, list_node, &hosts) {
         host_wait(hn->host);
     }
@@ -1407,7 +1508,7 @@ engine_wait(void)
                 && host_is_ready(ch->hn->host)) {
                 poll_immediate_wake();
             }
-            if (ch->gateway && active
+            if (ch->gateway && chassis_is_owned(ch)
                 && ofctrl_get_state(ch->ofctrl) == OFCTRL_SYNCED) {
                 poll_timer_wait_until(ch->next_arp);
             }
@@ -1418,7 +1519,8 @@ engine_wait(void)
     }
     if (status_txn) {
         ovsdb_idl_txn_wait(status_txn);
-    } else if (db_ok && ((status_dirty && active && !claim_txn)
+    } else if (db_ok && ((status_dirty && (active || owns_any_shard())
+                          && !claim_txn)
                          || need_build || force_recompute)) {
         poll_immediate_wake();
     }
@@ -1449,6 +1551,12 @@ engine_destroy(void)
         ovsdb_idl_txn_destroy(claim_txn);
         claim_txn = NULL;
     }
+    free(shard_gens);
+    free(claiming);
+    shard_gens = NULL;
+    claiming = NULL;
+    n_shard_gens = 0;
+    shards_destroy();
     vpc_model_destroy(&model);
     free(instance_id);
 }
@@ -1469,12 +1577,8 @@ engine_format_status(struct ds *s)
     const struct vpcrec_vpc_global *g = vpcrec_vpc_global_first(vpcdb);
 
     ds_put_format(s, "instance: %s\n", instance_id);
-    if (active) {
-        ds_put_format(s, "role: active (generation %"PRIu64")\n",
-                      generation);
-    } else {
-        ds_put_cstr(s, "role: standby\n");
-    }
+    ds_put_format(s, "role: %s\n", active ? "active" : "standby");
+    shards_format(s);
     ds_put_format(s, "database: %s\n",
                   ovsdb_idl_is_connected(vpcdb) ? "connected"
                                                 : "not connected");

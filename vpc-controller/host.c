@@ -53,12 +53,14 @@ struct host {
     struct shash bindings;          /* iface-id -> ofport (as uintptr). */
     ofp_port_t tunnel_ofport[VPC_N_ENCAPS];
 
-    struct host_peer *peers;        /* Desired peer tunnel ports. */
+    struct host_peer *peers;        /* Desired peer tunnel ports... */
     size_t n_peers;
+    bool peers_known;               /* ...if we manage them at all. */
     struct shash peer_ofports;      /* Peer name -> ofport (as uintptr). */
     struct shash uplink_ofports;    /* Physnet -> ofport (as uintptr). */
     unsigned int ports_seqno;       /* Bumped when those two change. */
     struct sset live_peers;         /* Peers whose BFD says forwarding. */
+    struct sset down_peers;         /* Peers whose BFD was up, now not. */
 };
 
 /* Returns the name of 'encap' as used in OVSDB. */
@@ -116,6 +118,7 @@ host_create(struct jsonrpc *rpc)
     shash_init(&host->peer_ofports);
     shash_init(&host->uplink_ofports);
     sset_init(&host->live_peers);
+    sset_init(&host->down_peers);
     host->idl_seqno = ovsdb_idl_get_seqno(host->idl);
     VLOG_INFO("%s: host connected to the OVSDB listener", host->name);
     return host;
@@ -149,6 +152,7 @@ host_destroy(struct host *host)
         shash_destroy(&host->peer_ofports);
         shash_destroy(&host->uplink_ofports);
         sset_destroy(&host->live_peers);
+        sset_destroy(&host->down_peers);
         host_set_peers(host, NULL, 0);
         free(host->name);
         free(host);
@@ -238,7 +242,7 @@ peers_free(struct host_peer *peers, size_t n)
 void
 host_set_peers(struct host *host, const struct host_peer *peers, size_t n)
 {
-    bool same = n == host->n_peers;
+    bool same = host->peers_known && n == host->n_peers;
     for (size_t i = 0; same && i < n; i++) {
         same = (!strcmp(peers[i].name, host->peers[i].name)
                 && !strcmp(peers[i].remote_ip, host->peers[i].remote_ip)
@@ -256,7 +260,17 @@ host_set_peers(struct host *host, const struct host_peer *peers, size_t n)
         host->peers[i].encap = peers[i].encap;
     }
     host->n_peers = n;
+    host->peers_known = true;
     host->txn_seqno = 0;        /* Configure again. */
+}
+
+/* Leaves the host's peer tunnel ports alone (as they are) until the next
+ * host_set_peers(): for a controller instance that does not own the host,
+ * or does not know yet what it should have. */
+void
+host_forget_peers(struct host *host)
+{
+    host->peers_known = false;
 }
 
 /* Returns a number that changes whenever the peer tunnel ports or the
@@ -273,6 +287,14 @@ bool
 host_peer_is_live(const struct host *host, const char *peer)
 {
     return sset_contains(&host->live_peers, peer);
+}
+
+/* Returns true if BFD on the host's tunnel port to 'peer' was up and is
+ * not now: the peer is known to be gone (not merely not up yet). */
+bool
+host_peer_is_down(const struct host *host, const char *peer)
+{
+    return sset_contains(&host->down_peers, peer);
 }
 
 /* Returns the peer tunnel ports on br-int: peer chassis name -> OpenFlow
@@ -449,6 +471,7 @@ read_bindings(struct host *host)
     struct shash peers = SHASH_INITIALIZER(&peers);
     struct shash uplinks = SHASH_INITIALIZER(&uplinks);
     struct sset live = SSET_INITIALIZER(&live);
+    struct sset down = SSET_INITIALIZER(&down);
     ofp_port_t tunnels[VPC_N_ENCAPS] = { 0 };
 
     for (size_t i = 0; br && i < br->n_ports; i++) {
@@ -470,6 +493,9 @@ read_bindings(struct host *host)
                                (void *) (uintptr_t) ofp_to_u16(ofport));
                 if (smap_get_bool(&iface->bfd_status, "forwarding", false)) {
                     sset_add(&live, peer);
+                } else if (smap_get_int(&iface->bfd_status, "flap_count",
+                                        0) > 0) {
+                    sset_add(&down, peer);
                 }
             }
             const char *physnet = smap_get(&iface->external_ids,
@@ -507,6 +533,8 @@ read_bindings(struct host *host)
     shash_destroy(&uplinks);
     sset_swap(&live, &host->live_peers);
     sset_destroy(&live);
+    sset_swap(&down, &host->down_peers);
+    sset_destroy(&down);
     return changed;
 }
 
@@ -629,6 +657,9 @@ configure_peers(struct host *host, struct ovsdb_idl_txn *txn,
     struct sset keep = SSET_INITIALIZER(&keep);
     bool changed = false;
 
+    if (!host->peers_known) {
+        return false;
+    }
     for (size_t i = 0; i < host->n_peers; i++) {
         const struct host_peer *peer = &host->peers[i];
         char name[16];

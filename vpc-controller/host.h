@@ -65,6 +65,8 @@ unsigned int host_get_ports_seqno(const struct host *);
 void host_set_peers(struct host *, const struct host_peer *, size_t n);
 const struct shash *host_get_peer_ofports(const struct host *);
 bool host_peer_is_live(const struct host *, const char *peer);
+bool host_peer_is_down(const struct host *, const char *peer);
+void host_forget_peers(struct host *);
 ofp_port_t host_get_uplink_ofport(const struct host *, const char *physnet);
 const char *vpc_encap_name(enum vpc_encap);
 

@@ -15,6 +15,7 @@
 #include "command-line.h"
 #include "daemon.h"
 #include "engine.h"
+#include "shards.h"
 #include "fatal-signal.h"
 #include "host.h"
 #include "jsonrpc.h"
@@ -116,6 +117,7 @@ main(int argc, char *argv[])
     struct ovsdb_idl *vpcdb = ovsdb_idl_create(db, &vpcrec_idl_class, true,
                                                true);
     engine_init(vpcdb, instance);
+    shards_init(db, instance);
     daemonize_complete();
     VLOG_INFO("vpc-controller started: VPC DB %s", db);
 

@@ -1,0 +1,363 @@
+/* Chassis shards and the controller instances that own them.  See
+ * shards.h. */
+#include <config.h>
+#include "shards.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/shash.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb-idl.h"
+#include "smap.h"
+#include "sset.h"
+#include "timeval.h"
+#include "util.h"
+#include "vpc-idl.h"
+
+VLOG_DEFINE_THIS_MODULE(shards);
+
+/* An instance writes its heartbeat this often, and is taken for dead when
+ * others have not seen it change for HEARTBEAT_DEAD ms. */
+#define HEARTBEAT_INTERVAL 2000
+#define HEARTBEAT_DEAD 6000
+
+/* An instance gives a shard away only after holding it this long, and
+ * only to an instance it has seen alive at least this long, so that two
+ * instances with slightly different views do not pass shards back and
+ * forth. */
+#define HOLD_BEFORE_RELEASE 1500
+
+struct shard {
+    struct ovsdb_idl *idl;          /* Holds (or queues for) the lock. */
+    char *lock_name;
+    bool held;
+    long long int held_since;
+    long long int rerequest_at;     /* After a release; 0: requested. */
+};
+
+/* What we know of another instance. */
+struct peer {
+    int64_t heartbeat;
+    long long int changed;          /* When we saw 'heartbeat' change. */
+    long long int alive_since;
+};
+
+static char *remote;
+static char *instance;
+static struct shard *shards;
+static size_t n_shards;
+
+/* The "vpc_controller" lock: its holder does what belongs to no chassis.
+ * Every lock has a session of its own: an IDL that has asked for a lock
+ * may only write while it holds it, and the main IDL writes whatever
+ * lock it holds. */
+static struct shard global;
+
+static void shard_init(struct shard *, char *lock_name);
+static struct shash peers = SHASH_INITIALIZER(&peers);
+
+static struct ovsdb_idl_txn *hb_txn;
+static long long int next_heartbeat;
+static int64_t my_heartbeat;
+
+/* Starts following shards: 'remote' is the VPC DB (as for the main IDL),
+ * 'name' this instance. */
+void
+shards_init(const char *remote_, const char *name)
+{
+    remote = xstrdup(remote_);
+    instance = xstrdup(name);
+    shard_init(&global, xstrdup("vpc_controller"));
+}
+
+static void
+shard_init(struct shard *s, char *lock_name)
+{
+    /* A session that replicates next to nothing: it is there for the
+     * lock, which lives on the server it talks to (the leader). */
+    s->idl = ovsdb_idl_create(remote, &vpcrec_idl_class, false, true);
+    ovsdb_idl_add_table(s->idl, &vpcrec_table_vpc_global);
+    ovsdb_idl_add_column(s->idl, &vpcrec_vpc_global_col_role_generation);
+    s->lock_name = lock_name;
+    ovsdb_idl_set_lock(s->idl, s->lock_name);
+}
+
+static void
+shard_destroy(struct shard *s)
+{
+    ovsdb_idl_destroy(s->idl);
+    free(s->lock_name);
+    memset(s, 0, sizeof *s);
+}
+
+static void
+set_count(size_t n)
+{
+    if (n == n_shards) {
+        return;
+    }
+    for (size_t i = 0; i < n_shards; i++) {
+        shard_destroy(&shards[i]);
+    }
+    free(shards);
+
+    VLOG_INFO("%s: %"PRIuSIZE" chassis shards", instance, n);
+    n_shards = n;
+    shards = xcalloc(n, sizeof *shards);
+    for (size_t i = 0; i < n; i++) {
+        shard_init(&shards[i], xasprintf("vpc_shard_%"PRIuSIZE, i));
+    }
+}
+
+void
+shards_destroy(void)
+{
+    set_count(0);
+    if (global.idl) {
+        shard_destroy(&global);
+    }
+    if (hb_txn) {
+        ovsdb_idl_txn_destroy(hb_txn);
+        hb_txn = NULL;
+    }
+    shash_destroy_free_data(&peers);
+    free(remote);
+    free(instance);
+}
+
+static size_t
+configured_count(struct ovsdb_idl *vpcdb)
+{
+    const struct vpcrec_vpc_global *g = vpcrec_vpc_global_first(vpcdb);
+    int n = g ? smap_get_int(&g->options, "shards", VPC_DEFAULT_SHARDS)
+              : VPC_DEFAULT_SHARDS;
+    if (n < 1 || n > VPC_MAX_SHARDS) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 60);
+        VLOG_WARN_RL(&rl, "VPC_Global options:shards=%d is not in 1...%d; "
+                     "using %d", n, VPC_MAX_SHARDS, VPC_DEFAULT_SHARDS);
+        n = VPC_DEFAULT_SHARDS;
+    }
+    return n;
+}
+
+/* Our heartbeat, and the shards we hold, in our Controller row. */
+static void
+run_heartbeat(struct ovsdb_idl *vpcdb)
+{
+    long long int now = time_msec();
+
+    if (hb_txn) {
+        enum ovsdb_idl_txn_status s = ovsdb_idl_txn_commit(hb_txn);
+        if (s == TXN_INCOMPLETE) {
+            return;
+        }
+        ovsdb_idl_txn_destroy(hb_txn);
+        hb_txn = NULL;
+    }
+    if (now < next_heartbeat || !ovsdb_idl_is_connected(vpcdb)
+        || !ovsdb_idl_has_ever_connected(vpcdb)) {
+        return;
+    }
+    next_heartbeat = now + HEARTBEAT_INTERVAL;
+
+    const struct vpcrec_controller *row, *mine = NULL;
+    VPCREC_CONTROLLER_FOR_EACH (row, vpcdb) {
+        if (!strcmp(row->name, instance)) {
+            mine = row;
+            break;
+        }
+    }
+    hb_txn = ovsdb_idl_txn_create(vpcdb);
+    if (!mine) {
+        mine = vpcrec_controller_insert(hb_txn);
+        vpcrec_controller_set_name(mine, instance);
+    }
+    my_heartbeat = MAX(my_heartbeat, mine->heartbeat) + 1;
+    vpcrec_controller_set_heartbeat(mine, my_heartbeat);
+
+    int64_t *held = xmalloc((n_shards + 1) * sizeof *held);
+    size_t n_held = 0;
+    for (size_t i = 0; i < n_shards; i++) {
+        if (shards[i].held) {
+            held[n_held++] = i;
+        }
+    }
+    vpcrec_controller_set_shards(mine, held, n_held);
+    free(held);
+    ovsdb_idl_txn_commit(hb_txn);
+}
+
+static int
+compare_names(const void *a_, const void *b_)
+{
+    const char *const *a = a_;
+    const char *const *b = b_;
+    return strcmp(*a, *b);
+}
+
+/* The instances we see alive (always including us), sorted by name. */
+static const char **
+live_instances(struct ovsdb_idl *vpcdb, size_t *n, long long int now)
+{
+    const struct vpcrec_controller *row;
+    struct sset seen = SSET_INITIALIZER(&seen);
+
+    VPCREC_CONTROLLER_FOR_EACH (row, vpcdb) {
+        if (!strcmp(row->name, instance)) {
+            continue;
+        }
+        struct peer *p = shash_find_data(&peers, row->name);
+        if (!p) {
+            p = xzalloc(sizeof *p);
+            p->heartbeat = row->heartbeat;
+            p->changed = LLONG_MIN / 2;     /* Not seen alive yet. */
+            shash_add(&peers, row->name, p);
+        } else if (p->heartbeat != row->heartbeat) {
+            if (now - p->changed > HEARTBEAT_DEAD) {
+                p->alive_since = now;
+            }
+            p->heartbeat = row->heartbeat;
+            p->changed = now;
+        }
+        sset_add(&seen, row->name);
+    }
+
+    const char **names = xmalloc((shash_count(&peers) + 1) * sizeof *names);
+    struct shash_node *node;
+    *n = 0;
+    names[(*n)++] = instance;
+    SHASH_FOR_EACH_SAFE (node, &peers) {
+        struct peer *p = node->data;
+        if (!sset_contains(&seen, node->name)) {
+            free(p);
+            shash_delete(&peers, node);
+        } else if (now - p->changed <= HEARTBEAT_DEAD
+                   && now - p->alive_since >= HOLD_BEFORE_RELEASE) {
+            names[(*n)++] = node->name;
+        }
+    }
+    sset_destroy(&seen);
+    qsort(names, *n, sizeof *names, compare_names);
+    return names;
+}
+
+/* Follows the locks and gives away shards another live instance should
+ * have. */
+void
+shards_run(struct ovsdb_idl *vpcdb)
+{
+    long long int now = time_msec();
+
+    ovsdb_idl_run(global.idl);
+    if (ovsdb_idl_has_lock(global.idl) != global.held) {
+        global.held = !global.held;
+        next_heartbeat = 0;
+    }
+    if (ovsdb_idl_has_ever_connected(vpcdb)) {
+        set_count(configured_count(vpcdb));
+    }
+    for (size_t i = 0; i < n_shards; i++) {
+        struct shard *s = &shards[i];
+        ovsdb_idl_run(s->idl);
+        if (s->rerequest_at && now >= s->rerequest_at) {
+            s->rerequest_at = 0;
+            ovsdb_idl_set_lock(s->idl, s->lock_name);
+        }
+        bool held = ovsdb_idl_has_lock(s->idl);
+        if (held != s->held) {
+            s->held = held;
+            s->held_since = now;
+            next_heartbeat = 0;     /* Tell the others now. */
+            VLOG_INFO("%s: %s shard %"PRIuSIZE, instance,
+                      held ? "owns" : "no longer owns", i);
+        }
+    }
+
+    size_t n_live;
+    const char **live = live_instances(vpcdb, &n_live, now);
+    for (size_t i = 0; i < n_shards; i++) {
+        struct shard *s = &shards[i];
+        const char *preferred = live[i % n_live];
+        if (s->held && strcmp(preferred, instance)
+            && now - s->held_since >= HOLD_BEFORE_RELEASE) {
+            VLOG_INFO("%s: handing shard %"PRIuSIZE" over to %s", instance,
+                      i, preferred);
+            ovsdb_idl_set_lock(s->idl, NULL);
+            s->held = false;
+            s->held_since = now;
+            s->rerequest_at = now + 500;    /* Then queue again. */
+            next_heartbeat = 0;
+        }
+    }
+    free(live);
+    run_heartbeat(vpcdb);
+}
+
+void
+shards_wait(void)
+{
+    ovsdb_idl_wait(global.idl);
+    for (size_t i = 0; i < n_shards; i++) {
+        ovsdb_idl_wait(shards[i].idl);
+        if (shards[i].rerequest_at) {
+            poll_timer_wait_until(shards[i].rerequest_at);
+        }
+        if (shards[i].held
+            && time_msec() < shards[i].held_since + HOLD_BEFORE_RELEASE) {
+            poll_timer_wait_until(shards[i].held_since
+                                  + HOLD_BEFORE_RELEASE);
+        }
+    }
+    if (hb_txn) {
+        ovsdb_idl_txn_wait(hb_txn);
+    } else {
+        poll_timer_wait_until(next_heartbeat);
+    }
+}
+
+size_t
+shards_count(void)
+{
+    return n_shards;
+}
+
+/* The shard of chassis 'name' (0 before the shards are known). */
+size_t
+shard_of(const char *name)
+{
+    return n_shards ? hash_string(name, 0) % n_shards : 0;
+}
+
+/* Do we hold the "vpc_controller" lock? */
+bool
+shards_is_active(void)
+{
+    return global.held;
+}
+
+/* Do we hold the lock of 'shard'? */
+bool
+shard_is_held(size_t shard)
+{
+    return shard < n_shards && shards[shard].held;
+}
+
+void
+shards_format(struct ds *s)
+{
+    size_t n = 0;
+
+    ds_put_cstr(s, "shards owned:");
+    for (size_t i = 0; i < n_shards; i++) {
+        if (shards[i].held) {
+            ds_put_format(s, " %"PRIuSIZE, i);
+            n++;
+        }
+    }
+    ds_put_format(s, "%s (%"PRIuSIZE" of %"PRIuSIZE")\n", n ? "" : " none",
+                  n, n_shards);
+}
