@@ -2219,27 +2219,49 @@ pre_vpcs(struct ctl_context *ctx)
     ovsdb_idl_add_column(ctx->idl, &vpcrec_vpc_col_cidrs);
 }
 
+/* Subnets, without their VPCs, and every MAC in use. */
+static void
+pre_subnets_and_macs(struct ctl_context *ctx)
+{
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_subnet_col_name);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_subnet_col_cidr);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_subnet_col_gateway_ip);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_subnet_col_gateway_mac);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_mac);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_gateway_group_col_mac);
+}
+
 static void
 pre_subnets(struct ctl_context *ctx)
 {
     pre_vpcs(ctx);
-    ovsdb_idl_add_column(ctx->idl, &vpcrec_subnet_col_name);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_subnet_col_vpc);
-    ovsdb_idl_add_column(ctx->idl, &vpcrec_subnet_col_cidr);
-    ovsdb_idl_add_column(ctx->idl, &vpcrec_subnet_col_gateway_ip);
-    ovsdb_idl_add_column(ctx->idl, &vpcrec_subnet_col_gateway_mac);
-    /* Every MAC in use. */
-    ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_mac);
-    ovsdb_idl_add_column(ctx->idl, &vpcrec_gateway_group_col_mac);
+    pre_subnets_and_macs(ctx);
+}
+
+static void
+pre_port_columns(struct ctl_context *ctx)
+{
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_name);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_subnet);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_ips);
 }
 
 static void
 pre_ports(struct ctl_context *ctx)
 {
     pre_subnets(ctx);
-    ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_name);
-    ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_subnet);
-    ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_ips);
+    pre_port_columns(ctx);
+}
+
+/* What port-add reads: no VPC, which matters to a batch of port-adds that
+ * would otherwise load every VPC for nothing. */
+static void
+pre_port_add(struct ctl_context *ctx)
+{
+    pre_global(ctx);
+    pre_subnets_and_macs(ctx);
+    pre_port_columns(ctx);
 }
 
 static void
@@ -2602,7 +2624,7 @@ static const struct ctl_command_syntax vpc_commands[] = {
      "--if-exists,--cascade", RW},
     {"subnet-list", 0, 1, "[VPC]", pre_subnets, cmd_subnet_list, NULL, "",
      RO},
-    {"port-add", 2, 4, "SUBNET PORT [MAC] [IP]", pre_ports, cmd_port_add,
+    {"port-add", 2, 4, "SUBNET PORT [MAC] [IP]", pre_port_add, cmd_port_add,
      NULL, "--may-exist", RW},
     {"port-del", 1, 1, "PORT", pre_ports, cmd_port_del, NULL, "--if-exists",
      RW},
