@@ -16,6 +16,7 @@
 #include "hash.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
+#include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-data.h"
 #include "ovsdb-idl.h"
@@ -208,7 +209,7 @@ invalidate_cache(struct ctl_context *ctx)
         sset_clear(&vctx->macs);
         vctx->macs_valid = false;
     }
-    vctx->mac_hint = 1;
+    vctx->mac_hint = vctx->mac_hint_base;
     clear_port_indexes(vctx);
 }
 
@@ -313,6 +314,56 @@ macs_in_use(struct ctl_context *ctx)
     return &vctx->macs;
 }
 
+/* Sets 'pfx' to VPC_Global's MAC prefix (options:mac_prefix, or the
+ * default) followed by three zero octets, and '*prefixp' to the prefix as
+ * configured.  Returns false if the prefix is not three octets of a unicast
+ * MAC address. */
+static bool
+mac_prefix_get(const struct vpcrec_vpc_global *g, struct eth_addr *pfx,
+               const char **prefixp)
+{
+    const char *prefix = g ? smap_get_def(&g->options, "mac_prefix",
+                                          DEFAULT_MAC_PREFIX)
+                           : DEFAULT_MAC_PREFIX;
+    char *full = xasprintf("%s:00:00:00", prefix);
+    bool ok = eth_addr_from_string(full, pfx);
+    free(full);
+
+    if (prefixp) {
+        *prefixp = prefix;
+    }
+    return ok && !eth_addr_is_multicast(*pfx);
+}
+
+/* Formats the MAC address made of prefix 'pfx' and the low 24 bits 'low'. */
+static void
+mac_format(const struct eth_addr *pfx, uint32_t low,
+           char buf[ETH_ADDR_STRLEN + 1])
+{
+    struct eth_addr ea = *pfx;
+
+    ea.ea[3] = low >> 16;
+    ea.ea[4] = low >> 8;
+    ea.ea[5] = low;
+    mac_normalize(&ea, buf);
+}
+
+/* Returns the low 24 bits of VPC_Global options:mac_hint, the MAC from
+ * which vpc-ctl starts looking for a free one, or 1 if it is missing or
+ * not under prefix 'pfx'. */
+static uint32_t
+mac_hint_get(const struct vpcrec_vpc_global *g, const struct eth_addr *pfx)
+{
+    const char *s = g ? smap_get(&g->options, "mac_hint") : NULL;
+    struct eth_addr ea;
+
+    if (s && eth_addr_from_string(s, &ea)
+        && !memcmp(ea.ea, pfx->ea, 3)) {
+        return MAX(1, (ea.ea[3] << 16) | (ea.ea[4] << 8) | ea.ea[5]);
+    }
+    return 1;
+}
+
 /* Parses MAC 's', or allocates a free one when 's' is NULL, "" or
  * "dynamic".  Stores the normalized string in 'buf' and records it as in
  * use.  Returns false with an error set on failure. */
@@ -336,40 +387,40 @@ mac_claim(struct ctl_context *ctx, const char *s,
             return false;
         }
     } else {
-        const struct vpcrec_vpc_global *g = vctx_cast(ctx)->global;
-        const char *prefix = g ? smap_get_def(&g->options, "mac_prefix",
-                                              DEFAULT_MAC_PREFIX)
-                               : DEFAULT_MAC_PREFIX;
+        struct vpc_ctl_context *vctx = vctx_cast(ctx);
         struct eth_addr pfx;
-        char *full = xasprintf("%s:00:00:00", prefix);
-        bool ok = eth_addr_from_string(full, &pfx);
-        free(full);
-        if (!ok || eth_addr_is_multicast(pfx)) {
+        const char *prefix;
+        if (!mac_prefix_get(vctx->global, &pfx, &prefix)) {
             ctl_error(ctx, "VPC_Global options:mac_prefix=%s is not three "
                       "octets of a unicast MAC address", prefix);
             return false;
         }
 
+        /* With a narrow scope, 'macs' holds only some of the MACs in use:
+         * the one picked here might belong to a port of another subnet.
+         * Then the Port table's index on "mac" fails the transaction and
+         * vpc-ctl tries again with every port replicated. */
         uint32_t low;
-        for (low = MAX(vctx_cast(ctx)->mac_hint, 1); low <= 0xffffff;
-             low++) {
-            ea = pfx;
-            ea.ea[3] = low >> 16;
-            ea.ea[4] = low >> 8;
-            ea.ea[5] = low;
-            mac_normalize(&ea, buf);
+        for (low = MAX(vctx->mac_hint, 1); low <= 0xffffff; low++) {
+            mac_format(&pfx, low, buf);
             if (!sset_contains(macs, buf)) {
                 break;
             }
         }
         if (low > 0xffffff) {
+            if (vctx->narrow && vpc_ctl_scope_widen(ctx->idl)) {
+                /* Not every MAC is known here: look at all of them. */
+                ctx->try_again = true;
+                return false;
+            }
             ctl_error(ctx, "no free MAC address left under prefix %s",
                       prefix);
             return false;
         }
-        vctx_cast(ctx)->mac_hint = low + 1;
+        vctx->mac_hint = low + 1;
     }
     sset_add(macs, buf);
+    vctx_cast(ctx)->macs_changed = true;
     return true;
 }
 
@@ -378,6 +429,7 @@ mac_release(struct ctl_context *ctx, const char *s)
 {
     struct vpc_ctl_context *vctx = vctx_cast(ctx);
 
+    vctx->macs_changed = true;
     if (vctx->macs_valid) {
         struct eth_addr ea;
         char buf[ETH_ADDR_STRLEN + 1];
@@ -2167,27 +2219,49 @@ pre_vpcs(struct ctl_context *ctx)
     ovsdb_idl_add_column(ctx->idl, &vpcrec_vpc_col_cidrs);
 }
 
+/* Subnets, without their VPCs, and every MAC in use. */
+static void
+pre_subnets_and_macs(struct ctl_context *ctx)
+{
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_subnet_col_name);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_subnet_col_cidr);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_subnet_col_gateway_ip);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_subnet_col_gateway_mac);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_mac);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_gateway_group_col_mac);
+}
+
 static void
 pre_subnets(struct ctl_context *ctx)
 {
     pre_vpcs(ctx);
-    ovsdb_idl_add_column(ctx->idl, &vpcrec_subnet_col_name);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_subnet_col_vpc);
-    ovsdb_idl_add_column(ctx->idl, &vpcrec_subnet_col_cidr);
-    ovsdb_idl_add_column(ctx->idl, &vpcrec_subnet_col_gateway_ip);
-    ovsdb_idl_add_column(ctx->idl, &vpcrec_subnet_col_gateway_mac);
-    /* Every MAC in use. */
-    ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_mac);
-    ovsdb_idl_add_column(ctx->idl, &vpcrec_gateway_group_col_mac);
+    pre_subnets_and_macs(ctx);
+}
+
+static void
+pre_port_columns(struct ctl_context *ctx)
+{
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_name);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_subnet);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_ips);
 }
 
 static void
 pre_ports(struct ctl_context *ctx)
 {
     pre_subnets(ctx);
-    ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_name);
-    ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_subnet);
-    ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_ips);
+    pre_port_columns(ctx);
+}
+
+/* What port-add reads: no VPC, which matters to a batch of port-adds that
+ * would otherwise load every VPC for nothing. */
+static void
+pre_port_add(struct ctl_context *ctx)
+{
+    pre_global(ctx);
+    pre_subnets_and_macs(ctx);
+    pre_port_columns(ctx);
 }
 
 static void
@@ -2267,6 +2341,175 @@ pre_show(struct ctl_context *ctx)
     pre_nats(ctx);
 }
 
+/* ---------------------------------------------------- Narrow scope
+ *
+ * Allocating an IP address for a new port needs the ports of its subnet,
+ * and refusing a name or a MAC address already taken needs the ports with
+ * that name or MAC: not the thousands of other Port rows.  A batch made
+ * only of port-add commands therefore asks the server for just those rows
+ * (OVSDB conditional monitoring) and starts looking for a free MAC at
+ * VPC_Global options:mac_hint.  The MAC it picks may belong to a port it
+ * does not see; then the Port table's unique index on "mac" fails the
+ * transaction, and vpc-ctl widens the scope to every Port row and tries
+ * again, as any other command would have run.  Concurrent writers are
+ * still kept apart by VPC_Global:alloc_seqno. */
+
+static struct {
+    bool narrow;                /* Replicating only some Port rows? */
+    bool conditioned;           /* Was a Port condition ever set? */
+    unsigned int cond_seqno;    /* The IDL matches the condition set last
+                                 * once its condition seqno reaches this. */
+    struct sset names;          /* PORT arguments. */
+    struct sset macs;           /* MAC arguments, normalized. */
+    struct sset subnets;        /* SUBNET arguments. */
+} scope = {
+    .names = SSET_INITIALIZER(&scope.names),
+    .macs = SSET_INITIALIZER(&scope.macs),
+    .subnets = SSET_INITIALIZER(&scope.subnets),
+};
+
+static void
+scope_set_condition(struct ovsdb_idl *idl, struct ovsdb_idl_condition *cond)
+{
+    unsigned int seqno = vpcrec_port_set_condition(idl, cond);
+
+    if (!scope.conditioned || seqno != scope.cond_seqno) {
+        /* The change goes out on the next ovsdb_idl_run(). */
+        scope.conditioned = true;
+        scope.cond_seqno = seqno;
+        poll_immediate_wake();
+    }
+}
+
+static void
+scope_set_true(struct ovsdb_idl *idl)
+{
+    struct ovsdb_idl_condition cond;
+
+    ovsdb_idl_condition_init(&cond);
+    ovsdb_idl_condition_add_clause_true(&cond);
+    scope_set_condition(idl, &cond);
+    ovsdb_idl_condition_destroy(&cond);
+}
+
+/* Replicates every row of the Port table.  Returns true if the scope was
+ * narrow, in which case the caller should try again once the IDL catches
+ * up (vpc_ctl_scope_ready()). */
+bool
+vpc_ctl_scope_widen(struct ovsdb_idl *idl)
+{
+    if (!scope.narrow) {
+        return false;
+    }
+    scope.narrow = false;
+    scope_set_true(idl);
+    return true;
+}
+
+/* Builds the Port condition from the arguments and the current subnets. */
+static void
+scope_update(struct ovsdb_idl *idl)
+{
+    struct ovsdb_idl_condition cond;
+    const char *s;
+
+    ovsdb_idl_condition_init(&cond);
+    SSET_FOR_EACH (s, &scope.names) {
+        vpcrec_port_add_clause_name(&cond, OVSDB_F_EQ, s);
+    }
+    SSET_FOR_EACH (s, &scope.macs) {
+        vpcrec_port_add_clause_mac(&cond, OVSDB_F_EQ, s);
+    }
+
+    /* Subnets are few: index them by name for big batches. */
+    struct shash by_name = SHASH_INITIALIZER(&by_name);
+    const struct vpcrec_subnet *subnet;
+    VPCREC_SUBNET_FOR_EACH (subnet, idl) {
+        shash_add_once(&by_name, subnet->name, subnet);
+    }
+    SSET_FOR_EACH (s, &scope.subnets) {
+        struct uuid uuid;
+        subnet = shash_find_data(&by_name, s);
+        if (!subnet && uuid_from_string(&uuid, s)) {
+            subnet = vpcrec_subnet_get_for_uuid(idl, &uuid);
+        }
+        if (subnet) {
+            vpcrec_port_add_clause_subnet(&cond, OVSDB_F_EQ,
+                                          &subnet->header_.uuid);
+        }
+    }
+    shash_destroy(&by_name);
+
+    scope_set_condition(idl, &cond);
+    ovsdb_idl_condition_destroy(&cond);
+}
+
+/* Chooses how many Port rows to replicate for 'commands': a narrow scope
+ * if they are all port-add, else every row.  Call after the commands'
+ * prerequisites and before the first ovsdb_idl_run(), and not for a dry
+ * run, whose transaction the server aborts before its indexes could refuse
+ * a MAC address. */
+void
+vpc_ctl_scope_init(struct ovsdb_idl *idl, const struct ctl_command *commands,
+                   size_t n)
+{
+    const struct ctl_command *c;
+
+    for (c = commands; c < &commands[n]; c++) {
+        struct uuid uuid;
+
+        /* port_lookup() also takes a UUID, which a condition on "name"
+         * would not find. */
+        if (c->syntax->run != cmd_port_add
+            || uuid_from_string(&uuid, c->argv[2])) {
+            sset_clear(&scope.names);
+            sset_clear(&scope.macs);
+            sset_clear(&scope.subnets);
+            return;
+        }
+        sset_add(&scope.subnets, c->argv[1]);
+        sset_add(&scope.names, c->argv[2]);
+
+        const char *mac_s = c->argc > 3 ? c->argv[3] : NULL;
+        struct eth_addr ea;
+        if (mac_s && mac_s[0] && strcmp(mac_s, "dynamic")
+            && eth_addr_from_string(mac_s, &ea)) {
+            char buf[ETH_ADDR_STRLEN + 1];
+            mac_normalize(&ea, buf);
+            sset_add(&scope.macs, buf);
+        }
+    }
+    if (n) {
+        /* Nothing until the Subnet rows tell the subnets' UUIDs. */
+        struct ovsdb_idl_condition cond;
+        ovsdb_idl_condition_init(&cond);
+        scope_set_condition(idl, &cond);
+        ovsdb_idl_condition_destroy(&cond);
+        scope.narrow = true;
+    }
+}
+
+/* Returns true if the IDL holds the rows that the commands need, false if
+ * the caller must wait for more (with ovsdb_idl_run()).  With a narrow
+ * scope, follows the subnets' UUIDs, which only the replicated Subnet
+ * table tells. */
+bool
+vpc_ctl_scope_ready(struct ovsdb_idl *idl)
+{
+    if (!scope.conditioned) {
+        return true;
+    }
+
+    /* Setting the same condition again only returns the seqno to wait for,
+     * which a reconnection may have changed. */
+    if (scope.narrow) {
+        scope_update(idl);
+    } else {
+        scope_set_true(idl);
+    }
+    return ovsdb_idl_get_condition_seqno(idl) == scope.cond_seqno;
+}
+
 /* ------------------------------------------------------ Initialization */
 
 void
@@ -2279,7 +2522,17 @@ vpc_ctl_context_init(struct vpc_ctl_context *vctx, struct ctl_command *c,
     vctx->global = global;
     vctx->macs_valid = false;
     sset_init(&vctx->macs);
-    vctx->mac_hint = 1;
+    vctx->narrow = scope.narrow;
+    vctx->mac_hint_base = 1;
+    if (vctx->narrow) {
+        /* Not every MAC in use is replicated: below the hint they are. */
+        struct eth_addr pfx;
+        if (mac_prefix_get(global, &pfx, NULL)) {
+            vctx->mac_hint_base = mac_hint_get(global, &pfx);
+        }
+    }
+    vctx->mac_hint = vctx->mac_hint_base;
+    vctx->macs_changed = false;
     vctx->ports_valid = false;
     shash_init(&vctx->ports_by_name);
     hmap_init(&vctx->subnet_ips);
@@ -2290,6 +2543,45 @@ vpc_ctl_context_init_command(struct vpc_ctl_context *vctx,
                              struct ctl_command *c, bool last)
 {
     ctl_context_init_command(&vctx->base, c, last);
+}
+
+/* Called once the commands of a transaction have run: if they claimed or
+ * freed MAC addresses, records in VPC_Global options:mac_hint the lowest
+ * one that is now free as far as they know, where the next allocation with
+ * a narrow scope starts. */
+void
+vpc_ctl_context_finish(struct vpc_ctl_context *vctx)
+{
+    const struct vpcrec_vpc_global *g = vctx->global;
+    struct eth_addr pfx;
+
+    if (!vctx->macs_changed || !g || !mac_prefix_get(g, &pfx, NULL)) {
+        return;
+    }
+
+    /* Below 'mac_hint' every MAC is in use; with every port replicated,
+     * the first one free from there is the lowest free one. */
+    const struct sset *macs = macs_in_use(&vctx->base);
+    char buf[ETH_ADDR_STRLEN + 1];
+    uint32_t low;
+    for (low = MAX(vctx->mac_hint, 1); low <= 0xffffff; low++) {
+        mac_format(&pfx, low, buf);
+        if (!sset_contains(macs, buf)) {
+            break;
+        }
+    }
+    const char *old = smap_get(&g->options, "mac_hint");
+    if (low <= 0xffffff && (!old || strcmp(old, buf))) {
+        struct smap options;
+
+        /* Writing the whole column must not undo someone else's change to
+         * another key. */
+        ovsdb_idl_txn_verify(&g->header_, &vpcrec_vpc_global_col_options);
+        smap_clone(&options, &g->options);
+        smap_replace(&options, "mac_hint", buf);
+        vpcrec_vpc_global_set_options(g, &options);
+        smap_destroy(&options);
+    }
 }
 
 void
@@ -2332,7 +2624,7 @@ static const struct ctl_command_syntax vpc_commands[] = {
      "--if-exists,--cascade", RW},
     {"subnet-list", 0, 1, "[VPC]", pre_subnets, cmd_subnet_list, NULL, "",
      RO},
-    {"port-add", 2, 4, "SUBNET PORT [MAC] [IP]", pre_ports, cmd_port_add,
+    {"port-add", 2, 4, "SUBNET PORT [MAC] [IP]", pre_port_add, cmd_port_add,
      NULL, "--may-exist", RW},
     {"port-del", 1, 1, "PORT", pre_ports, cmd_port_del, NULL, "--if-exists",
      RW},

@@ -136,11 +136,17 @@ main(int argc, char *argv[])
     the_idl = ovsdb_idl_create(db, &vpcrec_idl_class, false, several);
     ovsdb_idl_set_leader_only(the_idl, leader_only);
     run_prerequisites(commands, n_commands, the_idl);
+    if (!dry_run) {
+        vpc_ctl_scope_init(the_idl, commands, n_commands);
+    }
 
     /* There is no point in trying a transaction twice against the same
      * database contents: if it failed, the database changed and we must
-     * wait for the new contents before retrying. */
+     * wait for the new contents before retrying.  The contents also change
+     * when the server acknowledges a new condition (vpc_ctl_scope_*()),
+     * which the condition seqno tells even if no row came with it. */
     unsigned int seqno = ovsdb_idl_get_seqno(the_idl);
+    unsigned int cond_seqno = ovsdb_idl_get_condition_seqno(the_idl);
     for (;;) {
         ovsdb_idl_run(the_idl);
         if (!ovsdb_idl_is_alive(the_idl)) {
@@ -154,15 +160,20 @@ main(int argc, char *argv[])
                       "--no-leader-only)", db);
         }
 
-        if (seqno != ovsdb_idl_get_seqno(the_idl)) {
+        if (seqno != ovsdb_idl_get_seqno(the_idl)
+            || cond_seqno != ovsdb_idl_get_condition_seqno(the_idl)) {
             seqno = ovsdb_idl_get_seqno(the_idl);
-            if (do_vpc_ctl(args, commands, n_commands, the_idl)) {
+            cond_seqno = ovsdb_idl_get_condition_seqno(the_idl);
+            if (ovsdb_idl_has_ever_connected(the_idl)
+                && vpc_ctl_scope_ready(the_idl)
+                && do_vpc_ctl(args, commands, n_commands, the_idl)) {
                 free(args);
                 vpc_ctl_exit(EXIT_SUCCESS);
             }
         }
 
-        if (seqno == ovsdb_idl_get_seqno(the_idl)) {
+        if (seqno == ovsdb_idl_get_seqno(the_idl)
+            && cond_seqno == ovsdb_idl_get_condition_seqno(the_idl)) {
             ovsdb_idl_wait(the_idl);
             poll_block();
         }
@@ -519,6 +530,7 @@ do_vpc_ctl(const char *args, struct ctl_command *commands, size_t n_commands,
             goto try_again;
         }
     }
+    vpc_ctl_context_finish(&vctx);
     vpc_ctl_context_done(&vctx, NULL);
 
     struct shash_node *node;
@@ -571,6 +583,12 @@ do_vpc_ctl(const char *args, struct ctl_command *commands, size_t n_commands,
         goto try_again;
 
     case TXN_ERROR:
+        if (vpc_ctl_scope_widen(idl)) {
+            /* Most likely a MAC address that a port outside the narrow
+             * scope already has: try again seeing every port. */
+            free(error);
+            goto try_again;
+        }
         ctl_fatal("transaction error: %s", error);
 
     case TXN_NOT_LOCKED:

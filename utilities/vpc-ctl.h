@@ -16,8 +16,13 @@ struct vpc_ctl_context {
     const struct vpcrec_vpc_global *global;
 
     bool macs_valid;            /* Is 'macs' up to date? */
-    struct sset macs;           /* MACs of all ports and subnet gateways. */
+    struct sset macs;           /* MACs of all ports and subnet gateways
+                                 * (with a narrow scope, of those that are
+                                 * replicated). */
     uint32_t mac_hint;          /* Every allocatable MAC below is in use. */
+    uint32_t mac_hint_base;     /* What 'mac_hint' starts from. */
+    bool macs_changed;          /* Did a command claim or free a MAC? */
+    bool narrow;                /* Only some Port rows replicated? */
 
     /* Indexes for big batches, built on first use and kept up to date by
      * our own commands (generic commands invalidate them). */
@@ -33,6 +38,13 @@ void vpc_ctl_context_init(struct vpc_ctl_context *, struct ctl_command *,
                           struct ovsdb_symbol_table *);
 void vpc_ctl_context_init_command(struct vpc_ctl_context *,
                                   struct ctl_command *, bool last);
+void vpc_ctl_context_finish(struct vpc_ctl_context *);
 void vpc_ctl_context_done(struct vpc_ctl_context *, struct ctl_command *);
+
+/* The Port rows that a command batch replicates. */
+void vpc_ctl_scope_init(struct ovsdb_idl *, const struct ctl_command *,
+                        size_t n);
+bool vpc_ctl_scope_ready(struct ovsdb_idl *);
+bool vpc_ctl_scope_widen(struct ovsdb_idl *);
 
 #endif /* vpc-ctl.h */
