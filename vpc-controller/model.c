@@ -8,6 +8,7 @@
 
 #include "flow.h"
 #include "hash.h"
+#include "hmapx.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "packets.h"
@@ -267,12 +268,37 @@ parse_gw_group(const struct vpcrec_gateway_group *row,
     return NULL;
 }
 
+static int
+compare_rows_by_uuid(const void *a_, const void *b_)
+{
+    const struct ovsdb_idl_row *const *a = a_;
+    const struct ovsdb_idl_row *const *b = b_;
+    return uuid_compare_3way(&(*a)->uuid, &(*b)->uuid);
+}
+
 static void
 build_gw_groups(struct vpc_model *model, struct ovsdb_idl *idl)
 {
     const struct vpcrec_gateway_group *row;
 
+    /* OpenFlow group IDs come from the rows' UUIDs; in UUID order, a
+     * group whose ID is taken (by a group with a smaller UUID) takes the
+     * next free one, so that every instance picks the same IDs. */
+    size_t n_rows = 0;
     VPCREC_GATEWAY_GROUP_FOR_EACH (row, idl) {
+        n_rows++;
+    }
+    const struct vpcrec_gateway_group **rows = xmalloc((n_rows + 1)
+                                                       * sizeof *rows);
+    n_rows = 0;
+    VPCREC_GATEWAY_GROUP_FOR_EACH (row, idl) {
+        rows[n_rows++] = row;
+    }
+    qsort(rows, n_rows, sizeof *rows, compare_rows_by_uuid);
+    struct hmapx ids = HMAPX_INITIALIZER(&ids);
+
+    for (size_t k = 0; k < n_rows; k++) {
+        row = rows[k];
         struct model_gw_group *g = xzalloc(sizeof *g);
         char *error = parse_gw_group(row, g);
         if (error) {
@@ -283,8 +309,12 @@ build_gw_groups(struct vpc_model *model, struct ovsdb_idl *idl)
         }
         g->name = xstrdup(row->name);
         g->pl.uuid = row->header_.uuid;
-        g->pl.ff_group_id = (row->header_.uuid.parts[0] & 0x3fffffff) | 1;
-        g->pl.arp_group_id = g->pl.ff_group_id | 0x40000000;
+        uint32_t id = row->header_.uuid.parts[0] & 0x3fffffff;
+        while (!id || !hmapx_add(&ids, (void *) (uintptr_t) id)) {
+            id = (id + 1) & 0x3fffffff;
+        }
+        g->pl.ff_group_id = id;
+        g->pl.arp_group_id = id | 0x40000000;
         g->pl.physnet = g->physnet;
 
         struct gw_entry *entries = xmalloc((row->n_priorities + 1)
@@ -317,6 +347,8 @@ build_gw_groups(struct vpc_model *model, struct ovsdb_idl *idl)
         g->fingerprint = h;
         hmap_insert(&model->gw_groups, &g->hmap_node, uuid_hash(&g->pl.uuid));
     }
+    hmapx_destroy(&ids);
+    free(rows);
 }
 
 /* Returns the gateway group with row 'uuid', or NULL. */
