@@ -148,6 +148,7 @@ static struct hmap chassis_map = HMAP_INITIALIZER(&chassis_map);
 static struct hmap port_gens = HMAP_INITIALIZER(&port_gens);
 static struct vpc_model model;
 static bool need_build = true;
+static int64_t last_nb_cfg = -1;
 static bool force_recompute;
 static bool status_dirty = true;
 static struct ovsdb_idl_txn *status_txn;
@@ -169,10 +170,18 @@ engine_init(struct ovsdb_idl *idl, const char *instance)
     ovsdb_idl_omit_alert(idl, &vpcrec_port_col_up);
     ovsdb_idl_omit_alert(idl, &vpcrec_port_col_chassis);
     ovsdb_idl_omit_alert(idl, &vpcrec_chassis_col_nb_cfg_timestamp);
+    ovsdb_idl_omit_alert(idl, &vpcrec_chassis_col_nb_cfg);
+    ovsdb_idl_omit_alert(idl, &vpcrec_chassis_col_connected);
+    ovsdb_idl_omit_alert(idl, &vpcrec_chassis_col_owner);
     ovsdb_idl_omit_alert(idl, &vpcrec_controller_col_heartbeat);
     ovsdb_idl_omit_alert(idl, &vpcrec_controller_col_shards);
-    /* (Chassis nb_cfg, connected and owner are written by the owners of
-     * the chassis: the active instance follows them for hv_cfg.) */
+    /* Nor do the global row's counters, which are no input to the model:
+     * a new nb_cfg only needs barriers (see engine_run()). */
+    ovsdb_idl_omit_alert(idl, &vpcrec_vpc_global_col_nb_cfg);
+    ovsdb_idl_omit_alert(idl, &vpcrec_vpc_global_col_alloc_seqno);
+    ovsdb_idl_omit_alert(idl, &vpcrec_vpc_global_col_role_generation);
+    ovsdb_idl_omit_alert(idl, &vpcrec_vpc_global_col_options);
+    ovsdb_idl_omit_alert(idl, &vpcrec_vpc_global_col_external_ids);
     ovsdb_idl_omit_alert(idl, &vpcrec_vpc_global_col_hv_cfg);
     ovsdb_idl_omit_alert(idl, &vpcrec_vpc_global_col_hv_cfg_timestamp);
     ovsdb_idl_omit_alert(idl, &vpcrec_vpc_global_col_nb_cfg_timestamp);
@@ -1167,6 +1176,26 @@ add_dirty(struct hmap *dirty, const struct uuid *uuid)
     hmap_insert(dirty, &d->hmap_node, uuid_hash(uuid));
 }
 
+/* Would hv_cfg move up if written now?  (For the active instance, which
+ * learns of other owners' acknowledgements only from their Chassis rows.) */
+static bool
+hv_cfg_behind(void)
+{
+    const struct vpcrec_vpc_global *g = vpcrec_vpc_global_first(vpcdb);
+    const struct vpcrec_chassis *row;
+    int64_t min = g ? g->nb_cfg : 0;
+
+    if (!g || status_txn || g->hv_cfg >= g->nb_cfg) {
+        return false;
+    }
+    VPCREC_CHASSIS_FOR_EACH (row, vpcdb) {
+        if (row->connected) {
+            min = MIN(min, row->nb_cfg);
+        }
+    }
+    return min > g->hv_cfg;
+}
+
 /* Rebuilds the model and brings every chassis to it. */
 static void
 build_and_sync(void)
@@ -1455,6 +1484,16 @@ engine_run(const struct host_config *cfg)
     if (seqno != vpcdb_seqno) {
         vpcdb_seqno = seqno;
         need_build = true;
+    }
+    /* Status depends on what the model does not: a new nb_cfg (with no
+     * chassis, hv_cfg follows it at once) and, for the active instance,
+     * the chassis' acknowledgements that their owners write. */
+    if (current_nb_cfg() != last_nb_cfg) {
+        last_nb_cfg = current_nb_cfg();
+        status_dirty = true;
+    }
+    if (active && hv_cfg_behind()) {
+        status_dirty = true;
     }
 
     /* Never act on a database we have not read: an empty view would
