@@ -21,7 +21,7 @@ struct ds;
 struct ovsdb_idl;
 
 #define VPC_DEFAULT_SHARDS 16
-#define VPC_MAX_SHARDS 1024
+#define VPC_MAX_SHARDS 64
 
 void shards_init(const char *remote, const char *instance);
 void shards_destroy(void);
