@@ -25,6 +25,11 @@ VLOG_DEFINE_THIS_MODULE(shards);
 #define HEARTBEAT_INTERVAL 2000
 #define HEARTBEAT_DEAD 6000
 
+/* The active instance deletes the rows of instances it has not seen alive
+ * for this long (an instance named after its host and pid leaves a new
+ * row at every start). */
+#define HEARTBEAT_FORGET 60000
+
 /* An instance gives a shard away only after holding it this long, and
  * only to an instance it has seen alive at least this long, so that two
  * instances with slightly different views do not pass shards back and
@@ -61,6 +66,7 @@ static void shard_init(struct shard *, char *lock_name);
 static struct shash peers = SHASH_INITIALIZER(&peers);
 
 static struct ovsdb_idl_txn *hb_txn;
+static long long int started;
 static long long int next_heartbeat;
 static int64_t my_heartbeat;
 
@@ -71,6 +77,7 @@ shards_init(const char *remote_, const char *name)
 {
     remote = xstrdup(remote_);
     instance = xstrdup(name);
+    started = time_msec();
     shard_init(&global, xstrdup("vpc_controller"));
 }
 
@@ -165,13 +172,20 @@ run_heartbeat(struct ovsdb_idl *vpcdb)
     next_heartbeat = now + HEARTBEAT_INTERVAL;
 
     const struct vpcrec_controller *row, *mine = NULL;
+    hb_txn = ovsdb_idl_txn_create(vpcdb);
     VPCREC_CONTROLLER_FOR_EACH (row, vpcdb) {
         if (!strcmp(row->name, instance)) {
             mine = row;
-            break;
+            continue;
+        }
+        const struct peer *p = shash_find_data(&peers, row->name);
+        if (global.held && p
+            && now - MAX(p->changed, started) > HEARTBEAT_FORGET) {
+            VLOG_INFO("%s: forgetting instance %s, not seen alive for %d s",
+                      instance, row->name, HEARTBEAT_FORGET / 1000);
+            vpcrec_controller_delete(row);
         }
     }
-    hb_txn = ovsdb_idl_txn_create(vpcdb);
     if (!mine) {
         mine = vpcrec_controller_insert(hb_txn);
         vpcrec_controller_set_name(mine, instance);
