@@ -848,10 +848,8 @@ configure_br_int(struct host *host, struct ovsdb_idl_txn *txn,
         smap_add(&options, "remote_ip", "flow");
         smap_add(&options, "key", "flow");
         smap_add(&options, "local_ip", id->encap_ip_s);
-        if (!smap_equal(&options, &iface->options)) {
-            ovsrec_interface_set_options(iface, &options);
-            changed = true;
-        }
+        changed |= set_smap_column(iface, &iface->options, &options,
+                                   ovsrec_interface_set_options);
         smap_destroy(&options);
     }
 

@@ -268,6 +268,8 @@ parse_gw_group(const struct vpcrec_gateway_group *row,
     return NULL;
 }
 
+/* Compares two pointers to IDL rows (of any table: each begins with its
+ * struct ovsdb_idl_row) by UUID, for a stable order. */
 static int
 compare_rows_by_uuid(const void *a_, const void *b_)
 {
@@ -562,14 +564,6 @@ compare_locations(const void *a_, const void *b_)
 }
 
 static int
-compare_subnet_rows(const void *a_, const void *b_)
-{
-    const struct vpcrec_subnet *const *a = a_;
-    const struct vpcrec_subnet *const *b = b_;
-    return uuid_compare_3way(&(*a)->header_.uuid, &(*b)->header_.uuid);
-}
-
-static int
 compare_pl_ports(const void *a_, const void *b_)
 {
     const struct vpc_pl_port *a = a_;
@@ -687,7 +681,7 @@ vpc_model_build(struct vpc_model *model, struct ovsdb_idl *idl,
     VPCREC_SUBNET_FOR_EACH (sn_row, idl) {
         sn_rows[i++] = sn_row;
     }
-    qsort(sn_rows, n_subnet_rows, sizeof *sn_rows, compare_subnet_rows);
+    qsort(sn_rows, n_subnet_rows, sizeof *sn_rows, compare_rows_by_uuid);
 
     /* Subnet row -> (builder, index). */
     struct hmap subnet_index = HMAP_INITIALIZER(&subnet_index);
