@@ -38,6 +38,7 @@
 #include "timeval.h"
 #include "util.h"
 #include "uuid.h"
+#include "uuidset.h"
 #include "vpc-idl.h"
 #include "vpc-pipeline.h"
 
@@ -78,6 +79,9 @@ struct chassis {
     struct host_node *hn;
     struct ofctrl *ofctrl;
     unsigned int host_seqno;
+    unsigned int id_seqno;          /* Host identity we built with. */
+    struct shash bound;             /* Its bindings as the model last saw
+                                     * them: iface-id -> ofport. */
     ofp_port_t tunnels[VPC_N_ENCAPS];
     enum vpc_encap encap;
     unsigned int ports_seqno;       /* Peer tunnels and uplinks. */
@@ -147,14 +151,29 @@ static struct ovs_list switches = OVS_LIST_INITIALIZER(&switches);
 static struct hmap chassis_map = HMAP_INITIALIZER(&chassis_map);
 static struct hmap port_gens = HMAP_INITIALIZER(&port_gens);
 static struct vpc_model model;
+
+/* What the next build must look at.  'need_build' asks for a whole model
+ * (chassis came or went, a host's identity or tunnels changed); otherwise
+ * only the VPCs that the database's tracked changes and the interfaces in
+ * 'dirty_ifaces' touch are rebuilt. */
 static bool need_build = true;
+static bool db_changed;
+static struct sset dirty_ifaces = SSET_INITIALIZER(&dirty_ifaces);
+static unsigned int chassis_tbl_seqno, ext_net_seqno, gw_group_seqno;
 static int64_t last_nb_cfg = -1;
 static bool force_recompute;
 static bool status_dirty = true;
+/* A status pass looks at every port when 'status_full', else at the ports
+ * in 'status_ports' (in VPCs that were rebuilt) and 'pending_ports' (ports
+ * of ours, bound with an interface, whose flows were not yet
+ * acknowledged when last looked at). */
+static bool status_full = true;
+static struct uuidset status_ports = UUIDSET_INITIALIZER(&status_ports);
+static struct uuidset pending_ports = UUIDSET_INITIALIZER(&pending_ports);
 static struct ovsdb_idl_txn *status_txn;
 
 /* Statistics for "vpc/status". */
-static uint64_t n_builds, n_recomputes, n_vpc_rebuilds;
+static uint64_t n_builds, n_incremental, n_recomputes, n_vpc_rebuilds;
 static long long int last_build_msec;
 
 /* Initializes the engine to read and write the VPC database 'idl', as the
@@ -165,6 +184,8 @@ engine_init(struct ovsdb_idl *idl, const char *instance)
     vpcdb = idl;
     instance_id = xstrdup(instance);
     vpc_model_init(&model);
+    vpc_model_create_indexes(idl);
+    ovsdb_idl_track_add_all(idl);
 
     /* We write these; our own writes need not wake us. */
     ovsdb_idl_omit_alert(idl, &vpcrec_port_col_up);
@@ -185,6 +206,14 @@ engine_init(struct ovsdb_idl *idl, const char *instance)
     ovsdb_idl_omit_alert(idl, &vpcrec_vpc_global_col_hv_cfg);
     ovsdb_idl_omit_alert(idl, &vpcrec_vpc_global_col_hv_cfg_timestamp);
     ovsdb_idl_omit_alert(idl, &vpcrec_vpc_global_col_nb_cfg_timestamp);
+}
+
+/* The next status pass looks at every port. */
+static void
+status_changed(void)
+{
+    status_dirty = true;
+    status_full = true;
 }
 
 /* Chassis. */
@@ -226,6 +255,7 @@ chassis_create(struct host_node *hn, const char *name)
     ch->name = xstrdup(name);
     ch->hn = hn;
     hmap_init(&ch->vpcs);
+    shash_init(&ch->bound);
     vpc_flow_table_init(&ch->base_flows);
     vpc_group_table_init(&ch->base_groups);
     sset_init(&ch->active_groups);
@@ -235,7 +265,7 @@ chassis_create(struct host_node *hn, const char *name)
     VLOG_INFO("chassis %s: adopted the host at %s", name,
               host_get_name(hn->host));
     need_build = true;
-    status_dirty = true;
+    status_changed();
     return ch;
 }
 
@@ -263,11 +293,12 @@ chassis_destroy(struct chassis *ch)
     free(ch->new_ports);
     free(ch->pl_peers);
     free(ch->pl_uplinks);
+    shash_destroy(&ch->bound);
     sset_destroy(&ch->active_groups);
     free(ch->name);
     free(ch);
     need_build = true;
-    status_dirty = true;
+    status_changed();
 }
 
 /* Hosts. */
@@ -350,6 +381,30 @@ check_duplicate_ifaces(const struct chassis *ch)
     }
 }
 
+/* Adds to 'dirty_ifaces' the iface-ids whose interface on 'ch' came, went
+ * or changed since the model last saw 'ch'. */
+static void
+note_binding_changes(struct chassis *ch)
+{
+    const struct shash *now = host_get_bindings(ch->hn->host);
+    struct shash_node *node;
+
+    SHASH_FOR_EACH (node, now) {
+        if (shash_find_data(&ch->bound, node->name) != node->data) {
+            sset_add(&dirty_ifaces, node->name);
+        }
+    }
+    SHASH_FOR_EACH (node, &ch->bound) {
+        if (!shash_find(now, node->name)) {
+            sset_add(&dirty_ifaces, node->name);
+        }
+    }
+    shash_clear(&ch->bound);
+    SHASH_FOR_EACH (node, now) {
+        shash_add(&ch->bound, node->name, node->data);
+    }
+}
+
 static void
 run_hosts(const struct host_config *cfg)
 {
@@ -391,9 +446,16 @@ run_hosts(const struct host_config *cfg)
                 ch->ports_seqno = host_get_ports_seqno(hn->host);
                 ch->dirty_all = true;
             }
+            if (ch->id_seqno != host_get_identity_seqno(hn->host)) {
+                ch->id_seqno = host_get_identity_seqno(hn->host);
+                need_build = true;
+            }
+            if (ch->dirty_all) {
+                need_build = true;
+            }
+            note_binding_changes(ch);
             check_duplicate_ifaces(ch);
-            need_build = true;
-            status_dirty = true;
+            status_changed();
         }
     }
 }
@@ -473,7 +535,7 @@ chassis_sync_role(struct chassis *ch, bool force)
         ofctrl_set_role(ch->ofctrl, primary, gen);
         chassis_clear_flows(ch);
         need_build = true;
-        status_dirty = true;
+        status_changed();
     }
 }
 
@@ -486,7 +548,7 @@ run_role(void)
     if (locked != active) {
         active = locked;
         VLOG_INFO("%s: %s", instance_id, active ? "active" : "standby");
-        status_dirty = true;
+        status_changed();
     }
 
     size_t n = shards_count();
@@ -579,7 +641,7 @@ run_switches(void)
             ofctrl_resync(ch->ofctrl);
             ovs_list_remove(&sn->list_node);
             free(sn);
-            status_dirty = true;
+            status_changed();
         } else if (ch) {
             VLOG_WARN("%s: refusing a second OpenFlow connection for "
                       "chassis %s (datapath ID %016"PRIx64")",
@@ -610,7 +672,7 @@ run_chassis_ofctrl(void)
                 ofctrl_destroy(ch->ofctrl);
                 ch->ofctrl = NULL;
                 chassis_clear_flows(ch);
-                status_dirty = true;
+                status_changed();
             } else if (acked != ofctrl_get_acked_gen(ch->ofctrl)
                        || cfg != ofctrl_get_acked_cfg(ch->ofctrl)) {
                 status_dirty = true;
@@ -852,9 +914,10 @@ current_nb_cfg(void)
 }
 
 /* Brings chassis 'ch' up to the model: everything, when its switch has
- * just been read (reconcile), else the VPCs in 'dirty' (all if NULL). */
+ * just been read (reconcile), else the VPCs in 'dirty' (all if NULL), and
+ * with 'base' (or all) the flows and groups that are not a VPC's. */
 static void
-chassis_sync(struct chassis *ch, const struct hmap *dirty)
+chassis_sync(struct chassis *ch, const struct hmap *dirty, bool base)
 {
     if (!ch->ofctrl || !host_is_ready(ch->hn->host)) {
         return;
@@ -889,7 +952,7 @@ chassis_sync(struct chassis *ch, const struct hmap *dirty)
         free(parts);
         ch->dirty_all = false;
     } else if (state == OFCTRL_SYNCED) {
-        if (ch->dirty_all || !dirty || hmap_count(dirty)) {
+        if (ch->dirty_all || !dirty || (base && hmap_count(dirty))) {
             struct vpc_flow_table flows;
             struct vpc_group_table groups;
             vpc_flow_table_init(&flows);
@@ -1196,7 +1259,7 @@ hv_cfg_behind(void)
     return min > g->hv_cfg;
 }
 
-/* Rebuilds the model and brings every chassis to it. */
+/* Rebuilds the whole model and brings every chassis to it. */
 static void
 build_and_sync(void)
 {
@@ -1246,6 +1309,9 @@ build_and_sync(void)
     vpc_model_swap(&model, &new);
     prune_port_gens(NULL);
     HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+        ch->id_seqno = host_get_identity_seqno(ch->hn->host);
+    }
+    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
         chassis_set_peers(ch);
     }
     size_t n_dirty = hmap_count(&dirty);
@@ -1257,7 +1323,7 @@ build_and_sync(void)
         }
     }
     HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
-        chassis_sync(ch, ch->dirty_all ? NULL : &dirty);
+        chassis_sync(ch, ch->dirty_all ? NULL : &dirty, true);
     }
 
     /* 'new' now holds the previous model: its locations were referenced
@@ -1273,6 +1339,196 @@ build_and_sync(void)
              "%"PRIuSIZE" VPC(s) changed", current_nb_cfg(), last_build_msec,
              n_dirty);
     force_recompute = false;
+    status_changed();
+}
+
+/* The database changes and interfaces that a build has taken in. */
+static void
+forget_changes(void)
+{
+    ovsdb_idl_track_clear(vpcdb);
+    db_changed = false;
+    sset_clear(&dirty_ifaces);
+    chassis_tbl_seqno = vpcrec_chassis_get_seqno(vpcdb);
+    ext_net_seqno = vpcrec_external_network_get_seqno(vpcdb);
+    gw_group_seqno = vpcrec_gateway_group_get_seqno(vpcdb);
+}
+
+/* Would the changes since the last build change a part of the model that
+ * is not one VPC's: the chassis, outside networks or gateway groups? */
+static bool
+shared_rows_changed(void)
+{
+    return (chassis_tbl_seqno != vpcrec_chassis_get_seqno(vpcdb)
+            || ext_net_seqno != vpcrec_external_network_get_seqno(vpcdb)
+            || gw_group_seqno != vpcrec_gateway_group_get_seqno(vpcdb));
+}
+
+/* Adds to 'vpcs' the VPC that Port 'row' was in and the one it is in. */
+static void
+add_port_vpcs(const struct vpcrec_port *row, void *vpcs_)
+{
+    struct uuidset *vpcs = vpcs_;
+    const struct model_binding *b = vpc_model_find_binding(
+        &model, &row->header_.uuid);
+
+    if (b) {
+        uuidset_insert(vpcs, &b->vpc);
+    }
+    if (!vpcrec_port_is_deleted(row) && row->subnet && row->subnet->vpc) {
+        uuidset_insert(vpcs, &row->subnet->vpc->header_.uuid);
+    }
+}
+
+/* The VPCs that the tracked database changes and 'dirty_ifaces' touch:
+ * where changed rows were (as the model has it) and where they are. */
+static void
+collect_changed_vpcs(struct uuidset *vpcs)
+{
+    const struct vpcrec_vpc *vpc;
+    VPCREC_VPC_FOR_EACH_TRACKED (vpc, vpcdb) {
+        uuidset_insert(vpcs, &vpc->header_.uuid);
+    }
+
+    const struct vpcrec_subnet *sn;
+    VPCREC_SUBNET_FOR_EACH_TRACKED (sn, vpcdb) {
+        const struct model_vpc *mv;
+        HMAP_FOR_EACH (mv, hmap_node, &model.vpcs) {
+            for (size_t i = 0; i < mv->pl.n_subnets; i++) {
+                if (uuid_equals(&mv->pl.subnets[i].uuid, &sn->header_.uuid)) {
+                    uuidset_insert(vpcs, &mv->pl.uuid);
+                }
+            }
+        }
+        if (!vpcrec_subnet_is_deleted(sn) && sn->vpc) {
+            uuidset_insert(vpcs, &sn->vpc->header_.uuid);
+        }
+    }
+
+    const struct vpcrec_nat *nat;
+    VPCREC_NAT_FOR_EACH_TRACKED (nat, vpcdb) {
+        const struct model_vpc *mv;
+        HMAP_FOR_EACH (mv, hmap_node, &model.vpcs) {
+            for (size_t i = 0; i < mv->pl.n_nats; i++) {
+                if (uuid_equals(&mv->pl.nats[i].uuid, &nat->header_.uuid)) {
+                    uuidset_insert(vpcs, &mv->pl.uuid);
+                }
+            }
+        }
+        if (!vpcrec_nat_is_deleted(nat) && nat->vpc) {
+            uuidset_insert(vpcs, &nat->vpc->header_.uuid);
+        }
+    }
+
+    const struct vpcrec_port *port;
+    VPCREC_PORT_FOR_EACH_TRACKED (port, vpcdb) {
+        add_port_vpcs(port, vpcs);
+    }
+
+    const char *iface;
+    SSET_FOR_EACH (iface, &dirty_ifaces) {
+        vpc_model_for_ports_named(iface, add_port_vpcs, vpcs);
+    }
+}
+
+/* Forgets the generation of port 'uuid'. */
+static void
+forget_port_gen(const struct uuid *uuid)
+{
+    struct port_gen *pg = CONST_CAST(struct port_gen *, find_port_gen(uuid));
+    if (pg) {
+        hmap_remove(&port_gens, &pg->hmap_node);
+        free(pg->chassis);
+        free(pg);
+    }
+}
+
+static void
+note_status_ports(const struct model_vpc *mv)
+{
+    for (size_t i = 0; i < mv->pl.n_ports; i++) {
+        uuidset_insert(&status_ports, &mv->pl.ports[i].uuid);
+    }
+}
+
+/* Rebuilds only the VPCs that changed since the last build and brings every
+ * chassis to them: a change costs what the VPCs it touches hold, not what
+ * the database holds. */
+static void
+update_and_sync(void)
+{
+    long long int start = time_msec();
+    struct uuidset vpcs = UUIDSET_INITIALIZER(&vpcs);
+    collect_changed_vpcs(&vpcs);
+
+    struct hmap olds = HMAP_INITIALIZER(&olds);
+    vpc_model_update_vpcs(&model, vpcdb, &vpcs, &olds);
+    n_builds++;
+    n_incremental++;
+
+    /* Which of them really changed. */
+    struct hmap dirty = HMAP_INITIALIZER(&dirty);
+    bool base = false;
+    const struct uuidset_node *node;
+    UUIDSET_FOR_EACH (node, &vpcs) {
+        const struct model_vpc *new = vpc_model_find(&model, &node->uuid);
+        const struct model_vpc *old = NULL, *mv;
+        HMAP_FOR_EACH_WITH_HASH (mv, hmap_node, uuid_hash(&node->uuid),
+                                 &olds) {
+            if (uuid_equals(&mv->pl.uuid, &node->uuid)) {
+                old = mv;
+            }
+        }
+        if (old && new && old->fingerprint == new->fingerprint) {
+            continue;
+        }
+        if (old || new) {
+            add_dirty(&dirty, &node->uuid);
+        }
+        /* Which chassis host a VPC with a way out decides peers and the
+         * fast-failover groups. */
+        if ((old && old->pl.gw) || (new && new->pl.gw)) {
+            base = true;
+        }
+        if (old) {
+            note_status_ports(old);
+            for (size_t i = 0; i < old->pl.n_ports; i++) {
+                const struct uuid *port = &old->pl.ports[i].uuid;
+                if (!vpc_model_find_binding(&model, port)) {
+                    forget_port_gen(port);
+                }
+            }
+        }
+        if (new) {
+            note_status_ports(new);
+        }
+    }
+    uuidset_destroy(&vpcs);
+
+    struct chassis *ch;
+    if (base) {
+        HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+            chassis_set_peers(ch);
+        }
+    }
+    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+        chassis_sync(ch, ch->dirty_all ? NULL : &dirty, base);
+    }
+
+    struct model_vpc *mv;
+    HMAP_FOR_EACH_POP (mv, hmap_node, &olds) {
+        vpc_model_free_vpc(mv);
+    }
+    hmap_destroy(&olds);
+    size_t n_dirty = hmap_count(&dirty);
+    HMAP_FOR_EACH_POP (mv, hmap_node, &dirty) {
+        free(mv);
+    }
+    hmap_destroy(&dirty);
+    last_build_msec = time_msec() - start;
+    VLOG_DBG("model update and flow sync for nb_cfg %"PRId64": %lld ms, "
+             "%"PRIuSIZE" VPC(s) changed", current_nb_cfg(), last_build_msec,
+             n_dirty);
     status_dirty = true;
 }
 
@@ -1292,6 +1548,49 @@ port_is_up(const struct vpcrec_port *row, const struct model_binding *b)
             && pg->session == ch->ofctrl && pg->ofport == b->ofport
             && ofctrl_get_state(ch->ofctrl) == OFCTRL_SYNCED
             && ofctrl_get_acked_gen(ch->ofctrl) >= pg->gen);
+}
+
+/* A location, with its Chassis row and whether we own its chassis. */
+struct loc_row {
+    struct hmap_node node;
+    const struct model_location *loc;
+    const struct vpcrec_chassis *row;
+    bool owned;
+};
+
+/* Writes where 'port' is bound and whether it is up, if that is ours to
+ * write; remembers it in 'pending_ports' while it waits for its flows. */
+static void
+write_port_status(const struct vpcrec_port *port, const struct hmap *loc_rows)
+{
+    const struct model_binding *b
+        = vpc_model_find_binding(&model, &port->header_.uuid);
+    const struct vpcrec_chassis *want = NULL;
+    bool ours = active;
+    if (b && b->where) {
+        struct loc_row *lr;
+        HMAP_FOR_EACH_WITH_HASH (lr, node, hash_pointer(b->where, 0),
+                                 loc_rows) {
+            if (lr->loc == b->where) {
+                want = lr->row;
+                ours = lr->owned;
+                break;
+            }
+        }
+    }
+    if (!ours) {
+        return;
+    }
+    if (port->chassis != want) {
+        vpcrec_port_set_chassis(port, want);
+    }
+    bool up = port_is_up(port, b);
+    if (!port->n_up || port->up[0] != up) {
+        vpcrec_port_set_up(port, &up, 1);
+    }
+    if (!up && b && b->where && b->where->connected && b->ofport) {
+        uuidset_insert(&pending_ports, &port->header_.uuid);
+    }
 }
 
 static void
@@ -1365,12 +1664,6 @@ write_status(struct ovsdb_idl_txn *txn)
      * instance.  Each location's chassis row and chassis are looked up
      * once, not per port. */
     struct hmap loc_rows = HMAP_INITIALIZER(&loc_rows);
-    struct loc_row {
-        struct hmap_node node;
-        const struct model_location *loc;
-        const struct vpcrec_chassis *row;
-        bool owned;
-    };
     struct shash_node *node;
     SHASH_FOR_EACH (node, &model.locations) {
         struct model_location *loc = node->data;
@@ -1383,33 +1676,26 @@ write_status(struct ovsdb_idl_txn *txn)
         loc->aux = where;
     }
     const struct vpcrec_port *port;
-    VPCREC_PORT_FOR_EACH (port, vpcdb) {
-        const struct model_binding *b
-            = vpc_model_find_binding(&model, &port->header_.uuid);
-        const struct vpcrec_chassis *want = NULL;
-        bool ours = active;
-        if (b && b->where) {
-            struct loc_row *lr;
-            HMAP_FOR_EACH_WITH_HASH (lr, node, hash_pointer(b->where, 0),
-                                     &loc_rows) {
-                if (lr->loc == b->where) {
-                    want = lr->row;
-                    ours = lr->owned;
-                    break;
-                }
+    if (status_full) {
+        uuidset_clear(&pending_ports);
+        VPCREC_PORT_FOR_EACH (port, vpcdb) {
+            write_port_status(port, &loc_rows);
+        }
+    } else {
+        struct uuidset_node *un;
+        UUIDSET_FOR_EACH (un, &pending_ports) {
+            uuidset_insert(&status_ports, &un->uuid);
+        }
+        UUIDSET_FOR_EACH (un, &status_ports) {
+            uuidset_find_and_delete(&pending_ports, &un->uuid);
+            port = vpcrec_port_get_for_uuid(vpcdb, &un->uuid);
+            if (port && !vpcrec_port_is_deleted(port)) {
+                write_port_status(port, &loc_rows);
             }
         }
-        if (!ours) {
-            continue;
-        }
-        if (port->chassis != want) {
-            vpcrec_port_set_chassis(port, want);
-        }
-        bool up = port_is_up(port, b);
-        if (!port->n_up || port->up[0] != up) {
-            vpcrec_port_set_up(port, &up, 1);
-        }
     }
+    status_full = false;
+    uuidset_clear(&status_ports);
     shash_destroy(&rows);
     struct loc_row *lr;
     HMAP_FOR_EACH_POP (lr, node, &loc_rows) {
@@ -1452,10 +1738,15 @@ run_status(void)
                          "%s", ovsdb_idl_txn_get_error(status_txn));
         }
         if (s != TXN_SUCCESS && s != TXN_UNCHANGED) {
-            status_dirty = true;
+            status_changed();
         }
         ovsdb_idl_txn_destroy(status_txn);
         status_txn = NULL;
+    }
+    if (!active && !owns_any_shard()) {
+        /* Nothing is ours to write; when something is, look at all. */
+        uuidset_clear(&status_ports);
+        status_full = true;
     }
     if (status_dirty && (active || owns_any_shard()) && !claim_txn
         && ovsdb_idl_is_connected(vpcdb)
@@ -1483,7 +1774,7 @@ engine_run(const struct host_config *cfg)
     unsigned int seqno = ovsdb_idl_get_seqno(vpcdb);
     if (seqno != vpcdb_seqno) {
         vpcdb_seqno = seqno;
-        need_build = true;
+        db_changed = true;
     }
     /* Status depends on what the model does not: a new nb_cfg (with no
      * chassis, hv_cfg follows it at once) and, for the active instance,
@@ -1500,16 +1791,21 @@ engine_run(const struct host_config *cfg)
      * delete every flow. */
     if (ovsdb_idl_has_ever_connected(vpcdb)
         && ovsdb_idl_is_connected(vpcdb)) {
-        if (need_build || force_recompute) {
+        if (need_build || force_recompute || (db_changed
+                                              && shared_rows_changed())) {
             need_build = false;
             build_and_sync();
+            forget_changes();
+        } else if (db_changed || !sset_is_empty(&dirty_ifaces)) {
+            update_and_sync();
+            forget_changes();
         } else {
             /* Switches that finished reading their flows, and barriers for
              * a configuration with nothing to change. */
             struct hmap none = HMAP_INITIALIZER(&none);
             struct chassis *ch;
             HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
-                chassis_sync(ch, &none);
+                chassis_sync(ch, &none, false);
             }
             hmap_destroy(&none);
         }
@@ -1560,7 +1856,8 @@ engine_wait(void)
         ovsdb_idl_txn_wait(status_txn);
     } else if (db_ok && ((status_dirty && (active || owns_any_shard())
                           && !claim_txn)
-                         || need_build || force_recompute)) {
+                         || need_build || force_recompute || db_changed
+                         || !sset_is_empty(&dirty_ifaces))) {
         poll_immediate_wake();
     }
 }
@@ -1597,6 +1894,9 @@ engine_destroy(void)
     n_shard_gens = 0;
     shards_destroy();
     vpc_model_destroy(&model);
+    sset_destroy(&dirty_ifaces);
+    uuidset_destroy(&status_ports);
+    uuidset_destroy(&pending_ports);
     free(instance_id);
 }
 
@@ -1626,7 +1926,8 @@ engine_format_status(struct ds *s)
     ds_put_format(s, "ports: %"PRIuSIZE"\n", model.n_ports);
     ds_put_format(s, "nb_cfg: %"PRId64"\n", g ? g->nb_cfg : 0);
     ds_put_format(s, "hv_cfg: %"PRId64"\n", g ? g->hv_cfg : 0);
-    ds_put_format(s, "model builds: %"PRIu64"\n", n_builds);
+    ds_put_format(s, "model builds: %"PRIu64" (%"PRIu64" incremental)\n",
+                  n_builds, n_incremental);
     ds_put_format(s, "full recomputes: %"PRIu64"\n", n_recomputes);
     ds_put_format(s, "vpc flow rebuilds: %"PRIu64"\n", n_vpc_rebuilds);
     ds_put_format(s, "last build: %lld ms\n", last_build_msec);

@@ -50,6 +50,7 @@ struct host {
     unsigned int txn_seqno;         /* IDL seqno when 'txn' was made. */
 
     unsigned int change_seqno;      /* Bumped when bindings etc. change. */
+    unsigned int id_seqno;          /* Bumped when the identity changes. */
     struct shash bindings;          /* iface-id -> ofport (as uintptr). */
     ofp_port_t tunnel_ofport[VPC_N_ENCAPS];
 
@@ -210,6 +211,13 @@ unsigned int
 host_get_change_seqno(const struct host *host)
 {
     return host->change_seqno;
+}
+
+/* Returns a number that changes whenever the identity changes. */
+unsigned int
+host_get_identity_seqno(const struct host *host)
+{
+    return host->id_seqno;
 }
 
 /* Returns the VM interfaces on br-int: iface-id -> OpenFlow port number
@@ -896,6 +904,7 @@ host_run(struct host *host, const struct host_config *cfg)
             identity_destroy(host->id);
             host->id = id;
             host->change_seqno++;
+            host->id_seqno++;
         } else {
             identity_destroy(id);
         }

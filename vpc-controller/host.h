@@ -58,6 +58,7 @@ void host_set_accepted(struct host *, bool accepted);
 bool host_is_accepted(const struct host *);
 
 unsigned int host_get_change_seqno(const struct host *);
+unsigned int host_get_identity_seqno(const struct host *);
 const struct shash *host_get_bindings(const struct host *);
 ofp_port_t host_get_tunnel_ofport(const struct host *, enum vpc_encap);
 

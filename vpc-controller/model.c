@@ -13,6 +13,7 @@
 #include "ovsdb-idl.h"
 #include "packets.h"
 #include "util.h"
+#include "uuidset.h"
 #include "uuid.h"
 #include "vpc-addr.h"
 #include "vpc-idl.h"
@@ -121,21 +122,6 @@ vpc_model_find(const struct vpc_model *model, const struct uuid *uuid)
     HMAP_FOR_EACH_WITH_HASH (mv, hmap_node, uuid_hash(uuid), &model->vpcs) {
         if (uuid_equals(&mv->pl.uuid, uuid)) {
             return mv;
-        }
-    }
-    return NULL;
-}
-
-/* Returns the binding of the Port row 'uuid', or NULL. */
-const struct model_binding *
-vpc_model_find_binding(const struct vpc_model *model, const struct uuid *uuid)
-{
-    const struct model_binding *b;
-
-    HMAP_FOR_EACH_WITH_HASH (b, hmap_node, uuid_hash(uuid),
-                             &model->bindings) {
-        if (uuid_equals(&b->port, uuid)) {
-            return b;
         }
     }
     return NULL;
@@ -371,20 +357,29 @@ vpc_model_find_gw_group(const struct vpc_model *model,
 
 /* Building one VPC. */
 struct vpc_builder {
-    struct hmap_node hmap_node;     /* By VPC row pointer. */
-    const struct vpcrec_vpc *row;
-    uint32_t index;                 /* Distinguishes VPCs in 'ip_set'. */
     struct model_vpc *mv;
-    size_t allocated_subnets, allocated_ports, allocated_ips;
-    size_t allocated_nats;
-    size_t n_ips;
     const struct model_gw_group *gw;
 };
 
-/* A set of (VPC index, IPv4 address) pairs in one allocation: open
- * addressing, 0 marks an empty slot (address 0 is never valid). */
+/* What building any VPC needs. */
+struct build_ctx {
+    struct model_location **conn;   /* Connected locations, by name. */
+    size_t n_conn;
+    const struct hmap *prev_bindings;   /* Of model_binding, or NULL. */
+};
+
+/* The database indexes the model is built with: a VPC's parts are found
+ * through them, so one VPC costs what it holds, not what the database
+ * holds. */
+static struct ovsdb_idl_index *subnet_by_vpc;
+static struct ovsdb_idl_index *port_by_subnet;
+static struct ovsdb_idl_index *port_by_name;
+static struct ovsdb_idl_index *nat_by_vpc;
+
+/* A set of IPv4 addresses in one allocation: open addressing, 0 marks an
+ * empty slot (address 0 is never valid). */
 struct ip_set {
-    uint64_t *slots;
+    uint32_t *slots;
     size_t mask;
 };
 
@@ -399,33 +394,19 @@ ip_set_init(struct ip_set *set, size_t n)
     set->mask = size - 1;
 }
 
-/* Adds the pair; returns false if it was already there. */
+/* Adds 'ip'; returns false if it was already there. */
 static bool
-ip_set_add(struct ip_set *set, uint32_t vpc, uint32_t ip)
+ip_set_add(struct ip_set *set, uint32_t ip)
 {
-    uint64_t key = ((uint64_t) vpc << 32) | ip;
-    for (size_t i = hash_uint64(key) & set->mask; ;
+    for (size_t i = hash_int(ip, 0) & set->mask; ;
          i = (i + 1) & set->mask) {
         if (!set->slots[i]) {
-            set->slots[i] = key;
+            set->slots[i] = ip;
             return true;
-        } else if (set->slots[i] == key) {
+        } else if (set->slots[i] == ip) {
             return false;
         }
     }
-}
-
-static struct vpc_builder *
-find_builder(const struct hmap *builders, const struct vpcrec_vpc *row)
-{
-    struct vpc_builder *b;
-
-    HMAP_FOR_EACH_WITH_HASH (b, hmap_node, hash_pointer(row, 0), builders) {
-        if (b->row == row) {
-            return b;
-        }
-    }
-    return NULL;
 }
 
 static int
@@ -527,32 +508,34 @@ parse_nat(const struct vpcrec_nat *row, const struct model_gw_group *gw,
     return NULL;
 }
 
-/* NAT rows, into their VPCs.  A VPC without a (valid) gateway group has
- * no way out, so its rules are not used. */
+/* The VPC's NAT rules.  A VPC without a (valid) gateway group has no way
+ * out, so its rules are not used. */
 static void
-build_nats(struct ovsdb_idl *idl, const struct hmap *builders)
+build_nats(const struct vpcrec_vpc *row, struct vpc_builder *b)
 {
-    const struct vpcrec_nat *row;
+    struct model_vpc *mv = b->mv;
+    size_t allocated = 0;
 
-    VPCREC_NAT_FOR_EACH (row, idl) {
-        struct vpc_builder *b = find_builder(builders, row->vpc);
-        if (!b || !b->gw) {
-            continue;
-        }
+    if (!b->gw) {
+        return;
+    }
+    struct vpcrec_nat *key = vpcrec_nat_index_init_row(nat_by_vpc);
+    vpcrec_nat_index_set_vpc(key, row);
+    const struct vpcrec_nat *nat_row;
+    VPCREC_NAT_FOR_EACH_EQUAL (nat_row, key, nat_by_vpc) {
         struct vpc_pl_nat nat;
-        char *error = parse_nat(row, b->gw, &nat);
+        char *error = parse_nat(nat_row, b->gw, &nat);
         if (error) {
-            log_bad_row("NAT", row->external_ip, error);
+            log_bad_row("NAT", nat_row->external_ip, error);
             continue;
         }
-        struct model_vpc *mv = b->mv;
-        if (mv->pl.n_nats >= b->allocated_nats) {
-            mv->nats = x2nrealloc(mv->nats, &b->allocated_nats,
-                                  sizeof *mv->nats);
+        if (mv->pl.n_nats >= allocated) {
+            mv->nats = x2nrealloc(mv->nats, &allocated, sizeof *mv->nats);
         }
         mv->nats[mv->pl.n_nats++] = nat;
-
     }
+    vpcrec_nat_index_destroy_row(key);
+    qsort(mv->nats, mv->pl.n_nats, sizeof *mv->nats, compare_nats);
 }
 
 static int
@@ -561,14 +544,6 @@ compare_locations(const void *a_, const void *b_)
     const struct model_location *const *a = a_;
     const struct model_location *const *b = b_;
     return strcmp((*a)->name, (*b)->name);
-}
-
-static int
-compare_pl_ports(const void *a_, const void *b_)
-{
-    const struct vpc_pl_port *a = a_;
-    const struct vpc_pl_port *b = b_;
-    return uuid_compare_3way(&a->uuid, &b->uuid);
 }
 
 static bool
@@ -628,120 +603,159 @@ fingerprint(const struct model_vpc *mv, uint32_t gw_fingerprint)
     return h;
 }
 
-/* Rebuilds 'model' from the VPC database 'idl' and the 'connected' chassis
- * (name -> struct model_location with their bindings).  'previous' (NULL
- * or an earlier model) keeps bindings stable.  Costs O(rows), with no
- * allocation per port beyond its binding record. */
+/* Creates the database indexes the model is built with.  Call once, before
+ * 'idl' first runs. */
 void
-vpc_model_build(struct vpc_model *model, struct ovsdb_idl *idl,
-                const struct shash *connected,
-                const struct vpc_model *previous)
+vpc_model_create_indexes(struct ovsdb_idl *idl)
 {
-    build_locations(model, idl, connected);
-    build_gw_groups(model, idl);
+    subnet_by_vpc = ovsdb_idl_index_create1(idl, &vpcrec_subnet_col_vpc);
+    port_by_subnet = ovsdb_idl_index_create1(idl, &vpcrec_port_col_subnet);
+    port_by_name = ovsdb_idl_index_create1(idl, &vpcrec_port_col_name);
+    nat_by_vpc = ovsdb_idl_index_create1(idl, &vpcrec_nat_col_vpc);
+}
 
-    /* Connected chassis, sorted by name: the first claimant wins. */
-    size_t n_conn = 0;
-    struct model_location **conn = xmalloc((shash_count(&model->locations)
-                                            + 1) * sizeof *conn);
+/* Calls 'cb' for each Port row named 'name' (the name is unique, but a
+ * database being changed by hand may briefly say otherwise). */
+void
+vpc_model_for_ports_named(const char *name,
+                          void (*cb)(const struct vpcrec_port *, void *aux),
+                          void *aux)
+{
+    struct vpcrec_port *key = vpcrec_port_index_init_row(port_by_name);
+    vpcrec_port_index_set_name(key, name);
+    const struct vpcrec_port *row;
+    VPCREC_PORT_FOR_EACH_EQUAL (row, key, port_by_name) {
+        cb(row, aux);
+    }
+    vpcrec_port_index_destroy_row(key);
+}
+
+static const struct model_binding *
+find_binding(const struct hmap *bindings, const struct uuid *uuid)
+{
+    const struct model_binding *b;
+
+    HMAP_FOR_EACH_WITH_HASH (b, hmap_node, uuid_hash(uuid), bindings) {
+        if (uuid_equals(&b->port, uuid)) {
+            return b;
+        }
+    }
+    return NULL;
+}
+
+/* Returns the binding of the Port row 'uuid', or NULL. */
+const struct model_binding *
+vpc_model_find_binding(const struct vpc_model *model, const struct uuid *uuid)
+{
+    return find_binding(&model->bindings, uuid);
+}
+
+/* The connected locations of 'model', sorted by name: among chassis that
+ * have a port's interface, the first claimant wins. */
+static void
+build_ctx_init(struct build_ctx *ctx, const struct vpc_model *model,
+               const struct hmap *prev_bindings)
+{
     struct shash_node *node;
+
+    ctx->n_conn = 0;
+    ctx->conn = xmalloc((shash_count(&model->locations) + 1)
+                        * sizeof *ctx->conn);
     SHASH_FOR_EACH (node, &model->locations) {
         struct model_location *loc = node->data;
         if (loc->connected) {
-            conn[n_conn++] = loc;
+            ctx->conn[ctx->n_conn++] = loc;
         }
     }
-    qsort(conn, n_conn, sizeof *conn, compare_locations);
+    qsort(ctx->conn, ctx->n_conn, sizeof *ctx->conn, compare_locations);
+    ctx->prev_bindings = prev_bindings;
+}
 
-    /* VPCs. */
-    struct hmap builders = HMAP_INITIALIZER(&builders);
-    const struct vpcrec_vpc *vpc_row;
-    uint32_t n_vpcs = 0;
-    VPCREC_VPC_FOR_EACH (vpc_row, idl) {
-        struct vpc_builder *b = xzalloc(sizeof *b);
-        b->row = vpc_row;
-        b->index = n_vpcs++;
-        b->mv = xzalloc(sizeof *b->mv);
-        b->mv->name = xstrdup(vpc_row->name);
-        b->mv->pl.uuid = vpc_row->header_.uuid;
-        b->mv->pl.tunnel_key = vpc_row->tunnel_key;
-        build_vpc_outside(model, vpc_row, b);
-        hmap_insert(&builders, &b->hmap_node, hash_pointer(vpc_row, 0));
-    }
-    build_nats(idl, &builders);
+/* A port row and the index of its subnet in the VPC being built. */
+struct port_ref {
+    const struct vpcrec_port *row;
+    size_t subnet;
+};
 
-    /* Subnets, sorted by uuid for a stable order. */
-    size_t n_subnet_rows = 0, i = 0;
+static int
+compare_port_refs(const void *a_, const void *b_)
+{
+    const struct port_ref *a = a_;
+    const struct port_ref *b = b_;
+    return uuid_compare_3way(&a->row->header_.uuid, &b->row->header_.uuid);
+}
+
+/* Adds to 'model' the VPC of 'row', with its subnets, ports, bindings and
+ * NAT rules.  Rows are taken in UUID order, so every instance that reads
+ * the same database makes the same choices (which of two ports with the
+ * same address keeps it). */
+static void
+build_vpc(struct vpc_model *model, const struct vpcrec_vpc *row,
+          const struct build_ctx *ctx)
+{
+    struct model_vpc *mv = xzalloc(sizeof *mv);
+    struct vpc_builder b = { .mv = mv };
+
+    mv->name = xstrdup(row->name);
+    mv->pl.uuid = row->header_.uuid;
+    mv->pl.tunnel_key = row->tunnel_key;
+    build_vpc_outside(model, row, &b);
+    build_nats(row, &b);
+
+    /* Subnets. */
+    size_t n_rows = 0, allocated_rows = 0;
+    const struct vpcrec_subnet **sn_rows = NULL;
+    struct vpcrec_subnet *sn_key = vpcrec_subnet_index_init_row(
+        subnet_by_vpc);
+    vpcrec_subnet_index_set_vpc(sn_key, row);
     const struct vpcrec_subnet *sn_row;
-    VPCREC_SUBNET_FOR_EACH (sn_row, idl) {
-        n_subnet_rows++;
+    VPCREC_SUBNET_FOR_EACH_EQUAL (sn_row, sn_key, subnet_by_vpc) {
+        if (n_rows >= allocated_rows) {
+            sn_rows = x2nrealloc(sn_rows, &allocated_rows, sizeof *sn_rows);
+        }
+        sn_rows[n_rows++] = sn_row;
     }
-    const struct vpcrec_subnet **sn_rows = xmalloc((n_subnet_rows + 1)
-                                                   * sizeof *sn_rows);
-    VPCREC_SUBNET_FOR_EACH (sn_row, idl) {
-        sn_rows[i++] = sn_row;
-    }
-    qsort(sn_rows, n_subnet_rows, sizeof *sn_rows, compare_rows_by_uuid);
+    vpcrec_subnet_index_destroy_row(sn_key);
+    qsort(sn_rows, n_rows, sizeof *sn_rows, compare_rows_by_uuid);
 
-    /* Subnet row -> (builder, index). */
-    struct hmap subnet_index = HMAP_INITIALIZER(&subnet_index);
-    struct subnet_entry {
-        struct hmap_node node;
-        const struct vpcrec_subnet *row;
-        struct vpc_builder *b;
-        size_t idx;
-    };
-    for (i = 0; i < n_subnet_rows; i++) {
-        sn_row = sn_rows[i];
-        struct vpc_builder *b = find_builder(&builders, sn_row->vpc);
-        struct vpc_pl_subnet sn;
-        memset(&sn, 0, sizeof sn);  /* The fingerprint hashes it whole. */
-        if (!b || !parse_subnet(sn_row, &sn)) {
+    /* Ports of valid subnets. */
+    mv->subnets = xmalloc((n_rows + 1) * sizeof *mv->subnets);
+    struct port_ref *refs = NULL;
+    size_t n_refs = 0, allocated_refs = 0, n_ip_strings = 0;
+    struct vpcrec_port *port_key = vpcrec_port_index_init_row(
+        port_by_subnet);
+    for (size_t i = 0; i < n_rows; i++) {
+        struct vpc_pl_subnet *sn = &mv->subnets[mv->pl.n_subnets];
+        memset(sn, 0, sizeof *sn);  /* The fingerprint hashes it whole. */
+        if (!parse_subnet(sn_rows[i], sn)) {
             continue;
         }
-        struct model_vpc *mv = b->mv;
-        if (mv->pl.n_subnets >= b->allocated_subnets) {
-            mv->subnets = x2nrealloc(mv->subnets, &b->allocated_subnets,
-                                     sizeof *mv->subnets);
+        vpcrec_port_index_set_subnet(port_key, sn_rows[i]);
+        const struct vpcrec_port *port_row;
+        VPCREC_PORT_FOR_EACH_EQUAL (port_row, port_key, port_by_subnet) {
+            if (n_refs >= allocated_refs) {
+                refs = x2nrealloc(refs, &allocated_refs, sizeof *refs);
+            }
+            refs[n_refs++] = (struct port_ref) {
+                .row = port_row, .subnet = mv->pl.n_subnets,
+            };
+            n_ip_strings += port_row->n_ips;
         }
-        mv->subnets[mv->pl.n_subnets] = sn;
-
-        struct subnet_entry *e = xmalloc(sizeof *e);
-        e->row = sn_row;
-        e->b = b;
-        e->idx = mv->pl.n_subnets++;
-        hmap_insert(&subnet_index, &e->node, hash_pointer(sn_row, 0));
+        mv->pl.n_subnets++;
     }
+    vpcrec_port_index_destroy_row(port_key);
     free(sn_rows);
+    qsort(refs, n_refs, sizeof *refs, compare_port_refs);
 
-    /* Ports.  Their IPs go to the VPC's IP array; a port records its slice
-     * as an offset until the array stops moving. */
-    size_t n_ip_strings = 0;
-    const struct vpcrec_port *port_row;
-    VPCREC_PORT_FOR_EACH (port_row, idl) {
-        n_ip_strings += port_row->n_ips;
-    }
     struct ip_set used_ips;
     ip_set_init(&used_ips, n_ip_strings);
-
-    model->n_ports = 0;
-    VPCREC_PORT_FOR_EACH (port_row, idl) {
-        struct subnet_entry *e = NULL, *cand;
-        HMAP_FOR_EACH_WITH_HASH (cand, node,
-                                 hash_pointer(port_row->subnet, 0),
-                                 &subnet_index) {
-            if (cand->row == port_row->subnet) {
-                e = cand;
-                break;
-            }
-        }
-        if (!e) {
-            /* Its subnet was ignored as invalid (and logged). */
-            continue;
-        }
-
+    mv->ips = xmalloc((n_ip_strings + 1) * sizeof *mv->ips);
+    mv->ports = xmalloc((n_refs + 1) * sizeof *mv->ports);
+    size_t n_ips = 0;
+    for (size_t i = 0; i < n_refs; i++) {
+        const struct vpcrec_port *port_row = refs[i].row;
         struct vpc_pl_port p = { .uuid = port_row->header_.uuid,
-                                 .subnet = e->idx };
+                                 .subnet = refs[i].subnet };
         char *error = vpc_mac_parse(port_row->mac, &p.mac);
         if (error) {
             VLOG_WARN_RL(&bad_row_rl, "port %s ignored: %s", port_row->name,
@@ -750,10 +764,8 @@ vpc_model_build(struct vpc_model *model, struct ovsdb_idl *idl,
             continue;
         }
 
-        struct vpc_builder *b = e->b;
-        struct model_vpc *mv = b->mv;
-        const struct vpc_pl_subnet *sn = &mv->subnets[e->idx];
-        size_t start = b->n_ips;
+        const struct vpc_pl_subnet *sn = &mv->subnets[p.subnet];
+        p.ips = &mv->ips[n_ips];
         for (size_t j = 0; j < port_row->n_ips; j++) {
             uint32_t ip;
             error = vpc_ip4_parse(port_row->ips[j], &ip);
@@ -761,7 +773,7 @@ vpc_model_build(struct vpc_model *model, struct ovsdb_idl *idl,
                 error = xasprintf("%s is outside its subnet",
                                   port_row->ips[j]);
             }
-            if (!error && !ip_set_add(&used_ips, b->index, ip)) {
+            if (!error && !ip_set_add(&used_ips, ip)) {
                 error = xasprintf("%s is used twice in VPC %s",
                                   port_row->ips[j], mv->name);
             }
@@ -771,19 +783,18 @@ vpc_model_build(struct vpc_model *model, struct ovsdb_idl *idl,
                 free(error);
                 continue;
             }
-            if (b->n_ips >= b->allocated_ips) {
-                mv->ips = x2nrealloc(mv->ips, &b->allocated_ips,
-                                     sizeof *mv->ips);
-            }
-            mv->ips[b->n_ips++] = htonl(ip);
+            mv->ips[n_ips++] = htonl(ip);
         }
+        p.n_ips = &mv->ips[n_ips] - p.ips;
 
         /* Where it is. */
         const struct model_binding *prev_b
-            = previous ? vpc_model_find_binding(previous, &p.uuid) : NULL;
+            = (ctx->prev_bindings
+               ? find_binding(ctx->prev_bindings, &p.uuid) : NULL);
         const struct model_location *where
             = resolve_binding(model, port_row->name, port_row,
-                              prev_b ? prev_b->where : NULL, conn, n_conn);
+                              prev_b ? prev_b->where : NULL,
+                              ctx->conn, ctx->n_conn);
         if (where) {
             p.chassis = where;
             p.encap_ip = where->encap_ip;
@@ -793,47 +804,107 @@ vpc_model_build(struct vpc_model *model, struct ovsdb_idl *idl,
                                           where->bindings, port_row->name));
             }
         }
-        struct model_binding *mb = xmalloc(sizeof *mb);
-        mb->port = p.uuid;
+        struct model_binding *mb = CONST_CAST(
+            struct model_binding *, find_binding(&model->bindings, &p.uuid));
+        if (!mb) {
+            mb = xmalloc(sizeof *mb);
+            mb->port = p.uuid;
+            hmap_insert(&model->bindings, &mb->hmap_node,
+                        uuid_hash(&p.uuid));
+        }
+        mb->vpc = mv->pl.uuid;
         mb->where = where;
         mb->ofport = p.ofport;
-        hmap_insert(&model->bindings, &mb->hmap_node, uuid_hash(&p.uuid));
 
-        if (mv->pl.n_ports >= b->allocated_ports) {
-            mv->ports = x2nrealloc(mv->ports, &b->allocated_ports,
-                                   sizeof *mv->ports);
-        }
-        p.ips = (const ovs_be32 *) (uintptr_t) start;
-        p.n_ips = b->n_ips - start;
         mv->ports[mv->pl.n_ports++] = p;
-        model->n_ports++;
     }
     free(used_ips.slots);
+    free(refs);
 
-    struct vpc_builder *b;
-    HMAP_FOR_EACH_POP (b, hmap_node, &builders) {
-        struct model_vpc *mv = b->mv;
+    mv->pl.subnets = mv->subnets;
+    mv->pl.ports = mv->ports;
+    mv->pl.nats = mv->nats;
+    mv->fingerprint = fingerprint(mv, b.gw ? b.gw->fingerprint : 0);
+    hmap_insert(&model->vpcs, &mv->hmap_node, uuid_hash(&mv->pl.uuid));
+    model->n_ports += mv->pl.n_ports;
+}
 
-        for (i = 0; i < mv->pl.n_ports; i++) {
-            mv->ports[i].ips = mv->ips + (uintptr_t) mv->ports[i].ips;
+/* Builds 'model' (empty) from the VPC database 'idl' and the 'connected'
+ * chassis (name -> struct model_location with their bindings).
+ * 'previous' (NULL or an earlier model) keeps bindings stable.  Costs
+ * O(rows), with no allocation per port beyond its binding record. */
+void
+vpc_model_build(struct vpc_model *model, struct ovsdb_idl *idl,
+                const struct shash *connected,
+                const struct vpc_model *previous)
+{
+    build_locations(model, idl, connected);
+    build_gw_groups(model, idl);
+
+    struct build_ctx ctx;
+    build_ctx_init(&ctx, model, previous ? &previous->bindings : NULL);
+    const struct vpcrec_vpc *row;
+    VPCREC_VPC_FOR_EACH (row, idl) {
+        build_vpc(model, row, &ctx);
+    }
+    free(ctx.conn);
+}
+
+/* Rebuilds in 'model' the VPCs whose UUIDs are in 'vpcs' from 'idl',
+ * keeping its locations and gateway groups (the caller knows that none of
+ * them changed) and the other VPCs.  The VPCs' previous versions move to
+ * 'old_vpcs' (by UUID), for the caller to compare and then free with
+ * vpc_model_free_vpc().  Costs what those VPCs hold. */
+void
+vpc_model_update_vpcs(struct vpc_model *model, struct ovsdb_idl *idl,
+                      const struct uuidset *vpcs, struct hmap *old_vpcs)
+{
+    struct hmap prev = HMAP_INITIALIZER(&prev);
+    const struct uuidset_node *node;
+
+    /* Take the old versions out first: a port or subnet may have moved
+     * from one of these VPCs to another. */
+    UUIDSET_FOR_EACH (node, vpcs) {
+        struct model_vpc *mv = CONST_CAST(struct model_vpc *,
+                                          vpc_model_find(model, &node->uuid));
+        if (!mv) {
+            continue;
         }
-        qsort(mv->ports, mv->pl.n_ports, sizeof *mv->ports,
-              compare_pl_ports);
-        qsort(mv->nats, mv->pl.n_nats, sizeof *mv->nats, compare_nats);
-        mv->pl.subnets = mv->subnets;
-        mv->pl.ports = mv->ports;
-        mv->pl.nats = mv->nats;
-        mv->fingerprint = fingerprint(mv, b->gw ? b->gw->fingerprint : 0);
+        hmap_remove(&model->vpcs, &mv->hmap_node);
+        hmap_insert(old_vpcs, &mv->hmap_node, uuid_hash(&mv->pl.uuid));
+        model->n_ports -= mv->pl.n_ports;
+        for (size_t i = 0; i < mv->pl.n_ports; i++) {
+            struct model_binding *b = CONST_CAST(
+                struct model_binding *,
+                find_binding(&model->bindings, &mv->pl.ports[i].uuid));
+            if (b) {
+                hmap_remove(&model->bindings, &b->hmap_node);
+                hmap_insert(&prev, &b->hmap_node, uuid_hash(&b->port));
+            }
+        }
+    }
 
-        hmap_insert(&model->vpcs, &mv->hmap_node, uuid_hash(&mv->pl.uuid));
+    struct build_ctx ctx;
+    build_ctx_init(&ctx, model, &prev);
+    UUIDSET_FOR_EACH (node, vpcs) {
+        const struct vpcrec_vpc *row = vpcrec_vpc_get_for_uuid(idl,
+                                                               &node->uuid);
+        if (row && !vpcrec_vpc_is_deleted(row)) {
+            build_vpc(model, row, &ctx);
+        }
+    }
+    free(ctx.conn);
+
+    struct model_binding *b;
+    HMAP_FOR_EACH_POP (b, hmap_node, &prev) {
         free(b);
     }
-    hmap_destroy(&builders);
+    hmap_destroy(&prev);
+}
 
-    struct subnet_entry *e;
-    HMAP_FOR_EACH_POP (e, node, &subnet_index) {
-        free(e);
-    }
-    hmap_destroy(&subnet_index);
-    free(conn);
+/* Frees 'mv', a VPC that vpc_model_update_vpcs() took out of a model. */
+void
+vpc_model_free_vpc(struct model_vpc *mv)
+{
+    model_vpc_destroy(mv);
 }

@@ -1,8 +1,9 @@
 /* The desired state of the whole system, as ofproto-vpc inputs: every VPC
- * with its subnets and ports, and where each port is bound.  Rebuilt from
- * the VPC database and the hosts' interfaces whenever either changes; each
- * VPC carries a fingerprint so that only VPCs that changed are turned into
- * flows again. */
+ * with its subnets and ports, and where each port is bound.  Built whole
+ * from the VPC database and the hosts' interfaces when chassis, outside
+ * networks or gateway groups change; otherwise only the VPCs that a change
+ * touches are rebuilt, in place.  Each VPC carries a fingerprint so that
+ * only VPCs that changed are turned into flows again. */
 #ifndef VPC_CONTROLLER_MODEL_H
 #define VPC_CONTROLLER_MODEL_H 1
 
@@ -13,6 +14,8 @@
 #include "vpc-pipeline.h"
 
 struct ovsdb_idl;
+struct uuidset;
+struct vpcrec_port;
 
 /* Where ports can be: a chassis, by name.  Connected chassis report their
  * encapsulation themselves; others are known from their Chassis row, so
@@ -57,6 +60,7 @@ struct model_gw_group {
 struct model_binding {
     struct hmap_node hmap_node;     /* In vpc_model's 'bindings', by uuid. */
     struct uuid port;               /* Port row. */
+    struct uuid vpc;                /* The VPC it is in. */
     const struct model_location *where;    /* NULL: unbound. */
     ofp_port_t ofport;              /* Its interface there, if connected. */
 };
@@ -69,11 +73,20 @@ struct vpc_model {
     size_t n_ports;
 };
 
+void vpc_model_create_indexes(struct ovsdb_idl *);
 void vpc_model_init(struct vpc_model *);
 void vpc_model_destroy(struct vpc_model *);
 void vpc_model_build(struct vpc_model *, struct ovsdb_idl *vpcdb,
                      const struct shash *connected,
                      const struct vpc_model *previous);
+void vpc_model_update_vpcs(struct vpc_model *, struct ovsdb_idl *vpcdb,
+                           const struct uuidset *vpcs,
+                           struct hmap *old_vpcs);
+void vpc_model_free_vpc(struct model_vpc *);
+void vpc_model_for_ports_named(const char *name,
+                               void (*)(const struct vpcrec_port *,
+                                        void *aux),
+                               void *aux);
 const struct model_vpc *vpc_model_find(const struct vpc_model *,
                                        const struct uuid *);
 const struct model_gw_group *vpc_model_find_gw_group(
