@@ -89,6 +89,7 @@ struct chassis {
     uint64_t role_gen;              /* ...with this generation. */
     bool gateway;
     bool dirty_all;                 /* Rebuild every VPC's flows. */
+    bool commit_pending;            /* chassis_sync() queued a commit. */
 
     /* Peer tunnel ports and uplinks as ofproto-vpc sees them. */
     struct vpc_pl_peer *pl_peers;
@@ -170,7 +171,13 @@ static bool status_dirty = true;
 static bool status_full = true;
 static struct uuidset status_ports = UUIDSET_INITIALIZER(&status_ports);
 static struct uuidset pending_ports = UUIDSET_INITIALIZER(&pending_ports);
-static struct ovsdb_idl_txn *status_txn;
+/* Status transactions in flight, oldest first.  A second one may follow
+ * the first without waiting for its reply, so that acknowledgements that
+ * arrive meanwhile (the last one moves hv_cfg, which a --wait=hv waits
+ * for) cost no extra round trip. */
+#define MAX_STATUS_TXNS 2
+static struct ovsdb_idl_txn *status_txns[MAX_STATUS_TXNS];
+static size_t n_status_txns;
 
 /* Statistics for "vpc/status". */
 static uint64_t n_builds, n_incremental, n_recomputes, n_vpc_rebuilds;
@@ -990,7 +997,18 @@ chassis_sync(struct chassis *ch, const struct hmap *dirty, bool base)
     } else {
         return;
     }
+    ch->commit_pending = true;
+}
 
+/* Sends what chassis_sync() queued for 'ch', with the configuration it
+ * brings the switch to. */
+static void
+chassis_commit(struct chassis *ch)
+{
+    ch->commit_pending = false;
+    if (!ch->ofctrl) {
+        return;
+    }
     ofctrl_commit(ch->ofctrl, current_nb_cfg());
     uint64_t gen = ofctrl_get_sent_gen(ch->ofctrl);
     for (size_t i = 0; i < ch->n_new_ports; i++) {
@@ -998,6 +1016,24 @@ chassis_sync(struct chassis *ch, const struct hmap *dirty, bool base)
                      ch->new_ports[i].ofport, gen);
     }
     ch->n_new_ports = 0;
+}
+
+/* Brings every chassis to the model (see chassis_sync()).  Every chassis'
+ * changes are worked out before any is sent: once a switch has work it
+ * competes with us for the CPU. */
+static void
+sync_all(const struct hmap *dirty, bool base)
+{
+    struct chassis *ch;
+
+    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+        chassis_sync(ch, ch->dirty_all ? NULL : dirty, base);
+    }
+    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+        if (ch->commit_pending) {
+            chassis_commit(ch);
+        }
+    }
 }
 
 /* Gateways. */
@@ -1248,7 +1284,7 @@ hv_cfg_behind(void)
     const struct vpcrec_chassis *row;
     int64_t min = g ? g->nb_cfg : 0;
 
-    if (!g || status_txn || g->hv_cfg >= g->nb_cfg) {
+    if (!g || n_status_txns || g->hv_cfg >= g->nb_cfg) {
         return false;
     }
     VPCREC_CHASSIS_FOR_EACH (row, vpcdb) {
@@ -1322,9 +1358,7 @@ build_and_sync(void)
             ch->dirty_all = true;
         }
     }
-    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
-        chassis_sync(ch, ch->dirty_all ? NULL : &dirty, true);
-    }
+    sync_all(&dirty, true);
 
     /* 'new' now holds the previous model: its locations were referenced
      * by nothing but the old flows' builders. */
@@ -1511,9 +1545,7 @@ update_and_sync(void)
             chassis_set_peers(ch);
         }
     }
-    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
-        chassis_sync(ch, ch->dirty_all ? NULL : &dirty, base);
-    }
+    sync_all(&dirty, base);
 
     struct model_vpc *mv;
     HMAP_FOR_EACH_POP (mv, hmap_node, &olds) {
@@ -1724,25 +1756,57 @@ write_status(struct ovsdb_idl_txn *txn)
     }
 }
 
+/* Can a status transaction start now?  One may follow another in flight
+ * only if it cannot insert rows (the two would insert the same one). */
+static bool
+status_can_start(void)
+{
+    if (!n_status_txns) {
+        return true;
+    } else if (n_status_txns >= MAX_STATUS_TXNS
+               || !vpcrec_vpc_global_first(vpcdb)) {
+        return false;
+    }
+
+    struct sset names = SSET_INITIALIZER(&names);
+    const struct vpcrec_chassis *row;
+    VPCREC_CHASSIS_FOR_EACH (row, vpcdb) {
+        sset_add(&names, row->name);
+    }
+    bool ok = true;
+    struct chassis *ch;
+    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+        if (chassis_is_owned(ch) && !sset_contains(&names, ch->name)) {
+            ok = false;
+            break;
+        }
+    }
+    sset_destroy(&names);
+    return ok;
+}
+
 static void
 run_status(void)
 {
-    if (status_txn) {
-        enum ovsdb_idl_txn_status s = ovsdb_idl_txn_commit(status_txn);
+    size_t n = 0;
+    for (size_t i = 0; i < n_status_txns; i++) {
+        struct ovsdb_idl_txn *txn = status_txns[i];
+        enum ovsdb_idl_txn_status s = ovsdb_idl_txn_commit(txn);
         if (s == TXN_INCOMPLETE) {
-            return;
+            status_txns[n++] = txn;
+            continue;
         }
         if (s == TXN_ERROR) {
             static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
             VLOG_WARN_RL(&rl, "writing status to the VPC database failed: "
-                         "%s", ovsdb_idl_txn_get_error(status_txn));
+                         "%s", ovsdb_idl_txn_get_error(txn));
         }
         if (s != TXN_SUCCESS && s != TXN_UNCHANGED) {
             status_changed();
         }
-        ovsdb_idl_txn_destroy(status_txn);
-        status_txn = NULL;
+        ovsdb_idl_txn_destroy(txn);
     }
+    n_status_txns = n;
     if (!active && !owns_any_shard()) {
         /* Nothing is ours to write; when something is, look at all. */
         uuidset_clear(&status_ports);
@@ -1750,13 +1814,14 @@ run_status(void)
     }
     if (status_dirty && (active || owns_any_shard()) && !claim_txn
         && ovsdb_idl_is_connected(vpcdb)
-        && ovsdb_idl_has_ever_connected(vpcdb)) {
+        && ovsdb_idl_has_ever_connected(vpcdb) && status_can_start()) {
         status_dirty = false;
-        status_txn = ovsdb_idl_txn_create(vpcdb);
-        ovsdb_idl_txn_add_comment(status_txn, "vpc-controller: status");
-        write_status(status_txn);
+        struct ovsdb_idl_txn *txn = ovsdb_idl_txn_create(vpcdb);
+        ovsdb_idl_txn_add_comment(txn, "vpc-controller: status");
+        write_status(txn);
         COVERAGE_INC(engine_status_txn);
-        ovsdb_idl_txn_commit(status_txn);
+        ovsdb_idl_txn_commit(txn);
+        status_txns[n_status_txns++] = txn;
     }
 }
 
@@ -1803,10 +1868,7 @@ engine_run(const struct host_config *cfg)
             /* Switches that finished reading their flows, and barriers for
              * a configuration with nothing to change. */
             struct hmap none = HMAP_INITIALIZER(&none);
-            struct chassis *ch;
-            HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
-                chassis_sync(ch, &none, false);
-            }
+            sync_all(&none, false);
             hmap_destroy(&none);
         }
     }
@@ -1852,12 +1914,13 @@ engine_wait(void)
     if (claim_txn) {
         ovsdb_idl_txn_wait(claim_txn);
     }
-    if (status_txn) {
-        ovsdb_idl_txn_wait(status_txn);
-    } else if (db_ok && ((status_dirty && (active || owns_any_shard())
-                          && !claim_txn)
-                         || need_build || force_recompute || db_changed
-                         || !sset_is_empty(&dirty_ifaces))) {
+    for (size_t i = 0; i < n_status_txns; i++) {
+        ovsdb_idl_txn_wait(status_txns[i]);
+    }
+    if (db_ok && ((status_dirty && (active || owns_any_shard())
+                   && !claim_txn && status_can_start())
+                  || need_build || force_recompute || db_changed
+                  || !sset_is_empty(&dirty_ifaces))) {
         poll_immediate_wake();
     }
 }
@@ -1879,10 +1942,10 @@ engine_destroy(void)
         free(pg->chassis);
         free(pg);
     }
-    if (status_txn) {
-        ovsdb_idl_txn_destroy(status_txn);
-        status_txn = NULL;
+    for (size_t i = 0; i < n_status_txns; i++) {
+        ovsdb_idl_txn_destroy(status_txns[i]);
     }
+    n_status_txns = 0;
     if (claim_txn) {
         ovsdb_idl_txn_destroy(claim_txn);
         claim_txn = NULL;

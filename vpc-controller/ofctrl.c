@@ -858,6 +858,13 @@ ofctrl_commit(struct ofctrl *ofc, int64_t cfg)
     }
 
     bool changed = ofc->n_queued > 0;
+    if (!changed && !ofc->need_barrier && cfg > ofc->sent_cfg
+        && ovs_list_is_empty(&ofc->barriers)) {
+        /* The switch acknowledged everything we sent and 'cfg' changes
+         * nothing here: it already has what 'cfg' asks for. */
+        ofc->sent_cfg = ofc->acked_cfg = cfg;
+        return;
+    }
     if (changed) {
         send_bundle(ofc);
         ofc->sent_gen++;
