@@ -1018,9 +1018,13 @@ chassis_commit(struct chassis *ch)
     ch->n_new_ports = 0;
 }
 
-/* Brings every chassis to the model (see chassis_sync()).  Every chassis'
- * changes are worked out before any is sent: once a switch has work it
- * competes with us for the CPU. */
+/* Brings every chassis to the model (see chassis_sync()).  Small changes
+ * are worked out for every chassis before any is sent: once a switch has
+ * work it competes with us for the CPU.  Large ones go out chassis by
+ * chassis, so that the encoded messages of all of them are never held at
+ * once. */
+#define SYNC_BATCH_MAX 64
+
 static void
 sync_all(const struct hmap *dirty, bool base)
 {
@@ -1028,6 +1032,10 @@ sync_all(const struct hmap *dirty, bool base)
 
     HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
         chassis_sync(ch, ch->dirty_all ? NULL : dirty, base);
+        if (ch->commit_pending && ch->ofctrl
+            && ofctrl_n_queued(ch->ofctrl) > SYNC_BATCH_MAX) {
+            chassis_commit(ch);
+        }
     }
     HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
         if (ch->commit_pending) {

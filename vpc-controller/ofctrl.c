@@ -883,6 +883,13 @@ ofctrl_commit(struct ofctrl *ofc, int64_t cfg)
     }
 }
 
+/* Returns how many flow and group mods wait for the next commit. */
+size_t
+ofctrl_n_queued(const struct ofctrl *ofc)
+{
+    return ofc->n_queued;
+}
+
 /* Appends a one-line summary of the session to 's'. */
 void
 ofctrl_format_stats(const struct ofctrl *ofc, struct ds *s)

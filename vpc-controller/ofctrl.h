@@ -65,6 +65,7 @@ void ofctrl_send_packet(struct ofctrl *, const struct dp_packet *,
 int64_t ofctrl_get_acked_cfg(const struct ofctrl *);
 uint64_t ofctrl_get_acked_gen(const struct ofctrl *);
 uint64_t ofctrl_get_sent_gen(const struct ofctrl *);
+size_t ofctrl_n_queued(const struct ofctrl *);
 void ofctrl_format_stats(const struct ofctrl *, struct ds *);
 
 #endif /* ofctrl.h */
