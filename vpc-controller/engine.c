@@ -171,13 +171,10 @@ static bool status_dirty = true;
 static bool status_full = true;
 static struct uuidset status_ports = UUIDSET_INITIALIZER(&status_ports);
 static struct uuidset pending_ports = UUIDSET_INITIALIZER(&pending_ports);
-/* Status transactions in flight, oldest first.  A second one may follow
- * the first without waiting for its reply, so that acknowledgements that
- * arrive meanwhile (the last one moves hv_cfg, which a --wait=hv waits
- * for) cost no extra round trip. */
-#define MAX_STATUS_TXNS 2
-static struct ovsdb_idl_txn *status_txns[MAX_STATUS_TXNS];
-static size_t n_status_txns;
+/* The status transaction in flight.  Only one: until its reply, the IDL
+ * shows the values it overwrites, so a second one would be written
+ * against stale values (and could skip a write that is needed). */
+static struct ovsdb_idl_txn *status_txn;
 
 /* Statistics for "vpc/status". */
 static uint64_t n_builds, n_incremental, n_recomputes, n_vpc_rebuilds;
@@ -194,9 +191,10 @@ engine_init(struct ovsdb_idl *idl, const char *instance)
     vpc_model_create_indexes(idl);
     ovsdb_idl_track_add_all(idl);
 
-    /* We write these; our own writes need not wake us. */
+    /* We write these; our own writes need not wake us.  (Port.chassis is
+     * written too, but where another instance says a port is bound is an
+     * input for a port we have no binding for.) */
     ovsdb_idl_omit_alert(idl, &vpcrec_port_col_up);
-    ovsdb_idl_omit_alert(idl, &vpcrec_port_col_chassis);
     ovsdb_idl_omit_alert(idl, &vpcrec_chassis_col_nb_cfg_timestamp);
     ovsdb_idl_omit_alert(idl, &vpcrec_chassis_col_nb_cfg);
     ovsdb_idl_omit_alert(idl, &vpcrec_chassis_col_connected);
@@ -429,6 +427,7 @@ run_hosts(const struct host_config *cfg)
 
         struct chassis *ch = hn->chassis;
         if (ch && ch->host_seqno != host_get_change_seqno(hn->host)) {
+            bool was_dirty_all = ch->dirty_all;
             ch->host_seqno = host_get_change_seqno(hn->host);
             for (int e = 0; e < VPC_N_ENCAPS; e++) {
                 ofp_port_t t = host_get_tunnel_ofport(hn->host, e);
@@ -457,7 +456,7 @@ run_hosts(const struct host_config *cfg)
                 ch->id_seqno = host_get_identity_seqno(hn->host);
                 need_build = true;
             }
-            if (ch->dirty_all) {
+            if (ch->dirty_all && !was_dirty_all) {
                 need_build = true;
             }
             note_binding_changes(ch);
@@ -1292,7 +1291,7 @@ hv_cfg_behind(void)
     const struct vpcrec_chassis *row;
     int64_t min = g ? g->nb_cfg : 0;
 
-    if (!g || n_status_txns || g->hv_cfg >= g->nb_cfg) {
+    if (!g || status_txn || g->hv_cfg >= g->nb_cfg) {
         return false;
     }
     VPCREC_CHASSIS_FOR_EACH (row, vpcdb) {
@@ -1422,13 +1421,38 @@ add_port_vpcs(const struct vpcrec_port *row, void *vpcs_)
     }
 }
 
-/* The VPCs that the tracked database changes and 'dirty_ifaces' touch:
- * where changed rows were (as the model has it) and where they are. */
-static void
+/* Is tracked Port 'row' changed only in where it is bound, which matters
+ * only to a port the model has no location for? */
+static bool
+port_change_is_moot(const struct vpcrec_port *row)
+{
+    if (vpcrec_port_is_new(row) || vpcrec_port_is_deleted(row)
+        || vpcrec_port_is_updated(row, VPCREC_PORT_COL_NAME)
+        || vpcrec_port_is_updated(row, VPCREC_PORT_COL_MAC)
+        || vpcrec_port_is_updated(row, VPCREC_PORT_COL_IPS)
+        || vpcrec_port_is_updated(row, VPCREC_PORT_COL_SUBNET)) {
+        return false;
+    }
+    const struct model_binding *b = vpc_model_find_binding(
+        &model, &row->header_.uuid);
+    return b && b->where;
+}
+
+/* Collects into 'vpcs' the VPCs that the tracked database changes and
+ * 'dirty_ifaces' touch: where changed rows were (as the model has it) and
+ * where they are.  Returns false if the changes cannot be trusted to be
+ * complete: the IDL read a fresh copy of the database (after a reconnect,
+ * it reports rows it had as new, and rows deleted meanwhile not at all),
+ * so only a whole build will do. */
+static bool
 collect_changed_vpcs(struct uuidset *vpcs)
 {
     const struct vpcrec_vpc *vpc;
     VPCREC_VPC_FOR_EACH_TRACKED (vpc, vpcdb) {
+        if (vpcrec_vpc_is_new(vpc) && vpc_model_find(&model,
+                                                     &vpc->header_.uuid)) {
+            return false;
+        }
         uuidset_insert(vpcs, &vpc->header_.uuid);
     }
 
@@ -1438,6 +1462,9 @@ collect_changed_vpcs(struct uuidset *vpcs)
         HMAP_FOR_EACH (mv, hmap_node, &model.vpcs) {
             for (size_t i = 0; i < mv->pl.n_subnets; i++) {
                 if (uuid_equals(&mv->pl.subnets[i].uuid, &sn->header_.uuid)) {
+                    if (vpcrec_subnet_is_new(sn)) {
+                        return false;
+                    }
                     uuidset_insert(vpcs, &mv->pl.uuid);
                 }
             }
@@ -1464,13 +1491,33 @@ collect_changed_vpcs(struct uuidset *vpcs)
 
     const struct vpcrec_port *port;
     VPCREC_PORT_FOR_EACH_TRACKED (port, vpcdb) {
+        if (vpcrec_port_is_new(port)
+            && vpc_model_find_binding(&model, &port->header_.uuid)) {
+            return false;
+        } else if (port_change_is_moot(port)) {
+            continue;
+        }
         add_port_vpcs(port, vpcs);
+        if (!vpcrec_port_is_deleted(port)) {
+            /* Also a port the model leaves out (a bad MAC or subnet) has
+             * a status: unbound, down. */
+            uuidset_insert(&status_ports, &port->header_.uuid);
+        }
     }
 
     const char *iface;
     SSET_FOR_EACH (iface, &dirty_ifaces) {
         vpc_model_for_ports_named(iface, add_port_vpcs, vpcs);
     }
+
+    /* A VPC that is gone, should its deletion have gone unreported. */
+    const struct model_vpc *mv;
+    HMAP_FOR_EACH (mv, hmap_node, &model.vpcs) {
+        if (!vpcrec_vpc_get_for_uuid(vpcdb, &mv->pl.uuid)) {
+            uuidset_insert(vpcs, &mv->pl.uuid);
+        }
+    }
+    return true;
 }
 
 /* Forgets the generation of port 'uuid'. */
@@ -1496,17 +1543,22 @@ note_status_ports(const struct model_vpc *mv)
 /* Rebuilds only the VPCs that changed since the last build and brings every
  * chassis to them: a change costs what the VPCs it touches hold, not what
  * the database holds. */
-static void
+static bool
 update_and_sync(void)
 {
     long long int start = time_msec();
     struct uuidset vpcs = UUIDSET_INITIALIZER(&vpcs);
-    collect_changed_vpcs(&vpcs);
+    if (!collect_changed_vpcs(&vpcs)) {
+        uuidset_destroy(&vpcs);
+        return false;
+    }
 
     struct hmap olds = HMAP_INITIALIZER(&olds);
     vpc_model_update_vpcs(&model, vpcdb, &vpcs, &olds);
-    n_builds++;
-    n_incremental++;
+    if (!uuidset_is_empty(&vpcs)) {
+        n_builds++;
+        n_incremental++;
+    }
 
     /* Which of them really changed. */
     struct hmap dirty = HMAP_INITIALIZER(&dirty);
@@ -1570,6 +1622,7 @@ update_and_sync(void)
              "%"PRIuSIZE" VPC(s) changed", current_nb_cfg(), last_build_msec,
              n_dirty);
     status_dirty = true;
+    return true;
 }
 
 /* Status in the database. */
@@ -1764,57 +1817,25 @@ write_status(struct ovsdb_idl_txn *txn)
     }
 }
 
-/* Can a status transaction start now?  One may follow another in flight
- * only if it cannot insert rows (the two would insert the same one). */
-static bool
-status_can_start(void)
-{
-    if (!n_status_txns) {
-        return true;
-    } else if (n_status_txns >= MAX_STATUS_TXNS
-               || !vpcrec_vpc_global_first(vpcdb)) {
-        return false;
-    }
-
-    struct sset names = SSET_INITIALIZER(&names);
-    const struct vpcrec_chassis *row;
-    VPCREC_CHASSIS_FOR_EACH (row, vpcdb) {
-        sset_add(&names, row->name);
-    }
-    bool ok = true;
-    struct chassis *ch;
-    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
-        if (chassis_is_owned(ch) && !sset_contains(&names, ch->name)) {
-            ok = false;
-            break;
-        }
-    }
-    sset_destroy(&names);
-    return ok;
-}
-
 static void
 run_status(void)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < n_status_txns; i++) {
-        struct ovsdb_idl_txn *txn = status_txns[i];
-        enum ovsdb_idl_txn_status s = ovsdb_idl_txn_commit(txn);
+    if (status_txn) {
+        enum ovsdb_idl_txn_status s = ovsdb_idl_txn_commit(status_txn);
         if (s == TXN_INCOMPLETE) {
-            status_txns[n++] = txn;
-            continue;
+            return;
         }
         if (s == TXN_ERROR) {
             static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
             VLOG_WARN_RL(&rl, "writing status to the VPC database failed: "
-                         "%s", ovsdb_idl_txn_get_error(txn));
+                         "%s", ovsdb_idl_txn_get_error(status_txn));
         }
         if (s != TXN_SUCCESS && s != TXN_UNCHANGED) {
             status_changed();
         }
-        ovsdb_idl_txn_destroy(txn);
+        ovsdb_idl_txn_destroy(status_txn);
+        status_txn = NULL;
     }
-    n_status_txns = n;
     if (!active && !owns_any_shard()) {
         /* Nothing is ours to write; when something is, look at all. */
         uuidset_clear(&status_ports);
@@ -1822,14 +1843,13 @@ run_status(void)
     }
     if (status_dirty && (active || owns_any_shard()) && !claim_txn
         && ovsdb_idl_is_connected(vpcdb)
-        && ovsdb_idl_has_ever_connected(vpcdb) && status_can_start()) {
+        && ovsdb_idl_has_ever_connected(vpcdb)) {
         status_dirty = false;
-        struct ovsdb_idl_txn *txn = ovsdb_idl_txn_create(vpcdb);
-        ovsdb_idl_txn_add_comment(txn, "vpc-controller: status");
-        write_status(txn);
+        status_txn = ovsdb_idl_txn_create(vpcdb);
+        ovsdb_idl_txn_add_comment(status_txn, "vpc-controller: status");
+        write_status(status_txn);
         COVERAGE_INC(engine_status_txn);
-        ovsdb_idl_txn_commit(txn);
-        status_txns[n_status_txns++] = txn;
+        ovsdb_idl_txn_commit(status_txn);
     }
 }
 
@@ -1870,7 +1890,11 @@ engine_run(const struct host_config *cfg)
             build_and_sync();
             forget_changes();
         } else if (db_changed || !sset_is_empty(&dirty_ifaces)) {
-            update_and_sync();
+            if (!update_and_sync()) {
+                VLOG_INFO("the VPC database was read afresh: rebuilding "
+                          "everything");
+                build_and_sync();
+            }
             forget_changes();
         } else {
             /* Switches that finished reading their flows, and barriers for
@@ -1922,11 +1946,11 @@ engine_wait(void)
     if (claim_txn) {
         ovsdb_idl_txn_wait(claim_txn);
     }
-    for (size_t i = 0; i < n_status_txns; i++) {
-        ovsdb_idl_txn_wait(status_txns[i]);
+    if (status_txn) {
+        ovsdb_idl_txn_wait(status_txn);
     }
     if (db_ok && ((status_dirty && (active || owns_any_shard())
-                   && !claim_txn && status_can_start())
+                   && !claim_txn && !status_txn)
                   || need_build || force_recompute || db_changed
                   || !sset_is_empty(&dirty_ifaces))) {
         poll_immediate_wake();
@@ -1950,10 +1974,10 @@ engine_destroy(void)
         free(pg->chassis);
         free(pg);
     }
-    for (size_t i = 0; i < n_status_txns; i++) {
-        ovsdb_idl_txn_destroy(status_txns[i]);
+    if (status_txn) {
+        ovsdb_idl_txn_destroy(status_txn);
+        status_txn = NULL;
     }
-    n_status_txns = 0;
     if (claim_txn) {
         ovsdb_idl_txn_destroy(claim_txn);
         claim_txn = NULL;
