@@ -84,7 +84,7 @@ sim_start_ovs () {
 # sim_start_vswitchd HOST: starts HOST's ovs-vswitchd (again).
 sim_start_vswitchd () {
     local host=$1 d=$SIM_DIR/$1
-    sim_on "$host" ovs-vswitchd unix:"$d/db.sock" -vconsole:off \
+    sim_on "$host" env ${VPC_SIM_VSWITCHD_ENV:-} ovs-vswitchd unix:"$d/db.sock" -vconsole:off \
         --pidfile="$d/ovs-vswitchd.pid" --unixctl="$d/ovs-vswitchd.ctl" \
         --log-file="$d/ovs-vswitchd.log" --detach --no-chdir \
         --disable-system || return 1

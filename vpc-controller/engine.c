@@ -1551,14 +1551,19 @@ update_and_sync(void)
     if (!collect_changed_vpcs(&vpcs)) {
         uuidset_destroy(&vpcs);
         return false;
+    } else if (uuidset_is_empty(&vpcs)) {
+        /* Nothing for the model (our own status coming back, say). */
+        struct hmap none = HMAP_INITIALIZER(&none);
+        sync_all(&none, false);
+        hmap_destroy(&none);
+        uuidset_destroy(&vpcs);
+        return true;
     }
 
     struct hmap olds = HMAP_INITIALIZER(&olds);
     vpc_model_update_vpcs(&model, vpcdb, &vpcs, &olds);
-    if (!uuidset_is_empty(&vpcs)) {
-        n_builds++;
-        n_incremental++;
-    }
+    n_builds++;
+    n_incremental++;
 
     /* Which of them really changed. */
     struct hmap dirty = HMAP_INITIALIZER(&dirty);
