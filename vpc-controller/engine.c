@@ -1024,16 +1024,34 @@ chassis_commit(struct chassis *ch)
  * once. */
 #define SYNC_BATCH_MAX 64
 
+/* A round of work spends at most this long bringing chassis to the model;
+ * the chassis left over are rebuilt whole in the next round (their
+ * 'dirty_all').  Meanwhile sessions are served: hosts and switches probe
+ * us every 5 s, and a round that takes longer loses them. */
+#define SYNC_SLICE_MSEC 1000
+static bool sync_deferred;
+
 static void
 sync_all(const struct hmap *dirty, bool base)
 {
+    long long int deadline = time_msec() + SYNC_SLICE_MSEC;
     struct chassis *ch;
 
+    sync_deferred = false;
     HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+        if (sync_deferred) {
+            if (ch->ofctrl && (!dirty || base || hmap_count(dirty))) {
+                ch->dirty_all = true;
+            }
+            continue;
+        }
         chassis_sync(ch, ch->dirty_all ? NULL : dirty, base);
         if (ch->commit_pending && ch->ofctrl
             && ofctrl_n_queued(ch->ofctrl) > SYNC_BATCH_MAX) {
             chassis_commit(ch);
+        }
+        if (time_msec() >= deadline) {
+            sync_deferred = true;
         }
     }
     HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
@@ -1282,6 +1300,23 @@ add_dirty(struct hmap *dirty, const struct uuid *uuid)
     hmap_insert(dirty, &d->hmap_node, uuid_hash(uuid));
 }
 
+/* Frees the set of 'dirty' VPCs of a build (or update) that began at
+ * 'start', and notes how long it took. */
+static void
+finish_build(struct hmap *dirty, long long int start, const char *what)
+{
+    size_t n_dirty = hmap_count(dirty);
+    struct model_vpc *d;
+    HMAP_FOR_EACH_POP (d, hmap_node, dirty) {
+        free(d);
+    }
+    hmap_destroy(dirty);
+    last_build_msec = time_msec() - start;
+    VLOG_DBG("model %s and flow sync for nb_cfg %"PRId64": %lld ms, "
+             "%"PRIuSIZE" VPC(s) changed", what, current_nb_cfg(),
+             last_build_msec, n_dirty);
+}
+
 /* Would hv_cfg move up if written now?  (For the active instance, which
  * learns of other owners' acknowledgements only from their Chassis rows.) */
 static bool
@@ -1357,7 +1392,6 @@ build_and_sync(void)
     HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
         chassis_set_peers(ch);
     }
-    size_t n_dirty = hmap_count(&dirty);
 
     if (force_recompute) {
         n_recomputes++;
@@ -1370,15 +1404,7 @@ build_and_sync(void)
     /* 'new' now holds the previous model: its locations were referenced
      * by nothing but the old flows' builders. */
     vpc_model_destroy(&new);
-    struct model_vpc *d;
-    HMAP_FOR_EACH_POP (d, hmap_node, &dirty) {
-        free(d);
-    }
-    hmap_destroy(&dirty);
-    last_build_msec = time_msec() - start;
-    VLOG_DBG("model build and flow sync for nb_cfg %"PRId64": %lld ms, "
-             "%"PRIuSIZE" VPC(s) changed", current_nb_cfg(), last_build_msec,
-             n_dirty);
+    finish_build(&dirty, start, "build");
     force_recompute = false;
     status_changed();
 }
@@ -1617,15 +1643,7 @@ update_and_sync(void)
         vpc_model_free_vpc(mv);
     }
     hmap_destroy(&olds);
-    size_t n_dirty = hmap_count(&dirty);
-    HMAP_FOR_EACH_POP (mv, hmap_node, &dirty) {
-        free(mv);
-    }
-    hmap_destroy(&dirty);
-    last_build_msec = time_msec() - start;
-    VLOG_DBG("model update and flow sync for nb_cfg %"PRId64": %lld ms, "
-             "%"PRIuSIZE" VPC(s) changed", current_nb_cfg(), last_build_msec,
-             n_dirty);
+    finish_build(&dirty, start, "update");
     status_dirty = true;
     return true;
 }
@@ -1957,7 +1975,7 @@ engine_wait(void)
     if (db_ok && ((status_dirty && (active || owns_any_shard())
                    && !claim_txn && !status_txn)
                   || need_build || force_recompute || db_changed
-                  || !sset_is_empty(&dirty_ifaces))) {
+                  || !sset_is_empty(&dirty_ifaces) || sync_deferred)) {
         poll_immediate_wake();
     }
 }
