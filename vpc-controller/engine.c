@@ -461,7 +461,13 @@ run_hosts(const struct host_config *cfg)
             }
             note_binding_changes(ch);
             check_duplicate_ifaces(ch);
-            status_changed();
+            if (need_build) {
+                status_changed();
+            } else {
+                /* The ports of interfaces that came or went are in the
+                 * VPCs the next update rebuilds. */
+                status_dirty = true;
+            }
         }
     }
 }
