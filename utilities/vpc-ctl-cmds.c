@@ -424,22 +424,30 @@ mac_claim(struct ctl_context *ctx, const char *s,
     return true;
 }
 
+/* Forgets MAC 's' as in use.  Under the allocation prefix it is free
+ * again, so the search for a free MAC (and the next mac_hint) starts no
+ * higher than it: with a narrow scope, that is the only way vpc-ctl learns
+ * of a hole below the hint. */
 static void
 mac_release(struct ctl_context *ctx, const char *s)
 {
     struct vpc_ctl_context *vctx = vctx_cast(ctx);
+    struct eth_addr ea, pfx;
 
     vctx->macs_changed = true;
+    if (!eth_addr_from_string(s, &ea)) {
+        return;
+    }
     if (vctx->macs_valid) {
-        struct eth_addr ea;
         char buf[ETH_ADDR_STRLEN + 1];
 
-        if (eth_addr_from_string(s, &ea)) {
-            mac_normalize(&ea, buf);
-            sset_find_and_delete(&vctx->macs, buf);
-            uint32_t low = (ea.ea[3] << 16) | (ea.ea[4] << 8) | ea.ea[5];
-            vctx->mac_hint = MIN(vctx->mac_hint, low);
-        }
+        mac_normalize(&ea, buf);
+        sset_find_and_delete(&vctx->macs, buf);
+    }
+    if (mac_prefix_get(vctx->global, &pfx, NULL)
+        && !memcmp(ea.ea, pfx.ea, 3)) {
+        uint32_t low = (ea.ea[3] << 16) | (ea.ea[4] << 8) | ea.ea[5];
+        vctx->mac_hint = MIN(vctx->mac_hint, MAX(low, 1));
     }
 }
 
@@ -2345,8 +2353,9 @@ pre_show(struct ctl_context *ctx)
  *
  * Allocating an IP address for a new port needs the ports of its subnet,
  * and refusing a name or a MAC address already taken needs the ports with
- * that name or MAC: not the thousands of other Port rows.  A batch made
- * only of port-add commands therefore asks the server for just those rows
+ * that name or MAC; deleting or showing a port needs that port: not the
+ * thousands of other Port rows.  A batch made only of port-add, port-del
+ * and port-show commands therefore asks the server for just those rows
  * (OVSDB conditional monitoring) and starts looking for a free MAC at
  * VPC_Global options:mac_hint.  The MAC it picks may belong to a port it
  * does not see; then the Port table's unique index on "mac" fails the
@@ -2445,7 +2454,7 @@ scope_update(struct ovsdb_idl *idl)
 }
 
 /* Chooses how many Port rows to replicate for 'commands': a narrow scope
- * if they are all port-add, else every row.  Call after the commands'
+ * if they are all port-add, port-del or port-show, else every row.  Call after the commands'
  * prerequisites and before the first ovsdb_idl_run(), and not for a dry
  * run, whose transaction the server aborts before its indexes could refuse
  * a MAC address. */
@@ -2460,15 +2469,21 @@ vpc_ctl_scope_init(struct ovsdb_idl *idl, const struct ctl_command *commands,
 
         /* port_lookup() also takes a UUID, which a condition on "name"
          * would not find. */
-        if (c->syntax->run != cmd_port_add
-            || uuid_from_string(&uuid, c->argv[2])) {
+        bool add = c->syntax->run == cmd_port_add;
+        bool by_name = (c->syntax->run == cmd_port_del
+                        || c->syntax->run == cmd_port_show);
+        const char *name = add ? c->argv[2] : c->argv[1];
+        if ((!add && !by_name) || uuid_from_string(&uuid, name)) {
             sset_clear(&scope.names);
             sset_clear(&scope.macs);
             sset_clear(&scope.subnets);
             return;
         }
+        sset_add(&scope.names, name);
+        if (by_name) {
+            continue;
+        }
         sset_add(&scope.subnets, c->argv[1]);
-        sset_add(&scope.names, c->argv[2]);
 
         const char *mac_s = c->argc > 3 ? c->argv[3] : NULL;
         struct eth_addr ea;
