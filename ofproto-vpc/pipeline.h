@@ -14,18 +14,31 @@ enum vpc_table {
     VPC_T_CLASSIFY = 0,
     /* Source IP and ARP sender of VM ports must be the port's own. */
     VPC_T_PORT_SEC = 10,
-    /* ARP requests answered for every known address; other ARP dropped. */
+    /* ARP requests look their target up in VPC_T_BIND and are answered
+     * in VPC_T_ARP_REPLY if it is known; other ARP dropped. */
     VPC_T_ARP = 20,
+    /* One flow per address the VPC knows (a port's or a subnet gateway's):
+     * metadata and VPC_MFF_LOOKUP_IP in, its MAC and where it is in
+     * VPC_MFF_BIND_MAC, VPC_MFF_BIND_TUN_DST and VPC_MFF_BIND out.  Used
+     * through resubmit; a miss leaves the registers zero. */
+    VPC_T_BIND = 22,
+    /* A known address: the ARP reply, straight back out the port. */
+    VPC_T_ARP_REPLY = 23,
     /* Packets for a subnet gateway itself: ping answered, rest dropped. */
     VPC_T_ROUTER = 30,
     /* Same-subnet traffic passes; traffic to the gateway MAC is routed. */
     VPC_T_L3_ADMIT = 40,
     /* Routed: the destination subnet's gateway MAC becomes the source. */
     VPC_T_ROUTE = 50,
-    /* Destination port on another chassis: out the tunnel. */
+    /* Routed or same-subnet IP: its destination looked up in VPC_T_BIND. */
     VPC_T_DEST = 60,
-    /* Destination port on this chassis: deliver. */
+    /* Destination port on another chassis: out the tunnel. */
+    VPC_T_TO_TUNNEL = 61,
+    /* From a tunnel: the destination looked up in VPC_T_BIND, and only
+     * local delivery follows (never back out a tunnel). */
     VPC_T_LOCAL_OUT = 70,
+    /* Destination port on this chassis: deliver. */
+    VPC_T_TO_PORT = 71,
 
     /* Gateways only.  Leaving a VPC for the outside: */
     /* From a host over the tunnel: conntrack with NAT, in the VPC's zone. */
@@ -56,6 +69,17 @@ enum vpc_table {
 #define VPC_MFF_NEXT_HOP MFF_REG1
 /* Gateways: scratch space for swapping ARP addresses. */
 #define VPC_MFF_SCRATCH MFF_REG2
+/* The IPv4 address that VPC_T_BIND looks up. */
+#define VPC_MFF_LOOKUP_IP MFF_REG3
+/* What VPC_T_BIND found: the MAC (bits 0-47), the tunnel endpoint of a
+ * remote address, and VPC_BIND_* flags with the OpenFlow port to send it to
+ * (the tunnel port or the local port) in bits 0-15. */
+#define VPC_MFF_BIND_MAC MFF_XREG2
+#define VPC_MFF_BIND_TUN_DST MFF_REG6
+#define VPC_MFF_BIND MFF_REG7
+#define VPC_BIND_FOUND 0x80000000   /* The VPC knows the address. */
+#define VPC_BIND_REMOTE 0x00010000  /* Bound on another chassis. */
+#define VPC_BIND_LOCAL 0x00020000   /* Bound here, to an OpenFlow port. */
 
 /* Priorities. */
 enum {

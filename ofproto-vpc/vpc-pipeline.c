@@ -4,6 +4,7 @@
 #include "vpc-pipeline.h"
 
 #include "byte-order.h"
+#include "flow.h"
 #include "flow-table.h"
 #include "group-table.h"
 #include "openvswitch/dynamic-string.h"
@@ -26,11 +27,15 @@ vpc_table_name(int table_id)
     case VPC_T_CLASSIFY: return "classify";
     case VPC_T_PORT_SEC: return "port_sec";
     case VPC_T_ARP: return "arp";
+    case VPC_T_BIND: return "bind";
+    case VPC_T_ARP_REPLY: return "arp_reply";
     case VPC_T_ROUTER: return "router";
     case VPC_T_L3_ADMIT: return "l3_admit";
     case VPC_T_ROUTE: return "route";
     case VPC_T_DEST: return "dest";
+    case VPC_T_TO_TUNNEL: return "to_tunnel";
     case VPC_T_LOCAL_OUT: return "local_out";
+    case VPC_T_TO_PORT: return "to_port";
     case VPC_T_GW_SNAT: return "gw_snat";
     case VPC_T_GW_SNAT_NEW: return "gw_snat_new";
     case VPC_T_GW_EGRESS: return "gw_egress";
@@ -86,6 +91,28 @@ put_move(struct ofpbuf *a, enum mf_field_id src, enum mf_field_id dst)
 
     move->src = (struct mf_subfield) { s, 0, s->n_bits };
     move->dst = (struct mf_subfield) { d, 0, d->n_bits };
+}
+
+/* Copies 'n_bits' of field 'src' from bit 'src_ofs' to field 'dst' from
+ * bit 'dst_ofs'. */
+static void
+put_move_bits(struct ofpbuf *a, enum mf_field_id src, int src_ofs,
+              enum mf_field_id dst, int dst_ofs, int n_bits)
+{
+    struct ofpact_reg_move *move = ofpact_put_REG_MOVE(a);
+
+    move->src = (struct mf_subfield) { mf_from_id(src), src_ofs, n_bits };
+    move->dst = (struct mf_subfield) { mf_from_id(dst), dst_ofs, n_bits };
+}
+
+/* Out the port whose number VPC_T_BIND found. */
+static void
+put_output_bind(struct ofpbuf *a)
+{
+    struct ofpact_output_reg *out = ofpact_put_OUTPUT_REG(a);
+
+    out->max_len = UINT16_MAX;
+    out->src = (struct mf_subfield) { mf_from_id(VPC_MFF_BIND), 0, 16 };
 }
 
 static void
@@ -272,6 +299,73 @@ host_reaches_group(const struct vpc_pl_chassis *chassis,
     return false;
 }
 
+/* Looks up the address in 'src' (bits 'ofs' to 'ofs' + 31) in VPC_T_BIND,
+ * then goes to 'next'. */
+static void
+put_bind_lookup(struct ofpbuf *a, enum mf_field_id src, enum vpc_table next)
+{
+    put_move(a, src, VPC_MFF_LOOKUP_IP);
+    put_resubmit(a, VPC_T_BIND);
+    put_goto(a, next);
+}
+
+/* The flows that use what VPC_T_BIND finds, the same for every VPC: one
+ * flow per address then serves ARP, routing and delivery alike. */
+static void
+build_lookups(struct vpc_flow_table *out, struct ofpbuf *a)
+{
+    struct match match;
+
+    /* ARP requests: answered if the address is known, with its MAC. */
+    match_init_catchall(&match);
+    match_set_dl_type(&match, htons(ETH_TYPE_ARP));
+    match_set_nw_proto(&match, ARP_OP_REQUEST);
+    put_bind_lookup(a, MFF_ARP_TPA, VPC_T_ARP_REPLY);
+    add_flow(out, VPC_T_ARP, VPC_PRIO_MATCH, 0, &match, a);
+
+    match_set_dl_type(&match, htons(ETH_TYPE_ARP));
+    match_set_nw_proto(&match, ARP_OP_REQUEST);
+    match_set_reg_masked(&match, VPC_MFF_BIND - MFF_REG0, VPC_BIND_FOUND,
+                         VPC_BIND_FOUND);
+    put_move(a, MFF_ETH_SRC, MFF_ETH_DST);
+    put_move_bits(a, VPC_MFF_BIND_MAC, 0, MFF_ETH_SRC, 0, 48);
+    uint16_t op = htons(ARP_OP_REPLY);
+    put_set_field(a, MFF_ARP_OP, &op);
+    put_move(a, MFF_ARP_SHA, MFF_ARP_THA);
+    put_move(a, MFF_ARP_SPA, MFF_ARP_TPA);
+    put_move_bits(a, VPC_MFF_BIND_MAC, 0, MFF_ARP_SHA, 0, 48);
+    put_move(a, VPC_MFF_LOOKUP_IP, MFF_ARP_SPA);
+    put_output(a, OFPP_IN_PORT);
+    add_flow(out, VPC_T_ARP_REPLY, VPC_PRIO_MATCH, 0, &match, a);
+
+    /* IP inside the VPC, from a VM port or a gateway... */
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    put_bind_lookup(a, MFF_IPV4_DST, VPC_T_TO_TUNNEL);
+    add_flow(out, VPC_T_DEST, VPC_PRIO_MATCH, 0, &match, a);
+
+    /* ...to a port on another chassis: out the tunnel to its chassis, with
+     * the VPC's key (the low 24 bits of metadata; a packet that goes out
+     * here came from a VM port or an uplink, with tunnel ID 0). */
+    match_set_reg_masked(&match, VPC_MFF_BIND - MFF_REG0, VPC_BIND_REMOTE,
+                         VPC_BIND_REMOTE);
+    put_move_bits(a, VPC_MFF_BIND_MAC, 0, MFF_ETH_DST, 0, 48);
+    put_move_bits(a, VPC_MFF_VPC_KEY, 0, MFF_TUN_ID, 0, 24);
+    put_move(a, VPC_MFF_BIND_TUN_DST, MFF_TUN_DST);
+    put_output_bind(a);
+    add_flow(out, VPC_T_TO_TUNNEL, VPC_PRIO_MATCH, 0, &match, a);
+
+    /* From a tunnel: only to a port here. */
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    put_bind_lookup(a, MFF_IPV4_DST, VPC_T_TO_PORT);
+    add_flow(out, VPC_T_LOCAL_OUT, VPC_PRIO_MATCH, 0, &match, a);
+
+    match_set_reg_masked(&match, VPC_MFF_BIND - MFF_REG0, VPC_BIND_LOCAL,
+                         VPC_BIND_LOCAL);
+    put_move_bits(a, VPC_MFF_BIND_MAC, 0, MFF_ETH_DST, 0, 48);
+    put_output_bind(a);
+    add_flow(out, VPC_T_TO_PORT, VPC_PRIO_MATCH, 0, &match, a);
+}
+
 /* Adds the flows that every chassis has whatever it hosts: the miss
  * behaviour of each table.  Nothing is ever flooded and nothing goes to a
  * controller: what no flow admits is dropped. */
@@ -285,11 +379,15 @@ vpc_pipeline_build_static(struct vpc_flow_table *out)
         { VPC_T_CLASSIFY, -1 },
         { VPC_T_PORT_SEC, -1 },
         { VPC_T_ARP, VPC_T_ROUTER },
+        { VPC_T_BIND, -1 },
+        { VPC_T_ARP_REPLY, -1 },
         { VPC_T_ROUTER, VPC_T_L3_ADMIT },
         { VPC_T_L3_ADMIT, -1 },
         { VPC_T_ROUTE, -1 },
-        { VPC_T_DEST, VPC_T_LOCAL_OUT },
+        { VPC_T_DEST, -1 },
+        { VPC_T_TO_TUNNEL, VPC_T_TO_PORT },
         { VPC_T_LOCAL_OUT, -1 },
+        { VPC_T_TO_PORT, -1 },
     };
     uint64_t stub[1024 / 8];
     struct ofpbuf a = OFPBUF_STUB_INITIALIZER(stub);
@@ -308,6 +406,8 @@ vpc_pipeline_build_static(struct vpc_flow_table *out)
      * spoofing of other hosts' caches. */
     match_set_dl_type(&match, htons(ETH_TYPE_ARP));
     add_flow(out, VPC_T_ARP, VPC_PRIO_CATCH, 0, &match, &a);
+
+    build_lookups(out, &a);
 
     /* A routed packet whose TTL would expire is dropped here rather than by
      * dec_ttl, which would send it to a controller. */
@@ -490,30 +590,29 @@ vpc_pipeline_build_gw_group(const struct vpc_pl_chassis *chassis,
     ofpbuf_uninit(&a);
 }
 
-/* ARP request for 'ip' answered with 'mac', straight back out the port it
- * came in on. */
+/* Address 'ip' of VPC 'key' is known, with MAC 'mac', on another chassis
+ * behind 'encap_ip' through tunnel port 'ofport' (VPC_BIND_REMOTE), on this
+ * chassis behind port 'ofport' (VPC_BIND_LOCAL), or nowhere to deliver to
+ * ('where' 0: ARP is answered, IP dropped). */
 static void
-build_arp_reply(struct vpc_flow_table *out, uint32_t key, uint64_t cookie,
-                ovs_be32 ip, struct eth_addr mac, struct ofpbuf *a)
+build_bind(struct vpc_flow_table *out, uint32_t key, uint64_t cookie,
+           ovs_be32 ip, struct eth_addr mac, uint32_t where,
+           ofp_port_t ofport, ovs_be32 encap_ip, struct ofpbuf *a)
 {
     struct match match;
 
     match_init_catchall(&match);
     match_vpc(&match, key);
-    match_set_dl_type(&match, htons(ETH_TYPE_ARP));
-    match_set_nw_proto(&match, ARP_OP_REQUEST);
-    match_set_nw_dst(&match, ip);
+    match_set_reg(&match, VPC_MFF_LOOKUP_IP - MFF_REG0, ntohl(ip));
 
-    put_move(a, MFF_ETH_SRC, MFF_ETH_DST);
-    put_set_mac(a, MFF_ETH_SRC, mac);
-    uint16_t op = htons(ARP_OP_REPLY);
-    put_set_field(a, MFF_ARP_OP, &op);
-    put_move(a, MFF_ARP_SHA, MFF_ARP_THA);
-    put_move(a, MFF_ARP_SPA, MFF_ARP_TPA);
-    put_set_mac(a, MFF_ARP_SHA, mac);
-    put_set_be32(a, MFF_ARP_SPA, ip);
-    put_output(a, OFPP_IN_PORT);
-    add_flow(out, VPC_T_ARP, VPC_PRIO_MATCH, cookie, &match, a);
+    ovs_be64 mac64 = htonll(eth_addr_to_uint64(mac));
+    put_set_field(a, VPC_MFF_BIND_MAC, &mac64);
+    if (where == VPC_BIND_REMOTE) {
+        put_set_be32(a, VPC_MFF_BIND_TUN_DST, encap_ip);
+    }
+    uint32_t bind = VPC_BIND_FOUND | (where ? where | ofp_to_u16(ofport) : 0);
+    put_set_be32(a, VPC_MFF_BIND, htonl(bind));
+    add_flow(out, VPC_T_BIND, VPC_PRIO_MATCH, cookie, &match, a);
 }
 
 /* Routed into subnet 'sn': its gateway is the new source MAC. */
@@ -541,7 +640,7 @@ build_subnet(struct vpc_flow_table *out, const struct vpc_pl_vpc *vpc,
     uint32_t key = vpc->tunnel_key;
     struct match match;
 
-    build_arp_reply(out, key, cookie, sn->gateway_ip, sn->gateway_mac, a);
+    build_bind(out, key, cookie, sn->gateway_ip, sn->gateway_mac, 0, 0, 0, a);
 
     /* The gateway answers ping: swap addresses, echo reply, same port. */
     match_init_catchall(&match);
@@ -617,41 +716,35 @@ build_local_port(struct vpc_flow_table *out, const struct vpc_pl_vpc *vpc,
         match_set_arp_sha(&match, port->mac);
         put_goto(a, VPC_T_ARP);
         add_flow(out, VPC_T_PORT_SEC, VPC_PRIO_MATCH, cookie, &match, a);
-
-        /* Delivery to the port. */
-        match_vpc(&match, vpc->tunnel_key);
-        match_set_dl_type(&match, htons(ETH_TYPE_IP));
-        match_set_nw_dst(&match, port->ips[i]);
-        put_set_mac(a, MFF_ETH_DST, port->mac);
-        put_output(a, port->ofport);
-        add_flow(out, VPC_T_LOCAL_OUT, VPC_PRIO_MATCH, cookie, &match, a);
     }
 }
 
+/* The addresses of 'port' in VPC_T_BIND on 'chassis': known everywhere in
+ * the VPC, and where to deliver them if the port is bound and reachable. */
 static void
-build_remote_port(struct vpc_flow_table *out,
-                  const struct vpc_pl_chassis *chassis,
-                  const struct vpc_pl_vpc *vpc,
-                  const struct vpc_pl_port *port, struct ofpbuf *a)
+build_port_binds(struct vpc_flow_table *out,
+                 const struct vpc_pl_chassis *chassis,
+                 const struct vpc_pl_vpc *vpc,
+                 const struct vpc_pl_port *port, struct ofpbuf *a)
 {
-    ofp_port_t tunnel = chassis->tunnel_ofport[port->encap];
     uint64_t cookie = vpc_cookie_from_uuid(&port->uuid);
-    struct match match;
+    uint32_t where = 0;
+    ofp_port_t ofport = 0;
 
-    if (!tunnel || !port->encap_ip) {
-        return;
+    if (!port->chassis) {
+        /* Unbound: answered for, not delivered. */
+    } else if (port->chassis == chassis->self) {
+        if (port->ofport) {
+            where = VPC_BIND_LOCAL;
+            ofport = port->ofport;
+        }
+    } else if (chassis->tunnel_ofport[port->encap] && port->encap_ip) {
+        where = VPC_BIND_REMOTE;
+        ofport = chassis->tunnel_ofport[port->encap];
     }
-    match_init_catchall(&match);
     for (size_t i = 0; i < port->n_ips; i++) {
-        match_vpc(&match, vpc->tunnel_key);
-        match_set_dl_type(&match, htons(ETH_TYPE_IP));
-        match_set_nw_dst(&match, port->ips[i]);
-        put_set_mac(a, MFF_ETH_DST, port->mac);
-        ovs_be64 tun_id = htonll(vpc->tunnel_key);
-        put_set_field(a, MFF_TUN_ID, &tun_id);
-        put_set_be32(a, MFF_TUN_DST, port->encap_ip);
-        put_output(a, tunnel);
-        add_flow(out, VPC_T_DEST, VPC_PRIO_MATCH, cookie, &match, a);
+        build_bind(out, vpc->tunnel_key, cookie, port->ips[i], port->mac,
+                   where, ofport, port->encap_ip, a);
     }
 }
 
@@ -777,7 +870,7 @@ build_gateway_vpc(struct vpc_flow_table *out,
     }
     for (size_t i = 0; i < vpc->n_ports; i++) {
         if (vpc->ports[i].chassis) {
-            build_remote_port(out, chassis, vpc, &vpc->ports[i], a);
+            build_port_binds(out, chassis, vpc, &vpc->ports[i], a);
         }
     }
 }
@@ -822,19 +915,9 @@ vpc_pipeline_build_vpc(const struct vpc_pl_chassis *chassis,
     for (size_t i = 0; i < vpc->n_ports; i++) {
         const struct vpc_pl_port *port = &vpc->ports[i];
 
-        for (size_t j = 0; j < port->n_ips; j++) {
-            build_arp_reply(out, vpc->tunnel_key,
-                            vpc_cookie_from_uuid(&port->uuid), port->ips[j],
-                            port->mac, &a);
-        }
-        if (!port->chassis) {
-            continue;
-        } else if (port->chassis == chassis->self) {
-            if (port->ofport) {
-                build_local_port(out, vpc, port, &a);
-            }
-        } else {
-            build_remote_port(out, chassis, vpc, port, &a);
+        build_port_binds(out, chassis, vpc, port, &a);
+        if (port->chassis == chassis->self && port->ofport) {
+            build_local_port(out, vpc, port, &a);
         }
     }
     ofpbuf_uninit(&a);
