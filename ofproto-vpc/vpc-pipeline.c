@@ -299,12 +299,14 @@ host_reaches_group(const struct vpc_pl_chassis *chassis,
     return false;
 }
 
-/* Looks up the address in 'src' (bits 'ofs' to 'ofs' + 31) in VPC_T_BIND,
- * then goes to 'next'. */
+/* Looks up the IPv4 address in field 'src' in VPC_T_BIND, then goes to
+ * 'next'.  VPC_MFF_BIND is cleared first, so that a miss finds nothing even
+ * if an earlier stage ever made a lookup of its own. */
 static void
 put_bind_lookup(struct ofpbuf *a, enum mf_field_id src, enum vpc_table next)
 {
     put_move(a, src, VPC_MFF_LOOKUP_IP);
+    put_set_be32(a, VPC_MFF_BIND, htonl(0));
     put_resubmit(a, VPC_T_BIND);
     put_goto(a, next);
 }
@@ -344,12 +346,11 @@ build_lookups(struct vpc_flow_table *out, struct ofpbuf *a)
     add_flow(out, VPC_T_DEST, VPC_PRIO_MATCH, 0, &match, a);
 
     /* ...to a port on another chassis: out the tunnel to its chassis, with
-     * the VPC's key (the low 24 bits of metadata; a packet that goes out
-     * here came from a VM port or an uplink, with tunnel ID 0). */
+     * the VPC's key (all of metadata, which holds nothing else). */
     match_set_reg_masked(&match, VPC_MFF_BIND - MFF_REG0, VPC_BIND_REMOTE,
                          VPC_BIND_REMOTE);
     put_move_bits(a, VPC_MFF_BIND_MAC, 0, MFF_ETH_DST, 0, 48);
-    put_move_bits(a, VPC_MFF_VPC_KEY, 0, MFF_TUN_ID, 0, 24);
+    put_move(a, VPC_MFF_VPC_KEY, MFF_TUN_ID);
     put_move(a, VPC_MFF_BIND_TUN_DST, MFF_TUN_DST);
     put_output_bind(a);
     add_flow(out, VPC_T_TO_TUNNEL, VPC_PRIO_MATCH, 0, &match, a);
