@@ -15,6 +15,7 @@ assert s["converge_ms"] > 0 and s["flows_per_host_max"] > 0, s
 assert s["one_more_port_ms"]["median"] > 0, s
 assert s["client_port_add_ms"]["median"] > 0, s
 assert s["client_port_del_ms"]["median"] > 0, s
+assert s["client_small_vpc_port_add_ms"]["median"] > 0, s
 dp = d["dataplane"]
 assert dp["vpc_gbps"] > 0 and dp["two_flow_gbps"] > 0, dp
 print("ok")
