@@ -140,8 +140,7 @@ main(int argc, char *argv[])
     if (!subnet) {
         ovs_fatal(0, "%s: subnet not found", subnet_name);
     }
-    const struct vpcrec_port *p;
-    VPCREC_PORT_FOR_EACH (p, idl) {
+    if (vpcrec_port_first(idl)) {
         ovs_fatal(0, "%s: a port with this name already exists", port_name);
     }
 

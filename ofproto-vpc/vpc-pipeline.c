@@ -82,17 +82,6 @@ put_set_vpc_key(struct ofpbuf *a, uint32_t key)
     put_set_field(a, VPC_MFF_VPC_KEY, &value);
 }
 
-static void
-put_move(struct ofpbuf *a, enum mf_field_id src, enum mf_field_id dst)
-{
-    struct ofpact_reg_move *move = ofpact_put_REG_MOVE(a);
-    const struct mf_field *s = mf_from_id(src);
-    const struct mf_field *d = mf_from_id(dst);
-
-    move->src = (struct mf_subfield) { s, 0, s->n_bits };
-    move->dst = (struct mf_subfield) { d, 0, d->n_bits };
-}
-
 /* Copies 'n_bits' of field 'src' from bit 'src_ofs' to field 'dst' from
  * bit 'dst_ofs'. */
 static void
@@ -103,6 +92,13 @@ put_move_bits(struct ofpbuf *a, enum mf_field_id src, int src_ofs,
 
     move->src = (struct mf_subfield) { mf_from_id(src), src_ofs, n_bits };
     move->dst = (struct mf_subfield) { mf_from_id(dst), dst_ofs, n_bits };
+}
+
+/* Copies all of field 'src' to field 'dst', which is as wide. */
+static void
+put_move(struct ofpbuf *a, enum mf_field_id src, enum mf_field_id dst)
+{
+    put_move_bits(a, src, 0, dst, 0, mf_from_id(src)->n_bits);
 }
 
 /* Out the port whose number VPC_T_BIND found. */
