@@ -1,16 +1,29 @@
 # vpc-controller/: the daemon.
 bin_PROGRAMS += vpc-controller/vpc-controller
 vpc_controller_vpc_controller_SOURCES = \
+	vpc-controller/changes.c \
+	vpc-controller/changes.h \
+	vpc-controller/chassis.c \
+	vpc-controller/chassis.h \
+	vpc-controller/chassis-sync.c \
+	vpc-controller/chassis-sync.h \
 	vpc-controller/engine.c \
 	vpc-controller/engine.h \
+	vpc-controller/engine-private.h \
+	vpc-controller/gateway.c \
+	vpc-controller/gateway.h \
 	vpc-controller/host.c \
 	vpc-controller/host.h \
 	vpc-controller/model.c \
 	vpc-controller/model.h \
 	vpc-controller/ofctrl.c \
 	vpc-controller/ofctrl.h \
+	vpc-controller/roles.c \
+	vpc-controller/roles.h \
 	vpc-controller/shards.c \
 	vpc-controller/shards.h \
+	vpc-controller/status.c \
+	vpc-controller/status.h \
 	vpc-controller/vpc-controller.c
 vpc_controller_vpc_controller_LDADD = ofproto-vpc/libofproto-vpc.la \
 	lib/libvpc.la $(OVS_LIBS)

@@ -1,0 +1,465 @@
+/* Chassis sync: the model becomes flows on every chassis.  See
+ * chassis-sync.h. */
+#include <config.h>
+#include "chassis-sync.h"
+
+#include <string.h>
+
+#include "chassis.h"
+#include "coverage.h"
+#include "engine-private.h"
+#include "flow-table.h"
+#include "group-table.h"
+#include "hash.h"
+#include "hmapx.h"
+#include "host.h"
+#include "ofctrl.h"
+#include "flow.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/vlog.h"
+#include "smap.h"
+#include "timeval.h"
+#include "util.h"
+#include "uuid.h"
+
+VLOG_DEFINE_THIS_MODULE(chassis_sync);
+
+COVERAGE_DEFINE(engine_vpc_flows);
+
+/* When a port's flows were committed on its chassis: it is "up" once the
+ * switch acknowledges that generation. */
+struct port_gen {
+    struct hmap_node hmap_node;     /* In 'port_gens', by port uuid. */
+    struct uuid port;
+    char *chassis;
+    const struct ofctrl *session;   /* Generations count per session. */
+    ofp_port_t ofport;
+    uint64_t gen;
+};
+
+static struct hmap port_gens = HMAP_INITIALIZER(&port_gens);
+static uint64_t n_vpc_rebuilds;
+
+static struct chassis_vpc *
+chassis_vpc_find(const struct chassis *ch, const struct uuid *vpc)
+{
+    struct chassis_vpc *cv;
+
+    HMAP_FOR_EACH_WITH_HASH (cv, hmap_node, uuid_hash(vpc), &ch->vpcs) {
+        if (uuid_equals(&cv->vpc, vpc)) {
+            return cv;
+        }
+    }
+    return NULL;
+}
+
+/* Refreshes what ofproto-vpc needs to know about 'ch''s peer tunnels and
+ * uplinks (the locations they point to belong to the current model). */
+void
+chassis_refresh_ports(struct chassis *ch)
+{
+    const struct host_identity *id = host_get_identity(ch->hn->host);
+    const struct shash *peers = host_get_peer_ofports(ch->hn->host);
+    struct shash_node *node;
+
+    free(ch->pl_peers);
+    ch->pl_peers = xmalloc((shash_count(peers) + 1) * sizeof *ch->pl_peers);
+    ch->n_pl_peers = 0;
+    SHASH_FOR_EACH (node, peers) {
+        const void *loc = shash_find_data(&engine_model.locations, node->name);
+        ofp_port_t ofport = u16_to_ofp((uintptr_t) node->data);
+        if (loc && ofport) {
+            ch->pl_peers[ch->n_pl_peers++] = (struct vpc_pl_peer) {
+                .chassis = loc, .ofport = ofport,
+            };
+        }
+    }
+
+    free(ch->pl_uplinks);
+    ch->n_pl_uplinks = 0;
+    ch->pl_uplinks = NULL;
+    if (id) {
+        ch->pl_uplinks = xmalloc((smap_count(&id->bridge_mappings) + 1)
+                                 * sizeof *ch->pl_uplinks);
+        struct smap_node *m;
+        SMAP_FOR_EACH (m, &id->bridge_mappings) {
+            ofp_port_t ofport = host_get_uplink_ofport(ch->hn->host, m->key);
+            if (ofport) {
+                ch->pl_uplinks[ch->n_pl_uplinks++] = (struct vpc_pl_uplink) {
+                    .physnet = m->key, .ofport = ofport,
+                };
+            }
+        }
+    }
+}
+
+/* Returns 'ch' as ofproto-vpc sees it. */
+struct vpc_pl_chassis
+chassis_view(const struct chassis *ch)
+{
+    const struct host_identity *id = host_get_identity(ch->hn->host);
+    struct vpc_pl_chassis pc = {
+        .self = shash_find_data(&engine_model.locations, ch->name),
+        .encap = id ? id->encap : VPC_ENCAP_VXLAN,
+        .gateway = ch->gateway,
+        .peers = ch->pl_peers,
+        .n_peers = ch->n_pl_peers,
+        .uplinks = ch->pl_uplinks,
+        .n_uplinks = ch->n_pl_uplinks,
+    };
+    memcpy(pc.tunnel_ofport, ch->tunnels, sizeof pc.tunnel_ofport);
+    return pc;
+}
+
+/* Builds into 'flows' and 'groups' what 'ch' needs beyond its VPCs' flows:
+ * the static flows, a gateway's plumbing, and one group per gateway group
+ * that a VPC it hosts (or serves, as a gateway) uses. */
+static void
+build_base(const struct vpc_pl_chassis *pc, struct vpc_flow_table *flows,
+           struct vpc_group_table *groups)
+{
+    vpc_pipeline_build_static(flows);
+    vpc_pipeline_build_gateway_static(pc, flows);
+
+    struct hmapx done = HMAPX_INITIALIZER(&done);
+    const struct model_vpc *mv;
+    HMAP_FOR_EACH (mv, hmap_node, &engine_model.vpcs) {
+        const struct vpc_pl_gw_group *gw = mv->pl.gw;
+        if (gw && !hmapx_contains(&done, CONST_CAST(void *, gw))
+            && (vpc_pipeline_serves_vpc(pc, &mv->pl)
+                || vpc_pipeline_hosts_vpc(pc, &mv->pl))) {
+            hmapx_add(&done, CONST_CAST(void *, gw));
+            vpc_pipeline_build_gw_group(pc, gw, flows, groups);
+        }
+    }
+    hmapx_destroy(&done);
+}
+
+static void
+note_new_local_ports(struct chassis *ch, const struct vpc_pl_chassis *pc,
+                     const struct model_vpc *mv)
+{
+    for (size_t i = 0; i < mv->pl.n_ports; i++) {
+        const struct vpc_pl_port *p = &mv->pl.ports[i];
+        if (p->chassis && p->chassis == pc->self && p->ofport) {
+            if (ch->n_new_ports >= ch->allocated_new_ports) {
+                ch->new_ports = x2nrealloc(ch->new_ports,
+                                           &ch->allocated_new_ports,
+                                           sizeof *ch->new_ports);
+            }
+            ch->new_ports[ch->n_new_ports].port = p->uuid;
+            ch->new_ports[ch->n_new_ports++].ofport = p->ofport;
+        }
+    }
+}
+
+/* Rebuilds the flows of VPC 'uuid' ('mv', NULL if it is gone) on 'ch' and
+ * queues the difference.  With 'reconcile', nothing is queued: the caller
+ * reconciles against the switch afterwards. */
+static void
+chassis_sync_vpc(struct chassis *ch, const struct vpc_pl_chassis *pc,
+                 const struct uuid *uuid, const struct model_vpc *mv,
+                 bool reconcile)
+{
+    struct chassis_vpc *cv = chassis_vpc_find(ch, uuid);
+    struct vpc_flow_table new;
+
+    vpc_flow_table_init(&new);
+    if (mv) {
+        COVERAGE_INC(engine_vpc_flows);
+        n_vpc_rebuilds++;
+        vpc_pipeline_build_vpc(pc, &mv->pl, &new);
+        note_new_local_ports(ch, pc, mv);
+    }
+    if (!reconcile) {
+        ofctrl_update(ch->ofctrl, cv ? &cv->flows : NULL, &new);
+    }
+
+    if (cv) {
+        ch->n_flows -= vpc_flow_table_count(&cv->flows);
+        vpc_flow_table_clear(&cv->flows);
+    }
+    if (vpc_flow_table_count(&new)) {
+        if (!cv) {
+            cv = xmalloc(sizeof *cv);
+            cv->vpc = *uuid;
+            vpc_flow_table_init(&cv->flows);
+            hmap_insert(&ch->vpcs, &cv->hmap_node, uuid_hash(uuid));
+        }
+        ch->n_flows += vpc_flow_table_count(&new);
+        vpc_flow_table_move(&cv->flows, &new);
+    } else if (cv) {
+        hmap_remove(&ch->vpcs, &cv->hmap_node);
+        vpc_flow_table_destroy(&cv->flows);
+        free(cv);
+    }
+    vpc_flow_table_destroy(&new);
+}
+
+static void
+port_gen_set(const struct uuid *port, const char *chassis,
+             const struct ofctrl *session, ofp_port_t ofport, uint64_t gen)
+{
+    struct port_gen *pg;
+
+    HMAP_FOR_EACH_WITH_HASH (pg, hmap_node, uuid_hash(port), &port_gens) {
+        if (uuid_equals(&pg->port, port)) {
+            if (strcmp(pg->chassis, chassis) || pg->session != session
+                || pg->ofport != ofport) {
+                free(pg->chassis);
+                pg->chassis = xstrdup(chassis);
+                pg->session = session;
+                pg->ofport = ofport;
+                pg->gen = gen;
+            }
+            return;
+        }
+    }
+    pg = xmalloc(sizeof *pg);
+    pg->port = *port;
+    pg->chassis = xstrdup(chassis);
+    pg->session = session;
+    pg->ofport = ofport;
+    pg->gen = gen;
+    hmap_insert(&port_gens, &pg->hmap_node, uuid_hash(port));
+}
+
+/* Forgets the generations of ports whose rows are gone, or (if 'session'
+ * is nonnull) that were counted in 'session', which is going away. */
+static void
+prune_port_gens(const struct ofctrl *session)
+{
+    struct port_gen *pg;
+
+    HMAP_FOR_EACH_SAFE (pg, hmap_node, &port_gens) {
+        if (session ? pg->session == session
+                    : !vpc_model_find_binding(&engine_model, &pg->port)) {
+            hmap_remove(&port_gens, &pg->hmap_node);
+            free(pg->chassis);
+            free(pg);
+        }
+    }
+}
+
+static const struct port_gen *
+port_gen_find(const struct uuid *port)
+{
+    const struct port_gen *pg;
+
+    HMAP_FOR_EACH_WITH_HASH (pg, hmap_node, uuid_hash(port), &port_gens) {
+        if (uuid_equals(&pg->port, port)) {
+            return pg;
+        }
+    }
+    return NULL;
+}
+
+
+/* Brings chassis 'ch' up to the model: everything, when its switch has
+ * just been read (reconcile), else the VPCs in 'dirty' (all if NULL), and
+ * with 'base' (or all) the flows and groups that are not a VPC's. */
+static void
+chassis_sync(struct chassis *ch, const struct hmap *dirty, bool base)
+{
+    if (!ch->ofctrl || !host_is_ready(ch->hn->host)) {
+        return;
+    }
+
+    enum ofctrl_state state = ofctrl_get_state(ch->ofctrl);
+    if (state == OFCTRL_DUMPED || (state == OFCTRL_SYNCED
+                                   && (ch->dirty_all || !dirty
+                                       || hmap_count(dirty)))) {
+        chassis_refresh_ports(ch);
+    }
+    struct vpc_pl_chassis pc = chassis_view(ch);
+    const struct model_vpc *mv;
+
+    if (state == OFCTRL_DUMPED) {
+        chassis_clear_flows(ch);
+        build_base(&pc, &ch->base_flows, &ch->base_groups);
+        ch->n_flows = vpc_flow_table_count(&ch->base_flows);
+        HMAP_FOR_EACH (mv, hmap_node, &engine_model.vpcs) {
+            chassis_sync_vpc(ch, &pc, &mv->pl.uuid, mv, true);
+        }
+
+        size_t n = hmap_count(&ch->vpcs) + 1, i = 0;
+        struct vpc_flow_table **parts = xmalloc(n * sizeof *parts);
+        struct chassis_vpc *cv;
+        parts[i++] = &ch->base_flows;
+        HMAP_FOR_EACH (cv, hmap_node, &ch->vpcs) {
+            parts[i++] = &cv->flows;
+        }
+        ofctrl_reconcile(ch->ofctrl, parts, n, &ch->base_groups);
+        ch->next_arp = 0;
+        free(parts);
+        ch->dirty_all = false;
+    } else if (state == OFCTRL_SYNCED) {
+        if (ch->dirty_all || !dirty || (base && hmap_count(dirty))) {
+            struct vpc_flow_table flows;
+            struct vpc_group_table groups;
+            vpc_flow_table_init(&flows);
+            vpc_group_table_init(&groups);
+            build_base(&pc, &flows, &groups);
+            ofctrl_update_groups(ch->ofctrl, &ch->base_groups, &groups);
+            ofctrl_update(ch->ofctrl, &ch->base_flows, &flows);
+            ch->n_flows += vpc_flow_table_count(&flows);
+            ch->n_flows -= vpc_flow_table_count(&ch->base_flows);
+            vpc_flow_table_clear(&ch->base_flows);
+            vpc_flow_table_move(&ch->base_flows, &flows);
+            vpc_flow_table_destroy(&flows);
+            vpc_group_table_swap(&ch->base_groups, &groups);
+            vpc_group_table_destroy(&groups);
+        }
+        if (ch->dirty_all || !dirty) {
+            /* Every VPC we have flows for or the model has. */
+            struct chassis_vpc *cv;
+            HMAP_FOR_EACH_SAFE (cv, hmap_node, &ch->vpcs) {
+                if (!vpc_model_find(&engine_model, &cv->vpc)) {
+                    chassis_sync_vpc(ch, &pc, &cv->vpc, NULL, false);
+                }
+            }
+            HMAP_FOR_EACH (mv, hmap_node, &engine_model.vpcs) {
+                chassis_sync_vpc(ch, &pc, &mv->pl.uuid, mv, false);
+            }
+            ch->dirty_all = false;
+        } else {
+            const struct model_vpc *d;
+            HMAP_FOR_EACH (d, hmap_node, dirty) {
+                chassis_sync_vpc(ch, &pc, &d->pl.uuid,
+                                 vpc_model_find(&engine_model, &d->pl.uuid),
+                                 false);
+            }
+        }
+    } else {
+        return;
+    }
+    ch->commit_pending = true;
+}
+
+/* Sends what chassis_sync() queued for 'ch', with the configuration it
+ * brings the switch to. */
+static void
+chassis_commit(struct chassis *ch)
+{
+    ch->commit_pending = false;
+    if (!ch->ofctrl) {
+        return;
+    }
+    ofctrl_commit(ch->ofctrl, engine_nb_cfg());
+    uint64_t gen = ofctrl_get_sent_gen(ch->ofctrl);
+    for (size_t i = 0; i < ch->n_new_ports; i++) {
+        port_gen_set(&ch->new_ports[i].port, ch->name, ch->ofctrl,
+                     ch->new_ports[i].ofport, gen);
+    }
+    ch->n_new_ports = 0;
+}
+
+/* Brings every chassis to the model (see chassis_sync()).  Small changes
+ * are worked out for every chassis before any is sent: once a switch has
+ * work it competes with us for the CPU.  Large ones go out chassis by
+ * chassis, so that the encoded messages of all of them are never held at
+ * once. */
+#define SYNC_BATCH_MAX 64
+
+/* A round of work spends at most this long bringing chassis to the model;
+ * the chassis left over are rebuilt whole in the next round (their
+ * 'dirty_all').  Meanwhile sessions are served: hosts and switches probe
+ * us every 5 s, and a round that takes longer loses them. */
+#define SYNC_SLICE_MSEC 1000
+static bool sync_deferred;
+
+void
+chassis_sync_all(const struct hmap *dirty, bool base)
+{
+    long long int deadline = time_msec() + SYNC_SLICE_MSEC;
+    struct chassis *ch;
+
+    sync_deferred = false;
+    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+        if (sync_deferred) {
+            if (ch->ofctrl && (!dirty || base || hmap_count(dirty))) {
+                ch->dirty_all = true;
+            }
+            continue;
+        }
+        chassis_sync(ch, ch->dirty_all ? NULL : dirty, base);
+        if (ch->commit_pending && ch->ofctrl
+            && ofctrl_n_queued(ch->ofctrl) > SYNC_BATCH_MAX) {
+            chassis_commit(ch);
+        }
+        if (time_msec() >= deadline) {
+            sync_deferred = true;
+        }
+    }
+    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+        if (ch->commit_pending) {
+            chassis_commit(ch);
+        }
+    }
+}
+
+/* Forgets the generation of port 'uuid', whose row is gone. */
+void
+chassis_sync_forget_port(const struct uuid *uuid)
+{
+    struct port_gen *pg = CONST_CAST(struct port_gen *, port_gen_find(uuid));
+    if (pg) {
+        hmap_remove(&port_gens, &pg->hmap_node);
+        free(pg->chassis);
+        free(pg);
+    }
+}
+
+
+/* Did the last chassis_sync_all() leave chassis for the next round? */
+bool
+chassis_sync_deferred(void)
+{
+    return sync_deferred;
+}
+
+/* How many times a VPC's flows were built for a chassis. */
+uint64_t
+chassis_sync_n_vpc_rebuilds(void)
+{
+    return n_vpc_rebuilds;
+}
+
+/* Are the flows of port 'port', bound to 'ofport' on 'ch', acknowledged by
+ * its switch in this session? */
+bool
+chassis_sync_port_is_up(const struct chassis *ch, const struct uuid *port,
+                        ofp_port_t ofport)
+{
+    const struct port_gen *pg = port_gen_find(port);
+    return (ch->ofctrl && pg && !strcmp(pg->chassis, ch->name)
+            && pg->session == ch->ofctrl && pg->ofport == ofport
+            && ofctrl_get_state(ch->ofctrl) == OFCTRL_SYNCED
+            && ofctrl_get_acked_gen(ch->ofctrl) >= pg->gen);
+}
+
+/* Forgets the generations counted in 'session', which is going away. */
+void
+chassis_sync_forget_session(const struct ofctrl *session)
+{
+    prune_port_gens(session);
+}
+
+/* Forgets the generations of ports the model no longer has. */
+void
+chassis_sync_prune_ports(void)
+{
+    prune_port_gens(NULL);
+}
+
+/* Forgets every generation. */
+void
+chassis_sync_destroy(void)
+{
+    struct port_gen *pg;
+
+    HMAP_FOR_EACH_POP (pg, hmap_node, &port_gens) {
+        free(pg->chassis);
+        free(pg);
+    }
+}

@@ -1,0 +1,36 @@
+/* Chassis sync: brings each chassis' switch to the model.
+ *
+ * A VPC's flows on a chassis are built by ofproto-vpc only when the VPC
+ * changed, and only the flows that differ from what the chassis has reach
+ * its switch, in one bundle per round.  A switch that was just read
+ * (reconnect, new role) is reconciled against everything instead.  Local
+ * ports remember the OpenFlow generation that brought their flows, so
+ * that a port is "up" once its switch acknowledged that generation. */
+#ifndef VPC_CONTROLLER_CHASSIS_SYNC_H
+#define VPC_CONTROLLER_CHASSIS_SYNC_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "openvswitch/types.h"
+#include "vpc-pipeline.h"
+
+struct chassis;
+struct hmap;
+struct ofctrl;
+struct uuid;
+
+void chassis_refresh_ports(struct chassis *);
+struct vpc_pl_chassis chassis_view(const struct chassis *);
+
+void chassis_sync_all(const struct hmap *dirty, bool base);
+bool chassis_sync_deferred(void);
+uint64_t chassis_sync_n_vpc_rebuilds(void);
+
+bool chassis_sync_port_is_up(const struct chassis *, const struct uuid *port,
+                             ofp_port_t ofport);
+void chassis_sync_forget_port(const struct uuid *port);
+void chassis_sync_forget_session(const struct ofctrl *);
+void chassis_sync_prune_ports(void);
+void chassis_sync_destroy(void);
+
+#endif /* chassis-sync.h */

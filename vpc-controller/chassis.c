@@ -1,0 +1,511 @@
+/* Chassis: hosts and their OpenFlow sessions.  See chassis.h. */
+#include <config.h>
+#include "chassis.h"
+
+#include <string.h>
+
+#include "changes.h"
+#include "chassis-sync.h"
+#include "hash.h"
+#include "host.h"
+#include "jsonrpc.h"
+#include "ofctrl.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/vconn.h"
+#include "openvswitch/vlog.h"
+#include "roles.h"
+#include "status.h"
+#include "timeval.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(chassis);
+
+/* An OpenFlow session not (yet) tied to a chassis. */
+struct switch_node {
+    struct ovs_list list_node;      /* In 'switches'. */
+    struct ofctrl *ofctrl;
+    long long int created;
+    bool warned;
+};
+
+struct hmap chassis_map = HMAP_INITIALIZER(&chassis_map);
+static struct ovs_list hosts = OVS_LIST_INITIALIZER(&hosts);
+static struct ovs_list switches = OVS_LIST_INITIALIZER(&switches);
+
+/* Returns the chassis called 'name', or NULL. */
+struct chassis *
+chassis_find(const char *name)
+{
+    struct chassis *ch;
+
+    HMAP_FOR_EACH_WITH_HASH (ch, hmap_node, hash_string(name, 0),
+                             &chassis_map) {
+        if (!strcmp(ch->name, name)) {
+            return ch;
+        }
+    }
+    return NULL;
+}
+
+/* Forgets the flows we sent to 'ch': its switch is to be read again, or
+ * is gone. */
+void
+chassis_clear_flows(struct chassis *ch)
+{
+    struct chassis_vpc *cv;
+
+    HMAP_FOR_EACH_POP (cv, hmap_node, &ch->vpcs) {
+        vpc_flow_table_destroy(&cv->flows);
+        free(cv);
+    }
+    vpc_flow_table_clear(&ch->base_flows);
+    vpc_group_table_clear(&ch->base_groups);
+    ch->n_flows = 0;
+    ch->n_new_ports = 0;
+}
+
+static struct chassis *
+chassis_create(struct host_node *hn, const char *name)
+{
+    struct chassis *ch = xzalloc(sizeof *ch);
+
+    ch->name = xstrdup(name);
+    ch->hn = hn;
+    hmap_init(&ch->vpcs);
+    shash_init(&ch->bound);
+    vpc_flow_table_init(&ch->base_flows);
+    vpc_group_table_init(&ch->base_groups);
+    sset_init(&ch->active_groups);
+    hmap_insert(&chassis_map, &ch->hmap_node, hash_string(name, 0));
+    hn->chassis = ch;
+    host_set_accepted(hn->host, true);
+    VLOG_INFO("chassis %s: adopted the host at %s", name,
+              host_get_name(hn->host));
+    changes_need_build();
+    status_changed();
+    return ch;
+}
+
+/* Forgets chassis 'ch' (its host left).  An OpenFlow session that is still
+ * up waits for the host to come back. */
+static void
+chassis_destroy(struct chassis *ch)
+{
+    VLOG_INFO("chassis %s: host disconnected", ch->name);
+    if (ch->ofctrl) {
+        struct switch_node *sn = xzalloc(sizeof *sn);
+        sn->ofctrl = ch->ofctrl;
+        sn->created = time_msec();
+        ovs_list_push_back(&switches, &sn->list_node);
+    }
+    if (ch->hn) {
+        ch->hn->chassis = NULL;
+        host_set_accepted(ch->hn->host, false);
+    }
+    chassis_clear_flows(ch);
+    hmap_destroy(&ch->vpcs);
+    vpc_flow_table_destroy(&ch->base_flows);
+    vpc_group_table_destroy(&ch->base_groups);
+    hmap_remove(&chassis_map, &ch->hmap_node);
+    free(ch->new_ports);
+    free(ch->pl_peers);
+    free(ch->pl_uplinks);
+    shash_destroy(&ch->bound);
+    sset_destroy(&ch->active_groups);
+    free(ch->name);
+    free(ch);
+    changes_need_build();
+    status_changed();
+}
+
+/* Hosts. */
+
+/* Adds a host that dialed in to our OVSDB listener.  Takes ownership of
+ * 'rpc'. */
+void
+chassis_add_host(struct jsonrpc *rpc)
+{
+    struct host_node *hn = xzalloc(sizeof *hn);
+
+    hn->host = host_create(rpc);
+    ovs_list_push_back(&hosts, &hn->list_node);
+}
+
+static void
+host_node_destroy(struct host_node *hn)
+{
+    if (hn->chassis) {
+        chassis_destroy(hn->chassis);
+    }
+    ovs_list_remove(&hn->list_node);
+    host_destroy(hn->host);
+    free(hn->refused_as);
+    free(hn);
+}
+
+/* Adopts, keeps or refuses the host, according to the identity it gives. */
+static void
+host_node_settle(struct host_node *hn)
+{
+    const struct host_identity *id = host_get_identity(hn->host);
+    struct chassis *ch = hn->chassis;
+
+    if (ch && (!id || strcmp(id->system_id, ch->name))) {
+        /* It no longer says it is this chassis. */
+        chassis_destroy(ch);
+        ch = NULL;
+    }
+    if (ch || !id) {
+        return;
+    }
+
+    struct chassis *other = chassis_find(id->system_id);
+    if (!other) {
+        free(hn->refused_as);
+        hn->refused_as = NULL;
+        chassis_create(hn, id->system_id);
+    } else if (!hn->refused_as || strcmp(hn->refused_as, id->system_id)) {
+        VLOG_WARN("refusing the host at %s: it claims system-id %s, which "
+                  "the connected host at %s already has", host_get_name(
+                  hn->host), id->system_id, host_get_name(other->hn->host));
+        free(hn->refused_as);
+        hn->refused_as = xstrdup(id->system_id);
+    }
+}
+
+/* Reports iface-ids of 'ch' that another chassis also has: only one of
+ * them gets the port (the one it is bound to, else the first by name). */
+static void
+check_duplicate_ifaces(const struct chassis *ch)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+    const struct shash *mine = host_get_bindings(ch->hn->host);
+    const struct chassis *other;
+    struct shash_node *node;
+
+    HMAP_FOR_EACH (other, hmap_node, &chassis_map) {
+        if (other == ch) {
+            continue;
+        }
+        const struct shash *theirs = host_get_bindings(other->hn->host);
+        SHASH_FOR_EACH (node, mine) {
+            if (shash_find(theirs, node->name)) {
+                VLOG_WARN_RL(&rl, "iface-id %s is on chassis %s and %s; "
+                             "the port is bound to only one of them",
+                             node->name, ch->name, other->name);
+            }
+        }
+    }
+}
+
+/* Adds to 'dirty_ifaces' the iface-ids whose interface on 'ch' came, went
+ * or changed since the model last saw 'ch'. */
+static void
+note_binding_changes(struct chassis *ch)
+{
+    const struct shash *now = host_get_bindings(ch->hn->host);
+    struct shash_node *node;
+
+    SHASH_FOR_EACH (node, now) {
+        if (shash_find_data(&ch->bound, node->name) != node->data) {
+            changes_note_iface(node->name);
+        }
+    }
+    SHASH_FOR_EACH (node, &ch->bound) {
+        if (!shash_find(now, node->name)) {
+            changes_note_iface(node->name);
+        }
+    }
+    shash_clear(&ch->bound);
+    SHASH_FOR_EACH (node, now) {
+        shash_add(&ch->bound, node->name, node->data);
+    }
+}
+
+/* Serves every host's OVSDB session ('cfg' says what a host's br-int
+ * must look like) and notes what changed in the chassis they are. */
+void
+chassis_run_hosts(const struct host_config *cfg)
+{
+    struct host_node *hn;
+
+    LIST_FOR_EACH_SAFE (hn, list_node, &hosts) {
+        host_run(hn->host, cfg);
+        if (!host_is_alive(hn->host)) {
+            VLOG_INFO("%s: host's OVSDB connection closed",
+                      host_get_name(hn->host));
+            host_node_destroy(hn);
+            continue;
+        }
+        host_node_settle(hn);
+
+        struct chassis *ch = hn->chassis;
+        if (ch && ch->host_seqno != host_get_change_seqno(hn->host)) {
+            bool was_dirty_all = ch->dirty_all;
+            ch->host_seqno = host_get_change_seqno(hn->host);
+            for (int e = 0; e < VPC_N_ENCAPS; e++) {
+                ofp_port_t t = host_get_tunnel_ofport(hn->host, e);
+                if (t != ch->tunnels[e]) {
+                    ch->tunnels[e] = t;
+                    ch->dirty_all = true;
+                }
+            }
+            /* Its own encapsulation decides which tunnel it listens on. */
+            const struct host_identity *id = host_get_identity(hn->host);
+            if (id && id->encap != ch->encap) {
+                ch->encap = id->encap;
+                ch->dirty_all = true;
+            }
+            bool gateway = id && !strcmp(id->role, "gateway");
+            if (gateway != ch->gateway) {
+                ch->gateway = gateway;
+                ch->dirty_all = true;
+            }
+            /* Gateway reachability changes which flows a VPC needs. */
+            if (ch->ports_seqno != host_get_ports_seqno(hn->host)) {
+                ch->ports_seqno = host_get_ports_seqno(hn->host);
+                ch->dirty_all = true;
+            }
+            if (ch->id_seqno != host_get_identity_seqno(hn->host)) {
+                ch->id_seqno = host_get_identity_seqno(hn->host);
+                changes_need_build();
+            }
+            if (ch->dirty_all && !was_dirty_all) {
+                changes_need_build();
+            }
+            note_binding_changes(ch);
+            check_duplicate_ifaces(ch);
+            if (changes_build_pending()) {
+                status_changed();
+            } else {
+                /* The ports of interfaces that came or went are in the
+                 * VPCs the next update rebuilds. */
+                status_touch();
+            }
+        }
+    }
+}
+
+/* Switches. */
+
+/* Adds a switch that dialed in to our OpenFlow listener.  Takes ownership
+ * of 'vconn'. */
+void
+chassis_add_switch(struct vconn *vconn)
+{
+    struct switch_node *sn = xzalloc(sizeof *sn);
+
+    sn->ofctrl = ofctrl_create(vconn);
+    sn->created = time_msec();
+    ovs_list_push_back(&switches, &sn->list_node);
+}
+
+static void
+switch_node_destroy(struct switch_node *sn)
+{
+    ovs_list_remove(&sn->list_node);
+    chassis_sync_forget_session(sn->ofctrl);
+    ofctrl_destroy(sn->ofctrl);
+    free(sn);
+}
+
+static struct chassis *
+chassis_find_by_dpid(uint64_t dpid)
+{
+    struct chassis *ch;
+
+    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+        const struct host_identity *id = host_get_identity(ch->hn->host);
+        if (id && id->dpid == dpid) {
+            return ch;
+        }
+    }
+    return NULL;
+}
+
+/* Asks 'ch''s switch for the role we should have: primary with our
+ * generation if we own it, else secondary (with the newest generation,
+ * which the switch also checks).  Starting over as primary means reading
+ * the switch's flows again; nothing is flushed. */
+static void
+chassis_sync_role(struct chassis *ch, bool force)
+{
+    bool primary;
+    uint64_t gen = roles_generation(ch->name, &primary);
+
+    if (ch->ofctrl && (force || primary != ch->role_primary
+                       || (primary && gen != ch->role_gen))) {
+        ch->role_primary = primary;
+        ch->role_gen = gen;
+        ofctrl_set_role(ch->ofctrl, primary, gen);
+        chassis_clear_flows(ch);
+        changes_need_build();
+        status_changed();
+    }
+}
+
+
+/* Asks every chassis' switch for the role the shards say we have. */
+void
+chassis_sync_roles(void)
+{
+    struct chassis *ch;
+
+    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+        chassis_sync_role(ch, false);
+    }
+}
+
+/* Serves the OpenFlow sessions not yet tied to a chassis and ties those
+ * whose datapath ID a chassis reports. */
+void
+chassis_run_switches(void)
+{
+    struct switch_node *sn;
+
+    LIST_FOR_EACH_SAFE (sn, list_node, &switches) {
+        ofctrl_run(sn->ofctrl);
+        if (!ofctrl_is_alive(sn->ofctrl)) {
+            switch_node_destroy(sn);
+            continue;
+        }
+
+        uint64_t dpid;
+        if (!ofctrl_get_dpid(sn->ofctrl, &dpid)) {
+            continue;
+        }
+        struct chassis *ch = chassis_find_by_dpid(dpid);
+        if (ch && !ch->ofctrl) {
+            VLOG_INFO("chassis %s: OpenFlow connection from %s",
+                      ch->name, ofctrl_get_name(sn->ofctrl));
+            ch->ofctrl = sn->ofctrl;
+            chassis_sync_role(ch, true);
+            ofctrl_resync(ch->ofctrl);
+            ovs_list_remove(&sn->list_node);
+            free(sn);
+            status_changed();
+        } else if (ch) {
+            VLOG_WARN("%s: refusing a second OpenFlow connection for "
+                      "chassis %s (datapath ID %016"PRIx64")",
+                      ofctrl_get_name(sn->ofctrl), ch->name, dpid);
+            switch_node_destroy(sn);
+        } else if (!sn->warned && time_msec() - sn->created > 10000) {
+            VLOG_WARN("%s: switch with datapath ID %016"PRIx64" belongs to "
+                      "no known chassis", ofctrl_get_name(sn->ofctrl), dpid);
+            sn->warned = true;
+        }
+    }
+}
+
+/* Serves the chassis' OpenFlow sessions. */
+void
+chassis_run_ofctrl(void)
+{
+    struct chassis *ch;
+
+    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+        if (ch->ofctrl) {
+            uint64_t acked = ofctrl_get_acked_gen(ch->ofctrl);
+            int64_t cfg = ofctrl_get_acked_cfg(ch->ofctrl);
+            ofctrl_run(ch->ofctrl);
+            if (!ofctrl_is_alive(ch->ofctrl)) {
+                VLOG_INFO("chassis %s: OpenFlow connection closed",
+                          ch->name);
+                chassis_sync_forget_session(ch->ofctrl);
+                ofctrl_destroy(ch->ofctrl);
+                ch->ofctrl = NULL;
+                chassis_clear_flows(ch);
+                status_changed();
+            } else if (acked != ofctrl_get_acked_gen(ch->ofctrl)
+                       || cfg != ofctrl_get_acked_cfg(ch->ofctrl)) {
+                status_touch();
+            }
+            if (ch->ofctrl && roles_owns(ch->name)
+                && ofctrl_role_refused(ch->ofctrl)) {
+                roles_refused(ch->name);
+            }
+        }
+    }
+}
+
+static int
+compare_chassis(const void *a_, const void *b_)
+{
+    const struct chassis *const *a = a_;
+    const struct chassis *const *b = b_;
+    return strcmp((*a)->name, (*b)->name);
+}
+
+/* Returns every chassis, sorted by name, in a malloc()'d array of '*n'. */
+struct chassis **
+chassis_sorted(size_t *n)
+{
+    struct chassis **all = xmalloc((hmap_count(&chassis_map) + 1)
+                                   * sizeof *all);
+    struct chassis *ch;
+
+    *n = 0;
+    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+        all[(*n)++] = ch;
+    }
+    qsort(all, *n, sizeof *all, compare_chassis);
+    return all;
+}
+
+/* Arranges for poll_block() to wake up when the sessions have work, or a
+ * switch that has been read can be reconciled ('db_ok': the database is
+ * there to reconcile against). */
+void
+chassis_wait(bool db_ok)
+{
+    struct host_node *hn;
+    struct switch_node *sn;
+    struct chassis *ch;
+
+    LIST_FOR_EACH (hn, list_node, &hosts) {
+        host_wait(hn->host);
+    }
+    LIST_FOR_EACH (sn, list_node, &switches) {
+        ofctrl_wait(sn->ofctrl);
+    }
+    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+        if (ch->ofctrl) {
+            ofctrl_wait(ch->ofctrl);
+            if (db_ok && ofctrl_get_state(ch->ofctrl) == OFCTRL_DUMPED
+                && host_is_ready(ch->hn->host)) {
+                poll_immediate_wake();
+            }
+        }
+    }
+}
+
+/* Closes every session and forgets every chassis. */
+void
+chassis_destroy_all(void)
+{
+    struct host_node *hn;
+    LIST_FOR_EACH_SAFE (hn, list_node, &hosts) {
+        host_node_destroy(hn);
+    }
+    struct switch_node *sn;
+    LIST_FOR_EACH_SAFE (sn, list_node, &switches) {
+        switch_node_destroy(sn);
+    }
+}
+
+/* Appends to 's' a line per host session that is no chassis (yet). */
+void
+chassis_format_unadopted(struct ds *s)
+{
+    struct host_node *hn;
+
+    LIST_FOR_EACH (hn, list_node, &hosts) {
+        if (!hn->chassis) {
+            ds_put_format(s, "(not adopted) ovsdb=%s%s%s\n",
+                          host_get_name(hn->host),
+                          hn->refused_as ? " refused as " : "",
+                          hn->refused_as ? hn->refused_as : "");
+        }
+    }
+}

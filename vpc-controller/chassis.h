@@ -1,0 +1,104 @@
+/* Chassis: hosts that dialed in to our OVSDB listener and said who they
+ * are, each joined to the OpenFlow session of its switch.
+ *
+ * A host's OVSDB session becomes a chassis once it gives a system-id no
+ * other connected host has; an OpenFlow session joins the chassis whose
+ * datapath ID it reports.  Each chassis keeps the flows we sent it (see
+ * chassis-sync.h), per VPC, so that a change is a difference. */
+#ifndef VPC_CONTROLLER_CHASSIS_H
+#define VPC_CONTROLLER_CHASSIS_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "flow-table.h"
+#include "group-table.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/list.h"
+#include "openvswitch/shash.h"
+#include "sset.h"
+#include "vpc-pipeline.h"
+
+struct ds;
+struct host_config;
+struct jsonrpc;
+struct vconn;
+
+/* An OVSDB session with a host, adopted (it is a chassis) or not. */
+struct host_node {
+    struct ovs_list list_node;      /* In 'hosts'. */
+    struct host *host;
+    struct chassis *chassis;        /* If adopted. */
+    char *refused_as;               /* system-id we refused, once logged. */
+};
+
+/* The flows of one VPC on one chassis. */
+struct chassis_vpc {
+    struct hmap_node hmap_node;     /* In chassis 'vpcs', by VPC uuid. */
+    struct uuid vpc;
+    struct vpc_flow_table flows;
+};
+
+/* A host we adopted: its OVSDB session, its OpenFlow session, and the
+ * flows it has (as far as we know: what we sent). */
+struct chassis {
+    struct hmap_node hmap_node;     /* In 'chassis_map', by name. */
+    char *name;
+    struct host_node *hn;
+    struct ofctrl *ofctrl;
+    unsigned int host_seqno;
+    unsigned int id_seqno;          /* Host identity we built with. */
+    struct shash bound;             /* Its bindings as the model last saw
+                                     * them: iface-id -> ofport. */
+    ofp_port_t tunnels[VPC_N_ENCAPS];
+    enum vpc_encap encap;
+    unsigned int ports_seqno;       /* Peer tunnels and uplinks. */
+    bool role_primary;              /* The role we last asked for... */
+    uint64_t role_gen;              /* ...with this generation. */
+    bool gateway;
+    bool dirty_all;                 /* Rebuild every VPC's flows. */
+    bool commit_pending;            /* chassis_sync() queued a commit. */
+
+    /* Peer tunnel ports and uplinks as ofproto-vpc sees them. */
+    struct vpc_pl_peer *pl_peers;
+    size_t n_pl_peers;
+    struct vpc_pl_uplink *pl_uplinks;
+    size_t n_pl_uplinks;
+
+    /* Flows and groups that are not any one VPC's: table misses, gateway
+     * plumbing, fast-failover groups. */
+    struct vpc_flow_table base_flows;
+    struct vpc_group_table base_groups;
+    long long int next_arp;         /* Gateways: next next-hop ARP. */
+    struct sset active_groups;      /* Gateways: groups it is active for
+                                     * (uuid strings), last we looked. */
+    struct hmap vpcs;               /* Of chassis_vpc. */
+    size_t n_flows;
+
+    struct new_port {
+        struct uuid port;
+        ofp_port_t ofport;
+    } *new_ports;                   /* Local ports awaiting a generation. */
+    size_t n_new_ports, allocated_new_ports;
+};
+
+/* Every chassis, by name. */
+extern struct hmap chassis_map;
+
+struct chassis *chassis_find(const char *name);
+struct chassis **chassis_sorted(size_t *n);
+void chassis_clear_flows(struct chassis *);
+
+void chassis_add_host(struct jsonrpc *);
+void chassis_add_switch(struct vconn *);
+
+void chassis_run_hosts(const struct host_config *);
+void chassis_run_switches(void);
+void chassis_run_ofctrl(void);
+void chassis_sync_roles(void);
+void chassis_wait(bool db_ok);
+void chassis_destroy_all(void);
+
+void chassis_format_unadopted(struct ds *);
+
+#endif /* chassis.h */

@@ -1,0 +1,360 @@
+/* Status in the VPC database.  See status.h. */
+#include <config.h>
+#include "status.h"
+
+#include <string.h>
+
+#include "chassis.h"
+#include "chassis-sync.h"
+#include "coverage.h"
+#include "engine-private.h"
+#include "hash.h"
+#include "host.h"
+#include "ofctrl.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb-idl.h"
+#include "roles.h"
+#include "smap.h"
+#include "timeval.h"
+#include "util.h"
+#include "uuidset.h"
+#include "vpc-idl.h"
+
+VLOG_DEFINE_THIS_MODULE(status);
+
+COVERAGE_DEFINE(engine_status_txn);
+
+static bool status_dirty = true;
+/* A status pass looks at every port when 'status_full', else at the ports
+ * in 'status_ports' (in VPCs that were rebuilt) and 'pending_ports' (ports
+ * of ours, bound with an interface, whose flows were not yet
+ * acknowledged when last looked at). */
+static bool status_full = true;
+static struct uuidset status_ports = UUIDSET_INITIALIZER(&status_ports);
+static struct uuidset pending_ports = UUIDSET_INITIALIZER(&pending_ports);
+/* The status transaction in flight.  Only one: until its reply, the IDL
+ * shows the values it overwrites, so a second one would be written
+ * against stale values (and could skip a write that is needed). */
+static struct ovsdb_idl_txn *status_txn;
+static int64_t last_nb_cfg = -1;
+
+/* The next status pass looks at every port. */
+void
+status_changed(void)
+{
+    status_dirty = true;
+    status_full = true;
+}
+
+/* The next status pass looks at the ports it was told of (and those still
+ * waiting for their flows). */
+void
+status_touch(void)
+{
+    status_dirty = true;
+}
+
+/* The next status pass looks at port 'uuid'. */
+void
+status_note_port(const struct uuid *uuid)
+{
+    uuidset_insert(&status_ports, uuid);
+}
+
+/* The next status pass looks at the ports of 'mv'. */
+void
+status_note_vpc_ports(const struct model_vpc *mv)
+{
+    for (size_t i = 0; i < mv->pl.n_ports; i++) {
+        uuidset_insert(&status_ports, &mv->pl.ports[i].uuid);
+    }
+}
+
+/* Would hv_cfg move up if written now?  (For the active instance, which
+ * learns of other owners' acknowledgements only from their Chassis rows.) */
+static bool
+hv_cfg_behind(void)
+{
+    const struct vpcrec_vpc_global *g = vpcrec_vpc_global_first(engine_vpcdb);
+    const struct vpcrec_chassis *row;
+    int64_t min = g ? g->nb_cfg : 0;
+
+    if (!g || status_txn || g->hv_cfg >= g->nb_cfg) {
+        return false;
+    }
+    VPCREC_CHASSIS_FOR_EACH (row, engine_vpcdb) {
+        if (row->connected) {
+            min = MIN(min, row->nb_cfg);
+        }
+    }
+    return min > g->hv_cfg;
+}
+
+/* Status depends on what the model does not: a new nb_cfg (with no
+ * chassis, hv_cfg follows it at once) and, for the active instance, the
+ * chassis' acknowledgements that their owners write. */
+void
+status_check_cfg(void)
+{
+    if (engine_nb_cfg() != last_nb_cfg) {
+        last_nb_cfg = engine_nb_cfg();
+        status_dirty = true;
+    }
+    if (roles_is_active() && hv_cfg_behind()) {
+        status_dirty = true;
+    }
+}
+
+/* Is the port bound, with its flows acknowledged by its chassis?  The
+ * location's 'aux' is its chassis (or NULL), set by write_status(). */
+static bool
+port_is_up(const struct vpcrec_port *row, const struct model_binding *b)
+{
+    if (!b || !b->where || !b->where->connected || !b->ofport) {
+        return false;
+    }
+    const struct chassis *ch = b->where->aux;
+    return ch && chassis_sync_port_is_up(ch, &row->header_.uuid, b->ofport);
+}
+
+/* A location, with its Chassis row and whether we own its chassis. */
+struct loc_row {
+    struct hmap_node node;
+    const struct model_location *loc;
+    const struct vpcrec_chassis *row;
+    bool owned;
+};
+
+/* Writes where 'port' is bound and whether it is up, if that is ours to
+ * write; remembers it in 'pending_ports' while it waits for its flows. */
+static void
+write_port_status(const struct vpcrec_port *port, const struct hmap *loc_rows)
+{
+    const struct model_binding *b
+        = vpc_model_find_binding(&engine_model, &port->header_.uuid);
+    const struct vpcrec_chassis *want = NULL;
+    bool ours = roles_is_active();
+    if (b && b->where) {
+        struct loc_row *lr;
+        HMAP_FOR_EACH_WITH_HASH (lr, node, hash_pointer(b->where, 0),
+                                 loc_rows) {
+            if (lr->loc == b->where) {
+                want = lr->row;
+                ours = lr->owned;
+                break;
+            }
+        }
+    }
+    if (!ours) {
+        return;
+    }
+    if (port->chassis != want) {
+        vpcrec_port_set_chassis(port, want);
+    }
+    bool up = port_is_up(port, b);
+    if (!port->n_up || port->up[0] != up) {
+        vpcrec_port_set_up(port, &up, 1);
+    }
+    if (!up && b && b->where && b->where->connected && b->ofport) {
+        uuidset_insert(&pending_ports, &port->header_.uuid);
+    }
+}
+
+static void
+write_status(struct ovsdb_idl_txn *txn)
+{
+    long long int now = time_wall_msec();
+    struct shash rows = SHASH_INITIALIZER(&rows);
+    const struct vpcrec_chassis *row;
+    struct chassis *ch;
+
+    /* Chassis rows.  The active instance marks those that no instance
+     * here is connected to (hosts dial every instance); each owner keeps
+     * its own chassis' rows. */
+    VPCREC_CHASSIS_FOR_EACH (row, engine_vpcdb) {
+        shash_add_once(&rows, row->name, row);
+        if (roles_is_active() && !chassis_find(row->name) && row->connected) {
+            vpcrec_chassis_set_connected(row, false);
+        }
+    }
+    int64_t hv_cfg = INT64_MAX;
+    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+        const struct host_identity *id = host_get_identity(ch->hn->host);
+        row = shash_find_data(&rows, ch->name);
+        if (!roles_owns(ch->name)) {
+            /* Its owner reports what its switch acknowledged. */
+            if (row && row->connected) {
+                hv_cfg = MIN(hv_cfg, row->nb_cfg);
+            } else if (ch->ofctrl) {
+                hv_cfg = MIN(hv_cfg, -1);
+            }
+            continue;
+        }
+        if (!row) {
+            row = vpcrec_chassis_insert(txn);
+            vpcrec_chassis_set_name(row, ch->name);
+            shash_add(&rows, ch->name, row);
+        }
+        if (strcmp(row->encap_type, vpc_encap_name(id->encap))) {
+            vpcrec_chassis_set_encap_type(row, vpc_encap_name(id->encap));
+        }
+        if (strcmp(row->encap_ip, id->encap_ip_s)) {
+            vpcrec_chassis_set_encap_ip(row, id->encap_ip_s);
+        }
+        if (strcmp(row->role, id->role)) {
+            vpcrec_chassis_set_role(row, id->role);
+        }
+        if (strcmp(row->datapath_type, id->datapath_type)) {
+            vpcrec_chassis_set_datapath_type(row, id->datapath_type);
+        }
+        if (!smap_equal(&row->bridge_mappings, &id->bridge_mappings)) {
+            vpcrec_chassis_set_bridge_mappings(row, &id->bridge_mappings);
+        }
+        if (!row->connected) {
+            vpcrec_chassis_set_connected(row, true);
+        }
+        if (strcmp(row->owner, roles_instance())) {
+            vpcrec_chassis_set_owner(row, roles_instance());
+        }
+        if (ch->ofctrl) {
+            int64_t acked = ofctrl_get_acked_cfg(ch->ofctrl);
+            if (acked >= 0 && acked != row->nb_cfg) {
+                vpcrec_chassis_set_nb_cfg(row, acked);
+                vpcrec_chassis_set_nb_cfg_timestamp(row, now);
+            }
+            hv_cfg = MIN(hv_cfg, acked);
+        }
+    }
+
+    /* Ports: where they are bound, and whether their flows are in; each
+     * written by the owner of its chassis, unbound ones by the active
+     * instance.  Each location's chassis row and chassis are looked up
+     * once, not per port. */
+    struct hmap loc_rows = HMAP_INITIALIZER(&loc_rows);
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &engine_model.locations) {
+        struct model_location *loc = node->data;
+        struct loc_row *lr = xmalloc(sizeof *lr);
+        struct chassis *where = chassis_find(loc->name);
+        lr->loc = loc;
+        lr->row = shash_find_data(&rows, loc->name);
+        lr->owned = where && roles_owns(where->name);
+        hmap_insert(&loc_rows, &lr->node, hash_pointer(loc, 0));
+        loc->aux = where;
+    }
+    const struct vpcrec_port *port;
+    if (status_full) {
+        uuidset_clear(&pending_ports);
+        VPCREC_PORT_FOR_EACH (port, engine_vpcdb) {
+            write_port_status(port, &loc_rows);
+        }
+    } else {
+        struct uuidset_node *un;
+        UUIDSET_FOR_EACH (un, &pending_ports) {
+            uuidset_insert(&status_ports, &un->uuid);
+        }
+        UUIDSET_FOR_EACH (un, &status_ports) {
+            uuidset_find_and_delete(&pending_ports, &un->uuid);
+            port = vpcrec_port_get_for_uuid(engine_vpcdb, &un->uuid);
+            if (port && !vpcrec_port_is_deleted(port)) {
+                write_port_status(port, &loc_rows);
+            }
+        }
+    }
+    status_full = false;
+    uuidset_clear(&status_ports);
+    shash_destroy(&rows);
+    struct loc_row *lr;
+    HMAP_FOR_EACH_POP (lr, node, &loc_rows) {
+        free(lr);
+    }
+    hmap_destroy(&loc_rows);
+
+    if (!roles_is_active()) {
+        return;
+    }
+
+    /* The configuration every chassis has. */
+    const struct vpcrec_vpc_global *g = vpcrec_vpc_global_first(engine_vpcdb);
+    if (!g) {
+        g = vpcrec_vpc_global_insert(txn);
+    } else {
+        if (hv_cfg == INT64_MAX) {
+            hv_cfg = g->nb_cfg;
+        }
+        hv_cfg = MIN(hv_cfg, g->nb_cfg);
+        if (hv_cfg > g->hv_cfg) {
+            VLOG_DBG("every chassis has nb_cfg %"PRId64, hv_cfg);
+            vpcrec_vpc_global_set_hv_cfg(g, hv_cfg);
+            vpcrec_vpc_global_set_hv_cfg_timestamp(g, now);
+        }
+    }
+}
+
+/* Writes what changed, if it is ours to write, once the transaction in
+ * flight (if any) is answered. */
+void
+status_run(void)
+{
+    if (status_txn) {
+        enum ovsdb_idl_txn_status s = ovsdb_idl_txn_commit(status_txn);
+        if (s == TXN_INCOMPLETE) {
+            return;
+        }
+        if (s == TXN_ERROR) {
+            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+            VLOG_WARN_RL(&rl, "writing status to the VPC database failed: "
+                         "%s", ovsdb_idl_txn_get_error(status_txn));
+        }
+        if (s != TXN_SUCCESS && s != TXN_UNCHANGED) {
+            status_changed();
+        }
+        ovsdb_idl_txn_destroy(status_txn);
+        status_txn = NULL;
+    }
+    if (!roles_is_active() && !roles_owns_any()) {
+        /* Nothing is ours to write; when something is, look at all. */
+        uuidset_clear(&status_ports);
+        status_full = true;
+    }
+    if (status_dirty && (roles_is_active() || roles_owns_any())
+        && !roles_claiming()
+        && ovsdb_idl_is_connected(engine_vpcdb)
+        && ovsdb_idl_has_ever_connected(engine_vpcdb)) {
+        status_dirty = false;
+        status_txn = ovsdb_idl_txn_create(engine_vpcdb);
+        ovsdb_idl_txn_add_comment(status_txn, "vpc-controller: status");
+        write_status(status_txn);
+        COVERAGE_INC(engine_status_txn);
+        ovsdb_idl_txn_commit(status_txn);
+    }
+}
+
+/* Arranges for poll_block() to wake up when the status transaction is
+ * answered, or at once if there is status to write ('db_ok': the
+ * database is there to write to). */
+void
+status_wait(bool db_ok)
+{
+    if (status_txn) {
+        ovsdb_idl_txn_wait(status_txn);
+    } else if (db_ok && status_dirty
+               && (roles_is_active() || roles_owns_any())
+               && !roles_claiming()) {
+        poll_immediate_wake();
+    }
+}
+
+/* Forgets the transaction in flight and every port noted. */
+void
+status_destroy(void)
+{
+    if (status_txn) {
+        ovsdb_idl_txn_destroy(status_txn);
+        status_txn = NULL;
+    }
+    uuidset_destroy(&status_ports);
+    uuidset_destroy(&pending_ports);
+}
