@@ -2,6 +2,7 @@
 # globals): from the desired state of one chassis to OpenFlow flows.
 noinst_LTLIBRARIES += ofproto-vpc/libofproto-vpc.la
 ofproto_vpc_libofproto_vpc_la_SOURCES = \
+	ofproto-vpc/pipeline.c \
 	ofproto-vpc/pipeline.h \
 	ofproto-vpc/flow-table.c \
 	ofproto-vpc/flow-table.h \

@@ -1,6 +1,7 @@
 /* The VPC pipeline's tables and registers.  This header is the one owner of
  * table numbers and register assignments: every flow the project installs
- * names its table and registers through it. */
+ * names its table and registers through it.  pipeline.c names the tables;
+ * it depends on nothing else, so that flow-table.c can use it. */
 #ifndef OFPROTO_VPC_PIPELINE_H
 #define OFPROTO_VPC_PIPELINE_H 1
 
