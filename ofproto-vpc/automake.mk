@@ -4,6 +4,8 @@ noinst_LTLIBRARIES += ofproto-vpc/libofproto-vpc.la
 ofproto_vpc_libofproto_vpc_la_SOURCES = \
 	ofproto-vpc/pipeline.c \
 	ofproto-vpc/pipeline.h \
+	ofproto-vpc/pl-actions.c \
+	ofproto-vpc/pl-actions.h \
 	ofproto-vpc/flow-table.c \
 	ofproto-vpc/flow-table.h \
 	ofproto-vpc/group-table.c \
