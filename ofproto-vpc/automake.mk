@@ -10,5 +10,7 @@ ofproto_vpc_libofproto_vpc_la_SOURCES = \
 	ofproto-vpc/flow-table.h \
 	ofproto-vpc/group-table.c \
 	ofproto-vpc/group-table.h \
+	ofproto-vpc/stage-classify.c \
+	ofproto-vpc/stage-classify.h \
 	ofproto-vpc/vpc-pipeline.c \
 	ofproto-vpc/vpc-pipeline.h

@@ -8,8 +8,11 @@
 #include "openvswitch/meta-flow.h"
 
 /* Tables, in packet order.  The gaps leave room for stages to come
- * (security groups at 35 and 65, custom routes at 55). */
+ * (security groups at 35 and 65, custom routes at 55).  Each stage-*.c
+ * builds the flows of its tables, as noted below; vpc-pipeline.c calls the
+ * stages and adds the miss flow of every table up to VPC_T_TO_PORT. */
 enum vpc_table {
+    /* stage-classify.c (on a gateway, stage-gateway.c classifies): */
     /* in_port (a VM port: check its source MAC) or in_port=tunnel with a
      * known tun_id: load the VPC key into metadata. */
     VPC_T_CLASSIFY = 0,
