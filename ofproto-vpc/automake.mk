@@ -12,5 +12,7 @@ ofproto_vpc_libofproto_vpc_la_SOURCES = \
 	ofproto-vpc/group-table.h \
 	ofproto-vpc/stage-classify.c \
 	ofproto-vpc/stage-classify.h \
+	ofproto-vpc/stage-lookup.c \
+	ofproto-vpc/stage-lookup.h \
 	ofproto-vpc/vpc-pipeline.c \
 	ofproto-vpc/vpc-pipeline.h

@@ -18,6 +18,8 @@ enum vpc_table {
     VPC_T_CLASSIFY = 0,
     /* Source IP and ARP sender of VM ports must be the port's own. */
     VPC_T_PORT_SEC = 10,
+
+    /* stage-lookup.c: */
     /* ARP requests look their target up in VPC_T_BIND and are answered
      * in VPC_T_ARP_REPLY if it is known; other ARP dropped. */
     VPC_T_ARP = 20,

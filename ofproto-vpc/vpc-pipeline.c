@@ -16,6 +16,7 @@
 #include "pipeline.h"
 #include "pl-actions.h"
 #include "stage-classify.h"
+#include "stage-lookup.h"
 #include "util.h"
 
 #include <string.h>
@@ -99,35 +100,14 @@ host_reaches_group(const struct vpc_pl_chassis *chassis,
     return false;
 }
 
-/* The flows that use what VPC_T_BIND finds, the same for every VPC: one
- * flow per address then serves ARP, routing and delivery alike. */
+/* The flows that use what VPC_T_BIND finds to deliver, the same for every
+ * VPC. */
 static void
 build_lookups(struct vpc_flow_table *out, struct ofpbuf *a)
 {
     struct match match;
 
-    /* ARP requests: answered if the address is known, with its MAC. */
     match_init_catchall(&match);
-    match_set_dl_type(&match, htons(ETH_TYPE_ARP));
-    match_set_nw_proto(&match, ARP_OP_REQUEST);
-    pl_put_bind_lookup(a, MFF_ARP_TPA, VPC_T_ARP_REPLY);
-    pl_add_flow(out, VPC_T_ARP, VPC_PRIO_MATCH, 0, &match, a);
-
-    match_set_dl_type(&match, htons(ETH_TYPE_ARP));
-    match_set_nw_proto(&match, ARP_OP_REQUEST);
-    match_set_reg_masked(&match, VPC_MFF_BIND - MFF_REG0, VPC_BIND_FOUND,
-                         VPC_BIND_FOUND);
-    pl_put_move(a, MFF_ETH_SRC, MFF_ETH_DST);
-    pl_put_move_bits(a, VPC_MFF_BIND_MAC, 0, MFF_ETH_SRC, 0, 48);
-    uint16_t op = htons(ARP_OP_REPLY);
-    pl_put_set_field(a, MFF_ARP_OP, &op);
-    pl_put_move(a, MFF_ARP_SHA, MFF_ARP_THA);
-    pl_put_move(a, MFF_ARP_SPA, MFF_ARP_TPA);
-    pl_put_move_bits(a, VPC_MFF_BIND_MAC, 0, MFF_ARP_SHA, 0, 48);
-    pl_put_move(a, VPC_MFF_LOOKUP_IP, MFF_ARP_SPA);
-    pl_put_output(a, OFPP_IN_PORT);
-    pl_add_flow(out, VPC_T_ARP_REPLY, VPC_PRIO_MATCH, 0, &match, a);
-
     /* IP inside the VPC, from a VM port or a gateway... */
     match_set_dl_type(&match, htons(ETH_TYPE_IP));
     pl_put_bind_lookup(a, MFF_IPV4_DST, VPC_T_TO_TUNNEL);
@@ -190,12 +170,7 @@ vpc_pipeline_build_static(struct vpc_flow_table *out)
         pl_add_flow(out, misses[i].table, VPC_PRIO_DEFAULT, 0, &match, &a);
     }
 
-    /* ARP that the responder did not answer (replies, gratuitous ARP,
-     * requests for unknown addresses) goes no further: no scanning, no
-     * spoofing of other hosts' caches. */
-    match_set_dl_type(&match, htons(ETH_TYPE_ARP));
-    pl_add_flow(out, VPC_T_ARP, VPC_PRIO_CATCH, 0, &match, &a);
-
+    pl_lookup_build_static(out, &a);
     build_lookups(out, &a);
 
     /* A routed packet whose TTL would expire is dropped here rather than by
@@ -379,31 +354,6 @@ vpc_pipeline_build_gw_group(const struct vpc_pl_chassis *chassis,
     ofpbuf_uninit(&a);
 }
 
-/* Address 'ip' of VPC 'key' is known, with MAC 'mac', on another chassis
- * behind 'encap_ip' through tunnel port 'ofport' (VPC_BIND_REMOTE), on this
- * chassis behind port 'ofport' (VPC_BIND_LOCAL), or nowhere to deliver to
- * ('where' 0: ARP is answered, IP dropped). */
-static void
-build_bind(struct vpc_flow_table *out, uint32_t key, uint64_t cookie,
-           ovs_be32 ip, struct eth_addr mac, uint32_t where,
-           ofp_port_t ofport, ovs_be32 encap_ip, struct ofpbuf *a)
-{
-    struct match match;
-
-    match_init_catchall(&match);
-    pl_match_vpc(&match, key);
-    match_set_reg(&match, VPC_MFF_LOOKUP_IP - MFF_REG0, ntohl(ip));
-
-    ovs_be64 mac64 = htonll(eth_addr_to_uint64(mac));
-    pl_put_set_field(a, VPC_MFF_BIND_MAC, &mac64);
-    if (where == VPC_BIND_REMOTE) {
-        pl_put_set_be32(a, VPC_MFF_BIND_TUN_DST, encap_ip);
-    }
-    uint32_t bind = VPC_BIND_FOUND | (where ? where | ofp_to_u16(ofport) : 0);
-    pl_put_set_be32(a, VPC_MFF_BIND, htonl(bind));
-    pl_add_flow(out, VPC_T_BIND, VPC_PRIO_MATCH, cookie, &match, a);
-}
-
 /* Routed into subnet 'sn': its gateway is the new source MAC. */
 static void
 build_route_to_subnet(struct vpc_flow_table *out, uint32_t key,
@@ -428,8 +378,6 @@ build_subnet(struct vpc_flow_table *out, const struct vpc_pl_vpc *vpc,
     uint64_t cookie = vpc_cookie_from_uuid(&sn->uuid);
     uint32_t key = vpc->tunnel_key;
     struct match match;
-
-    build_bind(out, key, cookie, sn->gateway_ip, sn->gateway_mac, 0, 0, 0, a);
 
     /* The gateway answers ping: swap addresses, echo reply, same port. */
     match_init_catchall(&match);
@@ -471,35 +419,6 @@ build_subnet(struct vpc_flow_table *out, const struct vpc_pl_vpc *vpc,
     pl_add_flow(out, VPC_T_L3_ADMIT, VPC_PRIO_MATCH - 10, cookie, &match, a);
 
     build_route_to_subnet(out, key, sn, a);
-}
-
-/* The addresses of 'port' in VPC_T_BIND on 'chassis': known everywhere in
- * the VPC, and where to deliver them if the port is bound and reachable. */
-static void
-build_port_binds(struct vpc_flow_table *out,
-                 const struct vpc_pl_chassis *chassis,
-                 const struct vpc_pl_vpc *vpc,
-                 const struct vpc_pl_port *port, struct ofpbuf *a)
-{
-    uint64_t cookie = vpc_cookie_from_uuid(&port->uuid);
-    uint32_t where = 0;
-    ofp_port_t ofport = 0;
-
-    if (!port->chassis) {
-        /* Unbound: answered for, not delivered. */
-    } else if (port->chassis == chassis->self) {
-        if (port->ofport) {
-            where = VPC_BIND_LOCAL;
-            ofport = port->ofport;
-        }
-    } else if (chassis->tunnel_ofport[port->encap] && port->encap_ip) {
-        where = VPC_BIND_REMOTE;
-        ofport = chassis->tunnel_ofport[port->encap];
-    }
-    for (size_t i = 0; i < port->n_ips; i++) {
-        build_bind(out, vpc->tunnel_key, cookie, port->ips[i], port->mac,
-                   where, ofport, port->encap_ip, a);
-    }
 }
 
 /* On a host: the VPC's default route.  What is inside the VPC's address
@@ -624,7 +543,7 @@ build_gateway_vpc(struct vpc_flow_table *out,
     }
     for (size_t i = 0; i < vpc->n_ports; i++) {
         if (vpc->ports[i].chassis) {
-            build_port_binds(out, chassis, vpc, &vpc->ports[i], a);
+            pl_lookup_build_port(out, chassis, vpc, &vpc->ports[i], a);
         }
     }
 }
@@ -651,6 +570,7 @@ vpc_pipeline_build_vpc(const struct vpc_pl_chassis *chassis,
     pl_classify_build_tunnel(out, vpc, &a);
 
     for (size_t i = 0; i < vpc->n_subnets; i++) {
+        pl_lookup_build_subnet(out, vpc, &vpc->subnets[i], &a);
         build_subnet(out, vpc, &vpc->subnets[i], &a);
     }
     build_default_route(out, chassis, vpc, &a);
@@ -658,7 +578,7 @@ vpc_pipeline_build_vpc(const struct vpc_pl_chassis *chassis,
     for (size_t i = 0; i < vpc->n_ports; i++) {
         const struct vpc_pl_port *port = &vpc->ports[i];
 
-        build_port_binds(out, chassis, vpc, port, &a);
+        pl_lookup_build_port(out, chassis, vpc, port, &a);
         if (port->chassis == chassis->self && port->ofport) {
             pl_classify_build_port(out, vpc, port, &a);
         }
