@@ -14,5 +14,7 @@ ofproto_vpc_libofproto_vpc_la_SOURCES = \
 	ofproto-vpc/stage-classify.h \
 	ofproto-vpc/stage-lookup.c \
 	ofproto-vpc/stage-lookup.h \
+	ofproto-vpc/stage-route.c \
+	ofproto-vpc/stage-route.h \
 	ofproto-vpc/vpc-pipeline.c \
 	ofproto-vpc/vpc-pipeline.h

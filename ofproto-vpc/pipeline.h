@@ -30,6 +30,8 @@ enum vpc_table {
     VPC_T_BIND = 22,
     /* A known address: the ARP reply, straight back out the port. */
     VPC_T_ARP_REPLY = 23,
+
+    /* stage-route.c: */
     /* Packets for a subnet gateway itself: ping answered, rest dropped. */
     VPC_T_ROUTER = 30,
     /* Same-subnet traffic passes; traffic to the gateway MAC is routed. */

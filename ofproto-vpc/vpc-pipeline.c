@@ -17,6 +17,7 @@
 #include "pl-actions.h"
 #include "stage-classify.h"
 #include "stage-lookup.h"
+#include "stage-route.h"
 #include "util.h"
 
 #include <string.h>
@@ -100,41 +101,6 @@ host_reaches_group(const struct vpc_pl_chassis *chassis,
     return false;
 }
 
-/* The flows that use what VPC_T_BIND finds to deliver, the same for every
- * VPC. */
-static void
-build_lookups(struct vpc_flow_table *out, struct ofpbuf *a)
-{
-    struct match match;
-
-    match_init_catchall(&match);
-    /* IP inside the VPC, from a VM port or a gateway... */
-    match_set_dl_type(&match, htons(ETH_TYPE_IP));
-    pl_put_bind_lookup(a, MFF_IPV4_DST, VPC_T_TO_TUNNEL);
-    pl_add_flow(out, VPC_T_DEST, VPC_PRIO_MATCH, 0, &match, a);
-
-    /* ...to a port on another chassis: out the tunnel to its chassis, with
-     * the VPC's key (all of metadata, which holds nothing else). */
-    match_set_reg_masked(&match, VPC_MFF_BIND - MFF_REG0, VPC_BIND_REMOTE,
-                         VPC_BIND_REMOTE);
-    pl_put_move_bits(a, VPC_MFF_BIND_MAC, 0, MFF_ETH_DST, 0, 48);
-    pl_put_move(a, VPC_MFF_VPC_KEY, MFF_TUN_ID);
-    pl_put_move(a, VPC_MFF_BIND_TUN_DST, MFF_TUN_DST);
-    pl_put_output_bind(a);
-    pl_add_flow(out, VPC_T_TO_TUNNEL, VPC_PRIO_MATCH, 0, &match, a);
-
-    /* From a tunnel: only to a port here. */
-    match_set_dl_type(&match, htons(ETH_TYPE_IP));
-    pl_put_bind_lookup(a, MFF_IPV4_DST, VPC_T_TO_PORT);
-    pl_add_flow(out, VPC_T_LOCAL_OUT, VPC_PRIO_MATCH, 0, &match, a);
-
-    match_set_reg_masked(&match, VPC_MFF_BIND - MFF_REG0, VPC_BIND_LOCAL,
-                         VPC_BIND_LOCAL);
-    pl_put_move_bits(a, VPC_MFF_BIND_MAC, 0, MFF_ETH_DST, 0, 48);
-    pl_put_output_bind(a);
-    pl_add_flow(out, VPC_T_TO_PORT, VPC_PRIO_MATCH, 0, &match, a);
-}
-
 /* Adds the flows that every chassis has whatever it hosts: the miss
  * behaviour of each table.  Nothing is ever flooded and nothing goes to a
  * controller: what no flow admits is dropped. */
@@ -171,15 +137,7 @@ vpc_pipeline_build_static(struct vpc_flow_table *out)
     }
 
     pl_lookup_build_static(out, &a);
-    build_lookups(out, &a);
-
-    /* A routed packet whose TTL would expire is dropped here rather than by
-     * dec_ttl, which would send it to a controller. */
-    for (uint8_t ttl = 0; ttl <= 1; ttl++) {
-        match_set_dl_type(&match, htons(ETH_TYPE_IP));
-        match_set_nw_ttl(&match, ttl);
-        pl_add_flow(out, VPC_T_L3_ADMIT, VPC_PRIO_MATCH - 5, 0, &match, &a);
-    }
+    pl_route_build_static(out, &a);
     ofpbuf_uninit(&a);
 }
 
@@ -354,73 +312,6 @@ vpc_pipeline_build_gw_group(const struct vpc_pl_chassis *chassis,
     ofpbuf_uninit(&a);
 }
 
-/* Routed into subnet 'sn': its gateway is the new source MAC. */
-static void
-build_route_to_subnet(struct vpc_flow_table *out, uint32_t key,
-                      const struct vpc_pl_subnet *sn, struct ofpbuf *a)
-{
-    struct match match;
-
-    match_init_catchall(&match);
-    pl_match_vpc(&match, key);
-    match_set_dl_type(&match, htons(ETH_TYPE_IP));
-    match_set_nw_dst_masked(&match, sn->network, sn->mask);
-    pl_put_set_mac(a, MFF_ETH_SRC, sn->gateway_mac);
-    pl_put_goto(a, VPC_T_DEST);
-    pl_add_flow(out, VPC_T_ROUTE, VPC_PRIO_MATCH,
-                vpc_cookie_from_uuid(&sn->uuid), &match, a);
-}
-
-static void
-build_subnet(struct vpc_flow_table *out, const struct vpc_pl_vpc *vpc,
-             const struct vpc_pl_subnet *sn, struct ofpbuf *a)
-{
-    uint64_t cookie = vpc_cookie_from_uuid(&sn->uuid);
-    uint32_t key = vpc->tunnel_key;
-    struct match match;
-
-    /* The gateway answers ping: swap addresses, echo reply, same port. */
-    match_init_catchall(&match);
-    pl_match_vpc(&match, key);
-    match_set_dl_type(&match, htons(ETH_TYPE_IP));
-    match_set_nw_proto(&match, IPPROTO_ICMP);
-    match_set_icmp_type(&match, ICMP4_ECHO_REQUEST);
-    match_set_icmp_code(&match, 0);
-    match_set_nw_dst(&match, sn->gateway_ip);
-    pl_put_move(a, MFF_ETH_SRC, MFF_ETH_DST);
-    pl_put_set_mac(a, MFF_ETH_SRC, sn->gateway_mac);
-    pl_put_move(a, MFF_IPV4_SRC, MFF_IPV4_DST);
-    pl_put_set_be32(a, MFF_IPV4_SRC, sn->gateway_ip);
-    uint8_t ttl = 64, type = ICMP4_ECHO_REPLY;
-    pl_put_set_field(a, MFF_IP_TTL, &ttl);
-    pl_put_set_field(a, MFF_ICMPV4_TYPE, &type);
-    pl_put_output(a, OFPP_IN_PORT);
-    pl_add_flow(out, VPC_T_ROUTER, VPC_PRIO_MATCH, cookie, &match, a);
-
-    /* Anything else addressed to the gateway goes on as same-subnet
-     * traffic and finds no port: dropped without a flow of its own. */
-
-    /* From a port of this subnet: to an address of the subnet, on... */
-    uint32_t subnet_id = ntohl(sn->network);
-    pl_match_vpc(&match, key);
-    match_set_reg(&match, VPC_MFF_SRC_SUBNET - MFF_REG0, subnet_id);
-    match_set_dl_type(&match, htons(ETH_TYPE_IP));
-    match_set_nw_dst_masked(&match, sn->network, sn->mask);
-    pl_put_goto(a, VPC_T_DEST);
-    pl_add_flow(out, VPC_T_L3_ADMIT, VPC_PRIO_MATCH, cookie, &match, a);
-
-    /* ...elsewhere, through the gateway's MAC: routed. */
-    pl_match_vpc(&match, key);
-    match_set_reg(&match, VPC_MFF_SRC_SUBNET - MFF_REG0, subnet_id);
-    match_set_dl_type(&match, htons(ETH_TYPE_IP));
-    match_set_dl_dst(&match, sn->gateway_mac);
-    pl_put_dec_ttl(a);
-    pl_put_goto(a, VPC_T_ROUTE);
-    pl_add_flow(out, VPC_T_L3_ADMIT, VPC_PRIO_MATCH - 10, cookie, &match, a);
-
-    build_route_to_subnet(out, key, sn, a);
-}
-
 /* On a host: the VPC's default route.  What is inside the VPC's address
  * space but in no subnet is dropped; everything else goes to the active
  * gateway, chosen by the fast-failover group, with the VPC's tunnel key. */
@@ -539,7 +430,7 @@ build_gateway_vpc(struct vpc_flow_table *out,
 
     /* Routing into the VPC and delivery to hosts: every port is remote. */
     for (size_t i = 0; i < vpc->n_subnets; i++) {
-        build_route_to_subnet(out, key, &vpc->subnets[i], a);
+        pl_route_build_to_subnet(out, key, &vpc->subnets[i], a);
     }
     for (size_t i = 0; i < vpc->n_ports; i++) {
         if (vpc->ports[i].chassis) {
@@ -571,7 +462,7 @@ vpc_pipeline_build_vpc(const struct vpc_pl_chassis *chassis,
 
     for (size_t i = 0; i < vpc->n_subnets; i++) {
         pl_lookup_build_subnet(out, vpc, &vpc->subnets[i], &a);
-        build_subnet(out, vpc, &vpc->subnets[i], &a);
+        pl_route_build_subnet(out, vpc, &vpc->subnets[i], &a);
     }
     build_default_route(out, chassis, vpc, &a);
 
