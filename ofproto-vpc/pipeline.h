@@ -48,7 +48,7 @@ enum vpc_table {
     /* Destination port on this chassis: deliver. */
     VPC_T_TO_PORT = 71,
 
-    /* Gateways only.  Leaving a VPC for the outside: */
+    /* stage-gateway.c.  Gateways only.  Leaving a VPC for the outside: */
     /* From a host over the tunnel: conntrack with NAT, in the VPC's zone. */
     VPC_T_GW_SNAT = 80,
     /* New connections: the port's elastic IP, else the longest SNAT

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "byte-order.h"
-#include "flow.h"
 #include "flow-table.h"
 #include "openvswitch/match.h"
 #include "openvswitch/ofp-actions.h"

@@ -128,3 +128,31 @@ pl_route_build_subnet(struct vpc_flow_table *out,
 
     pl_route_build_to_subnet(out, key, sn, a);
 }
+
+/* Adds to 'out' the default route of 'vpc' on a host, building actions in
+ * 'a'.  What is inside the VPC's address space but in no subnet is
+ * dropped; everything else goes to the active gateway, chosen by the
+ * fast-failover group of the VPC's gateway group, with the VPC's tunnel
+ * key.  Only for a host whose fast-failover group exists: one that reaches
+ * a gateway of the group (see pl_gw_host_reaches_group()). */
+void
+pl_route_build_default(struct vpc_flow_table *out,
+                       const struct vpc_pl_vpc *vpc, struct ofpbuf *a)
+{
+    uint64_t cookie = vpc_cookie_from_uuid(&vpc->uuid);
+    struct match match;
+
+    match_init_catchall(&match);
+    for (size_t i = 0; i < vpc->n_cidrs; i++) {
+        pl_match_vpc(&match, vpc->tunnel_key);
+        match_set_dl_type(&match, htons(ETH_TYPE_IP));
+        match_set_nw_dst_masked(&match, vpc->cidrs[i].network,
+                                vpc->cidrs[i].mask);
+        pl_add_flow(out, VPC_T_ROUTE, VPC_PRIO_CATCH + 10, cookie, &match, a);
+    }
+    pl_match_vpc(&match, vpc->tunnel_key);
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    pl_put_tun_id(a, vpc->tunnel_key);
+    pl_put_group(a, vpc->gw->ff_group_id);
+    pl_add_flow(out, VPC_T_ROUTE, VPC_PRIO_CATCH, cookie, &match, a);
+}

@@ -17,5 +17,7 @@ void pl_route_build_subnet(struct vpc_flow_table *,
                            const struct vpc_pl_subnet *, struct ofpbuf *);
 void pl_route_build_to_subnet(struct vpc_flow_table *, uint32_t key,
                               const struct vpc_pl_subnet *, struct ofpbuf *);
+void pl_route_build_default(struct vpc_flow_table *,
+                            const struct vpc_pl_vpc *, struct ofpbuf *);
 
 #endif /* stage-route.h */
