@@ -47,9 +47,9 @@ vpc_pipeline_serves_vpc(const struct vpc_pl_chassis *chassis,
     return vpc_pipeline_serves_group(chassis, vpc->gw);
 }
 
-/* Adds the flows that every chassis has whatever it hosts: the miss
- * behaviour of each table.  Nothing is ever flooded and nothing goes to a
- * controller: what no flow admits is dropped. */
+/* Adds to 'out' the flows that every chassis has whatever it hosts: the
+ * miss behaviour of each table.  Nothing is ever flooded and nothing goes
+ * to a controller: what no flow admits is dropped. */
 void
 vpc_pipeline_build_static(struct vpc_flow_table *out)
 {
@@ -87,9 +87,10 @@ vpc_pipeline_build_static(struct vpc_flow_table *out)
     ofpbuf_uninit(&a);
 }
 
-/* Adds the flows of a gateway chassis that do not depend on what it
- * serves: the miss behaviour of the gateway tables (drop, never to a
- * controller), connections conntrack already knows, TTL expiry. */
+/* Adds to 'out' the flows of 'chassis', if it is a gateway, that do not
+ * depend on what it serves: the miss behaviour of the gateway tables
+ * (drop, never to a controller), connections conntrack already knows, TTL
+ * expiry. */
 void
 vpc_pipeline_build_gateway_static(const struct vpc_pl_chassis *chassis,
                                   struct vpc_flow_table *out)
@@ -101,7 +102,8 @@ vpc_pipeline_build_gateway_static(const struct vpc_pl_chassis *chassis,
     ofpbuf_uninit(&a);
 }
 
-/* Adds what 'group' needs on 'chassis' beyond the flows of its VPCs:
+/* Adds to 'flows' and 'groups' what 'group' needs on 'chassis' beyond the
+ * flows of its VPCs:
  *
  *   - On a host: a fast-failover group over the tunnel ports to the
  *     group's gateways, most preferred first, if it reaches any.
