@@ -1,11 +1,25 @@
 # ofproto-vpc/: the VPC pipeline as a library (pure: no sockets, no
 # globals): from the desired state of one chassis to OpenFlow flows.
+# pipeline.h owns the tables and registers, each stage-*.c builds the flows
+# of a family of tables with the helpers of pl-actions.c, and
+# vpc-pipeline.c (the library's interface) calls the stages.
 noinst_LTLIBRARIES += ofproto-vpc/libofproto-vpc.la
 ofproto_vpc_libofproto_vpc_la_SOURCES = \
+	ofproto-vpc/pipeline.c \
 	ofproto-vpc/pipeline.h \
 	ofproto-vpc/flow-table.c \
 	ofproto-vpc/flow-table.h \
 	ofproto-vpc/group-table.c \
 	ofproto-vpc/group-table.h \
+	ofproto-vpc/pl-actions.c \
+	ofproto-vpc/pl-actions.h \
+	ofproto-vpc/stage-classify.c \
+	ofproto-vpc/stage-classify.h \
+	ofproto-vpc/stage-gateway.c \
+	ofproto-vpc/stage-gateway.h \
+	ofproto-vpc/stage-lookup.c \
+	ofproto-vpc/stage-lookup.h \
+	ofproto-vpc/stage-route.c \
+	ofproto-vpc/stage-route.h \
 	ofproto-vpc/vpc-pipeline.c \
 	ofproto-vpc/vpc-pipeline.h

@@ -1,19 +1,25 @@
 /* The VPC pipeline's tables and registers.  This header is the one owner of
  * table numbers and register assignments: every flow the project installs
- * names its table and registers through it. */
+ * names its table and registers through it.  pipeline.c names the tables;
+ * it depends on nothing else, so that flow-table.c can use it. */
 #ifndef OFPROTO_VPC_PIPELINE_H
 #define OFPROTO_VPC_PIPELINE_H 1
 
 #include "openvswitch/meta-flow.h"
 
 /* Tables, in packet order.  The gaps leave room for stages to come
- * (security groups at 35 and 65, custom routes at 55). */
+ * (security groups at 35 and 65, custom routes at 55).  Each stage-*.c
+ * builds the flows of its tables, as noted below; vpc-pipeline.c calls the
+ * stages and adds the miss flow of every table up to VPC_T_TO_PORT. */
 enum vpc_table {
+    /* stage-classify.c (on a gateway, stage-gateway.c classifies): */
     /* in_port (a VM port: check its source MAC) or in_port=tunnel with a
      * known tun_id: load the VPC key into metadata. */
     VPC_T_CLASSIFY = 0,
     /* Source IP and ARP sender of VM ports must be the port's own. */
     VPC_T_PORT_SEC = 10,
+
+    /* stage-lookup.c: */
     /* ARP requests look their target up in VPC_T_BIND and are answered
      * in VPC_T_ARP_REPLY if it is known; other ARP dropped. */
     VPC_T_ARP = 20,
@@ -24,6 +30,8 @@ enum vpc_table {
     VPC_T_BIND = 22,
     /* A known address: the ARP reply, straight back out the port. */
     VPC_T_ARP_REPLY = 23,
+
+    /* stage-route.c: */
     /* Packets for a subnet gateway itself: ping answered, rest dropped. */
     VPC_T_ROUTER = 30,
     /* Same-subnet traffic passes; traffic to the gateway MAC is routed. */
@@ -40,7 +48,7 @@ enum vpc_table {
     /* Destination port on this chassis: deliver. */
     VPC_T_TO_PORT = 71,
 
-    /* Gateways only.  Leaving a VPC for the outside: */
+    /* stage-gateway.c.  Gateways only.  Leaving a VPC for the outside: */
     /* From a host over the tunnel: conntrack with NAT, in the VPC's zone. */
     VPC_T_GW_SNAT = 80,
     /* New connections: the port's elastic IP, else the longest SNAT

@@ -1,220 +1,19 @@
 /* The VPC pipeline: from the desired state of one chassis to OpenFlow flows.
- * See pipeline.h for the tables and vpc-pipeline.h for the inputs. */
+ * See pipeline.h for the tables and vpc-pipeline.h for the inputs.  The
+ * stages build the flows of their tables (stage-*.c); this file decides
+ * which a chassis needs and adds the miss flow of each host table. */
 #include <config.h>
 #include "vpc-pipeline.h"
 
-#include "byte-order.h"
-#include "flow.h"
-#include "flow-table.h"
-#include "group-table.h"
-#include "openvswitch/dynamic-string.h"
-#include "openflow/openflow-1.1.h"
 #include "openvswitch/match.h"
-#include "openvswitch/meta-flow.h"
-#include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofpbuf.h"
 #include "pipeline.h"
+#include "pl-actions.h"
+#include "stage-classify.h"
+#include "stage-gateway.h"
+#include "stage-lookup.h"
+#include "stage-route.h"
 #include "util.h"
-
-#include <stdarg.h>
-#include <string.h>
-
-/* Returns a short name for 'table_id', for logs and dumps. */
-const char *
-vpc_table_name(int table_id)
-{
-    switch (table_id) {
-    case VPC_T_CLASSIFY: return "classify";
-    case VPC_T_PORT_SEC: return "port_sec";
-    case VPC_T_ARP: return "arp";
-    case VPC_T_BIND: return "bind";
-    case VPC_T_ARP_REPLY: return "arp_reply";
-    case VPC_T_ROUTER: return "router";
-    case VPC_T_L3_ADMIT: return "l3_admit";
-    case VPC_T_ROUTE: return "route";
-    case VPC_T_DEST: return "dest";
-    case VPC_T_TO_TUNNEL: return "to_tunnel";
-    case VPC_T_LOCAL_OUT: return "local_out";
-    case VPC_T_TO_PORT: return "to_port";
-    case VPC_T_GW_SNAT: return "gw_snat";
-    case VPC_T_GW_SNAT_NEW: return "gw_snat_new";
-    case VPC_T_GW_EGRESS: return "gw_egress";
-    case VPC_T_GW_NEXT_HOP: return "gw_next_hop";
-    case VPC_T_GW_FROM_EXT: return "gw_from_ext";
-    case VPC_T_GW_EXT_ARP: return "gw_ext_arp";
-    case VPC_T_GW_DNAT: return "gw_dnat";
-    case VPC_T_GW_TO_VPC: return "gw_to_vpc";
-    default: return "unknown";
-    }
-}
-
-/* Action helpers.  Each appends to 'a'. */
-
-/* Like ofpact_put_set_field(), but every byte of the action is defined
- * (that function leaves the alignment padding of the value uninitialized),
- * so that two builds of the same flow compare equal byte for byte. */
-static void
-put_set_field(struct ofpbuf *a, enum mf_field_id id, const void *value)
-{
-    const struct mf_field *field = mf_from_id(id);
-    struct ofpact_set_field *sf = ofpact_put_set_field(a, field, NULL, NULL);
-
-    memcpy(sf->value, value, field->n_bytes);
-    memset(ofpact_set_field_mask(sf), 0xff, field->n_bytes);
-}
-
-static void
-put_set_be32(struct ofpbuf *a, enum mf_field_id id, ovs_be32 value)
-{
-    put_set_field(a, id, &value);
-}
-
-static void
-put_set_mac(struct ofpbuf *a, enum mf_field_id id, struct eth_addr mac)
-{
-    put_set_field(a, id, &mac);
-}
-
-static void
-put_set_vpc_key(struct ofpbuf *a, uint32_t key)
-{
-    ovs_be64 value = htonll(key);
-    put_set_field(a, VPC_MFF_VPC_KEY, &value);
-}
-
-/* Copies 'n_bits' of field 'src' from bit 'src_ofs' to field 'dst' from
- * bit 'dst_ofs'. */
-static void
-put_move_bits(struct ofpbuf *a, enum mf_field_id src, int src_ofs,
-              enum mf_field_id dst, int dst_ofs, int n_bits)
-{
-    struct ofpact_reg_move *move = ofpact_put_REG_MOVE(a);
-
-    move->src = (struct mf_subfield) { mf_from_id(src), src_ofs, n_bits };
-    move->dst = (struct mf_subfield) { mf_from_id(dst), dst_ofs, n_bits };
-}
-
-/* Copies all of field 'src' to field 'dst', which is as wide. */
-static void
-put_move(struct ofpbuf *a, enum mf_field_id src, enum mf_field_id dst)
-{
-    put_move_bits(a, src, 0, dst, 0, mf_from_id(src)->n_bits);
-}
-
-/* Out the port whose number VPC_T_BIND found. */
-static void
-put_output_bind(struct ofpbuf *a)
-{
-    struct ofpact_output_reg *out = ofpact_put_OUTPUT_REG(a);
-
-    out->max_len = UINT16_MAX;
-    out->src = (struct mf_subfield) { mf_from_id(VPC_MFF_BIND), 0, 16 };
-}
-
-static void
-put_goto(struct ofpbuf *a, enum vpc_table table)
-{
-    ofpact_put_GOTO_TABLE(a)->table_id = table;
-}
-
-static void
-put_output(struct ofpbuf *a, ofp_port_t port)
-{
-    ofpact_put_OUTPUT(a)->port = port;
-}
-
-/* Runs 'table' and comes back (goto_table only goes forward). */
-static void
-put_resubmit(struct ofpbuf *a, enum vpc_table table)
-{
-    struct ofpact_resubmit *resubmit = ofpact_put_RESUBMIT(a);
-    resubmit->in_port = OFPP_IN_PORT;
-    resubmit->table_id = table;
-}
-
-static void
-put_group(struct ofpbuf *a, uint32_t group_id)
-{
-    ofpact_put_GROUP(a)->group_id = group_id;
-}
-
-static void
-put_tun_id(struct ofpbuf *a, uint32_t key)
-{
-    ovs_be64 tun_id = htonll(key);
-    put_set_field(a, MFF_TUN_ID, &tun_id);
-}
-
-/* Appends the actions in 'format' (ovs-ofctl syntax) to 'a'.  For actions
- * whose structures are awkward to build by hand (ct, learn); the text is
- * always ours, so a parse error is a bug. */
-static void OVS_PRINTF_FORMAT(2, 3)
-put_parsed(struct ofpbuf *a, const char *format, ...)
-{
-    enum ofputil_protocol usable;
-    struct ofpact_parse_params pp = {
-        .ofpacts = a,
-        .usable_protocols = &usable,
-    };
-    va_list args;
-
-    va_start(args, format);
-    char *text = xvasprintf(format, args);
-    va_end(args);
-
-    char *error = ofpacts_parse_actions(text, &pp);
-    if (error) {
-        ovs_abort(0, "%s: %s", text, error);
-    }
-    free(text);
-}
-
-/* dec_ttl in its standard form (controller id 0), which is what a switch
- * reports back, so that reconciling never sees a difference.  TTL expiry
- * never reaches it: VPC_T_L3_ADMIT drops TTL 0 and 1 first. */
-static void
-put_dec_ttl(struct ofpbuf *a)
-{
-    struct ofpact_cnt_ids *ids = ofpact_put_DEC_TTL(a);
-    uint16_t id = 0;
-
-    ofpbuf_put(a, &id, sizeof id);
-    ids = a->header;
-    ids->n_controllers = 1;
-    ofpact_finish_DEC_TTL(a, &ids);
-}
-
-/* Adds a flow and resets 'match' and 'a' for the next one. */
-static void
-add_flow(struct vpc_flow_table *out, enum vpc_table table, uint16_t priority,
-         uint64_t cookie, struct match *match, struct ofpbuf *a)
-{
-    vpc_flow_table_add(out, table, priority, cookie, match, a->data,
-                       a->size);
-    match_init_catchall(match);
-    ofpbuf_clear(a);
-}
-
-static void
-match_vpc(struct match *match, uint32_t key)
-{
-    match_set_metadata(match, htonll(key));
-}
-
-static void
-match_ct_new(struct match *match)
-{
-    match_set_ct_state_masked(match, CS_NEW | CS_TRACKED,
-                              CS_NEW | CS_TRACKED);
-}
-
-/* Connections conntrack knows (established, related, replies). */
-static void
-match_ct_known(struct match *match)
-{
-    match_set_ct_state_masked(match, CS_TRACKED,
-                              CS_NEW | CS_TRACKED | CS_INVALID);
-}
 
 /* Returns true if 'chassis' has at least one port of 'vpc'. */
 bool
@@ -230,9 +29,6 @@ vpc_pipeline_hosts_vpc(const struct vpc_pl_chassis *chassis,
     return false;
 }
 
-static ofp_port_t uplink_ofport(const struct vpc_pl_chassis *,
-                                const char *physnet);
-
 /* Returns true if 'chassis' is one of the gateways of 'group', with an
  * uplink to its outside network.  (A gateway without one serves nothing:
  * it runs no BFD to the hosts, so they leave it out.) */
@@ -240,15 +36,7 @@ bool
 vpc_pipeline_serves_group(const struct vpc_pl_chassis *chassis,
                           const struct vpc_pl_gw_group *group)
 {
-    if (chassis->gateway && group
-        && uplink_ofport(chassis, group->physnet)) {
-        for (size_t i = 0; i < group->n_gateways; i++) {
-            if (group->gateways[i] && group->gateways[i] == chassis->self) {
-                return true;
-            }
-        }
-    }
-    return false;
+    return pl_gw_serves_group(chassis, group);
 }
 
 /* Returns true if 'chassis' is a gateway of 'vpc'. */
@@ -259,113 +47,9 @@ vpc_pipeline_serves_vpc(const struct vpc_pl_chassis *chassis,
     return vpc_pipeline_serves_group(chassis, vpc->gw);
 }
 
-static ofp_port_t
-peer_ofport(const struct vpc_pl_chassis *chassis, const void *peer)
-{
-    for (size_t i = 0; peer && i < chassis->n_peers; i++) {
-        if (chassis->peers[i].chassis == peer) {
-            return chassis->peers[i].ofport;
-        }
-    }
-    return 0;
-}
-
-static ofp_port_t
-uplink_ofport(const struct vpc_pl_chassis *chassis, const char *physnet)
-{
-    for (size_t i = 0; i < chassis->n_uplinks; i++) {
-        if (!strcmp(chassis->uplinks[i].physnet, physnet)) {
-            return chassis->uplinks[i].ofport;
-        }
-    }
-    return 0;
-}
-
-/* Does a host reach at least one gateway of 'group' (so that its
- * fast-failover group exists)? */
-static bool
-host_reaches_group(const struct vpc_pl_chassis *chassis,
-                   const struct vpc_pl_gw_group *group)
-{
-    for (size_t i = 0; i < group->n_gateways; i++) {
-        if (peer_ofport(chassis, group->gateways[i])) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Looks up the IPv4 address in field 'src' in VPC_T_BIND, then goes to
- * 'next'.  VPC_MFF_BIND is cleared first, so that a miss finds nothing even
- * if an earlier stage ever made a lookup of its own. */
-static void
-put_bind_lookup(struct ofpbuf *a, enum mf_field_id src, enum vpc_table next)
-{
-    put_move(a, src, VPC_MFF_LOOKUP_IP);
-    put_set_be32(a, VPC_MFF_BIND, htonl(0));
-    put_resubmit(a, VPC_T_BIND);
-    put_goto(a, next);
-}
-
-/* The flows that use what VPC_T_BIND finds, the same for every VPC: one
- * flow per address then serves ARP, routing and delivery alike. */
-static void
-build_lookups(struct vpc_flow_table *out, struct ofpbuf *a)
-{
-    struct match match;
-
-    /* ARP requests: answered if the address is known, with its MAC. */
-    match_init_catchall(&match);
-    match_set_dl_type(&match, htons(ETH_TYPE_ARP));
-    match_set_nw_proto(&match, ARP_OP_REQUEST);
-    put_bind_lookup(a, MFF_ARP_TPA, VPC_T_ARP_REPLY);
-    add_flow(out, VPC_T_ARP, VPC_PRIO_MATCH, 0, &match, a);
-
-    match_set_dl_type(&match, htons(ETH_TYPE_ARP));
-    match_set_nw_proto(&match, ARP_OP_REQUEST);
-    match_set_reg_masked(&match, VPC_MFF_BIND - MFF_REG0, VPC_BIND_FOUND,
-                         VPC_BIND_FOUND);
-    put_move(a, MFF_ETH_SRC, MFF_ETH_DST);
-    put_move_bits(a, VPC_MFF_BIND_MAC, 0, MFF_ETH_SRC, 0, 48);
-    uint16_t op = htons(ARP_OP_REPLY);
-    put_set_field(a, MFF_ARP_OP, &op);
-    put_move(a, MFF_ARP_SHA, MFF_ARP_THA);
-    put_move(a, MFF_ARP_SPA, MFF_ARP_TPA);
-    put_move_bits(a, VPC_MFF_BIND_MAC, 0, MFF_ARP_SHA, 0, 48);
-    put_move(a, VPC_MFF_LOOKUP_IP, MFF_ARP_SPA);
-    put_output(a, OFPP_IN_PORT);
-    add_flow(out, VPC_T_ARP_REPLY, VPC_PRIO_MATCH, 0, &match, a);
-
-    /* IP inside the VPC, from a VM port or a gateway... */
-    match_set_dl_type(&match, htons(ETH_TYPE_IP));
-    put_bind_lookup(a, MFF_IPV4_DST, VPC_T_TO_TUNNEL);
-    add_flow(out, VPC_T_DEST, VPC_PRIO_MATCH, 0, &match, a);
-
-    /* ...to a port on another chassis: out the tunnel to its chassis, with
-     * the VPC's key (all of metadata, which holds nothing else). */
-    match_set_reg_masked(&match, VPC_MFF_BIND - MFF_REG0, VPC_BIND_REMOTE,
-                         VPC_BIND_REMOTE);
-    put_move_bits(a, VPC_MFF_BIND_MAC, 0, MFF_ETH_DST, 0, 48);
-    put_move(a, VPC_MFF_VPC_KEY, MFF_TUN_ID);
-    put_move(a, VPC_MFF_BIND_TUN_DST, MFF_TUN_DST);
-    put_output_bind(a);
-    add_flow(out, VPC_T_TO_TUNNEL, VPC_PRIO_MATCH, 0, &match, a);
-
-    /* From a tunnel: only to a port here. */
-    match_set_dl_type(&match, htons(ETH_TYPE_IP));
-    put_bind_lookup(a, MFF_IPV4_DST, VPC_T_TO_PORT);
-    add_flow(out, VPC_T_LOCAL_OUT, VPC_PRIO_MATCH, 0, &match, a);
-
-    match_set_reg_masked(&match, VPC_MFF_BIND - MFF_REG0, VPC_BIND_LOCAL,
-                         VPC_BIND_LOCAL);
-    put_move_bits(a, VPC_MFF_BIND_MAC, 0, MFF_ETH_DST, 0, 48);
-    put_output_bind(a);
-    add_flow(out, VPC_T_TO_PORT, VPC_PRIO_MATCH, 0, &match, a);
-}
-
-/* Adds the flows that every chassis has whatever it hosts: the miss
- * behaviour of each table.  Nothing is ever flooded and nothing goes to a
- * controller: what no flow admits is dropped. */
+/* Adds to 'out' the flows that every chassis has whatever it hosts: the
+ * miss behaviour of each table.  Nothing is ever flooded and nothing goes
+ * to a controller: what no flow admits is dropped. */
 void
 vpc_pipeline_build_static(struct vpc_flow_table *out)
 {
@@ -393,115 +77,41 @@ vpc_pipeline_build_static(struct vpc_flow_table *out)
     match_init_catchall(&match);
     for (size_t i = 0; i < ARRAY_SIZE(misses); i++) {
         if (misses[i].next >= 0) {
-            put_goto(&a, misses[i].next);
+            pl_put_goto(&a, misses[i].next);
         }
-        add_flow(out, misses[i].table, VPC_PRIO_DEFAULT, 0, &match, &a);
+        pl_add_flow(out, misses[i].table, VPC_PRIO_DEFAULT, 0, &match, &a);
     }
 
-    /* ARP that the responder did not answer (replies, gratuitous ARP,
-     * requests for unknown addresses) goes no further: no scanning, no
-     * spoofing of other hosts' caches. */
-    match_set_dl_type(&match, htons(ETH_TYPE_ARP));
-    add_flow(out, VPC_T_ARP, VPC_PRIO_CATCH, 0, &match, &a);
-
-    build_lookups(out, &a);
-
-    /* A routed packet whose TTL would expire is dropped here rather than by
-     * dec_ttl, which would send it to a controller. */
-    for (uint8_t ttl = 0; ttl <= 1; ttl++) {
-        match_set_dl_type(&match, htons(ETH_TYPE_IP));
-        match_set_nw_ttl(&match, ttl);
-        add_flow(out, VPC_T_L3_ADMIT, VPC_PRIO_MATCH - 5, 0, &match, &a);
-    }
+    pl_lookup_build_static(out, &a);
+    pl_route_build_static(out, &a);
     ofpbuf_uninit(&a);
 }
 
-/* Adds the flows of a gateway chassis that do not depend on what it
- * serves: the miss behaviour of the gateway tables (drop, never to a
- * controller), connections conntrack already knows, TTL expiry. */
+/* Adds to 'out' the flows of 'chassis', if it is a gateway, that do not
+ * depend on what it serves: the miss behaviour of the gateway tables
+ * (drop, never to a controller), connections conntrack already knows, TTL
+ * expiry. */
 void
 vpc_pipeline_build_gateway_static(const struct vpc_pl_chassis *chassis,
                                   struct vpc_flow_table *out)
 {
-    static const enum vpc_table tables[] = {
-        VPC_T_GW_SNAT, VPC_T_GW_SNAT_NEW, VPC_T_GW_EGRESS,
-        VPC_T_GW_NEXT_HOP, VPC_T_GW_FROM_EXT, VPC_T_GW_EXT_ARP,
-        VPC_T_GW_DNAT, VPC_T_GW_TO_VPC,
-    };
     uint64_t stub[1024 / 8];
     struct ofpbuf a = OFPBUF_STUB_INITIALIZER(stub);
-    struct match match;
 
-    if (!chassis->gateway) {
-        return;
-    }
-    match_init_catchall(&match);
-    for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
-        add_flow(out, tables[i], VPC_PRIO_DEFAULT, 0, &match, &a);
-    }
-
-    /* Established connections and replies: conntrack has translated them
-     * already.  So it has for later packets of a connection that has no
-     * reply yet (still "new", but translated): without these, a
-     * connection whose first reply was lost, say during a failover, would
-     * be stuck until conntrack forgets it. */
-    match_set_dl_type(&match, htons(ETH_TYPE_IP));
-    match_ct_known(&match);
-    put_goto(&a, VPC_T_GW_EGRESS);
-    add_flow(out, VPC_T_GW_SNAT_NEW, VPC_PRIO_CATCH, 0, &match, &a);
-
-    match_set_dl_type(&match, htons(ETH_TYPE_IP));
-    match_set_ct_state_masked(&match, CS_NEW | CS_TRACKED | CS_SRC_NAT,
-                              CS_NEW | CS_TRACKED | CS_SRC_NAT);
-    put_goto(&a, VPC_T_GW_EGRESS);
-    add_flow(out, VPC_T_GW_SNAT_NEW, VPC_PRIO_CATCH, 0, &match, &a);
-
-    match_set_dl_type(&match, htons(ETH_TYPE_IP));
-    match_ct_known(&match);
-    put_goto(&a, VPC_T_GW_TO_VPC);
-    add_flow(out, VPC_T_GW_DNAT, VPC_PRIO_CATCH, 0, &match, &a);
-
-    match_set_dl_type(&match, htons(ETH_TYPE_IP));
-    match_set_ct_state_masked(&match, CS_NEW | CS_TRACKED | CS_DST_NAT,
-                              CS_NEW | CS_TRACKED | CS_DST_NAT);
-    put_goto(&a, VPC_T_GW_TO_VPC);
-    add_flow(out, VPC_T_GW_DNAT, VPC_PRIO_CATCH, 0, &match, &a);
-
-    /* ARP from outside that is not the next hop's goes on to the
-     * responder. */
-    match_set_dl_type(&match, htons(ETH_TYPE_ARP));
-    put_goto(&a, VPC_T_GW_EXT_ARP);
-    add_flow(out, VPC_T_GW_FROM_EXT, VPC_PRIO_CATCH, 0, &match, &a);
-
-    for (uint8_t ttl = 0; ttl <= 1; ttl++) {
-        match_set_dl_type(&match, htons(ETH_TYPE_IP));
-        match_set_nw_ttl(&match, ttl);
-        add_flow(out, VPC_T_GW_TO_VPC, VPC_PRIO_MATCH + 10, 0, &match, &a);
-    }
-
-    /* Everything from an uplink enters the outside pipeline. */
-    for (size_t i = 0; i < chassis->n_uplinks; i++) {
-        if (chassis->uplinks[i].ofport) {
-            match_set_in_port(&match, chassis->uplinks[i].ofport);
-            put_goto(&a, VPC_T_GW_FROM_EXT);
-            add_flow(out, VPC_T_CLASSIFY, VPC_PRIO_MATCH, 0, &match, &a);
-        }
-    }
+    pl_gw_build_static(out, chassis, &a);
     ofpbuf_uninit(&a);
 }
 
-/* Adds what 'group' needs on 'chassis' beyond the flows of its VPCs:
+/* Adds to 'flows' and 'groups' what 'group' needs on 'chassis' beyond the
+ * flows of its VPCs:
  *
  *   - On a host: a fast-failover group over the tunnel ports to the
- *     group's gateways, most preferred first.  BFD on those ports makes a
- *     dead gateway's bucket dead, so the host moves to the next gateway by
- *     itself.
+ *     group's gateways, most preferred first, if it reaches any.
  *
- *   - On one of the gateways: the same idea turned around, an ARP group
- *     whose first live bucket says which gateway is active: a bucket per
- *     more preferred gateway that does nothing while that gateway is
- *     alive, then our own, which answers.  And the next hop's MAC is
- *     learned from any ARP it sends. */
+ *   - On one of the gateways: an ARP group that answers if this gateway
+ *     is the active one, and the learning of the next hop's MAC.
+ *
+ * stage-gateway.c says how. */
 void
 vpc_pipeline_build_gw_group(const struct vpc_pl_chassis *chassis,
                             const struct vpc_pl_gw_group *group,
@@ -511,363 +121,38 @@ vpc_pipeline_build_gw_group(const struct vpc_pl_chassis *chassis,
     uint64_t stub[1024 / 8];
     struct ofpbuf a = OFPBUF_STUB_INITIALIZER(stub);
 
-    if (!vpc_pipeline_serves_group(chassis, group)) {
-        if (!host_reaches_group(chassis, group)) {
-            ofpbuf_uninit(&a);
-            return;
-        }
-        struct vpc_group *g = vpc_group_table_add(groups, group->ff_group_id,
-                                                  OFPGT11_FF);
-        for (size_t i = 0; i < group->n_gateways; i++) {
-            ofp_port_t port = peer_ofport(chassis, group->gateways[i]);
-            if (port) {
-                put_output(&a, port);
-                vpc_group_add_bucket(g, port, a.data, a.size);
-                ofpbuf_clear(&a);
-            }
-        }
-        vpc_group_finish(g);
-        ofpbuf_uninit(&a);
-        return;
+    if (vpc_pipeline_serves_group(chassis, group)) {
+        pl_gw_build_gateway_group(flows, groups, chassis, group, &a);
+    } else if (pl_gw_host_reaches_group(chassis, group)) {
+        pl_gw_build_host_group(groups, chassis, group, &a);
     }
-
-    ofp_port_t uplink = uplink_ofport(chassis, group->physnet);
-    /* The next hop's MAC, from any ARP it sends on the uplink. */
-    struct match match;
-    match_init_catchall(&match);
-    match_set_in_port(&match, uplink);
-    match_set_dl_type(&match, htons(ETH_TYPE_ARP));
-    match_set_nw_src(&match, group->next_hop);
-    put_parsed(&a, "learn(table=%d,priority=%d,cookie=%#"PRIx64","
-               "NXM_NX_REG%d[]=NXM_OF_ARP_SPA[],"
-               "load:NXM_NX_ARP_SHA[]->NXM_OF_ETH_DST[],"
-               "output:NXM_OF_IN_PORT[])",
-               VPC_T_GW_NEXT_HOP, VPC_PRIO_MATCH, VPC_COOKIE_LEARNED,
-               VPC_MFF_NEXT_HOP - MFF_REG0);
-    put_goto(&a, VPC_T_GW_EXT_ARP);
-    add_flow(flows, VPC_T_GW_FROM_EXT, VPC_PRIO_MATCH + 10, 0,
-             &match, &a);
-
-    struct vpc_group *g = vpc_group_table_add(groups, group->arp_group_id,
-                                              OFPGT11_FF);
-    for (size_t i = 0; i < group->n_gateways; i++) {
-        if (group->gateways[i] == chassis->self) {
-            break;
-        } else if (!group->gateways[i]) {
-            continue;           /* Not a chassis (yet): not alive. */
-        }
-        ofp_port_t port = peer_ofport(chassis, group->gateways[i]);
-        if (!port) {
-            /* A more preferred gateway we have no tunnel to yet: we cannot
-             * tell whether it is alive, so we do not answer. */
-            vpc_group_finish(g);
-            ofpbuf_uninit(&a);
-            return;
-        }
-        vpc_group_add_bucket(g, port, NULL, 0);
-    }
-    /* We are active: answer with the group's MAC, whatever address of the
-     * group was asked for. */
-    put_move(&a, MFF_ETH_SRC, MFF_ETH_DST);
-    put_set_mac(&a, MFF_ETH_SRC, group->mac);
-    uint16_t op = htons(ARP_OP_REPLY);
-    put_set_field(&a, MFF_ARP_OP, &op);
-    put_move(&a, MFF_ARP_SHA, MFF_ARP_THA);
-    put_set_mac(&a, MFF_ARP_SHA, group->mac);
-    put_move(&a, MFF_ARP_TPA, VPC_MFF_SCRATCH);
-    put_move(&a, MFF_ARP_SPA, MFF_ARP_TPA);
-    put_move(&a, VPC_MFF_SCRATCH, MFF_ARP_SPA);
-    put_output(&a, OFPP_IN_PORT);
-    /* Fast-failover buckets must watch something: the uplink, which is
-     * where the ARP requests come from. */
-    vpc_group_add_bucket(g, uplink, a.data, a.size);
-    vpc_group_finish(g);
-    ofpbuf_clear(&a);
-
     ofpbuf_uninit(&a);
 }
 
-/* Address 'ip' of VPC 'key' is known, with MAC 'mac', on another chassis
- * behind 'encap_ip' through tunnel port 'ofport' (VPC_BIND_REMOTE), on this
- * chassis behind port 'ofport' (VPC_BIND_LOCAL), or nowhere to deliver to
- * ('where' 0: ARP is answered, IP dropped). */
+/* The flows of 'vpc' on 'chassis', a host with a port of it. */
 static void
-build_bind(struct vpc_flow_table *out, uint32_t key, uint64_t cookie,
-           ovs_be32 ip, struct eth_addr mac, uint32_t where,
-           ofp_port_t ofport, ovs_be32 encap_ip, struct ofpbuf *a)
+build_host_vpc(struct vpc_flow_table *out,
+               const struct vpc_pl_chassis *chassis,
+               const struct vpc_pl_vpc *vpc, struct ofpbuf *a)
 {
-    struct match match;
+    pl_classify_build_tunnel(out, vpc, a);
 
-    match_init_catchall(&match);
-    match_vpc(&match, key);
-    match_set_reg(&match, VPC_MFF_LOOKUP_IP - MFF_REG0, ntohl(ip));
-
-    ovs_be64 mac64 = htonll(eth_addr_to_uint64(mac));
-    put_set_field(a, VPC_MFF_BIND_MAC, &mac64);
-    if (where == VPC_BIND_REMOTE) {
-        put_set_be32(a, VPC_MFF_BIND_TUN_DST, encap_ip);
-    }
-    uint32_t bind = VPC_BIND_FOUND | (where ? where | ofp_to_u16(ofport) : 0);
-    put_set_be32(a, VPC_MFF_BIND, htonl(bind));
-    add_flow(out, VPC_T_BIND, VPC_PRIO_MATCH, cookie, &match, a);
-}
-
-/* Routed into subnet 'sn': its gateway is the new source MAC. */
-static void
-build_route_to_subnet(struct vpc_flow_table *out, uint32_t key,
-                      const struct vpc_pl_subnet *sn, struct ofpbuf *a)
-{
-    struct match match;
-
-    match_init_catchall(&match);
-    match_vpc(&match, key);
-    match_set_dl_type(&match, htons(ETH_TYPE_IP));
-    match_set_nw_dst_masked(&match, sn->network, sn->mask);
-    put_set_mac(a, MFF_ETH_SRC, sn->gateway_mac);
-    put_goto(a, VPC_T_DEST);
-    add_flow(out, VPC_T_ROUTE, VPC_PRIO_MATCH, vpc_cookie_from_uuid(&sn->uuid),
-             &match, a);
-}
-
-static void
-build_subnet(struct vpc_flow_table *out, const struct vpc_pl_vpc *vpc,
-             const struct vpc_pl_subnet *sn, struct ofpbuf *a)
-{
-    uint64_t cookie = vpc_cookie_from_uuid(&sn->uuid);
-    uint32_t key = vpc->tunnel_key;
-    struct match match;
-
-    build_bind(out, key, cookie, sn->gateway_ip, sn->gateway_mac, 0, 0, 0, a);
-
-    /* The gateway answers ping: swap addresses, echo reply, same port. */
-    match_init_catchall(&match);
-    match_vpc(&match, key);
-    match_set_dl_type(&match, htons(ETH_TYPE_IP));
-    match_set_nw_proto(&match, IPPROTO_ICMP);
-    match_set_icmp_type(&match, ICMP4_ECHO_REQUEST);
-    match_set_icmp_code(&match, 0);
-    match_set_nw_dst(&match, sn->gateway_ip);
-    put_move(a, MFF_ETH_SRC, MFF_ETH_DST);
-    put_set_mac(a, MFF_ETH_SRC, sn->gateway_mac);
-    put_move(a, MFF_IPV4_SRC, MFF_IPV4_DST);
-    put_set_be32(a, MFF_IPV4_SRC, sn->gateway_ip);
-    uint8_t ttl = 64, type = ICMP4_ECHO_REPLY;
-    put_set_field(a, MFF_IP_TTL, &ttl);
-    put_set_field(a, MFF_ICMPV4_TYPE, &type);
-    put_output(a, OFPP_IN_PORT);
-    add_flow(out, VPC_T_ROUTER, VPC_PRIO_MATCH, cookie, &match, a);
-
-    /* Anything else addressed to the gateway goes on as same-subnet
-     * traffic and finds no port: dropped without a flow of its own. */
-
-    /* From a port of this subnet: to an address of the subnet, on... */
-    uint32_t subnet_id = ntohl(sn->network);
-    match_vpc(&match, key);
-    match_set_reg(&match, VPC_MFF_SRC_SUBNET - MFF_REG0, subnet_id);
-    match_set_dl_type(&match, htons(ETH_TYPE_IP));
-    match_set_nw_dst_masked(&match, sn->network, sn->mask);
-    put_goto(a, VPC_T_DEST);
-    add_flow(out, VPC_T_L3_ADMIT, VPC_PRIO_MATCH, cookie, &match, a);
-
-    /* ...elsewhere, through the gateway's MAC: routed. */
-    match_vpc(&match, key);
-    match_set_reg(&match, VPC_MFF_SRC_SUBNET - MFF_REG0, subnet_id);
-    match_set_dl_type(&match, htons(ETH_TYPE_IP));
-    match_set_dl_dst(&match, sn->gateway_mac);
-    put_dec_ttl(a);
-    put_goto(a, VPC_T_ROUTE);
-    add_flow(out, VPC_T_L3_ADMIT, VPC_PRIO_MATCH - 10, cookie, &match, a);
-
-    build_route_to_subnet(out, key, sn, a);
-}
-
-static void
-build_local_port(struct vpc_flow_table *out, const struct vpc_pl_vpc *vpc,
-                 const struct vpc_pl_port *port, struct ofpbuf *a)
-{
-    const struct vpc_pl_subnet *sn = &vpc->subnets[port->subnet];
-    uint64_t cookie = vpc_cookie_from_uuid(&port->uuid);
-    struct match match;
-
-    /* Frames from the port with its own source MAC enter the VPC. */
-    match_init_catchall(&match);
-    match_set_in_port(&match, port->ofport);
-    match_set_dl_src(&match, port->mac);
-    put_set_vpc_key(a, vpc->tunnel_key);
-    put_set_be32(a, VPC_MFF_SRC_SUBNET, sn->network);
-    put_goto(a, VPC_T_PORT_SEC);
-    add_flow(out, VPC_T_CLASSIFY, VPC_PRIO_MATCH, cookie, &match, a);
-
-    for (size_t i = 0; i < port->n_ips; i++) {
-        /* IPv4 from its own address only... */
-        match_set_in_port(&match, port->ofport);
-        match_set_dl_type(&match, htons(ETH_TYPE_IP));
-        match_set_nw_src(&match, port->ips[i]);
-        put_goto(a, VPC_T_ARP);
-        add_flow(out, VPC_T_PORT_SEC, VPC_PRIO_MATCH, cookie, &match, a);
-
-        /* ...and ARP that claims only its own MAC and address. */
-        match_set_in_port(&match, port->ofport);
-        match_set_dl_type(&match, htons(ETH_TYPE_ARP));
-        match_set_nw_src(&match, port->ips[i]);
-        match_set_arp_sha(&match, port->mac);
-        put_goto(a, VPC_T_ARP);
-        add_flow(out, VPC_T_PORT_SEC, VPC_PRIO_MATCH, cookie, &match, a);
-    }
-}
-
-/* The addresses of 'port' in VPC_T_BIND on 'chassis': known everywhere in
- * the VPC, and where to deliver them if the port is bound and reachable. */
-static void
-build_port_binds(struct vpc_flow_table *out,
-                 const struct vpc_pl_chassis *chassis,
-                 const struct vpc_pl_vpc *vpc,
-                 const struct vpc_pl_port *port, struct ofpbuf *a)
-{
-    uint64_t cookie = vpc_cookie_from_uuid(&port->uuid);
-    uint32_t where = 0;
-    ofp_port_t ofport = 0;
-
-    if (!port->chassis) {
-        /* Unbound: answered for, not delivered. */
-    } else if (port->chassis == chassis->self) {
-        if (port->ofport) {
-            where = VPC_BIND_LOCAL;
-            ofport = port->ofport;
-        }
-    } else if (chassis->tunnel_ofport[port->encap] && port->encap_ip) {
-        where = VPC_BIND_REMOTE;
-        ofport = chassis->tunnel_ofport[port->encap];
-    }
-    for (size_t i = 0; i < port->n_ips; i++) {
-        build_bind(out, vpc->tunnel_key, cookie, port->ips[i], port->mac,
-                   where, ofport, port->encap_ip, a);
-    }
-}
-
-/* On a host: the VPC's default route.  What is inside the VPC's address
- * space but in no subnet is dropped; everything else goes to the active
- * gateway, chosen by the fast-failover group, with the VPC's tunnel key. */
-static void
-build_default_route(struct vpc_flow_table *out,
-                    const struct vpc_pl_chassis *chassis,
-                    const struct vpc_pl_vpc *vpc, struct ofpbuf *a)
-{
-    uint64_t cookie = vpc_cookie_from_uuid(&vpc->uuid);
-    struct match match;
-
-    if (!vpc->gw || !host_reaches_group(chassis, vpc->gw)) {
-        return;
-    }
-    match_init_catchall(&match);
-    for (size_t i = 0; i < vpc->n_cidrs; i++) {
-        match_vpc(&match, vpc->tunnel_key);
-        match_set_dl_type(&match, htons(ETH_TYPE_IP));
-        match_set_nw_dst_masked(&match, vpc->cidrs[i].network,
-                                vpc->cidrs[i].mask);
-        add_flow(out, VPC_T_ROUTE, VPC_PRIO_CATCH + 10, cookie, &match, a);
-    }
-    match_vpc(&match, vpc->tunnel_key);
-    match_set_dl_type(&match, htons(ETH_TYPE_IP));
-    put_tun_id(a, vpc->tunnel_key);
-    put_group(a, vpc->gw->ff_group_id);
-    add_flow(out, VPC_T_ROUTE, VPC_PRIO_CATCH, cookie, &match, a);
-}
-
-/* The flows of 'vpc' on one of its gateways. */
-static void
-build_gateway_vpc(struct vpc_flow_table *out,
-                  const struct vpc_pl_chassis *chassis,
-                  const struct vpc_pl_vpc *vpc, struct ofpbuf *a)
-{
-    const struct vpc_pl_gw_group *gw = vpc->gw;
-    uint64_t cookie = vpc_cookie_from_uuid(&vpc->uuid);
-    uint32_t key = vpc->tunnel_key;
-    unsigned int zone = key;
-    struct match match;
-
-    /* From a host: leaving for the outside, in the VPC's conntrack zone. */
-    match_init_catchall(&match);
-    match_set_tun_id(&match, htonll(key));
-    put_set_vpc_key(a, key);
-    put_goto(a, VPC_T_GW_SNAT);
-    add_flow(out, VPC_T_CLASSIFY, VPC_PRIO_MATCH, cookie, &match, a);
-
-    match_vpc(&match, key);
-    match_set_dl_type(&match, htons(ETH_TYPE_IP));
-    put_parsed(a, "ct(zone=%u,nat,table=%d)", zone, VPC_T_GW_SNAT_NEW);
-    add_flow(out, VPC_T_GW_SNAT, VPC_PRIO_MATCH, cookie, &match, a);
-
-    /* Out to the next hop with the group's MAC. */
-    match_vpc(&match, key);
-    match_set_dl_type(&match, htons(ETH_TYPE_IP));
-    put_set_mac(a, MFF_ETH_SRC, gw->mac);
-    put_set_be32(a, VPC_MFF_NEXT_HOP, gw->next_hop);
-    put_resubmit(a, VPC_T_GW_NEXT_HOP);
-    add_flow(out, VPC_T_GW_EGRESS, VPC_PRIO_MATCH, cookie, &match, a);
-
-    /* Back in: routed into the VPC like any of its traffic (an earlier
-     * table, so resubmit rather than goto). */
-    match_vpc(&match, key);
-    match_set_dl_type(&match, htons(ETH_TYPE_IP));
-    put_dec_ttl(a);
-    put_resubmit(a, VPC_T_ROUTE);
-    add_flow(out, VPC_T_GW_TO_VPC, VPC_PRIO_MATCH, cookie, &match, a);
-
-    for (size_t i = 0; i < vpc->n_nats; i++) {
-        const struct vpc_pl_nat *nat = &vpc->nats[i];
-        uint64_t nat_cookie = vpc_cookie_from_uuid(&nat->uuid);
-        ovs_be32 ext = nat->external_ip;
-
-        /* New connections from inside take this address. */
-        match_vpc(&match, key);
-        match_set_dl_type(&match, htons(ETH_TYPE_IP));
-        match_ct_new(&match);
-        match_set_nw_src_masked(&match, nat->logical_ip, nat->logical_mask);
-        put_parsed(a, "ct(commit,zone=%u,nat(src="IP_FMT"),table=%d)", zone,
-                   IP_ARGS(ext), VPC_T_GW_EGRESS);
-        add_flow(out, VPC_T_GW_SNAT_NEW,
-                 nat->eip ? VPC_PRIO_EIP
-                 : VPC_PRIO_SNAT + ip_count_cidr_bits(nat->logical_mask),
-                 nat_cookie, &match, a);
-
-        /* Traffic to the address from outside: conntrack in the VPC's
-         * zone, which undoes SNAT for replies. */
-        match_set_dl_type(&match, htons(ETH_TYPE_IP));
-        match_set_nw_dst(&match, ext);
-        put_set_vpc_key(a, key);
-        put_parsed(a, "ct(zone=%u,nat,table=%d)", zone, VPC_T_GW_DNAT);
-        add_flow(out, VPC_T_GW_FROM_EXT, VPC_PRIO_MATCH, nat_cookie, &match,
-                 a);
-
-        /* ARP for it, answered by the active gateway. */
-        match_set_dl_type(&match, htons(ETH_TYPE_ARP));
-        match_set_nw_proto(&match, ARP_OP_REQUEST);
-        match_set_nw_dst(&match, ext);
-        put_group(a, gw->arp_group_id);
-        add_flow(out, VPC_T_GW_EXT_ARP, VPC_PRIO_MATCH, nat_cookie, &match,
-                 a);
-
-        /* An elastic IP also takes new connections from outside. */
-        if (nat->eip) {
-            match_vpc(&match, key);
-            match_set_dl_type(&match, htons(ETH_TYPE_IP));
-            match_ct_new(&match);
-            match_set_nw_dst(&match, ext);
-            put_parsed(a, "ct(commit,zone=%u,nat(dst="IP_FMT"),table=%d)",
-                       zone, IP_ARGS(nat->logical_ip), VPC_T_GW_TO_VPC);
-            add_flow(out, VPC_T_GW_DNAT, VPC_PRIO_MATCH, nat_cookie, &match,
-                     a);
-        }
-    }
-
-    /* Routing into the VPC and delivery to hosts: every port is remote. */
     for (size_t i = 0; i < vpc->n_subnets; i++) {
-        build_route_to_subnet(out, key, &vpc->subnets[i], a);
+        pl_lookup_build_subnet(out, vpc, &vpc->subnets[i], a);
+        pl_route_build_subnet(out, vpc, &vpc->subnets[i], a);
     }
+    /* The default route uses the fast-failover group, which exists only
+     * if the host reaches a gateway (vpc_pipeline_build_gw_group()). */
+    if (vpc->gw && pl_gw_host_reaches_group(chassis, vpc->gw)) {
+        pl_route_build_default(out, vpc, a);
+    }
+
     for (size_t i = 0; i < vpc->n_ports; i++) {
-        if (vpc->ports[i].chassis) {
-            build_port_binds(out, chassis, vpc, &vpc->ports[i], a);
+        const struct vpc_pl_port *port = &vpc->ports[i];
+
+        pl_lookup_build_port(out, chassis, vpc, port, a);
+        if (port->chassis == chassis->self && port->ofport) {
+            pl_classify_build_port(out, vpc, port, a);
         }
     }
 }
@@ -883,39 +168,9 @@ vpc_pipeline_build_vpc(const struct vpc_pl_chassis *chassis,
     struct ofpbuf a = OFPBUF_STUB_INITIALIZER(stub);
 
     if (vpc_pipeline_serves_vpc(chassis, vpc)) {
-        build_gateway_vpc(out, chassis, vpc, &a);
-        ofpbuf_uninit(&a);
-        return;
-    } else if (!vpc_pipeline_hosts_vpc(chassis, vpc)) {
-        ofpbuf_uninit(&a);
-        return;
-    }
-
-    uint64_t cookie = vpc_cookie_from_uuid(&vpc->uuid);
-    struct match match;
-
-    /* From a tunnel (the flow-based port, or a gateway's port), the tunnel
-     * key selects the VPC: a packet from a VM port has tunnel ID 0, which
-     * no VPC has.  Only local delivery follows (the sender did port
-     * security and routing). */
-    match_init_catchall(&match);
-    match_set_tun_id(&match, htonll(vpc->tunnel_key));
-    put_set_vpc_key(&a, vpc->tunnel_key);
-    put_goto(&a, VPC_T_LOCAL_OUT);
-    add_flow(out, VPC_T_CLASSIFY, VPC_PRIO_MATCH, cookie, &match, &a);
-
-    for (size_t i = 0; i < vpc->n_subnets; i++) {
-        build_subnet(out, vpc, &vpc->subnets[i], &a);
-    }
-    build_default_route(out, chassis, vpc, &a);
-
-    for (size_t i = 0; i < vpc->n_ports; i++) {
-        const struct vpc_pl_port *port = &vpc->ports[i];
-
-        build_port_binds(out, chassis, vpc, port, &a);
-        if (port->chassis == chassis->self && port->ofport) {
-            build_local_port(out, vpc, port, &a);
-        }
+        pl_gw_build_vpc(out, chassis, vpc, &a);
+    } else if (vpc_pipeline_hosts_vpc(chassis, vpc)) {
+        build_host_vpc(out, chassis, vpc, &a);
     }
     ofpbuf_uninit(&a);
 }
