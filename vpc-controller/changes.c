@@ -18,6 +18,7 @@
 #include "engine-private.h"
 #include "gateway.h"
 #include "host.h"
+#include "model-sg.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/shash.h"
@@ -200,12 +201,37 @@ port_change_is_moot(const struct vpcrec_port *row)
         || vpcrec_port_is_updated(row, VPCREC_PORT_COL_NAME)
         || vpcrec_port_is_updated(row, VPCREC_PORT_COL_MAC)
         || vpcrec_port_is_updated(row, VPCREC_PORT_COL_IPS)
-        || vpcrec_port_is_updated(row, VPCREC_PORT_COL_SUBNET)) {
+        || vpcrec_port_is_updated(row, VPCREC_PORT_COL_SUBNET)
+        || vpcrec_port_is_updated(row, VPCREC_PORT_COL_SECURITY_GROUPS)) {
         return false;
     }
     const struct model_binding *b = vpc_model_find_binding(
         &engine_model, &row->header_.uuid);
     return b && b->where;
+}
+
+/* Adds to 'vpcs' the VPC that holds the security group or rule 'uuid' in
+ * the model, and 'vpc' (where the row is now, if anywhere).  Returns false
+ * if a row reported as new is one the model has (the database was read
+ * afresh). */
+static bool
+add_sg_row_vpcs(const struct uuid *uuid, const struct vpcrec_vpc *vpc,
+                bool is_new, struct uuidset *vpcs)
+{
+    const struct model_vpc *mv;
+
+    HMAP_FOR_EACH (mv, hmap_node, &engine_model.vpcs) {
+        if (model_sg_vpc_has(mv, uuid)) {
+            if (is_new) {
+                return false;
+            }
+            uuidset_insert(vpcs, &mv->pl.uuid);
+        }
+    }
+    if (vpc) {
+        uuidset_insert(vpcs, &vpc->header_.uuid);
+    }
+    return true;
 }
 
 /* Collects into 'vpcs' the VPCs that the tracked database changes and
@@ -256,6 +282,28 @@ collect_changed_vpcs(struct uuidset *vpcs)
         }
         if (!vpcrec_nat_is_deleted(nat) && nat->vpc) {
             uuidset_insert(vpcs, &nat->vpc->header_.uuid);
+        }
+    }
+
+    const struct vpcrec_security_group *sg;
+    VPCREC_SECURITY_GROUP_FOR_EACH_TRACKED (sg, vpcdb) {
+        bool deleted = vpcrec_security_group_is_deleted(sg);
+        if (!add_sg_row_vpcs(&sg->header_.uuid, deleted ? NULL : sg->vpc,
+                             vpcrec_security_group_is_new(sg), vpcs)) {
+            return false;
+        }
+    }
+
+    const struct vpcrec_security_group_rule *rule;
+    VPCREC_SECURITY_GROUP_RULE_FOR_EACH_TRACKED (rule, vpcdb) {
+        bool deleted = vpcrec_security_group_rule_is_deleted(rule);
+        const struct vpcrec_vpc *now = (!deleted && rule->security_group
+                                        ? rule->security_group->vpc
+                                        : NULL);
+        if (!add_sg_row_vpcs(&rule->header_.uuid, now,
+                             vpcrec_security_group_rule_is_new(rule),
+                             vpcs)) {
+            return false;
         }
     }
 

@@ -9,6 +9,7 @@
 #include "flow.h"
 #include "hash.h"
 #include "hmapx.h"
+#include "model-sg.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "packets.h"
@@ -17,6 +18,7 @@
 #include "uuid.h"
 #include "vpc-addr.h"
 #include "vpc-idl.h"
+#include "vpc-sg.h"
 
 VLOG_DEFINE_THIS_MODULE(model);
 
@@ -44,6 +46,9 @@ model_vpc_destroy(struct model_vpc *mv)
     free(mv->ips);
     free(mv->cidrs);
     free(mv->nats);
+    free(mv->sgs);
+    free(mv->sg_rules);
+    free(mv->port_sgs);
     free(mv);
 }
 
@@ -596,7 +601,9 @@ fingerprint(const struct model_vpc *mv, uint32_t gw_fingerprint)
         h = hash_int(ofp_to_u16(p->ofport), h);
         h = hash_int(p->encap_ip, h);
         h = hash_int(p->encap, h);
+        h = hash_bytes(p->sgs, p->n_sgs * sizeof *p->sgs, h);
     }
+    h = model_sg_fingerprint(pl, h);
     h = hash_bytes(pl->cidrs, pl->n_cidrs * sizeof *pl->cidrs, h);
     h = hash_bytes(pl->nats, pl->n_nats * sizeof *pl->nats, h);
     h = hash_int(pl->gw ? gw_fingerprint : 0, h);
@@ -612,6 +619,7 @@ vpc_model_create_indexes(struct ovsdb_idl *idl)
     port_by_subnet = ovsdb_idl_index_create1(idl, &vpcrec_port_col_subnet);
     port_by_name = ovsdb_idl_index_create1(idl, &vpcrec_port_col_name);
     nat_by_vpc = ovsdb_idl_index_create1(idl, &vpcrec_nat_col_vpc);
+    model_sg_create_indexes(idl);
 }
 
 /* Calls 'cb' for each Port row named 'name' (the name is unique, but a
@@ -701,6 +709,8 @@ build_vpc(struct vpc_model *model, const struct vpcrec_vpc *row,
     mv->pl.tunnel_key = row->tunnel_key;
     build_vpc_outside(model, row, &b);
     build_nats(row, &b);
+    struct model_sg_builder sgb;
+    model_sg_build(row, mv, &sgb);
 
     /* Subnets. */
     size_t n_rows = 0, allocated_rows = 0;
@@ -722,6 +732,7 @@ build_vpc(struct vpc_model *model, const struct vpcrec_vpc *row,
     mv->subnets = xmalloc((n_rows + 1) * sizeof *mv->subnets);
     struct port_ref *refs = NULL;
     size_t n_refs = 0, allocated_refs = 0, n_ip_strings = 0;
+    size_t n_sg_refs = 0;
     struct vpcrec_port *port_key = vpcrec_port_index_init_row(
         port_by_subnet);
     for (size_t i = 0; i < n_rows; i++) {
@@ -740,6 +751,8 @@ build_vpc(struct vpc_model *model, const struct vpcrec_vpc *row,
                 .row = port_row, .subnet = mv->pl.n_subnets,
             };
             n_ip_strings += port_row->n_ips;
+            n_sg_refs += MAX(1, MIN(port_row->n_security_groups,
+                                    VPC_SG_MAX_PER_PORT));
         }
         mv->pl.n_subnets++;
     }
@@ -751,7 +764,8 @@ build_vpc(struct vpc_model *model, const struct vpcrec_vpc *row,
     ip_set_init(&used_ips, n_ip_strings);
     mv->ips = xmalloc((n_ip_strings + 1) * sizeof *mv->ips);
     mv->ports = xmalloc((n_refs + 1) * sizeof *mv->ports);
-    size_t n_ips = 0;
+    mv->port_sgs = xmalloc((n_sg_refs + 1) * sizeof *mv->port_sgs);
+    size_t n_ips = 0, n_port_sgs = 0;
     for (size_t i = 0; i < n_refs; i++) {
         const struct vpcrec_port *port_row = refs[i].row;
         struct vpc_pl_port p = { .uuid = port_row->header_.uuid,
@@ -786,6 +800,10 @@ build_vpc(struct vpc_model *model, const struct vpcrec_vpc *row,
             mv->ips[n_ips++] = htonl(ip);
         }
         p.n_ips = &mv->ips[n_ips] - p.ips;
+        p.sgs = &mv->port_sgs[n_port_sgs];
+        p.n_sgs = model_sg_port_groups(&sgb, port_row,
+                                       &mv->port_sgs[n_port_sgs]);
+        n_port_sgs += p.n_sgs;
 
         /* Where it is. */
         const struct model_binding *prev_b
@@ -820,6 +838,7 @@ build_vpc(struct vpc_model *model, const struct vpcrec_vpc *row,
     }
     free(used_ips.slots);
     free(refs);
+    model_sg_builder_destroy(&sgb);
 
     mv->pl.subnets = mv->subnets;
     mv->pl.ports = mv->ports;

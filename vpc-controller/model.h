@@ -42,6 +42,9 @@ struct model_vpc {
     ovs_be32 *ips;
     struct vpc_pl_cidr *cidrs;
     struct vpc_pl_nat *nats;
+    struct vpc_pl_sg *sgs;
+    struct vpc_pl_sg_rule *sg_rules;
+    size_t *port_sgs;
 };
 
 /* A gateway group with its outside network. */

@@ -1,0 +1,21 @@
+/* Security group rule values, parsed the same way by vpc-ctl (which
+ * refuses bad ones) and vpc-controller (which ignores rows that hold
+ * them). */
+#ifndef VPC_SG_H
+#define VPC_SG_H 1
+
+#include <stdbool.h>
+#include "openvswitch/compiler.h"
+
+#define VPC_SG_PROTO_ALL (-1)
+#define VPC_SG_MAX_RULES 200        /* Per group. */
+#define VPC_SG_MAX_PER_PORT 10
+
+char *vpc_sg_protocol_parse(const char *s, int *proto)
+    OVS_WARN_UNUSED_RESULT;
+const char *vpc_sg_protocol_name(int proto);
+bool vpc_sg_protocol_has_ports(int proto);
+bool vpc_cidr_is_ipv6(const char *s);
+char *vpc_cidr6_check(const char *s) OVS_WARN_UNUSED_RESULT;
+
+#endif /* vpc-sg.h */

@@ -1,0 +1,383 @@
+/* The security groups of a VPC in the model.  See model-sg.h. */
+#include <config.h>
+#include "model-sg.h"
+
+#include <string.h>
+
+#include "hash.h"
+#include "model.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb-idl.h"
+#include "packets.h"
+#include "util.h"
+#include "uuid.h"
+#include "vpc-addr.h"
+#include "vpc-idl.h"
+#include "vpc-sg.h"
+
+VLOG_DEFINE_THIS_MODULE(model_sg);
+
+static struct vlog_rate_limit bad_row_rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+static struct ovsdb_idl_index *sg_by_vpc;
+static struct ovsdb_idl_index *rule_by_sg;
+
+struct sg_index_node {
+    struct hmap_node node;
+    struct uuid uuid;
+    size_t index;
+};
+
+/* Creates the database indexes the groups are built with.  Call once,
+ * before 'idl' first runs. */
+void
+model_sg_create_indexes(struct ovsdb_idl *idl)
+{
+    sg_by_vpc = ovsdb_idl_index_create1(idl,
+                                        &vpcrec_security_group_col_vpc);
+    rule_by_sg = ovsdb_idl_index_create1(
+        idl, &vpcrec_security_group_rule_col_security_group);
+}
+
+static void
+index_add(struct model_sg_builder *b, const struct uuid *uuid, size_t index)
+{
+    struct sg_index_node *n = xmalloc(sizeof *n);
+    n->uuid = *uuid;
+    n->index = index;
+    hmap_insert(&b->groups, &n->node, uuid_hash(uuid));
+}
+
+/* Returns the index of group 'uuid' in the VPC being built, or SIZE_MAX if
+ * it is not one of its groups. */
+static size_t
+index_find(const struct model_sg_builder *b, const struct uuid *uuid)
+{
+    const struct sg_index_node *n;
+
+    HMAP_FOR_EACH_WITH_HASH (n, node, uuid_hash(uuid), &b->groups) {
+        if (uuid_equals(&n->uuid, uuid)) {
+            return n->index;
+        }
+    }
+    return SIZE_MAX;
+}
+
+static int
+compare_rows(const void *a_, const void *b_)
+{
+    const struct ovsdb_idl_row *const *a = a_;
+    const struct ovsdb_idl_row *const *b = b_;
+    return uuid_compare_3way(&(*a)->uuid, &(*b)->uuid);
+}
+
+/* Parses 'row' into 'r' (zeroed), a rule of the VPC whose groups 'b'
+ * knows.  Returns NULL, or a malloc()'d error.  Sets '*skip' for a rule
+ * that is valid but does not apply yet (IPv6). */
+static char *
+parse_rule(const struct vpcrec_security_group_rule *row,
+           const struct model_sg_builder *b, struct vpc_pl_sg_rule *r,
+           bool *skip)
+{
+    int proto;
+    char *error = vpc_sg_protocol_parse(row->protocol, &proto);
+    if (error) {
+        return error;
+    }
+
+    *skip = false;
+    r->uuid = row->header_.uuid;
+    r->ingress = !strcmp(row->direction, "ingress");
+    r->deny = !strcmp(row->action, "deny");
+    r->priority = row->priority;
+    r->proto = proto;
+    r->icmp_type = r->icmp_code = -1;
+    if (row->n_port_min || row->n_port_max) {
+        if (!vpc_sg_protocol_has_ports(proto)) {
+            return xstrdup("ports on a protocol without ports");
+        }
+        r->port_min = row->n_port_min ? *row->port_min : *row->port_max;
+        r->port_max = row->n_port_max ? *row->port_max : r->port_min;
+        if (r->port_min > r->port_max) {
+            return xasprintf("port range %u-%u is empty", r->port_min,
+                             r->port_max);
+        }
+    }
+    if (row->n_icmp_type || row->n_icmp_code) {
+        if (proto != IPPROTO_ICMP || !row->n_icmp_type) {
+            return xstrdup("ICMP code without ICMP type, or ICMP type on "
+                           "another protocol");
+        }
+        r->icmp_type = *row->icmp_type;
+        r->icmp_code = row->n_icmp_code ? *row->icmp_code : -1;
+    }
+
+    if (!row->remote_group == !row->remote_cidr) {
+        return xstrdup("needs exactly one of remote_cidr and "
+                       "remote_group");
+    } else if (row->remote_group) {
+        size_t g = index_find(b, &row->remote_group->header_.uuid);
+        if (g == SIZE_MAX) {
+            return xasprintf("remote group %s is not a group of its VPC",
+                             row->remote_group->name);
+        }
+        r->remote_is_group = true;
+        r->remote_group = g;
+    } else if (vpc_cidr_is_ipv6(row->remote_cidr)) {
+        error = vpc_cidr6_check(row->remote_cidr);
+        *skip = !error;
+        return error;
+    } else {
+        struct vpc_cidr4 cidr;
+        error = vpc_cidr4_parse(row->remote_cidr, &cidr);
+        if (error) {
+            return error;
+        }
+        r->remote_network = htonl(cidr.addr);
+        r->remote_mask = htonl(vpc_cidr4_mask(&cidr));
+    }
+    return NULL;
+}
+
+/* Gives 'r' a conjunction ID that no other rule in 'used' has: the first
+ * 32 bits of its UUID if they are free (rules are taken in UUID order, so
+ * every build gives the same IDs), else the next free one. */
+static void
+assign_conj_id(struct vpc_pl_sg_rule *r, struct hmap *used)
+{
+    uint32_t id = uuid_prefix(&r->uuid, 8) ? uuid_prefix(&r->uuid, 8) : 1;
+
+    for (;;) {
+        struct sg_index_node *n;
+        bool taken = false;
+        HMAP_FOR_EACH_WITH_HASH (n, node, hash_int(id, 0), used) {
+            if (n->index == id) {
+                taken = true;
+                break;
+            }
+        }
+        if (!taken) {
+            break;
+        }
+        id = id + 1 ? id + 1 : 1;
+    }
+    struct sg_index_node *n = xzalloc(sizeof *n);
+    n->index = id;
+    hmap_insert(used, &n->node, hash_int(id, 0));
+    r->conj_id = id;
+}
+
+/* The default group's rules, for a VPC without one: ingress from its own
+ * members, all egress. */
+static size_t
+add_implicit_default(const struct vpcrec_vpc *row, struct model_vpc *mv,
+                     size_t index)
+{
+    struct vpc_pl_sg *sg = &mv->sgs[index];
+    struct vpc_pl_sg_rule *r = &mv->sg_rules[0];
+
+    memset(sg, 0, sizeof *sg);
+    memset(r, 0, 2 * sizeof *r);
+    sg->uuid = row->header_.uuid;
+    for (int i = 0; i < 2; i++) {
+        r[i].uuid = row->header_.uuid;
+        r[i].conj_id = i + 1;
+        r[i].ingress = !i;
+        r[i].priority = 100;
+        r[i].proto = VPC_SG_PROTO_ALL;
+        r[i].icmp_type = r[i].icmp_code = -1;
+    }
+    r[0].remote_is_group = true;
+    r[0].remote_group = index;
+    sg->rules = r;
+    sg->n_rules = 2;
+    return 2;
+}
+
+/* Builds the security groups of VPC 'row' into 'mv' (its 'sgs',
+ * 'sg_rules' and 'pl.sgs'), and into 'b' what its ports need to find
+ * theirs.  Groups and rules are taken in UUID order. */
+void
+model_sg_build(const struct vpcrec_vpc *row, struct model_vpc *mv,
+               struct model_sg_builder *b)
+{
+    hmap_init(&b->groups);
+
+    /* Groups. */
+    const struct vpcrec_security_group **groups = NULL;
+    size_t n_groups = 0, allocated = 0;
+    struct vpcrec_security_group *key
+        = vpcrec_security_group_index_init_row(sg_by_vpc);
+    vpcrec_security_group_index_set_vpc(key, row);
+    const struct vpcrec_security_group *sg_row;
+    VPCREC_SECURITY_GROUP_FOR_EACH_EQUAL (sg_row, key, sg_by_vpc) {
+        if (n_groups >= allocated) {
+            groups = x2nrealloc(groups, &allocated, sizeof *groups);
+        }
+        groups[n_groups++] = sg_row;
+    }
+    vpcrec_security_group_index_destroy_row(key);
+    qsort(groups, n_groups, sizeof *groups, compare_rows);
+
+    const struct vpcrec_security_group *def = row->default_security_group;
+    if (def && def->vpc != row) {
+        VLOG_WARN_RL(&bad_row_rl, "VPC %s: default security group %s "
+                     "belongs to another VPC: ignored", row->name,
+                     def->name);
+        def = NULL;
+    }
+    b->default_sg = SIZE_MAX;
+    for (size_t i = 0; i < n_groups; i++) {
+        index_add(b, &groups[i]->header_.uuid, i);
+        if (groups[i] == def) {
+            b->default_sg = i;
+        }
+    }
+
+    /* Their rules. */
+    const struct vpcrec_security_group_rule ***rules
+        = xmalloc((n_groups + 1) * sizeof *rules);
+    size_t *n_rules = xcalloc(n_groups + 1, sizeof *n_rules);
+    size_t total = def ? 0 : 2;
+    struct vpcrec_security_group_rule *rkey
+        = vpcrec_security_group_rule_index_init_row(rule_by_sg);
+    for (size_t i = 0; i < n_groups; i++) {
+        size_t alloc_rules = 0;
+        rules[i] = NULL;
+        vpcrec_security_group_rule_index_set_security_group(rkey,
+                                                            groups[i]);
+        const struct vpcrec_security_group_rule *r_row;
+        VPCREC_SECURITY_GROUP_RULE_FOR_EACH_EQUAL (r_row, rkey,
+                                                   rule_by_sg) {
+            if (n_rules[i] >= alloc_rules) {
+                rules[i] = x2nrealloc(rules[i], &alloc_rules,
+                                      sizeof *rules[i]);
+            }
+            rules[i][n_rules[i]++] = r_row;
+        }
+        qsort(rules[i], n_rules[i], sizeof *rules[i], compare_rows);
+        total += n_rules[i];
+    }
+    vpcrec_security_group_rule_index_destroy_row(rkey);
+
+    mv->sgs = xmalloc((n_groups + 1) * sizeof *mv->sgs);
+    mv->sg_rules = xmalloc((total + 1) * sizeof *mv->sg_rules);
+    size_t n_pl_rules = 0;
+    if (!def) {
+        b->default_sg = n_groups;
+        n_pl_rules = add_implicit_default(row, mv, n_groups);
+    }
+    struct hmap used = HMAP_INITIALIZER(&used);
+    for (size_t i = 0; i < n_pl_rules; i++) {
+        struct sg_index_node *n = xzalloc(sizeof *n);
+        n->index = mv->sg_rules[i].conj_id;
+        hmap_insert(&used, &n->node, hash_int(n->index, 0));
+    }
+    for (size_t i = 0; i < n_groups; i++) {
+        struct vpc_pl_sg *sg = &mv->sgs[i];
+        sg->uuid = groups[i]->header_.uuid;
+        sg->rules = &mv->sg_rules[n_pl_rules];
+        for (size_t j = 0; j < n_rules[i]; j++) {
+            struct vpc_pl_sg_rule *r = &mv->sg_rules[n_pl_rules];
+            bool skip;
+            memset(r, 0, sizeof *r);    /* The fingerprint hashes it. */
+            char *error = parse_rule(rules[i][j], b, r, &skip);
+            if (error) {
+                VLOG_WARN_RL(&bad_row_rl, "security group %s: rule "
+                             UUID_FMT" ignored: %s", groups[i]->name,
+                             UUID_ARGS(&rules[i][j]->header_.uuid), error);
+                free(error);
+            } else if (!skip) {
+                assign_conj_id(r, &used);
+                n_pl_rules++;
+            }
+        }
+        sg->n_rules = &mv->sg_rules[n_pl_rules] - sg->rules;
+        free(rules[i]);
+    }
+    struct sg_index_node *n;
+    HMAP_FOR_EACH_POP (n, node, &used) {
+        free(n);
+    }
+    hmap_destroy(&used);
+    free(rules);
+    free(n_rules);
+    free(groups);
+
+    mv->pl.sgs = mv->sgs;
+    mv->pl.n_sgs = n_groups + !def;
+}
+
+/* Puts into 'sgs' (room for VPC_SG_MAX_PER_PORT) the indexes of the groups
+ * of Port 'row' in the VPC that 'b' was built for, and returns how many:
+ * the default group's if it names none; those of its VPC if it names
+ * some (a port whose groups are all of other VPCs gets none, and so
+ * sends and receives nothing). */
+size_t
+model_sg_port_groups(const struct model_sg_builder *b,
+                     const struct vpcrec_port *row, size_t *sgs)
+{
+    size_t n = 0;
+
+    if (!row->n_security_groups) {
+        sgs[n++] = b->default_sg;
+        return n;
+    }
+    for (size_t i = 0; i < row->n_security_groups
+                       && n < VPC_SG_MAX_PER_PORT; i++) {
+        size_t g = index_find(b, &row->security_groups[i]->header_.uuid);
+        if (g == SIZE_MAX) {
+            VLOG_WARN_RL(&bad_row_rl, "port %s: security group %s is not "
+                         "a group of its VPC: ignored", row->name,
+                         row->security_groups[i]->name);
+        } else {
+            sgs[n++] = g;
+        }
+    }
+    return n;
+}
+
+/* Frees what 'b' holds. */
+void
+model_sg_builder_destroy(struct model_sg_builder *b)
+{
+    struct sg_index_node *n;
+
+    HMAP_FOR_EACH_POP (n, node, &b->groups) {
+        free(n);
+    }
+    hmap_destroy(&b->groups);
+}
+
+/* Returns a hash of the security groups of 'pl' (not its ports'), with
+ * 'basis'. */
+uint32_t
+model_sg_fingerprint(const struct vpc_pl_vpc *pl, uint32_t basis)
+{
+    uint32_t h = basis;
+
+    for (size_t i = 0; i < pl->n_sgs; i++) {
+        const struct vpc_pl_sg *sg = &pl->sgs[i];
+        h = hash_bytes(&sg->uuid, sizeof sg->uuid, h);
+        h = hash_bytes(sg->rules, sg->n_rules * sizeof *sg->rules, h);
+    }
+    return h;
+}
+
+/* Does 'mv' hold the security group or rule whose row is 'uuid'? */
+bool
+model_sg_vpc_has(const struct model_vpc *mv, const struct uuid *uuid)
+{
+    for (size_t i = 0; i < mv->pl.n_sgs; i++) {
+        const struct vpc_pl_sg *sg = &mv->pl.sgs[i];
+        if (uuid_equals(&sg->uuid, uuid)) {
+            return true;
+        }
+        for (size_t j = 0; j < sg->n_rules; j++) {
+            if (uuid_equals(&sg->rules[j].uuid, uuid)) {
+                return true;
+            }
+        }
+    }
+    return false;
+}

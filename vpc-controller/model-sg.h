@@ -1,0 +1,34 @@
+/* The security groups of a VPC in the model: its groups and their rules
+ * as ofproto-vpc input, and each port's groups.  Part of model.c's VPC
+ * build (see model.h). */
+#ifndef VPC_CONTROLLER_MODEL_SG_H
+#define VPC_CONTROLLER_MODEL_SG_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "openvswitch/hmap.h"
+
+struct model_vpc;
+struct ovsdb_idl;
+struct uuid;
+struct vpcrec_port;
+struct vpcrec_vpc;
+struct vpc_pl_vpc;
+
+/* What building one VPC's groups leaves for its ports. */
+struct model_sg_builder {
+    struct hmap groups;         /* Security_Group uuid -> index. */
+    size_t default_sg;          /* Index of the default group. */
+};
+
+void model_sg_create_indexes(struct ovsdb_idl *);
+void model_sg_build(const struct vpcrec_vpc *, struct model_vpc *,
+                    struct model_sg_builder *);
+size_t model_sg_port_groups(const struct model_sg_builder *,
+                            const struct vpcrec_port *, size_t *sgs);
+void model_sg_builder_destroy(struct model_sg_builder *);
+uint32_t model_sg_fingerprint(const struct vpc_pl_vpc *, uint32_t basis);
+bool model_sg_vpc_has(const struct model_vpc *, const struct uuid *row);
+
+#endif /* model-sg.h */
