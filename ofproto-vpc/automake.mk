@@ -21,5 +21,7 @@ ofproto_vpc_libofproto_vpc_la_SOURCES = \
 	ofproto-vpc/stage-lookup.h \
 	ofproto-vpc/stage-route.c \
 	ofproto-vpc/stage-route.h \
+	ofproto-vpc/stage-sg.c \
+	ofproto-vpc/stage-sg.h \
 	ofproto-vpc/vpc-pipeline.c \
 	ofproto-vpc/vpc-pipeline.h

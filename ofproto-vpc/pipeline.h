@@ -34,6 +34,21 @@ enum vpc_table {
     /* stage-route.c: */
     /* Packets for a subnet gateway itself: ping answered, rest dropped. */
     VPC_T_ROUTER = 30,
+    /* stage-sg.c: egress security groups, for what a VM port sends (after
+     * the subnet gateway's own answers, before routing).  Conntrack in the
+     * sending port's zone (its OpenFlow port number)... */
+    VPC_T_SG_OUT = 35,
+    /* ...then replies and related packets of allowed connections pass,
+     * unless their connection was cut; other packets are judged by the
+     * port's egress rules (conjunctive matches: port, remote, protocol). */
+    VPC_T_SG_OUT_EVAL = 36,
+    /* Allowed: a new connection is committed (a cut one restored). */
+    VPC_T_SG_OUT_ALLOW = 37,
+    /* Denied, or no rule: dropped, and a committed connection is marked
+     * cut (VPC_CT_BLOCKED) so that its replies stop too. */
+    VPC_T_SG_OUT_DENY = 38,
+
+    /* stage-route.c: */
     /* Same-subnet traffic passes; traffic to the gateway MAC is routed. */
     VPC_T_L3_ADMIT = 40,
     /* Routed: the destination subnet's gateway MAC becomes the source. */
@@ -45,8 +60,18 @@ enum vpc_table {
     /* From a tunnel: the destination looked up in VPC_T_BIND, and only
      * local delivery follows (never back out a tunnel). */
     VPC_T_LOCAL_OUT = 70,
-    /* Destination port on this chassis: deliver. */
+    /* stage-sg.c: destination port on this chassis: conntrack in its zone
+     * (its OpenFlow port number), for... */
     VPC_T_TO_PORT = 71,
+
+    /* stage-sg.c: ingress security groups, for what a port here receives,
+     * from anywhere: the same as egress, with the receiving port's
+     * ingress rules. */
+    VPC_T_SG_IN_EVAL = 72,
+    VPC_T_SG_IN_ALLOW = 73,
+    VPC_T_SG_IN_DENY = 74,
+    /* stage-route.c: allowed; deliver. */
+    VPC_T_DELIVER = 75,
 
     /* stage-gateway.c.  Gateways only.  Leaving a VPC for the outside: */
     /* From a host over the tunnel: conntrack with NAT, in the VPC's zone. */
@@ -89,6 +114,10 @@ enum vpc_table {
 #define VPC_BIND_REMOTE 0x00010000  /* Bound on another chassis. */
 #define VPC_BIND_LOCAL 0x00020000   /* Bound here, to an OpenFlow port. */
 
+/* ct_mark, on hosts: a connection whose packets a security group rule no
+ * longer allows.  Its replies are dropped too. */
+#define VPC_CT_BLOCKED 0x1
+
 /* Priorities. */
 enum {
     VPC_PRIO_DEFAULT = 0,       /* Table miss: drop or go on. */
@@ -96,6 +125,9 @@ enum {
     VPC_PRIO_MATCH = 100,       /* Exact per-object flows. */
     VPC_PRIO_SNAT = 100,        /* Plus the SNAT prefix length. */
     VPC_PRIO_EIP = 200,         /* Above any SNAT prefix. */
+    VPC_PRIO_SG_RULE = 200,     /* Plus 2 * (100 - rule priority), plus 1
+                                 * for deny: 200...399. */
+    VPC_PRIO_SG_STATE = 1000,   /* Connection state, above any rule. */
 };
 
 /* The cookie of learned next-hop flows. */

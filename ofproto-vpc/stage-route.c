@@ -1,7 +1,7 @@
 /* Routing and delivery of the VPC pipeline on a host: a subnet gateway's
  * own answers (VPC_T_ROUTER), same-subnet and routed traffic
  * (VPC_T_L3_ADMIT, VPC_T_ROUTE), and delivery of what VPC_T_BIND found
- * (VPC_T_DEST, VPC_T_TO_TUNNEL, VPC_T_LOCAL_OUT, VPC_T_TO_PORT). */
+ * (VPC_T_DEST, VPC_T_TO_TUNNEL, VPC_T_LOCAL_OUT, VPC_T_DELIVER). */
 #include <config.h>
 #include "stage-route.h"
 
@@ -42,11 +42,13 @@ pl_route_build_static(struct vpc_flow_table *out, struct ofpbuf *a)
     pl_put_bind_lookup(a, MFF_IPV4_DST, VPC_T_TO_PORT);
     pl_add_flow(out, VPC_T_LOCAL_OUT, VPC_PRIO_MATCH, 0, &match, a);
 
+    /* To a port here, once its security groups allowed it (VPC_T_TO_PORT
+     * and stage-sg.c). */
     match_set_reg_masked(&match, VPC_MFF_BIND - MFF_REG0, VPC_BIND_LOCAL,
                          VPC_BIND_LOCAL);
     pl_put_move_bits(a, VPC_MFF_BIND_MAC, 0, MFF_ETH_DST, 0, 48);
     pl_put_output_bind(a);
-    pl_add_flow(out, VPC_T_TO_PORT, VPC_PRIO_MATCH, 0, &match, a);
+    pl_add_flow(out, VPC_T_DELIVER, VPC_PRIO_MATCH, 0, &match, a);
 
     /* A routed packet whose TTL would expire is dropped here rather than by
      * dec_ttl, which would send it to a controller. */

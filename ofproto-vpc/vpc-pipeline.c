@@ -13,6 +13,7 @@
 #include "stage-gateway.h"
 #include "stage-lookup.h"
 #include "stage-route.h"
+#include "stage-sg.h"
 #include "util.h"
 
 /* Returns true if 'chassis' has at least one port of 'vpc'. */
@@ -62,13 +63,21 @@ vpc_pipeline_build_static(struct vpc_flow_table *out)
         { VPC_T_ARP, VPC_T_ROUTER },
         { VPC_T_BIND, -1 },
         { VPC_T_ARP_REPLY, -1 },
-        { VPC_T_ROUTER, VPC_T_L3_ADMIT },
+        { VPC_T_ROUTER, VPC_T_SG_OUT },
+        { VPC_T_SG_OUT, -1 },
+        { VPC_T_SG_OUT_EVAL, VPC_T_SG_OUT_DENY },
+        { VPC_T_SG_OUT_ALLOW, VPC_T_L3_ADMIT },
+        { VPC_T_SG_OUT_DENY, -1 },
         { VPC_T_L3_ADMIT, -1 },
         { VPC_T_ROUTE, -1 },
         { VPC_T_DEST, -1 },
         { VPC_T_TO_TUNNEL, VPC_T_TO_PORT },
         { VPC_T_LOCAL_OUT, -1 },
         { VPC_T_TO_PORT, -1 },
+        { VPC_T_SG_IN_EVAL, VPC_T_SG_IN_DENY },
+        { VPC_T_SG_IN_ALLOW, VPC_T_DELIVER },
+        { VPC_T_SG_IN_DENY, -1 },
+        { VPC_T_DELIVER, -1 },
     };
     uint64_t stub[1024 / 8];
     struct ofpbuf a = OFPBUF_STUB_INITIALIZER(stub);
@@ -83,6 +92,7 @@ vpc_pipeline_build_static(struct vpc_flow_table *out)
     }
 
     pl_lookup_build_static(out, &a);
+    pl_sg_build_static(out, &a);
     pl_route_build_static(out, &a);
     ofpbuf_uninit(&a);
 }
@@ -155,6 +165,7 @@ build_host_vpc(struct vpc_flow_table *out,
             pl_classify_build_port(out, vpc, port, a);
         }
     }
+    pl_sg_build_vpc(out, chassis, vpc, a);
 }
 
 /* Adds to 'out' the flows of 'vpc' on 'chassis': a host's if it has a port

@@ -39,6 +39,8 @@ struct vpc_pl_port {
     const ovs_be32 *ips;
     size_t n_ips;
     size_t subnet;              /* Index into the VPC's 'subnets'. */
+    const size_t *sgs;          /* Its security groups: indexes into the */
+    size_t n_sgs;               /* VPC's 'sgs'. */
 
     /* Where the port is bound: 'chassis' is an opaque identity compared
      * with vpc_pl_chassis's 'self' (NULL: unbound). */
@@ -46,6 +48,32 @@ struct vpc_pl_port {
     ofp_port_t ofport;          /* On its chassis. */
     ovs_be32 encap_ip;          /* Its chassis' tunnel endpoint. */
     enum vpc_encap encap;       /* Its chassis' encapsulation. */
+};
+
+/* A security group rule.  The fingerprint hashes it whole: zero it
+ * before filling it in. */
+struct vpc_pl_sg_rule {
+    struct uuid uuid;
+    uint32_t conj_id;           /* Nonzero, unique among the VPC's rules. */
+    bool ingress;               /* Else egress. */
+    bool deny;                  /* Else allow. */
+    uint8_t priority;           /* 1 (wins) to 100. */
+    int16_t proto;              /* IP protocol, or -1 for all. */
+    uint16_t port_min;          /* TCP or UDP destination ports; */
+    uint16_t port_max;          /* 0 and 0: all. */
+    int16_t icmp_type;          /* ICMP type, -1 for all... */
+    int16_t icmp_code;          /* ...and code, -1 for all. */
+    bool remote_is_group;       /* The other end: 'remote_group''s */
+    size_t remote_group;        /* members (an index into 'sgs'), else */
+    ovs_be32 remote_network;    /* this block. */
+    ovs_be32 remote_mask;
+};
+
+/* A security group: rules for the ports that name it. */
+struct vpc_pl_sg {
+    struct uuid uuid;
+    const struct vpc_pl_sg_rule *rules;
+    size_t n_rules;
 };
 
 /* A gateway group: the gateways that carry VPCs' outside traffic, and the
@@ -85,6 +113,8 @@ struct vpc_pl_vpc {
     size_t n_ports;
     const struct vpc_pl_cidr *cidrs;    /* The VPC's own address space. */
     size_t n_cidrs;
+    const struct vpc_pl_sg *sgs;        /* Security groups: a port in */
+    size_t n_sgs;                       /* none sends and gets nothing. */
 
     /* The way out, if any.  NAT uses 'tunnel_key' as conntrack zone, so
      * a VPC with a gateway group has a key of at most 65535. */

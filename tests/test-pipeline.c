@@ -7,7 +7,10 @@
  *   gateway group (gw1 preferred, then gw2; SNAT of 10.0.0.0/16 to
  *   203.0.113.10, elastic IP 203.0.113.20 for p1): hv1-gw (hv1 with
  *   tunnel ports 8 to gw1 and 9 to gw2), gw1 and gw2 (gateways with
- *   uplink 3 and a tunnel port 10 to the other gateway), gw-static. */
+ *   uplink 3 and a tunnel port 10 to the other gateway), gw-static.
+ *   Every port is in the default group (ingress from its members, all
+ *   egress); p1 also in "web" (TCP 80-443 from anywhere, ping from
+ *   198.51.100.0/24 denied). */
 #include <config.h>
 
 #include <arpa/inet.h>
@@ -107,10 +110,50 @@ main(int argc, char *argv[])
             { .mac = mac("0a:00:00:00:00:13"), .ips = &ips[2], .n_ips = 1,
               .subnet = 0 },    /* Unbound. */
         };
+        /* Security groups: every port in the default group (ingress
+         * from its members, all egress), p1 also in "web" (TCP 80-443
+         * from anywhere; ping from 198.51.100.0/24 denied first). */
+        struct vpc_pl_sg_rule rules[4] = {
+            { .conj_id = 1, .ingress = true, .priority = 100,
+              .proto = -1, .icmp_type = -1, .icmp_code = -1,
+              .remote_is_group = true, .remote_group = 0 },
+            { .conj_id = 2, .priority = 100, .proto = -1, .icmp_type = -1,
+              .icmp_code = -1 },
+            { .conj_id = 3, .ingress = true, .priority = 10, .proto = 6,
+              .port_min = 80, .port_max = 443, .icmp_type = -1,
+              .icmp_code = -1 },
+            { .conj_id = 4, .ingress = true, .deny = true, .priority = 5,
+              .proto = 1, .icmp_type = 8, .icmp_code = -1,
+              .remote_network = ip("198.51.100.0"),
+              .remote_mask = ip("255.255.255.0") },
+        };
+        struct vpc_pl_sg sgs[2] = {
+            { .rules = &rules[0], .n_rules = 2 },
+            { .rules = &rules[2], .n_rules = 2 },
+        };
+        static const size_t both[2] = { 0, 1 }, dflt[1] = { 0 };
+        ports[0].sgs = both;
+        ports[0].n_sgs = 2;
+        for (int i = 1; i < 3; i++) {
+            ports[i].sgs = dflt;
+            ports[i].n_sgs = 1;
+        }
+        for (int i = 0; i < 4; i++) {
+            char s[UUID_LEN + 1];
+            snprintf(s, sizeof s, "6666666%d-0000-0000-0000-000000000000",
+                     i + 1);
+            ovs_assert(uuid_from_string(&rules[i].uuid, s));
+        }
+        ovs_assert(uuid_from_string(&sgs[0].uuid,
+                                    "77777771-0000-0000-0000-000000000000"));
+        ovs_assert(uuid_from_string(&sgs[1].uuid,
+                                    "77777772-0000-0000-0000-000000000000"));
+
         struct vpc_pl_vpc vpc = {
             .tunnel_key = 42,
             .subnets = subnets, .n_subnets = 2,
             .ports = ports, .n_ports = 3,
+            .sgs = sgs, .n_sgs = 2,
         };
         ovs_assert(uuid_from_string(&vpc.uuid,
                                     "11111111-0000-0000-0000-000000000000"));

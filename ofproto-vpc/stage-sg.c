@@ -1,0 +1,399 @@
+/* Security groups on a host.  See pipeline.h for the tables and vpc(5) for
+ * what the rules mean.
+ *
+ * Conntrack runs in a zone per port: the port's OpenFlow port number, for
+ * what it sends (VPC_T_SG_OUT) as for what it receives (VPC_T_TO_PORT), so
+ * that one zone sees both directions of the port's connections, two VPCs
+ * with the same addresses never share an entry, and the two ends of a
+ * connection between ports of one chassis each have their own.
+ *
+ * A rule is a conjunctive match of two or three clauses: the port (one
+ * flow per local port of the rule's group), the other end (one flow per
+ * block, or per address of a member of the remote group) and, unless the
+ * rule covers every protocol, the protocol with its ports or ICMP type.
+ * Clause flows with one match and priority are one flow with a
+ * conjunction action per rule, so a group of N members that M rules name
+ * costs about N + M flows, and a member that joins or leaves changes a
+ * flow or two.  Every flow matches the VPC's key in metadata: the clauses
+ * and conjunction IDs of two VPCs never meet. */
+#include <config.h>
+#include "stage-sg.h"
+
+#include <string.h>
+
+#include "byte-order.h"
+#include "flow.h"
+#include "flow-table.h"
+#include "hash.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofpbuf.h"
+#include "packets.h"
+#include "pipeline.h"
+#include "pl-actions.h"
+#include "util.h"
+#include "vpc-pipeline.h"
+
+/* The conntrack zone of the port: egress, the port it came in on... */
+#define ZONE_OUT "NXM_OF_IN_PORT[]"
+/* ...ingress, the port VPC_T_BIND found for it. */
+#define ZONE_IN "NXM_NX_REG7[0..15]"
+
+/* The tables of one direction. */
+struct sg_tables {
+    enum vpc_table eval, allow, deny;
+    const char *zone;
+};
+
+static const struct sg_tables sg_out = {
+    VPC_T_SG_OUT_EVAL, VPC_T_SG_OUT_ALLOW, VPC_T_SG_OUT_DENY, ZONE_OUT,
+};
+static const struct sg_tables sg_in = {
+    VPC_T_SG_IN_EVAL, VPC_T_SG_IN_ALLOW, VPC_T_SG_IN_DENY, ZONE_IN,
+};
+
+static void
+build_direction_static(struct vpc_flow_table *out,
+                       const struct sg_tables *t, enum vpc_table next,
+                       struct ofpbuf *a)
+{
+    struct match match;
+
+    /* Broken packets, and replies or related packets of a connection
+     * that was cut, go no further... */
+    match_init_catchall(&match);
+    match_set_ct_state_masked(&match, CS_INVALID | CS_TRACKED,
+                              CS_INVALID | CS_TRACKED);
+    pl_add_flow(out, t->eval, VPC_PRIO_SG_STATE + 10, 0, &match, a);
+
+    match_set_ct_state_masked(&match, CS_REPLY_DIR | CS_TRACKED,
+                              CS_REPLY_DIR | CS_TRACKED);
+    match_set_ct_mark_masked(&match, VPC_CT_BLOCKED, VPC_CT_BLOCKED);
+    pl_add_flow(out, t->eval, VPC_PRIO_SG_STATE + 10, 0, &match, a);
+
+    match_set_ct_state_masked(&match, CS_RELATED | CS_TRACKED,
+                              CS_RELATED | CS_TRACKED);
+    match_set_ct_mark_masked(&match, VPC_CT_BLOCKED, VPC_CT_BLOCKED);
+    pl_add_flow(out, t->eval, VPC_PRIO_SG_STATE + 10, 0, &match, a);
+
+    /* ...other replies and related packets (ICMP errors) pass, whatever
+     * the rules say. */
+    match_set_ct_state_masked(&match, CS_REPLY_DIR | CS_TRACKED,
+                              CS_REPLY_DIR | CS_TRACKED);
+    pl_put_goto(a, next);
+    pl_add_flow(out, t->eval, VPC_PRIO_SG_STATE, 0, &match, a);
+
+    match_set_ct_state_masked(&match, CS_RELATED | CS_TRACKED,
+                              CS_RELATED | CS_TRACKED);
+    pl_put_goto(a, next);
+    pl_add_flow(out, t->eval, VPC_PRIO_SG_STATE, 0, &match, a);
+
+    /* Allowed: a new connection is committed; one that was cut and is
+     * allowed again is restored.  (The miss goes on.)  Conntrack actions
+     * need an IP match. */
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    pl_match_ct_new(&match);
+    pl_put_parsed(a, "ct(commit,zone=%s)", t->zone);
+    pl_put_goto(a, next);
+    pl_add_flow(out, t->allow, VPC_PRIO_MATCH, 0, &match, a);
+
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    match_set_ct_state_masked(&match, CS_TRACKED, CS_NEW | CS_TRACKED);
+    match_set_ct_mark_masked(&match, VPC_CT_BLOCKED, VPC_CT_BLOCKED);
+    pl_put_parsed(a, "ct(commit,zone=%s,exec(set_field:0/%#x->ct_mark))",
+                  t->zone, VPC_CT_BLOCKED);
+    pl_put_goto(a, next);
+    pl_add_flow(out, t->allow, VPC_PRIO_MATCH, 0, &match, a);
+
+    /* Denied: a connection conntrack has committed is marked cut, so that
+     * its replies stop too; the packet is dropped.  (The miss drops.) */
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    match_set_ct_state_masked(&match, CS_TRACKED, CS_NEW | CS_TRACKED);
+    match_set_ct_mark_masked(&match, 0, VPC_CT_BLOCKED);
+    pl_put_parsed(a, "ct(commit,zone=%s,exec(set_field:%#x/%#x->ct_mark))",
+                  t->zone, VPC_CT_BLOCKED, VPC_CT_BLOCKED);
+    pl_add_flow(out, t->deny, VPC_PRIO_MATCH, 0, &match, a);
+}
+
+/* Adds to 'out' the flows of security groups that every host has,
+ * building actions in 'a': conntrack in the port's zone, and what the
+ * state of a connection decides before any rule. */
+void
+pl_sg_build_static(struct vpc_flow_table *out, struct ofpbuf *a)
+{
+    struct match match;
+
+    match_init_catchall(&match);
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    pl_put_parsed(a, "ct(zone=%s,table=%d)", ZONE_OUT, VPC_T_SG_OUT_EVAL);
+    pl_add_flow(out, VPC_T_SG_OUT, VPC_PRIO_MATCH, 0, &match, a);
+    build_direction_static(out, &sg_out, VPC_T_L3_ADMIT, a);
+
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    match_set_reg_masked(&match, VPC_MFF_BIND - MFF_REG0, VPC_BIND_LOCAL,
+                         VPC_BIND_LOCAL);
+    pl_put_parsed(a, "ct(zone=%s,table=%d)", ZONE_IN, VPC_T_SG_IN_EVAL);
+    pl_add_flow(out, VPC_T_TO_PORT, VPC_PRIO_MATCH, 0, &match, a);
+    build_direction_static(out, &sg_in, VPC_T_DELIVER, a);
+}
+
+/* Clause flows being gathered: one per (table, priority, match), with a
+ * conjunction action for each rule that uses it. */
+struct clause {
+    struct hmap_node node;
+    uint8_t table;
+    uint16_t priority;
+    uint64_t cookie;            /* Of the first object that asked for it. */
+    struct match match;
+    struct ofpbuf actions;
+};
+
+static uint32_t
+clause_hash(uint8_t table, uint16_t priority, const struct match *match)
+{
+    return match_hash(match, hash_int(table << 16 | priority, 0));
+}
+
+static void
+clause_add(struct hmap *clauses, uint8_t table, uint16_t priority,
+           uint64_t cookie, const struct match *match, uint32_t conj_id,
+           uint8_t k, uint8_t n)
+{
+    uint32_t hash = clause_hash(table, priority, match);
+    struct clause *c;
+
+    HMAP_FOR_EACH_WITH_HASH (c, node, hash, clauses) {
+        if (c->table == table && c->priority == priority
+            && match_equal(&c->match, match)) {
+            goto found;
+        }
+    }
+    c = xmalloc(sizeof *c);
+    c->table = table;
+    c->priority = priority;
+    c->cookie = cookie;
+    c->match = *match;
+    ofpbuf_init(&c->actions, 64);
+    hmap_insert(clauses, &c->node, hash);
+
+found:;
+    struct ofpact_conjunction *conj = ofpact_put_CONJUNCTION(&c->actions);
+    conj->id = conj_id;
+    conj->clause = k;
+    conj->n_clauses = n;
+}
+
+/* Adds the clause flows to 'out' and frees them. */
+static void
+clauses_flush(struct hmap *clauses, struct vpc_flow_table *out,
+              struct ofpbuf *a)
+{
+    struct clause *c;
+
+    HMAP_FOR_EACH_POP (c, node, clauses) {
+        ofpbuf_put(a, c->actions.data, c->actions.size);
+        pl_add_flow(out, c->table, c->priority, c->cookie, &c->match, a);
+        ofpbuf_uninit(&c->actions);
+        free(c);
+    }
+}
+
+static bool
+port_in_group(const struct vpc_pl_port *port, size_t sg)
+{
+    for (size_t i = 0; i < port->n_sgs; i++) {
+        if (port->sgs[i] == sg) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool
+port_is_local(const struct vpc_pl_chassis *chassis,
+              const struct vpc_pl_port *port)
+{
+    return port->chassis && port->chassis == chassis->self && port->ofport;
+}
+
+/* Does rule 'r' of 'vpc' have another end at all?  (A remote group
+ * without members, or whose members have no address, allows nothing and
+ * needs no flows.) */
+static bool
+rule_has_remote(const struct vpc_pl_vpc *vpc, const struct vpc_pl_sg_rule *r)
+{
+    if (!r->remote_is_group) {
+        return true;
+    }
+    for (size_t i = 0; i < vpc->n_ports; i++) {
+        if (vpc->ports[i].n_ips
+            && port_in_group(&vpc->ports[i], r->remote_group)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The clause of rule 'r' (the 'k'th of 'n') that matches the other end:
+ * its block, or each address of the remote group's members. */
+static void
+add_remote_clauses(struct hmap *clauses, const struct vpc_pl_vpc *vpc,
+                   const struct vpc_pl_sg_rule *r, uint8_t table,
+                   uint16_t priority, uint8_t k, uint8_t n)
+{
+    struct match match;
+
+    match_init_catchall(&match);
+    pl_match_vpc(&match, vpc->tunnel_key);
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    if (!r->remote_is_group) {
+        if (r->ingress) {
+            match_set_nw_src_masked(&match, r->remote_network,
+                                    r->remote_mask);
+        } else {
+            match_set_nw_dst_masked(&match, r->remote_network,
+                                    r->remote_mask);
+        }
+        clause_add(clauses, table, priority, vpc_cookie_from_uuid(&r->uuid),
+                   &match, r->conj_id, k, n);
+        return;
+    }
+    for (size_t i = 0; i < vpc->n_ports; i++) {
+        const struct vpc_pl_port *p = &vpc->ports[i];
+        if (!port_in_group(p, r->remote_group)) {
+            continue;
+        }
+        for (size_t j = 0; j < p->n_ips; j++) {
+            if (r->ingress) {
+                match_set_nw_src(&match, p->ips[j]);
+            } else {
+                match_set_nw_dst(&match, p->ips[j]);
+            }
+            clause_add(clauses, table, priority,
+                       vpc_cookie_from_uuid(&p->uuid), &match, r->conj_id,
+                       k, n);
+        }
+    }
+}
+
+/* The clause of rule 'r' (the 'k'th of 'n') that matches the protocol: a
+ * TCP or UDP port range as the fewest prefix matches, or an ICMP type and
+ * code. */
+static void
+add_proto_clauses(struct hmap *clauses, const struct vpc_pl_vpc *vpc,
+                  const struct vpc_pl_sg_rule *r, uint8_t table,
+                  uint16_t priority, uint8_t k, uint8_t n)
+{
+    uint64_t cookie = vpc_cookie_from_uuid(&r->uuid);
+    struct match match;
+
+    match_init_catchall(&match);
+    pl_match_vpc(&match, vpc->tunnel_key);
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    match_set_nw_proto(&match, r->proto);
+    if ((r->proto == IPPROTO_TCP || r->proto == IPPROTO_UDP)
+        && r->port_min) {
+        uint32_t lo = r->port_min;
+        while (lo <= r->port_max) {
+            /* The largest aligned block that starts at 'lo' and ends at
+             * or below 'port_max'. */
+            int bits = lo ? MIN(raw_ctz(lo), 16) : 16;
+            while (bits > 0 && lo + (1u << bits) - 1 > r->port_max) {
+                bits--;
+            }
+            match_set_tp_dst_masked(&match, htons(lo),
+                                    htons(0xffff << bits & 0xffff));
+            clause_add(clauses, table, priority, cookie, &match, r->conj_id,
+                       k, n);
+            lo += 1u << bits;
+        }
+        return;
+    }
+    if (r->proto == IPPROTO_ICMP && r->icmp_type >= 0) {
+        match_set_icmp_type(&match, r->icmp_type);
+        if (r->icmp_code >= 0) {
+            match_set_icmp_code(&match, r->icmp_code);
+        }
+    }
+    clause_add(clauses, table, priority, cookie, &match, r->conj_id, k, n);
+}
+
+/* Adds the flows of rule 'r' of group 'sg' of 'vpc' on 'chassis' to
+ * 'clauses' and 'out', building actions in 'a'. */
+static void
+build_rule(struct vpc_flow_table *out, struct hmap *clauses,
+           const struct vpc_pl_chassis *chassis,
+           const struct vpc_pl_vpc *vpc, size_t sg,
+           const struct vpc_pl_sg_rule *r, struct ofpbuf *a)
+{
+    const struct sg_tables *t = r->ingress ? &sg_in : &sg_out;
+    uint16_t priority = (VPC_PRIO_SG_RULE + 2 * (100 - r->priority)
+                         + r->deny);
+    uint8_t n = r->proto < 0 ? 2 : 3;
+    struct match match;
+
+    if (!rule_has_remote(vpc, r)) {
+        return;
+    }
+
+    /* The ports here that the rule is for. */
+    match_init_catchall(&match);
+    for (size_t i = 0; i < vpc->n_ports; i++) {
+        const struct vpc_pl_port *p = &vpc->ports[i];
+        if (!port_is_local(chassis, p) || !port_in_group(p, sg)) {
+            continue;
+        }
+        pl_match_vpc(&match, vpc->tunnel_key);
+        if (r->ingress) {
+            match_set_reg_masked(&match, VPC_MFF_BIND - MFF_REG0,
+                                 VPC_BIND_LOCAL | ofp_to_u16(p->ofport),
+                                 VPC_BIND_LOCAL | 0xffff);
+        } else {
+            match_set_in_port(&match, p->ofport);
+        }
+        clause_add(clauses, t->eval, priority,
+                   vpc_cookie_from_uuid(&p->uuid), &match, r->conj_id, 0,
+                   n);
+        match_init_catchall(&match);
+    }
+    add_remote_clauses(clauses, vpc, r, t->eval, priority, 1, n);
+    if (n == 3) {
+        add_proto_clauses(clauses, vpc, r, t->eval, priority, 2, n);
+    }
+
+    /* What a match does. */
+    pl_match_vpc(&match, vpc->tunnel_key);
+    match_set_conj_id(&match, r->conj_id);
+    pl_put_goto(a, r->deny ? t->deny : t->allow);
+    pl_add_flow(out, t->eval, priority, vpc_cookie_from_uuid(&r->uuid),
+                &match, a);
+}
+
+/* Adds to 'out' the security group flows of 'vpc' on 'chassis', a host
+ * with a port of it, building actions in 'a': the rules of every group
+ * that has a member here. */
+void
+pl_sg_build_vpc(struct vpc_flow_table *out,
+                const struct vpc_pl_chassis *chassis,
+                const struct vpc_pl_vpc *vpc, struct ofpbuf *a)
+{
+    struct hmap clauses = HMAP_INITIALIZER(&clauses);
+
+    for (size_t sg = 0; sg < vpc->n_sgs; sg++) {
+        bool here = false;
+        for (size_t i = 0; i < vpc->n_ports && !here; i++) {
+            here = (port_is_local(chassis, &vpc->ports[i])
+                    && port_in_group(&vpc->ports[i], sg));
+        }
+        if (!here) {
+            continue;
+        }
+        const struct vpc_pl_sg *g = &vpc->sgs[sg];
+        for (size_t i = 0; i < g->n_rules; i++) {
+            build_rule(out, &clauses, chassis, vpc, sg, &g->rules[i], a);
+        }
+    }
+    clauses_flush(&clauses, out, a);
+    hmap_destroy(&clauses);
+}
