@@ -80,7 +80,70 @@ insert_row(struct ctl_context *ctx, const struct ovsdb_idl_table_class *table)
     CONTAINER_OF(insert_row(CTX, &vpcrec_table_##TABLE),                \
                  struct vpcrec_##TABLE, header_)
 
-/* Lookups by name or UUID. */
+/* ---------------------------------------------------------------- Rows
+ *
+ * One way to find, count and sort the rows of every table: by the column
+ * that names them (the same one the generic database commands use), or
+ * by the row they refer to. */
+
+/* The column that names the rows of each table, besides their UUIDs. */
+static const struct ctl_table_class tables[VPCREC_N_TABLES] = {
+    [VPCREC_TABLE_VPC].row_ids[0] = {&vpcrec_vpc_col_name, NULL, NULL},
+    [VPCREC_TABLE_SUBNET].row_ids[0] = {&vpcrec_subnet_col_name, NULL, NULL},
+    [VPCREC_TABLE_PORT].row_ids[0] = {&vpcrec_port_col_name, NULL, NULL},
+    [VPCREC_TABLE_CHASSIS].row_ids[0] = {&vpcrec_chassis_col_name, NULL,
+                                         NULL},
+    [VPCREC_TABLE_EXTERNAL_NETWORK].row_ids[0]
+        = {&vpcrec_external_network_col_name, NULL, NULL},
+    [VPCREC_TABLE_GATEWAY_GROUP].row_ids[0]
+        = {&vpcrec_gateway_group_col_name, NULL, NULL},
+    [VPCREC_TABLE_NAT].row_ids[0] = {&vpcrec_nat_col_external_ip, NULL,
+                                     NULL},
+};
+
+/* What messages call a row of each table, and whether the rows sort by
+ * their name as an IPv4 address rather than as a string. */
+static const struct {
+    const char *what;
+    bool by_ip;
+} table_info[VPCREC_N_TABLES] = {
+    [VPCREC_TABLE_VPC] = {"VPC", false},
+    [VPCREC_TABLE_SUBNET] = {"subnet", false},
+    [VPCREC_TABLE_PORT] = {"port", false},
+    [VPCREC_TABLE_CHASSIS] = {"chassis", false},
+    [VPCREC_TABLE_EXTERNAL_NETWORK] = {"external network", false},
+    [VPCREC_TABLE_GATEWAY_GROUP] = {"gateway group", false},
+    [VPCREC_TABLE_NAT] = {"NAT rule", true},
+};
+
+/* The 'struct vpcrec_TABLE' whose header is IDL row 'ROW', or NULL if
+ * 'ROW' is NULL; 'TABLE' is a table's name in the IDL, such as 'vpc'. */
+#define VPC_CTL_ROW(TABLE, ROW)                                         \
+    ((const struct vpcrec_##TABLE *)                                    \
+     vpc_ctl_row_container(ROW, offsetof(struct vpcrec_##TABLE, header_)))
+
+static inline const void *
+vpc_ctl_row_container(const struct ovsdb_idl_row *row, size_t offset)
+{
+    return row ? (const char *) row - offset : NULL;
+}
+
+/* vpc_ctl_lookup() for table 'TABLE', typed. */
+#define VPC_CTL_LOOKUP(CTX, TABLE, ID, MUST_EXIST)                      \
+    VPC_CTL_ROW(TABLE, vpc_ctl_lookup(CTX, &vpcrec_table_##TABLE, ID,   \
+                                      MUST_EXIST))
+
+static size_t
+table_index(const struct ovsdb_idl_table_class *tc)
+{
+    return tc - vpcrec_table_classes;
+}
+
+static const struct ovsdb_idl_column *
+name_column(const struct ovsdb_idl_table_class *tc)
+{
+    return tables[table_index(tc)].row_ids[0].name_column;
+}
 
 static bool
 row_matches(const struct ovsdb_idl_row *row, const char *row_name,
@@ -92,15 +155,15 @@ row_matches(const struct ovsdb_idl_row *row, const char *row_name,
            || (uuid_from_string(&uuid, id) && uuid_equals(&uuid, &row->uuid));
 }
 
-/* Returns the row of table 'tc' whose 'name_col' (a string column) is 'id',
- * or whose UUID is 'id'.  If there is none and 'must_exist', sets an error
- * that calls the row 'what'. */
+/* Returns the row of table 'tc' whose name is 'id', or whose UUID is 'id'.
+ * If there is none and 'must_exist', sets the error "ID: WHAT not found".
+ * VPC_CTL_LOOKUP() returns it typed. */
 static const struct ovsdb_idl_row *
-named_row_lookup(struct ctl_context *ctx,
-                 const struct ovsdb_idl_table_class *tc,
-                 const struct ovsdb_idl_column *name_col, const char *what,
-                 const char *id, bool must_exist)
+vpc_ctl_lookup(struct ctl_context *ctx,
+               const struct ovsdb_idl_table_class *tc, const char *id,
+               bool must_exist)
 {
+    const struct ovsdb_idl_column *name_col = name_column(tc);
     const struct ovsdb_idl_row *row;
 
     for (row = ovsdb_idl_first_row(ctx->idl, tc); row;
@@ -111,56 +174,128 @@ named_row_lookup(struct ctl_context *ctx,
         }
     }
     if (must_exist) {
-        ctl_error(ctx, "%s: %s not found", id, what);
+        ctl_error(ctx, "%s: %s not found", id,
+                  table_info[table_index(tc)].what);
     }
     return NULL;
 }
 
-static const struct vpcrec_vpc *
-vpc_lookup(struct ctl_context *ctx, const char *id, bool must_exist)
+/* Does 'row' refer to 'ref' through its reference column 'ref_col'?  Any
+ * row does if 'ref' is NULL. */
+static bool
+row_refers_to(const struct ovsdb_idl_row *row,
+              const struct ovsdb_idl_column *ref_col,
+              const struct ovsdb_idl_row *ref)
 {
-    const struct ovsdb_idl_row *row = named_row_lookup(
-        ctx, &vpcrec_table_vpc, &vpcrec_vpc_col_name, "VPC", id, must_exist);
-    return row ? CONTAINER_OF(row, struct vpcrec_vpc, header_) : NULL;
+    if (!ref) {
+        return true;
+    }
+
+    const struct ovsdb_datum *d = ovsdb_idl_read(row, ref_col);
+    return d->n && uuid_equals(&d->keys[0].uuid, &ref->uuid);
 }
 
-static const struct vpcrec_subnet *
-subnet_lookup(struct ctl_context *ctx, const char *id, bool must_exist)
+/* Returns how many rows of 'tc' refer to 'ref' through 'ref_col'. */
+static size_t
+vpc_ctl_count_rows(struct ctl_context *ctx,
+                   const struct ovsdb_idl_table_class *tc,
+                   const struct ovsdb_idl_column *ref_col,
+                   const struct ovsdb_idl_row *ref)
 {
-    const struct ovsdb_idl_row *row = named_row_lookup(
-        ctx, &vpcrec_table_subnet, &vpcrec_subnet_col_name, "subnet", id,
-        must_exist);
-    return row ? CONTAINER_OF(row, struct vpcrec_subnet, header_) : NULL;
+    const struct ovsdb_idl_row *row;
+    size_t n = 0;
+
+    for (row = ovsdb_idl_first_row(ctx->idl, tc); row;
+         row = ovsdb_idl_next_row(row)) {
+        n += row_refers_to(row, ref_col, ref);
+    }
+    return n;
 }
 
-static const struct vpcrec_external_network *
-ext_net_lookup(struct ctl_context *ctx, const char *id, bool must_exist)
+/* A row in a sorted list. */
+struct vpc_ctl_row {
+    const struct ovsdb_idl_row *row;
+    const char *name;           /* Its name; "" in a table sorted by IP. */
+    uint32_t ip;                /* Its name as an IP address, or 0. */
+};
+
+static int
+compare_rows(const void *a_, const void *b_)
 {
-    const struct ovsdb_idl_row *row = named_row_lookup(
-        ctx, &vpcrec_table_external_network,
-        &vpcrec_external_network_col_name, "external network", id,
-        must_exist);
-    return (row ? CONTAINER_OF(row, struct vpcrec_external_network, header_)
-            : NULL);
+    const struct vpc_ctl_row *a = a_;
+    const struct vpc_ctl_row *b = b_;
+
+    if (a->ip != b->ip) {
+        return a->ip < b->ip ? -1 : 1;
+    }
+    return strcmp(a->name, b->name);
 }
 
-static const struct vpcrec_gateway_group *
-gw_group_lookup(struct ctl_context *ctx, const char *id, bool must_exist)
+/* Returns the rows of table 'tc' that refer to 'ref' through 'ref_col'
+ * (every row if 'ref' is NULL), sorted by name: NAT rows by outside
+ * address.  Stores their number in '*n'.  The caller frees the array;
+ * VPC_CTL_ROW() makes its rows typed. */
+static struct vpc_ctl_row *
+vpc_ctl_sorted_rows(struct ctl_context *ctx,
+                    const struct ovsdb_idl_table_class *tc,
+                    const struct ovsdb_idl_column *ref_col,
+                    const struct ovsdb_idl_row *ref, size_t *n)
 {
-    const struct ovsdb_idl_row *row = named_row_lookup(
-        ctx, &vpcrec_table_gateway_group, &vpcrec_gateway_group_col_name,
-        "gateway group", id, must_exist);
-    return (row ? CONTAINER_OF(row, struct vpcrec_gateway_group, header_)
-            : NULL);
+    const struct ovsdb_idl_column *name_col = name_column(tc);
+    bool by_ip = table_info[table_index(tc)].by_ip;
+    struct vpc_ctl_row *rows = NULL;
+    size_t allocated = 0;
+    const struct ovsdb_idl_row *row;
+
+    *n = 0;
+    for (row = ovsdb_idl_first_row(ctx->idl, tc); row;
+         row = ovsdb_idl_next_row(row)) {
+        if (!row_refers_to(row, ref_col, ref)) {
+            continue;
+        }
+        if (*n >= allocated) {
+            rows = x2nrealloc(rows, &allocated, sizeof *rows);
+        }
+
+        struct vpc_ctl_row *r = &rows[(*n)++];
+        const struct ovsdb_datum *name = ovsdb_idl_read(row, name_col);
+        r->row = row;
+        r->name = name->n ? json_string(name->keys[0].s) : "";
+        r->ip = 0;
+        if (by_ip) {
+            free(vpc_ip4_parse(r->name, &r->ip));
+            r->name = "";
+        }
+    }
+    if (*n) {
+        qsort(rows, *n, sizeof *rows, compare_rows);
+    }
+    return rows;
 }
 
-static const struct vpcrec_chassis *
-chassis_lookup(struct ctl_context *ctx, const char *id, bool must_exist)
+/* If rows of 'tc' refer to 'ref' through 'ref_col', sets the error "ID: WHAT
+ * is still used by USERS a, b; HINT" and returns true. */
+static bool
+refuse_if_used(struct ctl_context *ctx, const struct ovsdb_idl_row *ref,
+               const char *id, const char *what,
+               const struct ovsdb_idl_table_class *tc,
+               const struct ovsdb_idl_column *ref_col, const char *users,
+               const char *hint)
 {
-    const struct ovsdb_idl_row *row = named_row_lookup(
-        ctx, &vpcrec_table_chassis, &vpcrec_chassis_col_name, "chassis", id,
-        must_exist);
-    return row ? CONTAINER_OF(row, struct vpcrec_chassis, header_) : NULL;
+    size_t n;
+    struct vpc_ctl_row *rows = vpc_ctl_sorted_rows(ctx, tc, ref_col, ref,
+                                                   &n);
+    if (n) {
+        struct ds names = DS_EMPTY_INITIALIZER;
+        for (size_t i = 0; i < n; i++) {
+            ds_put_format(&names, "%s%s", i ? ", " : "", rows[i].name);
+        }
+        ctl_error(ctx, "%s: %s is still used by %s %s; %s", id, what, users,
+                  ds_cstr(&names), hint);
+        ds_destroy(&names);
+    }
+    free(rows);
+    return n > 0;
 }
 
 static void index_ports(struct vpc_ctl_context *);
@@ -556,7 +691,7 @@ cmd_vpc_add(struct ctl_context *ctx)
         }
     }
 
-    const struct vpcrec_vpc *vpc = vpc_lookup(ctx, name, false);
+    const struct vpcrec_vpc *vpc = VPC_CTL_LOOKUP(ctx, vpc, name, false);
     if (vpc) {
         if (!has_option(ctx, "--may-exist")) {
             ctl_error(ctx, "%s: a VPC with this name already exists", name);
@@ -615,24 +750,23 @@ out:
 }
 
 static void delete_subnet(struct ctl_context *, const struct vpcrec_subnet *);
-static size_t count_vpc_nats(struct ctl_context *, const struct vpcrec_vpc *);
 static void delete_vpc_nats(struct ctl_context *, const struct vpcrec_vpc *);
 
 static void
 cmd_vpc_del(struct ctl_context *ctx)
 {
     const struct vpcrec_vpc *vpc
-        = vpc_lookup(ctx, ctx->argv[1], !has_option(ctx, "--if-exists"));
+        = VPC_CTL_LOOKUP(ctx, vpc, ctx->argv[1],
+                         !has_option(ctx, "--if-exists"));
     if (!vpc) {
         return;
     }
 
-    const struct vpcrec_subnet *subnet;
-    size_t n_subnets = 0;
-    VPCREC_SUBNET_FOR_EACH (subnet, ctx->idl) {
-        n_subnets += subnet->vpc == vpc;
-    }
-    size_t n_nats = count_vpc_nats(ctx, vpc);
+    size_t n_subnets = vpc_ctl_count_rows(ctx, &vpcrec_table_subnet,
+                                          &vpcrec_subnet_col_vpc,
+                                          &vpc->header_);
+    size_t n_nats = vpc_ctl_count_rows(ctx, &vpcrec_table_nat,
+                                       &vpcrec_nat_col_vpc, &vpc->header_);
     if (!has_option(ctx, "--cascade")) {
         if (n_subnets) {
             ctl_error(ctx, "%s: VPC still has %"PRIuSIZE" subnet(s); delete "
@@ -648,7 +782,7 @@ cmd_vpc_del(struct ctl_context *ctx)
 
     delete_vpc_nats(ctx, vpc);
 
-    const struct vpcrec_subnet *next;
+    const struct vpcrec_subnet *subnet, *next;
     VPCREC_SUBNET_FOR_EACH_SAFE (subnet, next, ctx->idl) {
         if (subnet->vpc == vpc) {
             delete_subnet(ctx, subnet);
@@ -656,34 +790,6 @@ cmd_vpc_del(struct ctl_context *ctx)
     }
     vpcrec_vpc_delete(vpc);
     claim_allocation(ctx);
-}
-
-static int
-compare_vpcs(const void *a_, const void *b_)
-{
-    const struct vpcrec_vpc *const *a = a_;
-    const struct vpcrec_vpc *const *b = b_;
-    return strcmp((*a)->name, (*b)->name);
-}
-
-static const struct vpcrec_vpc **
-sorted_vpcs(struct ctl_context *ctx, size_t *n)
-{
-    const struct vpcrec_vpc **vpcs = NULL;
-    const struct vpcrec_vpc *vpc;
-    size_t allocated = 0;
-
-    *n = 0;
-    VPCREC_VPC_FOR_EACH (vpc, ctx->idl) {
-        if (*n >= allocated) {
-            vpcs = x2nrealloc(vpcs, &allocated, sizeof *vpcs);
-        }
-        vpcs[(*n)++] = vpc;
-    }
-    if (*n) {
-        qsort(vpcs, *n, sizeof *vpcs, compare_vpcs);
-    }
-    return vpcs;
 }
 
 static void
@@ -725,7 +831,8 @@ cidr_in_vpc(struct ctl_context *ctx, const struct vpcrec_vpc *vpc,
 static bool
 optional_vpc_arg(struct ctl_context *ctx, const struct vpcrec_vpc **vpc)
 {
-    *vpc = ctx->argc > 1 ? vpc_lookup(ctx, ctx->argv[1], true) : NULL;
+    *vpc = (ctx->argc > 1 ? VPC_CTL_LOOKUP(ctx, vpc, ctx->argv[1], true)
+            : NULL);
     return ctx->argc <= 1 || *vpc;
 }
 
@@ -733,55 +840,23 @@ static void
 cmd_vpc_list(struct ctl_context *ctx)
 {
     size_t n;
-    const struct vpcrec_vpc **vpcs = sorted_vpcs(ctx, &n);
+    struct vpc_ctl_row *rows = vpc_ctl_sorted_rows(ctx, &vpcrec_table_vpc,
+                                                   NULL, NULL, &n);
 
     for (size_t i = 0; i < n; i++) {
+        const struct vpcrec_vpc *vpc = VPC_CTL_ROW(vpc, rows[i].row);
         ds_put_format(&ctx->output, "%s tunnel_key=%"PRId64,
-                      vpcs[i]->name, vpcs[i]->tunnel_key);
-        if (vpcs[i]->n_cidrs) {
+                      vpc->name, vpc->tunnel_key);
+        if (vpc->n_cidrs) {
             ds_put_cstr(&ctx->output, " cidrs=");
-            put_cidrs(&ctx->output, vpcs[i]);
+            put_cidrs(&ctx->output, vpc);
         }
         ds_put_char(&ctx->output, '\n');
     }
-    free(vpcs);
+    free(rows);
 }
 
 /* ------------------------------------------------------------- Subnets */
-
-static int
-compare_subnets(const void *a_, const void *b_)
-{
-    const struct vpcrec_subnet *const *a = a_;
-    const struct vpcrec_subnet *const *b = b_;
-    return strcmp((*a)->name, (*b)->name);
-}
-
-/* Returns the subnets of 'vpc' (all subnets if 'vpc' is NULL), sorted by
- * name. */
-static const struct vpcrec_subnet **
-sorted_subnets(struct ctl_context *ctx, const struct vpcrec_vpc *vpc,
-               size_t *n)
-{
-    const struct vpcrec_subnet **subnets = NULL;
-    const struct vpcrec_subnet *subnet;
-    size_t allocated = 0;
-
-    *n = 0;
-    VPCREC_SUBNET_FOR_EACH (subnet, ctx->idl) {
-        if (!vpc || subnet->vpc == vpc) {
-            if (*n >= allocated) {
-                subnets = x2nrealloc(subnets, &allocated, sizeof *subnets);
-            }
-            subnets[(*n)++] = subnet;
-        }
-    }
-    if (*n) {
-        qsort(subnets, *n, sizeof *subnets, compare_subnets);
-    }
-    return subnets;
-}
-
 
 static void
 cmd_subnet_add(struct ctl_context *ctx)
@@ -803,12 +878,13 @@ cmd_subnet_add(struct ctl_context *ctx)
         return;
     }
 
-    const struct vpcrec_vpc *vpc = vpc_lookup(ctx, vpc_name, true);
+    const struct vpcrec_vpc *vpc = VPC_CTL_LOOKUP(ctx, vpc, vpc_name, true);
     if (!vpc) {
         return;
     }
 
-    const struct vpcrec_subnet *subnet = subnet_lookup(ctx, name, false);
+    const struct vpcrec_subnet *subnet = VPC_CTL_LOOKUP(ctx, subnet, name,
+                                                        false);
     if (subnet) {
         if (!has_option(ctx, "--may-exist")) {
             ctl_error(ctx, "%s: a subnet with this name already exists",
@@ -831,14 +907,16 @@ cmd_subnet_add(struct ctl_context *ctx)
     /* Not overlapping a sibling (the first by name, for a stable
      * message). */
     size_t n_sibs;
-    const struct vpcrec_subnet **sibs = sorted_subnets(ctx, vpc, &n_sibs);
+    struct vpc_ctl_row *sibs = vpc_ctl_sorted_rows(
+        ctx, &vpcrec_table_subnet, &vpcrec_subnet_col_vpc, &vpc->header_,
+        &n_sibs);
     for (size_t i = 0; i < n_sibs; i++) {
+        const struct vpcrec_subnet *sib = VPC_CTL_ROW(subnet, sibs[i].row);
         struct vpc_cidr4 other;
-        bool bad = !parse_row_cidr(ctx, sibs[i]->name, sibs[i]->cidr,
-                                   &other);
+        bool bad = !parse_row_cidr(ctx, sib->name, sib->cidr, &other);
         if (!bad && vpc_cidr4_overlaps(&cidr, &other)) {
             ctl_error(ctx, "%s overlaps subnet %s (%s) of VPC %s", cidr_s,
-                      sibs[i]->name, sibs[i]->cidr, vpc->name);
+                      sib->name, sib->cidr, vpc->name);
             bad = true;
         }
         if (bad) {
@@ -915,16 +993,15 @@ static void
 cmd_subnet_del(struct ctl_context *ctx)
 {
     const struct vpcrec_subnet *subnet
-        = subnet_lookup(ctx, ctx->argv[1], !has_option(ctx, "--if-exists"));
+        = VPC_CTL_LOOKUP(ctx, subnet, ctx->argv[1],
+                         !has_option(ctx, "--if-exists"));
     if (!subnet) {
         return;
     }
 
-    const struct vpcrec_port *port;
-    size_t n_ports = 0;
-    VPCREC_PORT_FOR_EACH (port, ctx->idl) {
-        n_ports += port->subnet == subnet;
-    }
+    size_t n_ports = vpc_ctl_count_rows(ctx, &vpcrec_table_port,
+                                        &vpcrec_port_col_subnet,
+                                        &subnet->header_);
     if (n_ports && !has_option(ctx, "--cascade")) {
         ctl_error(ctx, "%s: subnet still has %"PRIuSIZE" port(s); delete "
                   "them first or use --cascade", subnet->name, n_ports);
@@ -943,15 +1020,17 @@ cmd_subnet_list(struct ctl_context *ctx)
     }
 
     size_t n;
-    const struct vpcrec_subnet **subnets = sorted_subnets(ctx, vpc, &n);
+    struct vpc_ctl_row *rows = vpc_ctl_sorted_rows(
+        ctx, &vpcrec_table_subnet, &vpcrec_subnet_col_vpc,
+        vpc ? &vpc->header_ : NULL, &n);
     for (size_t i = 0; i < n; i++) {
-        const struct vpcrec_subnet *s = subnets[i];
+        const struct vpcrec_subnet *s = VPC_CTL_ROW(subnet, rows[i].row);
         ds_put_format(&ctx->output, "%s vpc=%s cidr=%s gateway_ip=%s "
                       "gateway_mac=%s\n", s->name,
                       s->vpc ? s->vpc->name : "", s->cidr, s->gateway_ip,
                       s->gateway_mac);
     }
-    free(subnets);
+    free(rows);
 }
 
 /* --------------------------------------------------------------- Ports */
@@ -1040,8 +1119,8 @@ cmd_port_add(struct ctl_context *ctx)
     const char *mac_s = ctx->argc > 3 ? ctx->argv[3] : NULL;
     const char *ip_s = ctx->argc > 4 ? ctx->argv[4] : NULL;
 
-    const struct vpcrec_subnet *subnet = subnet_lookup(ctx, subnet_name,
-                                                       true);
+    const struct vpcrec_subnet *subnet = VPC_CTL_LOOKUP(ctx, subnet,
+                                                        subnet_name, true);
     if (!subnet) {
         return;
     }
@@ -1137,143 +1216,33 @@ cmd_port_show(struct ctl_context *ctx)
                   port->n_up && port->up[0] ? "true" : "false");
 }
 
-static int
-compare_ports(const void *a_, const void *b_)
-{
-    const struct vpcrec_port *const *a = a_;
-    const struct vpcrec_port *const *b = b_;
-    return strcmp((*a)->name, (*b)->name);
-}
-
-/* Returns the ports of 'subnet' (all ports if NULL), sorted by name. */
-static const struct vpcrec_port **
-sorted_ports(struct ctl_context *ctx, const struct vpcrec_subnet *subnet,
-             size_t *n)
-{
-    const struct vpcrec_port **ports = NULL;
-    const struct vpcrec_port *port;
-    size_t allocated = 0;
-
-    *n = 0;
-    VPCREC_PORT_FOR_EACH (port, ctx->idl) {
-        if (!subnet || port->subnet == subnet) {
-            if (*n >= allocated) {
-                ports = x2nrealloc(ports, &allocated, sizeof *ports);
-            }
-            ports[(*n)++] = port;
-        }
-    }
-    if (*n) {
-        qsort(ports, *n, sizeof *ports, compare_ports);
-    }
-    return ports;
-}
-
 static void
 cmd_port_list(struct ctl_context *ctx)
 {
     const struct vpcrec_subnet *subnet = NULL;
 
     if (ctx->argc > 1) {
-        subnet = subnet_lookup(ctx, ctx->argv[1], true);
+        subnet = VPC_CTL_LOOKUP(ctx, subnet, ctx->argv[1], true);
         if (!subnet) {
             return;
         }
     }
 
     size_t n;
-    const struct vpcrec_port **ports = sorted_ports(ctx, subnet, &n);
+    struct vpc_ctl_row *rows = vpc_ctl_sorted_rows(
+        ctx, &vpcrec_table_port, &vpcrec_port_col_subnet,
+        subnet ? &subnet->header_ : NULL, &n);
     for (size_t i = 0; i < n; i++) {
+        const struct vpcrec_port *port = VPC_CTL_ROW(port, rows[i].row);
         struct ds *s = &ctx->output;
-        ds_put_format(s, "%s subnet=%s mac=%s ip=", ports[i]->name,
-                      ports[i]->subnet ? ports[i]->subnet->name : "",
-                      ports[i]->mac);
-        put_port_ips(s, ports[i]);
+        ds_put_format(s, "%s subnet=%s mac=%s ip=", port->name,
+                      port->subnet ? port->subnet->name : "", port->mac);
+        put_port_ips(s, port);
         ds_put_char(s, ' ');
-        put_port_binding(s, ports[i]);
+        put_port_binding(s, port);
         ds_put_char(s, '\n');
     }
-    free(ports);
-}
-
-/* ------------------------------------------------------ Named rows
- *
- * Helpers for the tables that a command only lists or checks for users:
- * external networks, gateway groups, and the rows that refer to them. */
-
-struct named_row {
-    const char *name;
-    const struct ovsdb_idl_row *row;
-};
-
-static int
-compare_named_rows(const void *a_, const void *b_)
-{
-    const struct named_row *a = a_;
-    const struct named_row *b = b_;
-    return strcmp(a->name, b->name);
-}
-
-/* Returns the rows of table 'tc', sorted by their string column 'name_col'.
- * With 'ref_col' nonnull, only the rows whose reference 'ref_col' points to
- * 'ref'.  The caller frees the array. */
-static struct named_row *
-sorted_named_rows(struct ctl_context *ctx,
-                  const struct ovsdb_idl_table_class *tc,
-                  const struct ovsdb_idl_column *name_col,
-                  const struct ovsdb_idl_column *ref_col,
-                  const struct ovsdb_idl_row *ref, size_t *n)
-{
-    struct named_row *rows = NULL;
-    size_t allocated = 0;
-    const struct ovsdb_idl_row *row;
-
-    *n = 0;
-    for (row = ovsdb_idl_first_row(ctx->idl, tc); row;
-         row = ovsdb_idl_next_row(row)) {
-        if (ref_col) {
-            const struct ovsdb_datum *d = ovsdb_idl_read(row, ref_col);
-            if (!d->n || !uuid_equals(&d->keys[0].uuid, &ref->uuid)) {
-                continue;
-            }
-        }
-        const struct ovsdb_datum *name = ovsdb_idl_read(row, name_col);
-        if (*n >= allocated) {
-            rows = x2nrealloc(rows, &allocated, sizeof *rows);
-        }
-        rows[*n].name = name->n ? json_string(name->keys[0].s) : "";
-        rows[(*n)++].row = row;
-    }
-    if (*n) {
-        qsort(rows, *n, sizeof *rows, compare_named_rows);
-    }
-    return rows;
-}
-
-/* If rows of 'tc' refer to 'ref' through 'ref_col', sets the error "ID: WHAT
- * is still used by USERS a, b; HINT" and returns true. */
-static bool
-refuse_if_used(struct ctl_context *ctx, const struct ovsdb_idl_row *ref,
-               const char *id, const char *what,
-               const struct ovsdb_idl_table_class *tc,
-               const struct ovsdb_idl_column *name_col,
-               const struct ovsdb_idl_column *ref_col, const char *users,
-               const char *hint)
-{
-    size_t n;
-    struct named_row *rows = sorted_named_rows(ctx, tc, name_col, ref_col,
-                                               ref, &n);
-    if (n) {
-        struct ds names = DS_EMPTY_INITIALIZER;
-        for (size_t i = 0; i < n; i++) {
-            ds_put_format(&names, "%s%s", i ? ", " : "", rows[i].name);
-        }
-        ctl_error(ctx, "%s: %s is still used by %s %s; %s", id, what, users,
-                  ds_cstr(&names), hint);
-        ds_destroy(&names);
-    }
     free(rows);
-    return n > 0;
 }
 
 /* --------------------------------------------------- External networks */
@@ -1352,8 +1321,8 @@ cmd_ext_net_add(struct ctl_context *ctx)
         return;
     }
 
-    const struct vpcrec_external_network *net = ext_net_lookup(ctx, name,
-                                                                false);
+    const struct vpcrec_external_network *net
+        = VPC_CTL_LOOKUP(ctx, external_network, name, false);
     if (net) {
         if (!has_option(ctx, "--may-exist")) {
             ctl_error(ctx, "%s: an external network with this name already "
@@ -1371,12 +1340,11 @@ cmd_ext_net_add(struct ctl_context *ctx)
     /* Outside addresses are unique in the whole database (NAT's index), so
      * external networks never overlap. */
     size_t n;
-    struct named_row *others = sorted_named_rows(
-        ctx, &vpcrec_table_external_network,
-        &vpcrec_external_network_col_name, NULL, NULL, &n);
+    struct vpc_ctl_row *others = vpc_ctl_sorted_rows(
+        ctx, &vpcrec_table_external_network, NULL, NULL, &n);
     for (size_t i = 0; i < n; i++) {
-        const struct vpcrec_external_network *other = CONTAINER_OF(
-            others[i].row, struct vpcrec_external_network, header_);
+        const struct vpcrec_external_network *other
+            = VPC_CTL_ROW(external_network, others[i].row);
         struct vpc_cidr4 other_cidr;
         bool bad = !parse_row_cidr(ctx, other->name, other->cidr,
                                    &other_cidr);
@@ -1408,11 +1376,11 @@ static void
 cmd_ext_net_del(struct ctl_context *ctx)
 {
     const struct vpcrec_external_network *net
-        = ext_net_lookup(ctx, ctx->argv[1], !has_option(ctx, "--if-exists"));
+        = VPC_CTL_LOOKUP(ctx, external_network, ctx->argv[1],
+                         !has_option(ctx, "--if-exists"));
     if (!net || refuse_if_used(ctx, &net->header_, net->name,
                                "external network",
                                &vpcrec_table_gateway_group,
-                               &vpcrec_gateway_group_col_name,
                                &vpcrec_gateway_group_col_external_network,
                                "gateway group(s)", "delete them first")) {
         return;
@@ -1425,12 +1393,11 @@ static void
 cmd_ext_net_list(struct ctl_context *ctx)
 {
     size_t n;
-    struct named_row *rows = sorted_named_rows(
-        ctx, &vpcrec_table_external_network,
-        &vpcrec_external_network_col_name, NULL, NULL, &n);
+    struct vpc_ctl_row *rows = vpc_ctl_sorted_rows(
+        ctx, &vpcrec_table_external_network, NULL, NULL, &n);
     for (size_t i = 0; i < n; i++) {
-        const struct vpcrec_external_network *net = CONTAINER_OF(
-            rows[i].row, struct vpcrec_external_network, header_);
+        const struct vpcrec_external_network *net
+            = VPC_CTL_ROW(external_network, rows[i].row);
         ds_put_format(&ctx->output, "%s cidr=%s next_hop=%s "
                       "physical_network=%s\n", net->name, net->cidr,
                       net->next_hop, net->physical_network);
@@ -1475,7 +1442,8 @@ parse_gw_chassis(struct ctl_context *ctx,
         }
 
         char *ch_name = colon ? xmemdup0(arg, colon - arg) : xstrdup(arg);
-        const struct vpcrec_chassis *ch = chassis_lookup(ctx, ch_name, true);
+        const struct vpcrec_chassis *ch = VPC_CTL_LOOKUP(ctx, chassis,
+                                                         ch_name, true);
         free(ch_name);
         if (!ch) {
             return false;
@@ -1559,8 +1527,8 @@ static void
 cmd_gw_group_add(struct ctl_context *ctx)
 {
     const char *name = ctx->argv[1];
-    const struct vpcrec_external_network *net = ext_net_lookup(
-        ctx, ctx->argv[2], true);
+    const struct vpcrec_external_network *net
+        = VPC_CTL_LOOKUP(ctx, external_network, ctx->argv[2], true);
     if (!net) {
         return;
     }
@@ -1572,8 +1540,8 @@ cmd_gw_group_add(struct ctl_context *ctx)
         goto out;
     }
 
-    const struct vpcrec_gateway_group *group = gw_group_lookup(ctx, name,
-                                                               false);
+    const struct vpcrec_gateway_group *group
+        = VPC_CTL_LOOKUP(ctx, gateway_group, name, false);
     if (group) {
         if (!has_option(ctx, "--may-exist")) {
             ctl_error(ctx, "%s: a gateway group with this name already "
@@ -1616,10 +1584,10 @@ static void
 cmd_gw_group_del(struct ctl_context *ctx)
 {
     const struct vpcrec_gateway_group *group
-        = gw_group_lookup(ctx, ctx->argv[1], !has_option(ctx, "--if-exists"));
+        = VPC_CTL_LOOKUP(ctx, gateway_group, ctx->argv[1],
+                         !has_option(ctx, "--if-exists"));
     if (!group || refuse_if_used(ctx, &group->header_, group->name,
                                  "gateway group", &vpcrec_table_vpc,
-                                 &vpcrec_vpc_col_name,
                                  &vpcrec_vpc_col_gateway_group, "VPC(s)",
                                  "clear it with vpc-set-gateway first")) {
         return;
@@ -1633,12 +1601,11 @@ static void
 cmd_gw_group_list(struct ctl_context *ctx)
 {
     size_t n;
-    struct named_row *rows = sorted_named_rows(
-        ctx, &vpcrec_table_gateway_group, &vpcrec_gateway_group_col_name,
-        NULL, NULL, &n);
+    struct vpc_ctl_row *rows = vpc_ctl_sorted_rows(
+        ctx, &vpcrec_table_gateway_group, NULL, NULL, &n);
     for (size_t i = 0; i < n; i++) {
-        const struct vpcrec_gateway_group *group = CONTAINER_OF(
-            rows[i].row, struct vpcrec_gateway_group, header_);
+        const struct vpcrec_gateway_group *group
+            = VPC_CTL_ROW(gateway_group, rows[i].row);
         ds_put_format(&ctx->output, "%s external_network=%s mac=%s "
                       "chassis=", group->name,
                       group->external_network
@@ -1650,18 +1617,6 @@ cmd_gw_group_list(struct ctl_context *ctx)
 }
 
 /* ----------------------------------------------------------------- NAT */
-
-static size_t
-count_vpc_nats(struct ctl_context *ctx, const struct vpcrec_vpc *vpc)
-{
-    const struct vpcrec_nat *nat;
-    size_t n = 0;
-
-    VPCREC_NAT_FOR_EACH (nat, ctx->idl) {
-        n += nat->vpc == vpc;
-    }
-    return n;
-}
 
 static void
 delete_vpc_nats(struct ctl_context *ctx, const struct vpcrec_vpc *vpc)
@@ -1732,46 +1687,6 @@ put_nat(struct ds *s, const struct vpcrec_nat *nat, bool with_vpc)
     }
 }
 
-struct nat_by_ip {
-    uint32_t ip;
-    const struct vpcrec_nat *nat;
-};
-
-static int
-compare_nats_by_ip(const void *a_, const void *b_)
-{
-    const struct nat_by_ip *a = a_;
-    const struct nat_by_ip *b = b_;
-    return a->ip < b->ip ? -1 : a->ip > b->ip;
-}
-
-/* Returns the NAT rows of 'vpc' (all if NULL), by outside address. */
-static struct nat_by_ip *
-sorted_nats(struct ctl_context *ctx, const struct vpcrec_vpc *vpc,
-            size_t *n)
-{
-    struct nat_by_ip *nats = NULL;
-    const struct vpcrec_nat *nat;
-    size_t allocated = 0;
-
-    *n = 0;
-    VPCREC_NAT_FOR_EACH (nat, ctx->idl) {
-        if (!vpc || nat->vpc == vpc) {
-            if (*n >= allocated) {
-                nats = x2nrealloc(nats, &allocated, sizeof *nats);
-            }
-            uint32_t ip = 0;
-            free(vpc_ip4_parse(nat->external_ip, &ip));
-            nats[*n].ip = ip;
-            nats[(*n)++].nat = nat;
-        }
-    }
-    if (*n) {
-        qsort(nats, *n, sizeof *nats, compare_nats_by_ip);
-    }
-    return nats;
-}
-
 /* Describes the user of an outside address for an error message. */
 static void
 put_nat_user(struct ds *s, const struct vpcrec_nat *nat)
@@ -1806,7 +1721,8 @@ external_ip_allocate(struct ctl_context *ctx,
 {
     uint32_t bcast = vpc_cidr4_broadcast(cidr);
     size_t n_used;
-    struct nat_by_ip *nats = sorted_nats(ctx, NULL, &n_used);
+    struct vpc_ctl_row *nats = vpc_ctl_sorted_rows(ctx, &vpcrec_table_nat,
+                                                   NULL, NULL, &n_used);
     uint32_t *used = xmalloc((n_used ? n_used : 1) * sizeof *used);
 
     for (size_t i = 0; i < n_used; i++) {
@@ -1911,13 +1827,14 @@ nat_insert(struct ctl_context *ctx, const char *type,
 static void
 cmd_vpc_set_gateway(struct ctl_context *ctx)
 {
-    const struct vpcrec_vpc *vpc = vpc_lookup(ctx, ctx->argv[1], true);
+    const struct vpcrec_vpc *vpc
+        = VPC_CTL_LOOKUP(ctx, vpc, ctx->argv[1], true);
     if (!vpc) {
         return;
     }
     const struct vpcrec_gateway_group *group = NULL;
     if (ctx->argc > 2) {
-        group = gw_group_lookup(ctx, ctx->argv[2], true);
+        group = VPC_CTL_LOOKUP(ctx, gateway_group, ctx->argv[2], true);
         if (!group) {
             return;
         }
@@ -1932,7 +1849,8 @@ cmd_vpc_set_gateway(struct ctl_context *ctx)
     /* NAT rows use addresses of the old group's external network: they may
      * stay only if the new group is on the same network. */
     const struct vpcrec_gateway_group *old = vpc->gateway_group;
-    size_t n_nats = count_vpc_nats(ctx, vpc);
+    size_t n_nats = vpc_ctl_count_rows(ctx, &vpcrec_table_nat,
+                                       &vpcrec_nat_col_vpc, &vpc->header_);
     if (n_nats && (!group || !old
                    || group->external_network != old->external_network)) {
         if (!has_option(ctx, "--cascade")) {
@@ -1984,7 +1902,8 @@ cmd_snat_add(struct ctl_context *ctx)
         return;
     }
 
-    const struct vpcrec_vpc *vpc = vpc_lookup(ctx, ctx->argv[1], true);
+    const struct vpcrec_vpc *vpc
+        = VPC_CTL_LOOKUP(ctx, vpc, ctx->argv[1], true);
     if (!vpc) {
         return;
     }
@@ -2021,7 +1940,8 @@ cmd_snat_add(struct ctl_context *ctx)
 static void
 cmd_eip_add(struct ctl_context *ctx)
 {
-    const struct vpcrec_vpc *vpc = vpc_lookup(ctx, ctx->argv[1], true);
+    const struct vpcrec_vpc *vpc
+        = VPC_CTL_LOOKUP(ctx, vpc, ctx->argv[1], true);
     if (!vpc) {
         return;
     }
@@ -2096,9 +2016,11 @@ cmd_nat_list(struct ctl_context *ctx)
     }
 
     size_t n;
-    struct nat_by_ip *nats = sorted_nats(ctx, vpc, &n);
+    struct vpc_ctl_row *nats = vpc_ctl_sorted_rows(
+        ctx, &vpcrec_table_nat, &vpcrec_nat_col_vpc,
+        vpc ? &vpc->header_ : NULL, &n);
     for (size_t i = 0; i < n; i++) {
-        put_nat(&ctx->output, nats[i].nat, true);
+        put_nat(&ctx->output, VPC_CTL_ROW(nat, nats[i].row), true);
         ds_put_char(&ctx->output, '\n');
     }
     free(nats);
@@ -2106,32 +2028,15 @@ cmd_nat_list(struct ctl_context *ctx)
 
 /* ------------------------------------------------------------- Chassis */
 
-static int
-compare_chassis(const void *a_, const void *b_)
-{
-    const struct vpcrec_chassis *const *a = a_;
-    const struct vpcrec_chassis *const *b = b_;
-    return strcmp((*a)->name, (*b)->name);
-}
-
 static void
 cmd_chassis_list(struct ctl_context *ctx)
 {
-    const struct vpcrec_chassis **all = NULL;
-    const struct vpcrec_chassis *ch;
-    size_t n = 0, allocated = 0;
+    size_t n;
+    struct vpc_ctl_row *rows = vpc_ctl_sorted_rows(
+        ctx, &vpcrec_table_chassis, NULL, NULL, &n);
 
-    VPCREC_CHASSIS_FOR_EACH (ch, ctx->idl) {
-        if (n >= allocated) {
-            all = x2nrealloc(all, &allocated, sizeof *all);
-        }
-        all[n++] = ch;
-    }
-    if (n) {
-        qsort(all, n, sizeof *all, compare_chassis);
-    }
     for (size_t i = 0; i < n; i++) {
-        ch = all[i];
+        const struct vpcrec_chassis *ch = VPC_CTL_ROW(chassis, rows[i].row);
         ds_put_format(&ctx->output, "%s role=%s encap=%s:%s "
                       "connected=%s nb_cfg=%"PRId64, ch->name,
                       ch->role, ch->encap_type, ch->encap_ip,
@@ -2150,77 +2055,85 @@ cmd_chassis_list(struct ctl_context *ctx)
         }
         ds_put_char(&ctx->output, '\n');
     }
-    free(all);
+    free(rows);
 }
 
 /* ---------------------------------------------------------------- show */
 
 static void
+show_subnet(struct ctl_context *ctx, const struct vpcrec_subnet *subnet)
+{
+    struct ds *s = &ctx->output;
+    ds_put_format(s, "    subnet %s %s (gateway %s %s)\n", subnet->name,
+                  subnet->cidr, subnet->gateway_ip, subnet->gateway_mac);
+
+    size_t n;
+    struct vpc_ctl_row *ports = vpc_ctl_sorted_rows(
+        ctx, &vpcrec_table_port, &vpcrec_port_col_subnet, &subnet->header_,
+        &n);
+    for (size_t i = 0; i < n; i++) {
+        const struct vpcrec_port *port = VPC_CTL_ROW(port, ports[i].row);
+        ds_put_format(s, "        port %s %s ", port->name, port->mac);
+        put_port_ips(s, port);
+        ds_put_cstr(s, " (");
+        put_port_binding(s, port);
+        ds_put_cstr(s, ")\n");
+    }
+    free(ports);
+}
+
+static void
+show_vpc(struct ctl_context *ctx, const struct vpcrec_vpc *vpc)
+{
+    struct ds *s = &ctx->output;
+    ds_put_format(s, "vpc %s (tunnel_key %"PRId64, vpc->name,
+                  vpc->tunnel_key);
+    if (vpc->n_cidrs) {
+        ds_put_cstr(s, ", cidrs ");
+        put_cidrs(s, vpc);
+    }
+    if (vpc->gateway_group) {
+        ds_put_format(s, ", gateway_group %s", vpc->gateway_group->name);
+    }
+    ds_put_cstr(s, ")\n");
+
+    size_t n;
+    struct vpc_ctl_row *rows = vpc_ctl_sorted_rows(
+        ctx, &vpcrec_table_nat, &vpcrec_nat_col_vpc, &vpc->header_, &n);
+    for (size_t i = 0; i < n; i++) {
+        ds_put_cstr(s, "    ");
+        put_nat(s, VPC_CTL_ROW(nat, rows[i].row), false);
+        ds_put_char(s, '\n');
+    }
+    free(rows);
+
+    rows = vpc_ctl_sorted_rows(ctx, &vpcrec_table_subnet,
+                               &vpcrec_subnet_col_vpc, &vpc->header_, &n);
+    for (size_t i = 0; i < n; i++) {
+        show_subnet(ctx, VPC_CTL_ROW(subnet, rows[i].row));
+    }
+    free(rows);
+}
+
+static void
 cmd_show(struct ctl_context *ctx)
 {
-    const struct vpcrec_vpc **vpcs;
-    size_t n_vpcs;
-
     if (ctx->argc > 1) {
-        const struct vpcrec_vpc *vpc = vpc_lookup(ctx, ctx->argv[1], true);
-        if (!vpc) {
-            return;
+        const struct vpcrec_vpc *vpc
+            = VPC_CTL_LOOKUP(ctx, vpc, ctx->argv[1], true);
+        if (vpc) {
+            show_vpc(ctx, vpc);
         }
-        vpcs = xmalloc(sizeof *vpcs);
-        vpcs[0] = vpc;
-        n_vpcs = 1;
-    } else {
-        vpcs = sorted_vpcs(ctx, &n_vpcs);
+        return;
     }
 
-    struct ds *s = &ctx->output;
-    for (size_t i = 0; i < n_vpcs; i++) {
-        const struct vpcrec_vpc *vpc = vpcs[i];
-        ds_put_format(s, "vpc %s (tunnel_key %"PRId64, vpc->name,
-                      vpc->tunnel_key);
-        if (vpc->n_cidrs) {
-            ds_put_cstr(s, ", cidrs ");
-            put_cidrs(s, vpc);
-        }
-        if (vpc->gateway_group) {
-            ds_put_format(s, ", gateway_group %s", vpc->gateway_group->name);
-        }
-        ds_put_cstr(s, ")\n");
-
-        size_t n_nats;
-        struct nat_by_ip *nats = sorted_nats(ctx, vpc, &n_nats);
-        for (size_t j = 0; j < n_nats; j++) {
-            ds_put_cstr(s, "    ");
-            put_nat(s, nats[j].nat, false);
-            ds_put_char(s, '\n');
-        }
-        free(nats);
-
-        size_t n_subnets;
-        const struct vpcrec_subnet **subnets = sorted_subnets(ctx, vpc,
-                                                              &n_subnets);
-        for (size_t j = 0; j < n_subnets; j++) {
-            const struct vpcrec_subnet *subnet = subnets[j];
-            ds_put_format(s, "    subnet %s %s (gateway %s %s)\n",
-                          subnet->name, subnet->cidr, subnet->gateway_ip,
-                          subnet->gateway_mac);
-
-            size_t n_ports;
-            const struct vpcrec_port **ports = sorted_ports(ctx, subnet,
-                                                            &n_ports);
-            for (size_t k = 0; k < n_ports; k++) {
-                ds_put_format(s, "        port %s %s ", ports[k]->name,
-                              ports[k]->mac);
-                put_port_ips(s, ports[k]);
-                ds_put_cstr(s, " (");
-                put_port_binding(s, ports[k]);
-                ds_put_cstr(s, ")\n");
-            }
-            free(ports);
-        }
-        free(subnets);
+    size_t n;
+    struct vpc_ctl_row *rows = vpc_ctl_sorted_rows(ctx, &vpcrec_table_vpc,
+                                                   NULL, NULL, &n);
+    for (size_t i = 0; i < n; i++) {
+        show_vpc(ctx, VPC_CTL_ROW(vpc, rows[i].row));
     }
-    free(vpcs);
+    free(rows);
 }
 
 static void
@@ -2636,20 +2549,6 @@ vpc_ctl_context_done(struct vpc_ctl_context *vctx, struct ctl_command *c)
     shash_init(&vctx->ports_by_name);
     hmap_init(&vctx->subnet_ips);
 }
-
-static const struct ctl_table_class tables[VPCREC_N_TABLES] = {
-    [VPCREC_TABLE_VPC].row_ids[0] = {&vpcrec_vpc_col_name, NULL, NULL},
-    [VPCREC_TABLE_SUBNET].row_ids[0] = {&vpcrec_subnet_col_name, NULL, NULL},
-    [VPCREC_TABLE_PORT].row_ids[0] = {&vpcrec_port_col_name, NULL, NULL},
-    [VPCREC_TABLE_CHASSIS].row_ids[0] = {&vpcrec_chassis_col_name, NULL,
-                                         NULL},
-    [VPCREC_TABLE_EXTERNAL_NETWORK].row_ids[0]
-        = {&vpcrec_external_network_col_name, NULL, NULL},
-    [VPCREC_TABLE_GATEWAY_GROUP].row_ids[0]
-        = {&vpcrec_gateway_group_col_name, NULL, NULL},
-    [VPCREC_TABLE_NAT].row_ids[0] = {&vpcrec_nat_col_external_ip, NULL,
-                                     NULL},
-};
 
 static const struct ctl_command_syntax vpc_commands[] = {
     {"vpc-add", 1, 1, "VPC [--tunnel-key=N] [--cidr=CIDR]", pre_vpcs,
