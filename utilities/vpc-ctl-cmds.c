@@ -80,6 +80,113 @@ insert_row(struct ctl_context *ctx, const struct ovsdb_idl_table_class *table)
     CONTAINER_OF(insert_row(CTX, &vpcrec_table_##TABLE),                \
                  struct vpcrec_##TABLE, header_)
 
+/* Parses a column value that was validated when it was written; a row that
+ * another client wrote badly yields an error rather than a guess. */
+static bool
+parse_row_cidr(struct ctl_context *ctx, const char *what, const char *s,
+               struct vpc_cidr4 *cidr)
+{
+    char *error = vpc_cidr4_parse(s, cidr);
+    if (error) {
+        ctl_error(ctx, "%s has an invalid CIDR in the database: %s", what,
+                  error);
+        free(error);
+        return false;
+    }
+    return true;
+}
+
+/* Parses 's' as a CIDR, quietly: for rows that only might match. */
+static bool
+cidr_parses(const char *s, struct vpc_cidr4 *cidr)
+{
+    char *error = vpc_cidr4_parse(s, cidr);
+    bool ok = !error;
+    free(error);
+    return ok;
+}
+
+/* Returns true if 'error' is NULL.  Otherwise sets it as the error of
+ * 'ctx', frees it and returns false. */
+static bool
+vpc_ctl_check(struct ctl_context *ctx, char *error)
+{
+    if (error) {
+        ctl_error(ctx, "%s", error);
+        free(error);
+        return false;
+    }
+    return true;
+}
+
+/* ------------------------------------------------------- Address pools
+ *
+ * A subnet gives addresses to ports and an external network gives them to
+ * NAT rules, in the same way. */
+
+/* The block of a subnet or an external network. */
+struct vpc_ctl_pool {
+    const char *what;           /* "subnet" or "external network". */
+    const char *name;           /* Its name. */
+    const char *cidr_s;         /* Its CIDR, as in the database. */
+    struct vpc_cidr4 cidr;      /* Its CIDR, parsed. */
+    uint32_t reserved;          /* Its gateway's or next hop's address. */
+    const char *reserved_what;  /* "gateway address" or "next hop". */
+
+    /* Which addresses are in use: every one below 'start', and those for
+     * which 'in_use' returns true. */
+    uint32_t start;
+    bool (*in_use)(const void *aux, uint32_t ip);
+    const void *aux;
+};
+
+/* Parses 's' as the address of a new user of 'pool' into '*ip'.  Returns
+ * false with an error set if it is not an address of the block, or is its
+ * network, broadcast or reserved address.  Whether it is in use is the
+ * caller's to check. */
+static bool
+vpc_ctl_pool_parse(struct ctl_context *ctx, const struct vpc_ctl_pool *pool,
+                   const char *s, uint32_t *ip)
+{
+    const struct vpc_cidr4 *cidr = &pool->cidr;
+
+    if (!vpc_ctl_check(ctx, vpc_ip4_parse(s, ip))) {
+        return false;
+    } else if (!vpc_cidr4_contains_ip(cidr, *ip)) {
+        ctl_error(ctx, "%s is outside %s %s (%s)", s, pool->what, pool->name,
+                  pool->cidr_s);
+    } else if (*ip == cidr->addr || *ip == vpc_cidr4_broadcast(cidr)) {
+        ctl_error(ctx, "%s is the %s address of %s %s", s,
+                  *ip == cidr->addr ? "network" : "broadcast", pool->what,
+                  pool->name);
+    } else if (*ip == pool->reserved) {
+        ctl_error(ctx, "%s is the %s of %s %s", s, pool->reserved_what,
+                  pool->what, pool->name);
+    } else {
+        return true;
+    }
+    return false;
+}
+
+/* Stores in '*ip' the lowest free address of 'pool': not its network,
+ * broadcast or reserved address, nor one in use.  Returns false with an
+ * error set if there is none. */
+static bool
+vpc_ctl_pool_allocate(struct ctl_context *ctx,
+                      const struct vpc_ctl_pool *pool, uint32_t *ip)
+{
+    uint32_t bcast = vpc_cidr4_broadcast(&pool->cidr);
+
+    for (*ip = MAX(pool->cidr.addr + 1, pool->start); *ip < bcast; (*ip)++) {
+        if (*ip != pool->reserved && !pool->in_use(pool->aux, *ip)) {
+            return true;
+        }
+    }
+    ctl_error(ctx, "%s %s (%s) has no free address left", pool->what,
+              pool->name, pool->cidr_s);
+    return false;
+}
+
 /* ---------------------------------------------------------------- Rows
  *
  * One way to find, count and sort the rows of every table: by the column
@@ -143,6 +250,22 @@ static const struct ovsdb_idl_column *
 name_column(const struct ovsdb_idl_table_class *tc)
 {
     return tables[table_index(tc)].row_ids[0].name_column;
+}
+
+/* Returns the name of 'row', or "" if it has none. */
+static const char *
+row_name(const struct ovsdb_idl_row *row)
+{
+    const struct ovsdb_datum *name
+        = ovsdb_idl_read(row, name_column(row->table->class_));
+    return name->n ? json_string(name->keys[0].s) : "";
+}
+
+/* Returns what messages call 'row': "VPC", "subnet"... */
+static const char *
+row_what(const struct ovsdb_idl_row *row)
+{
+    return table_info[table_index(row->table->class_)].what;
 }
 
 static bool
@@ -241,7 +364,6 @@ vpc_ctl_sorted_rows(struct ctl_context *ctx,
                     const struct ovsdb_idl_column *ref_col,
                     const struct ovsdb_idl_row *ref, size_t *n)
 {
-    const struct ovsdb_idl_column *name_col = name_column(tc);
     bool by_ip = table_info[table_index(tc)].by_ip;
     struct vpc_ctl_row *rows = NULL;
     size_t allocated = 0;
@@ -258,9 +380,8 @@ vpc_ctl_sorted_rows(struct ctl_context *ctx,
         }
 
         struct vpc_ctl_row *r = &rows[(*n)++];
-        const struct ovsdb_datum *name = ovsdb_idl_read(row, name_col);
         r->row = row;
-        r->name = name->n ? json_string(name->keys[0].s) : "";
+        r->name = row_name(row);
         r->ip = 0;
         if (by_ip) {
             free(vpc_ip4_parse(r->name, &r->ip));
@@ -273,14 +394,12 @@ vpc_ctl_sorted_rows(struct ctl_context *ctx,
     return rows;
 }
 
-/* If rows of 'tc' refer to 'ref' through 'ref_col', sets the error "ID: WHAT
- * is still used by USERS a, b; HINT" and returns true. */
+/* If rows of 'tc' refer to 'ref' through 'ref_col', sets the error "NAME:
+ * WHAT is still used by USERS(s) a, b; HINT" and returns true. */
 static bool
 refuse_if_used(struct ctl_context *ctx, const struct ovsdb_idl_row *ref,
-               const char *id, const char *what,
                const struct ovsdb_idl_table_class *tc,
-               const struct ovsdb_idl_column *ref_col, const char *users,
-               const char *hint)
+               const struct ovsdb_idl_column *ref_col, const char *hint)
 {
     size_t n;
     struct vpc_ctl_row *rows = vpc_ctl_sorted_rows(ctx, tc, ref_col, ref,
@@ -290,12 +409,101 @@ refuse_if_used(struct ctl_context *ctx, const struct ovsdb_idl_row *ref,
         for (size_t i = 0; i < n; i++) {
             ds_put_format(&names, "%s%s", i ? ", " : "", rows[i].name);
         }
-        ctl_error(ctx, "%s: %s is still used by %s %s; %s", id, what, users,
+        ctl_error(ctx, "%s: %s is still used by %s(s) %s; %s", row_name(ref),
+                  row_what(ref), table_info[table_index(tc)].what,
                   ds_cstr(&names), hint);
         ds_destroy(&names);
     }
     free(rows);
     return n > 0;
+}
+
+/* Returns true, with an error set, if 'cidr' (the string 'cidr_s') overlaps
+ * the CIDR column 'cidr_col' of a row of 'tc' that refers to 'ref' through
+ * 'ref_col' (of any row, if 'ref' is NULL): "CIDR_S overlaps WHAT NAME
+ * (ITS_CIDR)", and " of WHAT NAME" of 'ref', for the first such row by
+ * name.  Also if one of those rows has an invalid CIDR. */
+static bool
+refuse_if_overlaps(struct ctl_context *ctx,
+                   const struct ovsdb_idl_table_class *tc,
+                   const struct ovsdb_idl_column *cidr_col,
+                   const struct ovsdb_idl_column *ref_col,
+                   const struct ovsdb_idl_row *ref,
+                   const struct vpc_cidr4 *cidr, const char *cidr_s)
+{
+    size_t n;
+    struct vpc_ctl_row *rows = vpc_ctl_sorted_rows(ctx, tc, ref_col, ref,
+                                                   &n);
+    bool refused = false;
+    for (size_t i = 0; i < n && !refused; i++) {
+        const struct ovsdb_datum *d = ovsdb_idl_read(rows[i].row, cidr_col);
+        const char *other_s = d->n ? json_string(d->keys[0].s) : "";
+        struct vpc_cidr4 other;
+
+        if (!parse_row_cidr(ctx, rows[i].name, other_s, &other)) {
+            refused = true;
+        } else if (vpc_cidr4_overlaps(cidr, &other)) {
+            struct ds of = DS_EMPTY_INITIALIZER;
+            if (ref) {
+                ds_put_format(&of, " of %s %s", row_what(ref), row_name(ref));
+            }
+            ctl_error(ctx, "%s overlaps %s %s (%s)%s", cidr_s,
+                      row_what(rows[i].row), rows[i].name, other_s,
+                      ds_cstr(&of));
+            ds_destroy(&of);
+            refused = true;
+        }
+    }
+    free(rows);
+    return refused;
+}
+
+/* Prints a row into 'ctx->output'. */
+typedef void vpc_ctl_put_func(struct ctl_context *,
+                              const struct ovsdb_idl_row *);
+
+/* Calls 'put' for each row that vpc_ctl_sorted_rows() returns, in order. */
+static void
+vpc_ctl_put_sorted(struct ctl_context *ctx,
+                   const struct ovsdb_idl_table_class *tc,
+                   const struct ovsdb_idl_column *ref_col,
+                   const struct ovsdb_idl_row *ref, vpc_ctl_put_func *put)
+{
+    size_t n;
+    struct vpc_ctl_row *rows = vpc_ctl_sorted_rows(ctx, tc, ref_col, ref,
+                                                   &n);
+    for (size_t i = 0; i < n; i++) {
+        put(ctx, rows[i].row);
+    }
+    free(rows);
+}
+
+/* Runs "...-list [PARENT]": calls 'put' for each row of 'tc', sorted by
+ * name; given the optional argument, only for those that refer through
+ * 'ref_col' to the row of table 'parent' that it names. */
+static void
+vpc_ctl_list(struct ctl_context *ctx, const struct ovsdb_idl_table_class *tc,
+             const struct ovsdb_idl_table_class *parent,
+             const struct ovsdb_idl_column *ref_col, vpc_ctl_put_func *put)
+{
+    const struct ovsdb_idl_row *ref = NULL;
+
+    if (ctx->argc > 1) {
+        ref = vpc_ctl_lookup(ctx, parent, ctx->argv[1], true);
+        if (!ref) {
+            return;
+        }
+    }
+    vpc_ctl_put_sorted(ctx, tc, ref_col, ref, put);
+}
+
+/* Prints the 'n' strings in 'strings', separated by commas. */
+static void
+vpc_ctl_put_joined(struct ds *s, char *const *strings, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        ds_put_format(s, "%s%s", i ? "," : "", strings[i]);
+    }
 }
 
 static void index_ports(struct vpc_ctl_context *);
@@ -534,10 +742,7 @@ mac_claim(struct ctl_context *ctx, const char *s,
     struct eth_addr ea;
 
     if (s && s[0] && strcmp(s, "dynamic")) {
-        char *error = vpc_mac_parse(s, &ea);
-        if (error) {
-            ctl_error(ctx, "%s", error);
-            free(error);
+        if (!vpc_ctl_check(ctx, vpc_mac_parse(s, &ea))) {
             return false;
         }
         mac_normalize(&ea, buf);
@@ -610,32 +815,6 @@ mac_release(struct ctl_context *ctx, const char *s)
     }
 }
 
-/* Parses a column value that was validated when it was written; a row that
- * another client wrote badly yields an error rather than a guess. */
-static bool
-parse_row_cidr(struct ctl_context *ctx, const char *what, const char *s,
-               struct vpc_cidr4 *cidr)
-{
-    char *error = vpc_cidr4_parse(s, cidr);
-    if (error) {
-        ctl_error(ctx, "%s has an invalid CIDR in the database: %s", what,
-                  error);
-        free(error);
-        return false;
-    }
-    return true;
-}
-
-/* Parses 's' as a CIDR, quietly: for rows that only might match. */
-static bool
-cidr_parses(const char *s, struct vpc_cidr4 *cidr)
-{
-    char *error = vpc_cidr4_parse(s, cidr);
-    bool ok = !error;
-    free(error);
-    return ok;
-}
-
 /* ---------------------------------------------------------------- VPCs */
 
 static void
@@ -668,10 +847,7 @@ cmd_vpc_add(struct ctl_context *ctx)
         for (char *t = strtok_r(copy, ",", &save); t;
              t = strtok_r(NULL, ",", &save)) {
             struct vpc_cidr4 c;
-            char *error = vpc_cidr4_parse(t, &c);
-            if (error) {
-                ctl_error(ctx, "%s", error);
-                free(error);
+            if (!vpc_ctl_check(ctx, vpc_cidr4_parse(t, &c))) {
                 goto out;
             }
             for (size_t i = 0; i < n_blocks; i++) {
@@ -792,14 +968,6 @@ cmd_vpc_del(struct ctl_context *ctx)
     claim_allocation(ctx);
 }
 
-static void
-put_cidrs(struct ds *s, const struct vpcrec_vpc *vpc)
-{
-    for (size_t i = 0; i < vpc->n_cidrs; i++) {
-        ds_put_format(s, "%s%s", i ? "," : "", vpc->cidrs[i]);
-    }
-}
-
 /* Checks that 'cidr' (the string 'cidr_s') lies inside one of the blocks of
  * 'vpc', if it has any.  Returns false with an error set otherwise. */
 static bool
@@ -817,7 +985,7 @@ cidr_in_vpc(struct ctl_context *ctx, const struct vpcrec_vpc *vpc,
     }
     if (vpc->n_cidrs) {
         struct ds s = DS_EMPTY_INITIALIZER;
-        put_cidrs(&s, vpc);
+        vpc_ctl_put_joined(&s, vpc->cidrs, vpc->n_cidrs);
         ctl_error(ctx, "%s is outside VPC %s (%s)", cidr_s, vpc->name,
                   ds_cstr(&s));
         ds_destroy(&s);
@@ -826,34 +994,24 @@ cidr_in_vpc(struct ctl_context *ctx, const struct vpcrec_vpc *vpc,
     return true;
 }
 
-/* For "...-list [VPC]": the VPC named by the optional argument, or NULL
- * for all.  Returns false with an error set if it does not exist. */
-static bool
-optional_vpc_arg(struct ctl_context *ctx, const struct vpcrec_vpc **vpc)
+static void
+put_vpc(struct ctl_context *ctx, const struct ovsdb_idl_row *row)
 {
-    *vpc = (ctx->argc > 1 ? VPC_CTL_LOOKUP(ctx, vpc, ctx->argv[1], true)
-            : NULL);
-    return ctx->argc <= 1 || *vpc;
+    const struct vpcrec_vpc *vpc = VPC_CTL_ROW(vpc, row);
+
+    ds_put_format(&ctx->output, "%s tunnel_key=%"PRId64, vpc->name,
+                  vpc->tunnel_key);
+    if (vpc->n_cidrs) {
+        ds_put_cstr(&ctx->output, " cidrs=");
+        vpc_ctl_put_joined(&ctx->output, vpc->cidrs, vpc->n_cidrs);
+    }
+    ds_put_char(&ctx->output, '\n');
 }
 
 static void
 cmd_vpc_list(struct ctl_context *ctx)
 {
-    size_t n;
-    struct vpc_ctl_row *rows = vpc_ctl_sorted_rows(ctx, &vpcrec_table_vpc,
-                                                   NULL, NULL, &n);
-
-    for (size_t i = 0; i < n; i++) {
-        const struct vpcrec_vpc *vpc = VPC_CTL_ROW(vpc, rows[i].row);
-        ds_put_format(&ctx->output, "%s tunnel_key=%"PRId64,
-                      vpc->name, vpc->tunnel_key);
-        if (vpc->n_cidrs) {
-            ds_put_cstr(&ctx->output, " cidrs=");
-            put_cidrs(&ctx->output, vpc);
-        }
-        ds_put_char(&ctx->output, '\n');
-    }
-    free(rows);
+    vpc_ctl_list(ctx, &vpcrec_table_vpc, NULL, NULL, put_vpc);
 }
 
 /* ------------------------------------------------------------- Subnets */
@@ -866,10 +1024,7 @@ cmd_subnet_add(struct ctl_context *ctx)
     const char *cidr_s = ctx->argv[3];
 
     struct vpc_cidr4 cidr;
-    char *error = vpc_cidr4_parse(cidr_s, &cidr);
-    if (error) {
-        ctl_error(ctx, "%s", error);
-        free(error);
+    if (!vpc_ctl_check(ctx, vpc_cidr4_parse(cidr_s, &cidr))) {
         return;
     }
     if (cidr.plen > 30) {
@@ -906,34 +1061,17 @@ cmd_subnet_add(struct ctl_context *ctx)
 
     /* Not overlapping a sibling (the first by name, for a stable
      * message). */
-    size_t n_sibs;
-    struct vpc_ctl_row *sibs = vpc_ctl_sorted_rows(
-        ctx, &vpcrec_table_subnet, &vpcrec_subnet_col_vpc, &vpc->header_,
-        &n_sibs);
-    for (size_t i = 0; i < n_sibs; i++) {
-        const struct vpcrec_subnet *sib = VPC_CTL_ROW(subnet, sibs[i].row);
-        struct vpc_cidr4 other;
-        bool bad = !parse_row_cidr(ctx, sib->name, sib->cidr, &other);
-        if (!bad && vpc_cidr4_overlaps(&cidr, &other)) {
-            ctl_error(ctx, "%s overlaps subnet %s (%s) of VPC %s", cidr_s,
-                      sib->name, sib->cidr, vpc->name);
-            bad = true;
-        }
-        if (bad) {
-            free(sibs);
-            return;
-        }
+    if (refuse_if_overlaps(ctx, &vpcrec_table_subnet, &vpcrec_subnet_col_cidr,
+                           &vpcrec_subnet_col_vpc, &vpc->header_, &cidr,
+                           cidr_s)) {
+        return;
     }
-    free(sibs);
 
     /* Gateway: given, or the first usable address. */
     uint32_t gw = cidr.addr + 1;
     const char *gw_s = option_value(ctx, "--gateway-ip");
     if (gw_s) {
-        error = vpc_ip4_parse(gw_s, &gw);
-        if (error) {
-            ctl_error(ctx, "%s", error);
-            free(error);
+        if (!vpc_ctl_check(ctx, vpc_ip4_parse(gw_s, &gw))) {
             return;
         }
         if (!vpc_cidr4_contains_ip(&cidr, gw) || gw == cidr.addr
@@ -1012,28 +1150,32 @@ cmd_subnet_del(struct ctl_context *ctx)
 }
 
 static void
+put_subnet(struct ctl_context *ctx, const struct ovsdb_idl_row *row)
+{
+    const struct vpcrec_subnet *s = VPC_CTL_ROW(subnet, row);
+
+    ds_put_format(&ctx->output, "%s vpc=%s cidr=%s gateway_ip=%s "
+                  "gateway_mac=%s\n", s->name, s->vpc ? s->vpc->name : "",
+                  s->cidr, s->gateway_ip, s->gateway_mac);
+}
+
+static void
 cmd_subnet_list(struct ctl_context *ctx)
 {
-    const struct vpcrec_vpc *vpc;
-    if (!optional_vpc_arg(ctx, &vpc)) {
-        return;
-    }
-
-    size_t n;
-    struct vpc_ctl_row *rows = vpc_ctl_sorted_rows(
-        ctx, &vpcrec_table_subnet, &vpcrec_subnet_col_vpc,
-        vpc ? &vpc->header_ : NULL, &n);
-    for (size_t i = 0; i < n; i++) {
-        const struct vpcrec_subnet *s = VPC_CTL_ROW(subnet, rows[i].row);
-        ds_put_format(&ctx->output, "%s vpc=%s cidr=%s gateway_ip=%s "
-                      "gateway_mac=%s\n", s->name,
-                      s->vpc ? s->vpc->name : "", s->cidr, s->gateway_ip,
-                      s->gateway_mac);
-    }
-    free(rows);
+    vpc_ctl_list(ctx, &vpcrec_table_subnet, &vpcrec_table_vpc,
+                 &vpcrec_subnet_col_vpc, put_subnet);
 }
 
 /* --------------------------------------------------------------- Ports */
+
+static bool
+subnet_ip_in_use(const void *ips, uint32_t ip)
+{
+    char *s = vpc_ip4_to_string(ip);
+    bool in_use = sset_contains(ips, s);
+    free(s);
+    return in_use;
+}
 
 /* Validates IP 's' for a new port in 'subnet', or allocates the lowest free
  * address when 's' is NULL, "" or "dynamic".  On success returns the
@@ -1043,14 +1185,18 @@ static char *
 ip_claim(struct ctl_context *ctx, const struct vpcrec_subnet *subnet,
          const char *s)
 {
-    struct vpc_cidr4 cidr;
-    uint32_t gw;
-    char *error;
+    struct vpc_ctl_pool pool = {
+        .what = "subnet",
+        .name = subnet->name,
+        .cidr_s = subnet->cidr,
+        .reserved_what = "gateway address",
+        .in_use = subnet_ip_in_use,
+    };
 
-    if (!parse_row_cidr(ctx, subnet->name, subnet->cidr, &cidr)) {
+    if (!parse_row_cidr(ctx, subnet->name, subnet->cidr, &pool.cidr)) {
         return NULL;
     }
-    error = vpc_ip4_parse(subnet->gateway_ip, &gw);
+    char *error = vpc_ip4_parse(subnet->gateway_ip, &pool.reserved);
     if (error) {
         ctl_error(ctx, "subnet %s has an invalid gateway_ip: %s",
                   subnet->name, error);
@@ -1058,57 +1204,28 @@ ip_claim(struct ctl_context *ctx, const struct vpcrec_subnet *subnet,
         return NULL;
     }
 
-    uint32_t bcast = vpc_cidr4_broadcast(&cidr);
     struct vpc_ctl_context *vctx = vctx_cast(ctx);
     index_ports(vctx);
     struct subnet_ips *si = subnet_ips_get(vctx, subnet);
-    const struct sset *used = &si->ips;
+    pool.start = si->hint;
+    pool.aux = &si->ips;
 
-    char *result = NULL;
+    uint32_t ip;
     if (s && s[0] && strcmp(s, "dynamic")) {
-        uint32_t ip;
-        error = vpc_ip4_parse(s, &ip);
-        if (error) {
-            ctl_error(ctx, "%s", error);
-            free(error);
-        } else if (!vpc_cidr4_contains_ip(&cidr, ip)) {
-            ctl_error(ctx, "%s is outside subnet %s (%s)", s, subnet->name,
-                      subnet->cidr);
-        } else if (ip == cidr.addr || ip == bcast) {
-            ctl_error(ctx, "%s is the %s address of subnet %s", s,
-                      ip == cidr.addr ? "network" : "broadcast",
+        if (!vpc_ctl_pool_parse(ctx, &pool, s, &ip)) {
+            return NULL;
+        } else if (subnet_ip_in_use(&si->ips, ip)) {
+            ctl_error(ctx, "%s is already in use in subnet %s", s,
                       subnet->name);
-        } else if (ip == gw) {
-            ctl_error(ctx, "%s is the gateway address of subnet %s", s,
-                      subnet->name);
-        } else {
-            result = vpc_ip4_to_string(ip);
-            if (sset_contains(used, result)) {
-                ctl_error(ctx, "%s is already in use in subnet %s", s,
-                          subnet->name);
-                free(result);
-                result = NULL;
-            }
+            return NULL;
         }
     } else {
-        for (uint32_t ip = MAX(cidr.addr + 1, si->hint); ip < bcast; ip++) {
-            if (ip == gw) {
-                continue;
-            }
-            char *candidate = vpc_ip4_to_string(ip);
-            if (!sset_contains(used, candidate)) {
-                result = candidate;
-                si->hint = ip + 1;
-                break;
-            }
-            free(candidate);
+        if (!vpc_ctl_pool_allocate(ctx, &pool, &ip)) {
+            return NULL;
         }
-        if (!result) {
-            ctl_error(ctx, "subnet %s (%s) has no free address left",
-                      subnet->name, subnet->cidr);
-        }
+        si->hint = ip + 1;
     }
-    return result;
+    return vpc_ip4_to_string(ip);
 }
 
 static void
@@ -1175,14 +1292,6 @@ cmd_port_del(struct ctl_context *ctx)
 }
 
 static void
-put_port_ips(struct ds *s, const struct vpcrec_port *port)
-{
-    for (size_t i = 0; i < port->n_ips; i++) {
-        ds_put_format(s, "%s%s", i ? "," : "", port->ips[i]);
-    }
-}
-
-static void
 put_port_binding(struct ds *s, const struct vpcrec_port *port)
 {
     if (port->chassis) {
@@ -1209,7 +1318,7 @@ cmd_port_show(struct ctl_context *ctx)
     ds_put_format(s, "subnet: %s\n", subnet ? subnet->name : "");
     ds_put_format(s, "mac: %s\n", port->mac);
     ds_put_cstr(s, "ips: ");
-    put_port_ips(s, port);
+    vpc_ctl_put_joined(s, port->ips, port->n_ips);
     ds_put_format(s, "\nchassis: %s\n",
                   port->chassis ? port->chassis->name : "(unbound)");
     ds_put_format(s, "up: %s\n",
@@ -1217,32 +1326,24 @@ cmd_port_show(struct ctl_context *ctx)
 }
 
 static void
+put_port(struct ctl_context *ctx, const struct ovsdb_idl_row *row)
+{
+    const struct vpcrec_port *port = VPC_CTL_ROW(port, row);
+    struct ds *s = &ctx->output;
+
+    ds_put_format(s, "%s subnet=%s mac=%s ip=", port->name,
+                  port->subnet ? port->subnet->name : "", port->mac);
+    vpc_ctl_put_joined(s, port->ips, port->n_ips);
+    ds_put_char(s, ' ');
+    put_port_binding(s, port);
+    ds_put_char(s, '\n');
+}
+
+static void
 cmd_port_list(struct ctl_context *ctx)
 {
-    const struct vpcrec_subnet *subnet = NULL;
-
-    if (ctx->argc > 1) {
-        subnet = VPC_CTL_LOOKUP(ctx, subnet, ctx->argv[1], true);
-        if (!subnet) {
-            return;
-        }
-    }
-
-    size_t n;
-    struct vpc_ctl_row *rows = vpc_ctl_sorted_rows(
-        ctx, &vpcrec_table_port, &vpcrec_port_col_subnet,
-        subnet ? &subnet->header_ : NULL, &n);
-    for (size_t i = 0; i < n; i++) {
-        const struct vpcrec_port *port = VPC_CTL_ROW(port, rows[i].row);
-        struct ds *s = &ctx->output;
-        ds_put_format(s, "%s subnet=%s mac=%s ip=", port->name,
-                      port->subnet ? port->subnet->name : "", port->mac);
-        put_port_ips(s, port);
-        ds_put_char(s, ' ');
-        put_port_binding(s, port);
-        ds_put_char(s, '\n');
-    }
-    free(rows);
+    vpc_ctl_list(ctx, &vpcrec_table_port, &vpcrec_table_subnet,
+                 &vpcrec_port_col_subnet, put_port);
 }
 
 /* --------------------------------------------------- External networks */
@@ -1252,12 +1353,18 @@ cmd_port_list(struct ctl_context *ctx)
 static bool
 parse_ext_net(struct ctl_context *ctx,
               const struct vpcrec_external_network *net,
-              struct vpc_cidr4 *cidr, uint32_t *next_hop)
+              struct vpc_ctl_pool *pool)
 {
-    if (!parse_row_cidr(ctx, net->name, net->cidr, cidr)) {
+    *pool = (struct vpc_ctl_pool) {
+        .what = "external network",
+        .name = net->name,
+        .cidr_s = net->cidr,
+        .reserved_what = "next hop",
+    };
+    if (!parse_row_cidr(ctx, net->name, net->cidr, &pool->cidr)) {
         return false;
     }
-    char *error = vpc_ip4_parse(net->next_hop, next_hop);
+    char *error = vpc_ip4_parse(net->next_hop, &pool->reserved);
     if (error) {
         ctl_error(ctx, "external network %s has an invalid next hop in the "
                   "database: %s", net->name, error);
@@ -1313,11 +1420,9 @@ cmd_ext_net_add(struct ctl_context *ctx)
 
     struct vpc_cidr4 cidr;
     char *cidr_s = NULL, *next_hop_s = NULL;
-    char *error = ext_net_parse_args(ctx->argv[2], ctx->argv[3], physnet,
-                                     &cidr, &cidr_s, &next_hop_s);
-    if (error) {
-        ctl_error(ctx, "%s", error);
-        free(error);
+    if (!vpc_ctl_check(ctx, ext_net_parse_args(ctx->argv[2], ctx->argv[3],
+                                               physnet, &cidr, &cidr_s,
+                                               &next_hop_s))) {
         return;
     }
 
@@ -1339,26 +1444,11 @@ cmd_ext_net_add(struct ctl_context *ctx)
 
     /* Outside addresses are unique in the whole database (NAT's index), so
      * external networks never overlap. */
-    size_t n;
-    struct vpc_ctl_row *others = vpc_ctl_sorted_rows(
-        ctx, &vpcrec_table_external_network, NULL, NULL, &n);
-    for (size_t i = 0; i < n; i++) {
-        const struct vpcrec_external_network *other
-            = VPC_CTL_ROW(external_network, others[i].row);
-        struct vpc_cidr4 other_cidr;
-        bool bad = !parse_row_cidr(ctx, other->name, other->cidr,
-                                   &other_cidr);
-        if (!bad && vpc_cidr4_overlaps(&cidr, &other_cidr)) {
-            ctl_error(ctx, "%s overlaps external network %s (%s)", cidr_s,
-                      other->name, other->cidr);
-            bad = true;
-        }
-        if (bad) {
-            free(others);
-            goto out;
-        }
+    if (refuse_if_overlaps(ctx, &vpcrec_table_external_network,
+                           &vpcrec_external_network_col_cidr, NULL, NULL,
+                           &cidr, cidr_s)) {
+        goto out;
     }
-    free(others);
 
     net = INSERT(ctx, external_network);
     vpcrec_external_network_set_name(net, name);
@@ -1378,11 +1468,10 @@ cmd_ext_net_del(struct ctl_context *ctx)
     const struct vpcrec_external_network *net
         = VPC_CTL_LOOKUP(ctx, external_network, ctx->argv[1],
                          !has_option(ctx, "--if-exists"));
-    if (!net || refuse_if_used(ctx, &net->header_, net->name,
-                               "external network",
+    if (!net || refuse_if_used(ctx, &net->header_,
                                &vpcrec_table_gateway_group,
                                &vpcrec_gateway_group_col_external_network,
-                               "gateway group(s)", "delete them first")) {
+                               "delete them first")) {
         return;
     }
     vpcrec_external_network_delete(net);
@@ -1390,19 +1479,21 @@ cmd_ext_net_del(struct ctl_context *ctx)
 }
 
 static void
+put_ext_net(struct ctl_context *ctx, const struct ovsdb_idl_row *row)
+{
+    const struct vpcrec_external_network *net
+        = VPC_CTL_ROW(external_network, row);
+
+    ds_put_format(&ctx->output, "%s cidr=%s next_hop=%s "
+                  "physical_network=%s\n", net->name, net->cidr,
+                  net->next_hop, net->physical_network);
+}
+
+static void
 cmd_ext_net_list(struct ctl_context *ctx)
 {
-    size_t n;
-    struct vpc_ctl_row *rows = vpc_ctl_sorted_rows(
-        ctx, &vpcrec_table_external_network, NULL, NULL, &n);
-    for (size_t i = 0; i < n; i++) {
-        const struct vpcrec_external_network *net
-            = VPC_CTL_ROW(external_network, rows[i].row);
-        ds_put_format(&ctx->output, "%s cidr=%s next_hop=%s "
-                      "physical_network=%s\n", net->name, net->cidr,
-                      net->next_hop, net->physical_network);
-    }
-    free(rows);
+    vpc_ctl_list(ctx, &vpcrec_table_external_network, NULL, NULL,
+                 put_ext_net);
 }
 
 /* ------------------------------------------------------ Gateway groups */
@@ -1586,9 +1677,8 @@ cmd_gw_group_del(struct ctl_context *ctx)
     const struct vpcrec_gateway_group *group
         = VPC_CTL_LOOKUP(ctx, gateway_group, ctx->argv[1],
                          !has_option(ctx, "--if-exists"));
-    if (!group || refuse_if_used(ctx, &group->header_, group->name,
-                                 "gateway group", &vpcrec_table_vpc,
-                                 &vpcrec_vpc_col_gateway_group, "VPC(s)",
+    if (!group || refuse_if_used(ctx, &group->header_, &vpcrec_table_vpc,
+                                 &vpcrec_vpc_col_gateway_group,
                                  "clear it with vpc-set-gateway first")) {
         return;
     }
@@ -1598,22 +1688,24 @@ cmd_gw_group_del(struct ctl_context *ctx)
 }
 
 static void
+put_gw_group(struct ctl_context *ctx, const struct ovsdb_idl_row *row)
+{
+    const struct vpcrec_gateway_group *group
+        = VPC_CTL_ROW(gateway_group, row);
+
+    ds_put_format(&ctx->output, "%s external_network=%s mac=%s chassis=",
+                  group->name, (group->external_network
+                                ? group->external_network->name : ""),
+                  group->mac);
+    put_gw_priorities(&ctx->output, group);
+    ds_put_char(&ctx->output, '\n');
+}
+
+static void
 cmd_gw_group_list(struct ctl_context *ctx)
 {
-    size_t n;
-    struct vpc_ctl_row *rows = vpc_ctl_sorted_rows(
-        ctx, &vpcrec_table_gateway_group, NULL, NULL, &n);
-    for (size_t i = 0; i < n; i++) {
-        const struct vpcrec_gateway_group *group
-            = VPC_CTL_ROW(gateway_group, rows[i].row);
-        ds_put_format(&ctx->output, "%s external_network=%s mac=%s "
-                      "chassis=", group->name,
-                      group->external_network
-                      ? group->external_network->name : "", group->mac);
-        put_gw_priorities(&ctx->output, group);
-        ds_put_char(&ctx->output, '\n');
-    }
-    free(rows);
+    vpc_ctl_list(ctx, &vpcrec_table_gateway_group, NULL, NULL,
+                 put_gw_group);
 }
 
 /* ----------------------------------------------------------------- NAT */
@@ -1711,39 +1803,19 @@ compare_uint32(const void *a_, const void *b_)
     return *a < *b ? -1 : *a > *b;
 }
 
-/* Returns the lowest free outside address of 'net' as a malloc()'d string,
- * or NULL with an error set: never the network, broadcast or next-hop
- * address, nor one that a NAT row uses. */
-static char *
-external_ip_allocate(struct ctl_context *ctx,
-                     const struct vpcrec_external_network *net,
-                     const struct vpc_cidr4 *cidr, uint32_t next_hop)
+/* The outside addresses of the NAT rows, sorted. */
+struct nat_ips {
+    uint32_t *ips;
+    size_t n;
+};
+
+static bool
+external_ip_in_use(const void *used_, uint32_t ip)
 {
-    uint32_t bcast = vpc_cidr4_broadcast(cidr);
-    size_t n_used;
-    struct vpc_ctl_row *nats = vpc_ctl_sorted_rows(ctx, &vpcrec_table_nat,
-                                                   NULL, NULL, &n_used);
-    uint32_t *used = xmalloc((n_used ? n_used : 1) * sizeof *used);
+    const struct nat_ips *used = used_;
 
-    for (size_t i = 0; i < n_used; i++) {
-        used[i] = nats[i].ip;
-    }
-    free(nats);
-
-    char *result = NULL;
-    for (uint32_t ip = cidr->addr + 1; ip < bcast; ip++) {
-        if (ip != next_hop
-            && !bsearch(&ip, used, n_used, sizeof *used, compare_uint32)) {
-            result = vpc_ip4_to_string(ip);
-            break;
-        }
-    }
-    free(used);
-    if (!result) {
-        ctl_error(ctx, "external network %s (%s) has no free address left",
-                  net->name, net->cidr);
-    }
-    return result;
+    return bsearch(&ip, used->ips, used->n, sizeof *used->ips,
+                   compare_uint32) != NULL;
 }
 
 /* Validates outside address 's' for a new NAT row on 'net', or allocates
@@ -1754,41 +1826,42 @@ static char *
 external_ip_claim(struct ctl_context *ctx,
                   const struct vpcrec_external_network *net, const char *s)
 {
-    struct vpc_cidr4 cidr;
-    uint32_t next_hop;
+    struct vpc_ctl_pool pool;
+    uint32_t ip;
 
-    if (!parse_ext_net(ctx, net, &cidr, &next_hop)) {
+    if (!parse_ext_net(ctx, net, &pool)) {
         return NULL;
     }
-    if (!s || !s[0] || !strcmp(s, "dynamic")) {
-        return external_ip_allocate(ctx, net, &cidr, next_hop);
-    }
-
-    uint32_t ip;
-    uint32_t bcast = vpc_cidr4_broadcast(&cidr);
-    char *error = vpc_ip4_parse(s, &ip);
-    const struct vpcrec_nat *user;
-    if (error) {
-        ctl_error(ctx, "%s", error);
-        free(error);
-    } else if (!vpc_cidr4_contains_ip(&cidr, ip)) {
-        ctl_error(ctx, "%s is outside external network %s (%s)", s,
-                  net->name, net->cidr);
-    } else if (ip == cidr.addr || ip == bcast) {
-        ctl_error(ctx, "%s is the %s address of external network %s", s,
-                  ip == cidr.addr ? "network" : "broadcast", net->name);
-    } else if (ip == next_hop) {
-        ctl_error(ctx, "%s is the next hop of external network %s", s,
-                  net->name);
-    } else if ((user = nat_find_external_ip(ctx, ip)) != NULL) {
-        struct ds who = DS_EMPTY_INITIALIZER;
-        put_nat_user(&who, user);
-        ctl_error(ctx, "%s is already used by %s", s, ds_cstr(&who));
-        ds_destroy(&who);
+    if (s && s[0] && strcmp(s, "dynamic")) {
+        const struct vpcrec_nat *user;
+        if (!vpc_ctl_pool_parse(ctx, &pool, s, &ip)) {
+            return NULL;
+        } else if ((user = nat_find_external_ip(ctx, ip)) != NULL) {
+            struct ds who = DS_EMPTY_INITIALIZER;
+            put_nat_user(&who, user);
+            ctl_error(ctx, "%s is already used by %s", s, ds_cstr(&who));
+            ds_destroy(&who);
+            return NULL;
+        }
     } else {
-        return vpc_ip4_to_string(ip);
+        struct nat_ips used;
+        struct vpc_ctl_row *nats = vpc_ctl_sorted_rows(
+            ctx, &vpcrec_table_nat, NULL, NULL, &used.n);
+        used.ips = xmalloc((used.n ? used.n : 1) * sizeof *used.ips);
+        for (size_t i = 0; i < used.n; i++) {
+            used.ips[i] = nats[i].ip;
+        }
+        free(nats);
+
+        pool.in_use = external_ip_in_use;
+        pool.aux = &used;
+        bool ok = vpc_ctl_pool_allocate(ctx, &pool, &ip);
+        free(used.ips);
+        if (!ok) {
+            return NULL;
+        }
     }
-    return NULL;
+    return vpc_ip4_to_string(ip);
 }
 
 /* The external network through which 'vpc' reaches the outside, or NULL
@@ -1895,10 +1968,7 @@ cmd_snat_add(struct ctl_context *ctx)
 {
     const char *cidr_s = ctx->argv[2];
     struct vpc_cidr4 cidr;
-    char *error = vpc_cidr4_parse(cidr_s, &cidr);
-    if (error) {
-        ctl_error(ctx, "%s", error);
-        free(error);
+    if (!vpc_ctl_check(ctx, vpc_cidr4_parse(cidr_s, &cidr))) {
         return;
     }
 
@@ -2008,132 +2078,120 @@ cmd_nat_del(struct ctl_context *ctx)
 }
 
 static void
+put_nat_line(struct ctl_context *ctx, const struct ovsdb_idl_row *row)
+{
+    put_nat(&ctx->output, VPC_CTL_ROW(nat, row), true);
+    ds_put_char(&ctx->output, '\n');
+}
+
+static void
 cmd_nat_list(struct ctl_context *ctx)
 {
-    const struct vpcrec_vpc *vpc;
-    if (!optional_vpc_arg(ctx, &vpc)) {
-        return;
-    }
-
-    size_t n;
-    struct vpc_ctl_row *nats = vpc_ctl_sorted_rows(
-        ctx, &vpcrec_table_nat, &vpcrec_nat_col_vpc,
-        vpc ? &vpc->header_ : NULL, &n);
-    for (size_t i = 0; i < n; i++) {
-        put_nat(&ctx->output, VPC_CTL_ROW(nat, nats[i].row), true);
-        ds_put_char(&ctx->output, '\n');
-    }
-    free(nats);
+    vpc_ctl_list(ctx, &vpcrec_table_nat, &vpcrec_table_vpc,
+                 &vpcrec_nat_col_vpc, put_nat_line);
 }
 
 /* ------------------------------------------------------------- Chassis */
 
 static void
+put_chassis(struct ctl_context *ctx, const struct ovsdb_idl_row *row)
+{
+    const struct vpcrec_chassis *ch = VPC_CTL_ROW(chassis, row);
+    struct ds *s = &ctx->output;
+
+    ds_put_format(s, "%s role=%s encap=%s:%s connected=%s nb_cfg=%"PRId64,
+                  ch->name, ch->role, ch->encap_type, ch->encap_ip,
+                  ch->connected ? "true" : "false", ch->nb_cfg);
+    if (ch->owner[0]) {
+        ds_put_format(s, " owner=%s", ch->owner);
+    }
+    if (!smap_is_empty(&ch->bridge_mappings)) {
+        const struct smap_node **maps = smap_sort(&ch->bridge_mappings);
+        ds_put_cstr(s, " bridge_mappings=");
+        for (size_t i = 0; i < smap_count(&ch->bridge_mappings); i++) {
+            ds_put_format(s, "%s%s:%s", i ? "," : "", maps[i]->key,
+                          maps[i]->value);
+        }
+        free(maps);
+    }
+    ds_put_char(s, '\n');
+}
+
+static void
 cmd_chassis_list(struct ctl_context *ctx)
 {
-    size_t n;
-    struct vpc_ctl_row *rows = vpc_ctl_sorted_rows(
-        ctx, &vpcrec_table_chassis, NULL, NULL, &n);
-
-    for (size_t i = 0; i < n; i++) {
-        const struct vpcrec_chassis *ch = VPC_CTL_ROW(chassis, rows[i].row);
-        ds_put_format(&ctx->output, "%s role=%s encap=%s:%s "
-                      "connected=%s nb_cfg=%"PRId64, ch->name,
-                      ch->role, ch->encap_type, ch->encap_ip,
-                      ch->connected ? "true" : "false", ch->nb_cfg);
-        if (ch->owner[0]) {
-            ds_put_format(&ctx->output, " owner=%s", ch->owner);
-        }
-        if (!smap_is_empty(&ch->bridge_mappings)) {
-            const struct smap_node **maps = smap_sort(&ch->bridge_mappings);
-            ds_put_cstr(&ctx->output, " bridge_mappings=");
-            for (size_t j = 0; j < smap_count(&ch->bridge_mappings); j++) {
-                ds_put_format(&ctx->output, "%s%s:%s", j ? "," : "",
-                              maps[j]->key, maps[j]->value);
-            }
-            free(maps);
-        }
-        ds_put_char(&ctx->output, '\n');
-    }
-    free(rows);
+    vpc_ctl_list(ctx, &vpcrec_table_chassis, NULL, NULL, put_chassis);
 }
 
 /* ---------------------------------------------------------------- show */
 
 static void
-show_subnet(struct ctl_context *ctx, const struct vpcrec_subnet *subnet)
+show_port(struct ctl_context *ctx, const struct ovsdb_idl_row *row)
 {
+    const struct vpcrec_port *port = VPC_CTL_ROW(port, row);
     struct ds *s = &ctx->output;
-    ds_put_format(s, "    subnet %s %s (gateway %s %s)\n", subnet->name,
-                  subnet->cidr, subnet->gateway_ip, subnet->gateway_mac);
 
-    size_t n;
-    struct vpc_ctl_row *ports = vpc_ctl_sorted_rows(
-        ctx, &vpcrec_table_port, &vpcrec_port_col_subnet, &subnet->header_,
-        &n);
-    for (size_t i = 0; i < n; i++) {
-        const struct vpcrec_port *port = VPC_CTL_ROW(port, ports[i].row);
-        ds_put_format(s, "        port %s %s ", port->name, port->mac);
-        put_port_ips(s, port);
-        ds_put_cstr(s, " (");
-        put_port_binding(s, port);
-        ds_put_cstr(s, ")\n");
-    }
-    free(ports);
+    ds_put_format(s, "        port %s %s ", port->name, port->mac);
+    vpc_ctl_put_joined(s, port->ips, port->n_ips);
+    ds_put_cstr(s, " (");
+    put_port_binding(s, port);
+    ds_put_cstr(s, ")\n");
 }
 
 static void
-show_vpc(struct ctl_context *ctx, const struct vpcrec_vpc *vpc)
+show_subnet(struct ctl_context *ctx, const struct ovsdb_idl_row *row)
 {
+    const struct vpcrec_subnet *subnet = VPC_CTL_ROW(subnet, row);
+
+    ds_put_format(&ctx->output, "    subnet %s %s (gateway %s %s)\n",
+                  subnet->name, subnet->cidr, subnet->gateway_ip,
+                  subnet->gateway_mac);
+    vpc_ctl_put_sorted(ctx, &vpcrec_table_port, &vpcrec_port_col_subnet,
+                       row, show_port);
+}
+
+static void
+show_nat(struct ctl_context *ctx, const struct ovsdb_idl_row *row)
+{
+    ds_put_cstr(&ctx->output, "    ");
+    put_nat(&ctx->output, VPC_CTL_ROW(nat, row), false);
+    ds_put_char(&ctx->output, '\n');
+}
+
+static void
+show_vpc(struct ctl_context *ctx, const struct ovsdb_idl_row *row)
+{
+    const struct vpcrec_vpc *vpc = VPC_CTL_ROW(vpc, row);
     struct ds *s = &ctx->output;
+
     ds_put_format(s, "vpc %s (tunnel_key %"PRId64, vpc->name,
                   vpc->tunnel_key);
     if (vpc->n_cidrs) {
         ds_put_cstr(s, ", cidrs ");
-        put_cidrs(s, vpc);
+        vpc_ctl_put_joined(s, vpc->cidrs, vpc->n_cidrs);
     }
     if (vpc->gateway_group) {
         ds_put_format(s, ", gateway_group %s", vpc->gateway_group->name);
     }
     ds_put_cstr(s, ")\n");
-
-    size_t n;
-    struct vpc_ctl_row *rows = vpc_ctl_sorted_rows(
-        ctx, &vpcrec_table_nat, &vpcrec_nat_col_vpc, &vpc->header_, &n);
-    for (size_t i = 0; i < n; i++) {
-        ds_put_cstr(s, "    ");
-        put_nat(s, VPC_CTL_ROW(nat, rows[i].row), false);
-        ds_put_char(s, '\n');
-    }
-    free(rows);
-
-    rows = vpc_ctl_sorted_rows(ctx, &vpcrec_table_subnet,
-                               &vpcrec_subnet_col_vpc, &vpc->header_, &n);
-    for (size_t i = 0; i < n; i++) {
-        show_subnet(ctx, VPC_CTL_ROW(subnet, rows[i].row));
-    }
-    free(rows);
+    vpc_ctl_put_sorted(ctx, &vpcrec_table_nat, &vpcrec_nat_col_vpc, row,
+                       show_nat);
+    vpc_ctl_put_sorted(ctx, &vpcrec_table_subnet, &vpcrec_subnet_col_vpc,
+                       row, show_subnet);
 }
 
 static void
 cmd_show(struct ctl_context *ctx)
 {
     if (ctx->argc > 1) {
-        const struct vpcrec_vpc *vpc
-            = VPC_CTL_LOOKUP(ctx, vpc, ctx->argv[1], true);
+        const struct ovsdb_idl_row *vpc
+            = vpc_ctl_lookup(ctx, &vpcrec_table_vpc, ctx->argv[1], true);
         if (vpc) {
             show_vpc(ctx, vpc);
         }
-        return;
+    } else {
+        vpc_ctl_put_sorted(ctx, &vpcrec_table_vpc, NULL, NULL, show_vpc);
     }
-
-    size_t n;
-    struct vpc_ctl_row *rows = vpc_ctl_sorted_rows(ctx, &vpcrec_table_vpc,
-                                                   NULL, NULL, &n);
-    for (size_t i = 0; i < n; i++) {
-        show_vpc(ctx, VPC_CTL_ROW(vpc, rows[i].row));
-    }
-    free(rows);
 }
 
 static void
