@@ -300,6 +300,24 @@ mac_format(const struct eth_addr *pfx, uint32_t low,
     vpc_ctl_mac_normalize(&ea, buf);
 }
 
+/* Stores in 'buf' the first MAC under prefix 'pfx', from the hint of
+ * 'vctx' on, that 'macs' does not hold, and returns its low 24 bits, or a
+ * number above 0xffffff if there is none. */
+static uint32_t
+mac_first_free(const struct vpc_ctl_context *vctx, const struct sset *macs,
+               const struct eth_addr *pfx, char buf[ETH_ADDR_STRLEN + 1])
+{
+    uint32_t low;
+
+    for (low = MAX(vctx->mac_hint, 1); low <= 0xffffff; low++) {
+        mac_format(pfx, low, buf);
+        if (!sset_contains(macs, buf)) {
+            break;
+        }
+    }
+    return low;
+}
+
 /* Returns the low 24 bits of VPC_Global options:mac_hint, the MAC from
  * which vpc-ctl starts looking for a free one, or 1 if it is missing or
  * not under prefix 'pfx'. */
@@ -349,13 +367,7 @@ vpc_ctl_mac_claim(struct ctl_context *ctx, const char *s,
          * the one picked here might belong to a port of another subnet.
          * Then the Port table's index on "mac" fails the transaction and
          * vpc-ctl tries again with every port replicated. */
-        uint32_t low;
-        for (low = MAX(vctx->mac_hint, 1); low <= 0xffffff; low++) {
-            mac_format(&pfx, low, buf);
-            if (!sset_contains(macs, buf)) {
-                break;
-            }
-        }
+        uint32_t low = mac_first_free(vctx, macs, &pfx, buf);
         if (low > 0xffffff) {
             if (vctx->narrow && vpc_ctl_scope_widen(ctx->idl)) {
                 /* Not every MAC is known here: look at all of them. */
@@ -520,13 +532,7 @@ vpc_ctl_context_finish(struct vpc_ctl_context *vctx)
      * the first one free from there is the lowest free one. */
     const struct sset *macs = macs_in_use(&vctx->base);
     char buf[ETH_ADDR_STRLEN + 1];
-    uint32_t low;
-    for (low = MAX(vctx->mac_hint, 1); low <= 0xffffff; low++) {
-        mac_format(&pfx, low, buf);
-        if (!sset_contains(macs, buf)) {
-            break;
-        }
-    }
+    uint32_t low = mac_first_free(vctx, macs, &pfx, buf);
     const char *old = smap_get(&g->options, "mac_hint");
     if (low <= 0xffffff && (!old || strcmp(old, buf))) {
         struct smap options;
