@@ -3,7 +3,18 @@ bin_PROGRAMS += utilities/vpc-ctl
 utilities_vpc_ctl_SOURCES = \
 	utilities/vpc-ctl.c \
 	utilities/vpc-ctl.h \
-	utilities/vpc-ctl-cmds.c
+	utilities/vpc-ctl-alloc.c \
+	utilities/vpc-ctl-alloc.h \
+	utilities/vpc-ctl-cmds.c \
+	utilities/vpc-ctl-common.c \
+	utilities/vpc-ctl-common.h \
+	utilities/vpc-ctl-gateway.c \
+	utilities/vpc-ctl-gateway.h \
+	utilities/vpc-ctl-misc.c \
+	utilities/vpc-ctl-misc.h \
+	utilities/vpc-ctl-scope.c \
+	utilities/vpc-ctl-vpc.c \
+	utilities/vpc-ctl-vpc.h
 utilities_vpc_ctl_LDADD = lib/libvpc.la $(OVS_LIBS)
 
 bin_SCRIPTS += utilities/vpc-service

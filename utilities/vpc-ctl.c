@@ -1,7 +1,7 @@
 /* vpc-ctl: the command-line interface to the VPC database.
  *
  * Main loop, options and the transaction; the commands themselves live in
- * vpc-ctl-cmds.c. */
+ * one file per family, listed in vpc-ctl-cmds.c. */
 #include <config.h>
 
 #include <getopt.h>

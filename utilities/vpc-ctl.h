@@ -46,5 +46,6 @@ void vpc_ctl_scope_init(struct ovsdb_idl *, const struct ctl_command *,
                         size_t n);
 bool vpc_ctl_scope_ready(struct ovsdb_idl *);
 bool vpc_ctl_scope_widen(struct ovsdb_idl *);
+bool vpc_ctl_scope_is_narrow(void);
 
 #endif /* vpc-ctl.h */
