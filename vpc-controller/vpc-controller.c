@@ -72,10 +72,107 @@ derive_of_target(const char *name)
     return NULL;
 }
 
+/* The OVSDB and OpenFlow listeners that hosts dial in to. */
+struct listeners {
+    struct pstream **pstreams;      /* OVSDB. */
+    size_t n_pstreams;
+    struct pvconn **pvconns;        /* OpenFlow. */
+    size_t n_pvconns;
+};
+
+/* Opens every listener of --ovsdb-listen and --of-listen.  One we cannot
+ * open is fatal: hosts would have no way in. */
+static void
+listeners_open(struct listeners *l)
+{
+    l->n_pstreams = ovsdb_listen.n;
+    l->n_pvconns = of_listen.n;
+    l->pstreams = xcalloc(l->n_pstreams, sizeof *l->pstreams);
+    l->pvconns = xcalloc(l->n_pvconns, sizeof *l->pvconns);
+    for (size_t i = 0; i < l->n_pstreams; i++) {
+        int error = pstream_open(ovsdb_listen.names[i], &l->pstreams[i],
+                                 DSCP_DEFAULT);
+        if (error) {
+            ovs_fatal(error, "%s: cannot listen for OVSDB connections",
+                      ovsdb_listen.names[i]);
+        }
+    }
+    for (size_t i = 0; i < l->n_pvconns; i++) {
+        int error = pvconn_open(of_listen.names[i],
+                                (1u << OFP14_VERSION) | (1u << OFP15_VERSION),
+                                DSCP_DEFAULT, &l->pvconns[i]);
+        if (error) {
+            ovs_fatal(error, "%s: cannot listen for OpenFlow connections",
+                      of_listen.names[i]);
+        }
+    }
+}
+
+/* Hands the engine the connections that came in, at most 16 per listener
+ * per round. */
+static void
+listeners_run(struct listeners *l)
+{
+    for (size_t i = 0; i < l->n_pstreams; i++) {
+        for (int j = 0; j < 16; j++) {
+            struct stream *stream;
+            int error = pstream_accept(l->pstreams[i], &stream);
+            if (error) {
+                if (error != EAGAIN) {
+                    VLOG_WARN("%s: accept failed: %s",
+                              pstream_get_name(l->pstreams[i]),
+                              ovs_strerror(error));
+                }
+                break;
+            }
+            engine_add_host(jsonrpc_open(stream));
+        }
+    }
+    for (size_t i = 0; i < l->n_pvconns; i++) {
+        for (int j = 0; j < 16; j++) {
+            struct vconn *vconn;
+            int error = pvconn_accept(l->pvconns[i], &vconn);
+            if (error) {
+                if (error != EAGAIN) {
+                    VLOG_WARN("OpenFlow accept failed: %s",
+                              ovs_strerror(error));
+                }
+                break;
+            }
+            engine_add_switch(vconn);
+        }
+    }
+}
+
+static void
+listeners_wait(const struct listeners *l)
+{
+    for (size_t i = 0; i < l->n_pstreams; i++) {
+        pstream_wait(l->pstreams[i]);
+    }
+    for (size_t i = 0; i < l->n_pvconns; i++) {
+        pvconn_wait(l->pvconns[i]);
+    }
+}
+
+static void
+listeners_close(struct listeners *l)
+{
+    for (size_t i = 0; i < l->n_pstreams; i++) {
+        pstream_close(l->pstreams[i]);
+    }
+    for (size_t i = 0; i < l->n_pvconns; i++) {
+        pvconn_close(l->pvconns[i]);
+    }
+    free(l->pstreams);
+    free(l->pvconns);
+}
+
 int
 main(int argc, char *argv[])
 {
     struct unixctl_server *unixctl;
+    struct listeners listeners;
 
     set_program_name(argv[0]);
     service_start(&argc, &argv);
@@ -90,29 +187,7 @@ main(int argc, char *argv[])
         ovs_fatal(error, "could not create the unixctl server");
     }
     register_unixctl(unixctl);
-
-    /* Listeners.  A listener we cannot open is fatal: hosts would have no
-     * way in. */
-    size_t n_pstreams = ovsdb_listen.n, n_pvconns = of_listen.n;
-    struct pstream **pstreams = xcalloc(n_pstreams, sizeof *pstreams);
-    struct pvconn **pvconns = xcalloc(n_pvconns, sizeof *pvconns);
-    for (size_t i = 0; i < n_pstreams; i++) {
-        error = pstream_open(ovsdb_listen.names[i], &pstreams[i],
-                             DSCP_DEFAULT);
-        if (error) {
-            ovs_fatal(error, "%s: cannot listen for OVSDB connections",
-                      ovsdb_listen.names[i]);
-        }
-    }
-    for (size_t i = 0; i < n_pvconns; i++) {
-        error = pvconn_open(of_listen.names[i],
-                            (1u << OFP14_VERSION) | (1u << OFP15_VERSION),
-                            DSCP_DEFAULT, &pvconns[i]);
-        if (error) {
-            ovs_fatal(error, "%s: cannot listen for OpenFlow connections",
-                      of_listen.names[i]);
-        }
-    }
+    listeners_open(&listeners);
 
     struct ovsdb_idl *vpcdb = ovsdb_idl_create(db, &vpcrec_idl_class, true,
                                                true);
@@ -123,46 +198,12 @@ main(int argc, char *argv[])
 
     struct host_config cfg = { .of_targets = &of_targets };
     while (!exiting) {
-        for (size_t i = 0; i < n_pstreams; i++) {
-            for (int j = 0; j < 16; j++) {
-                struct stream *stream;
-                error = pstream_accept(pstreams[i], &stream);
-                if (error) {
-                    if (error != EAGAIN) {
-                        VLOG_WARN("%s: accept failed: %s",
-                                  pstream_get_name(pstreams[i]),
-                                  ovs_strerror(error));
-                    }
-                    break;
-                }
-                engine_add_host(jsonrpc_open(stream));
-            }
-        }
-        for (size_t i = 0; i < n_pvconns; i++) {
-            for (int j = 0; j < 16; j++) {
-                struct vconn *vconn;
-                error = pvconn_accept(pvconns[i], &vconn);
-                if (error) {
-                    if (error != EAGAIN) {
-                        VLOG_WARN("OpenFlow accept failed: %s",
-                                  ovs_strerror(error));
-                    }
-                    break;
-                }
-                engine_add_switch(vconn);
-            }
-        }
-
+        listeners_run(&listeners);
         engine_run(&cfg);
         unixctl_server_run(unixctl);
 
         engine_wait();
-        for (size_t i = 0; i < n_pstreams; i++) {
-            pstream_wait(pstreams[i]);
-        }
-        for (size_t i = 0; i < n_pvconns; i++) {
-            pvconn_wait(pvconns[i]);
-        }
+        listeners_wait(&listeners);
         unixctl_server_wait(unixctl);
         if (exiting) {
             poll_immediate_wake();
@@ -172,14 +213,7 @@ main(int argc, char *argv[])
 
     engine_destroy();
     ovsdb_idl_destroy(vpcdb);
-    for (size_t i = 0; i < n_pstreams; i++) {
-        pstream_close(pstreams[i]);
-    }
-    for (size_t i = 0; i < n_pvconns; i++) {
-        pvconn_close(pvconns[i]);
-    }
-    free(pstreams);
-    free(pvconns);
+    listeners_close(&listeners);
     unixctl_server_destroy(unixctl);
     service_stop();
     return 0;
