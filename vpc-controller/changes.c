@@ -18,6 +18,7 @@
 #include "engine-private.h"
 #include "gateway.h"
 #include "host.h"
+#include "model-acl.h"
 #include "model-sg.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
@@ -210,18 +211,18 @@ port_change_is_moot(const struct vpcrec_port *row)
     return b && b->where;
 }
 
-/* Adds to 'vpcs' the VPC that holds the security group or rule 'uuid' in
- * the model, and 'vpc' (where the row is now, if anywhere).  Returns false
- * if a row reported as new is one the model has (the database was read
- * afresh). */
+/* Adds to 'vpcs' the VPC that holds the security group, network ACL or
+ * rule of either 'uuid' in the model, and 'vpc' (where the row is now, if
+ * anywhere).  Returns false if a row reported as new is one the model has
+ * (the database was read afresh). */
 static bool
-add_sg_row_vpcs(const struct uuid *uuid, const struct vpcrec_vpc *vpc,
+add_policy_row_vpcs(const struct uuid *uuid, const struct vpcrec_vpc *vpc,
                 bool is_new, struct uuidset *vpcs)
 {
     const struct model_vpc *mv;
 
     HMAP_FOR_EACH (mv, hmap_node, &engine_model.vpcs) {
-        if (model_sg_vpc_has(mv, uuid)) {
+        if (model_sg_vpc_has(mv, uuid) || model_acl_vpc_has(mv, uuid)) {
             if (is_new) {
                 return false;
             }
@@ -288,7 +289,7 @@ collect_changed_vpcs(struct uuidset *vpcs)
     const struct vpcrec_security_group *sg;
     VPCREC_SECURITY_GROUP_FOR_EACH_TRACKED (sg, vpcdb) {
         bool deleted = vpcrec_security_group_is_deleted(sg);
-        if (!add_sg_row_vpcs(&sg->header_.uuid, deleted ? NULL : sg->vpc,
+        if (!add_policy_row_vpcs(&sg->header_.uuid, deleted ? NULL : sg->vpc,
                              vpcrec_security_group_is_new(sg), vpcs)) {
             return false;
         }
@@ -300,9 +301,32 @@ collect_changed_vpcs(struct uuidset *vpcs)
         const struct vpcrec_vpc *now = (!deleted && rule->security_group
                                         ? rule->security_group->vpc
                                         : NULL);
-        if (!add_sg_row_vpcs(&rule->header_.uuid, now,
+        if (!add_policy_row_vpcs(&rule->header_.uuid, now,
                              vpcrec_security_group_rule_is_new(rule),
                              vpcs)) {
+            return false;
+        }
+    }
+
+    const struct vpcrec_network_acl *acl;
+    VPCREC_NETWORK_ACL_FOR_EACH_TRACKED (acl, vpcdb) {
+        bool deleted = vpcrec_network_acl_is_deleted(acl);
+        if (!add_policy_row_vpcs(&acl->header_.uuid,
+                                 deleted ? NULL : acl->vpc,
+                                 vpcrec_network_acl_is_new(acl), vpcs)) {
+            return false;
+        }
+    }
+
+    const struct vpcrec_network_acl_rule *acl_rule;
+    VPCREC_NETWORK_ACL_RULE_FOR_EACH_TRACKED (acl_rule, vpcdb) {
+        bool deleted = vpcrec_network_acl_rule_is_deleted(acl_rule);
+        const struct vpcrec_vpc *now = (!deleted && acl_rule->network_acl
+                                        ? acl_rule->network_acl->vpc
+                                        : NULL);
+        if (!add_policy_row_vpcs(&acl_rule->header_.uuid, now,
+                                 vpcrec_network_acl_rule_is_new(acl_rule),
+                                 vpcs)) {
             return false;
         }
     }

@@ -9,6 +9,7 @@
 #include "flow.h"
 #include "hash.h"
 #include "hmapx.h"
+#include "model-acl.h"
 #include "model-sg.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
@@ -49,6 +50,8 @@ model_vpc_destroy(struct model_vpc *mv)
     free(mv->sgs);
     free(mv->sg_rules);
     free(mv->port_sgs);
+    free(mv->nacls);
+    free(mv->nacl_rules);
     free(mv);
 }
 
@@ -604,6 +607,7 @@ fingerprint(const struct model_vpc *mv, uint32_t gw_fingerprint)
         h = hash_bytes(p->sgs, p->n_sgs * sizeof *p->sgs, h);
     }
     h = model_sg_fingerprint(pl, h);
+    h = model_acl_fingerprint(pl, h);
     h = hash_bytes(pl->cidrs, pl->n_cidrs * sizeof *pl->cidrs, h);
     h = hash_bytes(pl->nats, pl->n_nats * sizeof *pl->nats, h);
     h = hash_int(pl->gw ? gw_fingerprint : 0, h);
@@ -620,6 +624,7 @@ vpc_model_create_indexes(struct ovsdb_idl *idl)
     port_by_name = ovsdb_idl_index_create1(idl, &vpcrec_port_col_name);
     nat_by_vpc = ovsdb_idl_index_create1(idl, &vpcrec_nat_col_vpc);
     model_sg_create_indexes(idl);
+    model_acl_create_indexes(idl);
 }
 
 /* Calls 'cb' for each Port row named 'name' (the name is unique, but a
@@ -711,6 +716,8 @@ build_vpc(struct vpc_model *model, const struct vpcrec_vpc *row,
     build_nats(row, &b);
     struct model_sg_builder sgb;
     model_sg_build(row, mv, &sgb);
+    struct model_acl_builder aclb;
+    model_acl_build(row, mv, &aclb);
 
     /* Subnets. */
     size_t n_rows = 0, allocated_rows = 0;
@@ -741,6 +748,7 @@ build_vpc(struct vpc_model *model, const struct vpcrec_vpc *row,
         if (!parse_subnet(sn_rows[i], sn)) {
             continue;
         }
+        sn->nacl = model_acl_subnet_acl(&aclb, sn_rows[i]);
         vpcrec_port_index_set_subnet(port_key, sn_rows[i]);
         const struct vpcrec_port *port_row;
         VPCREC_PORT_FOR_EACH_EQUAL (port_row, port_key, port_by_subnet) {
@@ -839,6 +847,7 @@ build_vpc(struct vpc_model *model, const struct vpcrec_vpc *row,
     free(used_ips.slots);
     free(refs);
     model_sg_builder_destroy(&sgb);
+    model_acl_builder_destroy(&aclb);
 
     mv->pl.subnets = mv->subnets;
     mv->pl.ports = mv->ports;

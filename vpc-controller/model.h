@@ -45,6 +45,8 @@ struct model_vpc {
     struct vpc_pl_sg *sgs;
     struct vpc_pl_sg_rule *sg_rules;
     size_t *port_sgs;
+    struct vpc_pl_nacl *nacls;
+    struct vpc_pl_nacl_rule *nacl_rules;
 };
 
 /* A gateway group with its outside network. */

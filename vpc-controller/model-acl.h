@@ -1,0 +1,32 @@
+/* The network ACLs of a VPC in the model: its ACLs and their rules as
+ * ofproto-vpc input, and which one each subnet uses.  Part of model.c's
+ * VPC build (see model.h). */
+#ifndef VPC_CONTROLLER_MODEL_ACL_H
+#define VPC_CONTROLLER_MODEL_ACL_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "openvswitch/hmap.h"
+
+struct model_vpc;
+struct ovsdb_idl;
+struct uuid;
+struct vpcrec_subnet;
+struct vpcrec_vpc;
+struct vpc_pl_vpc;
+
+/* What building one VPC's ACLs leaves for its subnets. */
+struct model_acl_builder {
+    struct hmap acls;           /* Network_ACL uuid -> number. */
+};
+
+void model_acl_create_indexes(struct ovsdb_idl *);
+void model_acl_build(const struct vpcrec_vpc *, struct model_vpc *,
+                     struct model_acl_builder *);
+uint32_t model_acl_subnet_acl(const struct model_acl_builder *,
+                              const struct vpcrec_subnet *);
+void model_acl_builder_destroy(struct model_acl_builder *);
+uint32_t model_acl_fingerprint(const struct vpc_pl_vpc *, uint32_t basis);
+bool model_acl_vpc_has(const struct model_vpc *, const struct uuid *row);
+
+#endif /* model-acl.h */
