@@ -20,7 +20,9 @@ vpc_table_name(int table_id)
     case VPC_T_SG_OUT_ALLOW: return "sg_out_allow";
     case VPC_T_SG_OUT_DENY: return "sg_out_deny";
     case VPC_T_L3_ADMIT: return "l3_admit";
+    case VPC_T_NACL_OUT: return "nacl_out";
     case VPC_T_ROUTE: return "route";
+    case VPC_T_NACL_IN: return "nacl_in";
     case VPC_T_DEST: return "dest";
     case VPC_T_TO_TUNNEL: return "to_tunnel";
     case VPC_T_LOCAL_OUT: return "local_out";

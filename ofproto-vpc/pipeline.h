@@ -49,10 +49,19 @@ enum vpc_table {
     VPC_T_SG_OUT_DENY = 38,
 
     /* stage-route.c: */
-    /* Same-subnet traffic passes; traffic to the gateway MAC is routed. */
+    /* Same-subnet traffic passes; traffic to the gateway MAC is routed
+     * (through the source subnet's network ACL, if it has one). */
     VPC_T_L3_ADMIT = 40,
-    /* Routed: the destination subnet's gateway MAC becomes the source. */
+    /* stage-nacl.c: the egress rules of the network ACL in VPC_MFF_NACL,
+     * for what leaves a subnet: the first match by rule number decides;
+     * no match, dropped. */
+    VPC_T_NACL_OUT = 45,
+    /* stage-route.c: routed: the destination subnet's gateway MAC becomes
+     * the source (and its network ACL judges what enters it). */
     VPC_T_ROUTE = 50,
+    /* stage-nacl.c: the ingress rules of the network ACL in VPC_MFF_NACL,
+     * for what enters a subnet, from another subnet or the outside. */
+    VPC_T_NACL_IN = 52,
     /* Routed or same-subnet IP: its destination looked up in VPC_T_BIND. */
     VPC_T_DEST = 60,
     /* Destination port on another chassis: out the tunnel. */
@@ -114,6 +123,10 @@ enum vpc_table {
 #define VPC_BIND_REMOTE 0x00010000  /* Bound on another chassis. */
 #define VPC_BIND_LOCAL 0x00020000   /* Bound here, to an OpenFlow port. */
 
+/* The network ACL whose rules VPC_T_NACL_OUT or VPC_T_NACL_IN apply: its
+ * number in its VPC, from 1. */
+#define VPC_MFF_NACL MFF_REG8
+
 /* ct_mark, on hosts: a connection whose packets a security group rule no
  * longer allows.  Its replies are dropped too. */
 #define VPC_CT_BLOCKED 0x1
@@ -128,6 +141,7 @@ enum {
     VPC_PRIO_SG_RULE = 200,     /* Plus 2 * (100 - rule priority), plus 1
                                  * for deny: 200...399. */
     VPC_PRIO_SG_STATE = 1000,   /* Connection state, above any rule. */
+    VPC_PRIO_NACL = 1000,       /* Plus 32767 - rule number. */
 };
 
 /* The cookie of learned next-hop flows. */

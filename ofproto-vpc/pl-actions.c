@@ -211,3 +211,27 @@ pl_match_ct_known(struct match *match)
     match_set_ct_state_masked(match, CS_TRACKED,
                               CS_NEW | CS_TRACKED | CS_INVALID);
 }
+
+/* Puts into 'blocks' the fewest prefix matches that together cover ports
+ * 'min' to 'max' (1 <= min <= max), and returns how many there are. */
+size_t
+pl_port_blocks(uint16_t min, uint16_t max,
+               struct pl_port_block blocks[PL_MAX_PORT_BLOCKS])
+{
+    size_t n = 0;
+
+    for (uint32_t lo = min; lo <= max; ) {
+        /* The largest aligned block that starts at 'lo' and ends at or
+         * below 'max'. */
+        int bits = lo ? MIN(raw_ctz(lo), 16) : 16;
+        while (bits > 0 && lo + (1u << bits) - 1 > max) {
+            bits--;
+        }
+        ovs_assert(n < PL_MAX_PORT_BLOCKS);
+        blocks[n++] = (struct pl_port_block) {
+            .port = lo, .mask = 0xffff << bits & 0xffff,
+        };
+        lo += 1u << bits;
+    }
+    return n;
+}

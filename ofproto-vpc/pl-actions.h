@@ -35,6 +35,15 @@ void pl_put_dec_ttl(struct ofpbuf *);
 void pl_put_bind_lookup(struct ofpbuf *, enum mf_field_id src,
                         enum vpc_table next);
 
+/* A block of TCP or UDP ports: a value and a mask. */
+struct pl_port_block {
+    uint16_t port;
+    uint16_t mask;
+};
+#define PL_MAX_PORT_BLOCKS 32
+size_t pl_port_blocks(uint16_t min, uint16_t max,
+                      struct pl_port_block blocks[PL_MAX_PORT_BLOCKS]);
+
 /* Flows. */
 void pl_add_flow(struct vpc_flow_table *, enum vpc_table, uint16_t priority,
                  uint64_t cookie, struct match *, struct ofpbuf *);

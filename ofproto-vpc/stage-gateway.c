@@ -17,6 +17,7 @@
 #include "pipeline.h"
 #include "pl-actions.h"
 #include "stage-lookup.h"
+#include "stage-nacl.h"
 #include "stage-route.h"
 #include "vpc-pipeline.h"
 
@@ -323,10 +324,12 @@ pl_gw_build_vpc(struct vpc_flow_table *out,
         }
     }
 
-    /* Routing into the VPC and delivery to hosts: every port is remote. */
+    /* Routing into the VPC, through the network ACLs of the subnets it
+     * enters, and delivery to hosts: every port is remote. */
     for (size_t i = 0; i < vpc->n_subnets; i++) {
         pl_route_build_to_subnet(out, key, &vpc->subnets[i], a);
     }
+    pl_nacl_build_vpc(out, vpc, a);
     for (size_t i = 0; i < vpc->n_ports; i++) {
         if (vpc->ports[i].chassis) {
             pl_lookup_build_port(out, chassis, vpc, &vpc->ports[i], a);

@@ -60,7 +60,8 @@ pl_route_build_static(struct vpc_flow_table *out, struct ofpbuf *a)
 }
 
 /* Adds to 'out' the route of VPC 'key' into its subnet 'sn', building
- * actions in 'a': the subnet's gateway is the new source MAC. */
+ * actions in 'a': the subnet's gateway is the new source MAC, and its
+ * network ACL, if any, judges what enters. */
 void
 pl_route_build_to_subnet(struct vpc_flow_table *out, uint32_t key,
                          const struct vpc_pl_subnet *sn, struct ofpbuf *a)
@@ -72,7 +73,12 @@ pl_route_build_to_subnet(struct vpc_flow_table *out, uint32_t key,
     match_set_dl_type(&match, htons(ETH_TYPE_IP));
     match_set_nw_dst_masked(&match, sn->network, sn->mask);
     pl_put_set_mac(a, MFF_ETH_SRC, sn->gateway_mac);
-    pl_put_goto(a, VPC_T_DEST);
+    if (sn->nacl) {
+        pl_put_set_be32(a, VPC_MFF_NACL, htonl(sn->nacl));
+        pl_put_goto(a, VPC_T_NACL_IN);
+    } else {
+        pl_put_goto(a, VPC_T_DEST);
+    }
     pl_add_flow(out, VPC_T_ROUTE, VPC_PRIO_MATCH,
                 vpc_cookie_from_uuid(&sn->uuid), &match, a);
 }
@@ -125,7 +131,12 @@ pl_route_build_subnet(struct vpc_flow_table *out,
     match_set_dl_type(&match, htons(ETH_TYPE_IP));
     match_set_dl_dst(&match, sn->gateway_mac);
     pl_put_dec_ttl(a);
-    pl_put_goto(a, VPC_T_ROUTE);
+    if (sn->nacl) {
+        pl_put_set_be32(a, VPC_MFF_NACL, htonl(sn->nacl));
+        pl_put_goto(a, VPC_T_NACL_OUT);
+    } else {
+        pl_put_goto(a, VPC_T_ROUTE);
+    }
     pl_add_flow(out, VPC_T_L3_ADMIT, VPC_PRIO_MATCH - 10, cookie, &match, a);
 
     pl_route_build_to_subnet(out, key, sn, a);

@@ -294,19 +294,13 @@ add_proto_clauses(struct hmap *clauses, const struct vpc_pl_vpc *vpc,
     match_set_nw_proto(&match, r->proto);
     if ((r->proto == IPPROTO_TCP || r->proto == IPPROTO_UDP)
         && r->port_min) {
-        uint32_t lo = r->port_min;
-        while (lo <= r->port_max) {
-            /* The largest aligned block that starts at 'lo' and ends at
-             * or below 'port_max'. */
-            int bits = lo ? MIN(raw_ctz(lo), 16) : 16;
-            while (bits > 0 && lo + (1u << bits) - 1 > r->port_max) {
-                bits--;
-            }
-            match_set_tp_dst_masked(&match, htons(lo),
-                                    htons(0xffff << bits & 0xffff));
+        struct pl_port_block blocks[PL_MAX_PORT_BLOCKS];
+        size_t n_blocks = pl_port_blocks(r->port_min, r->port_max, blocks);
+        for (size_t i = 0; i < n_blocks; i++) {
+            match_set_tp_dst_masked(&match, htons(blocks[i].port),
+                                    htons(blocks[i].mask));
             clause_add(clauses, table, priority, cookie, &match, r->conj_id,
                        k, n);
-            lo += 1u << bits;
         }
         return;
     }

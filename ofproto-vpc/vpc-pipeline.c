@@ -12,6 +12,7 @@
 #include "stage-classify.h"
 #include "stage-gateway.h"
 #include "stage-lookup.h"
+#include "stage-nacl.h"
 #include "stage-route.h"
 #include "stage-sg.h"
 #include "util.h"
@@ -69,7 +70,9 @@ vpc_pipeline_build_static(struct vpc_flow_table *out)
         { VPC_T_SG_OUT_ALLOW, VPC_T_L3_ADMIT },
         { VPC_T_SG_OUT_DENY, -1 },
         { VPC_T_L3_ADMIT, -1 },
+        { VPC_T_NACL_OUT, -1 },
         { VPC_T_ROUTE, -1 },
+        { VPC_T_NACL_IN, -1 },
         { VPC_T_DEST, -1 },
         { VPC_T_TO_TUNNEL, VPC_T_TO_PORT },
         { VPC_T_LOCAL_OUT, -1 },
@@ -166,6 +169,7 @@ build_host_vpc(struct vpc_flow_table *out,
         }
     }
     pl_sg_build_vpc(out, chassis, vpc, a);
+    pl_nacl_build_vpc(out, vpc, a);
 }
 
 /* Adds to 'out' the flows of 'vpc' on 'chassis': a host's if it has a port

@@ -31,6 +31,8 @@ struct vpc_pl_subnet {
     ovs_be32 mask;
     ovs_be32 gateway_ip;
     struct eth_addr gateway_mac;
+    uint32_t nacl;              /* Its network ACL: 1 + an index into the
+                                 * VPC's 'nacls', or 0 for none. */
 };
 
 struct vpc_pl_port {
@@ -76,6 +78,27 @@ struct vpc_pl_sg {
     size_t n_rules;
 };
 
+/* A network ACL rule.  The fingerprint hashes it whole: zero it before
+ * filling it in. */
+struct vpc_pl_nacl_rule {
+    struct uuid uuid;
+    uint16_t number;            /* 1 (first) to 32766. */
+    bool ingress;               /* Else egress. */
+    bool deny;                  /* Else allow. */
+    int16_t proto;              /* IP protocol, or -1 for all. */
+    uint16_t port_min;          /* TCP or UDP destination ports; */
+    uint16_t port_max;          /* 0 and 0: all. */
+    ovs_be32 network;           /* The other end. */
+    ovs_be32 mask;
+};
+
+/* A network ACL: stateless rules for the subnets that name it. */
+struct vpc_pl_nacl {
+    struct uuid uuid;
+    const struct vpc_pl_nacl_rule *rules;
+    size_t n_rules;
+};
+
 /* A gateway group: the gateways that carry VPCs' outside traffic, and the
  * outside network they are on. */
 struct vpc_pl_gw_group {
@@ -115,6 +138,8 @@ struct vpc_pl_vpc {
     size_t n_cidrs;
     const struct vpc_pl_sg *sgs;        /* Security groups: a port in */
     size_t n_sgs;                       /* none sends and gets nothing. */
+    const struct vpc_pl_nacl *nacls;    /* Network ACLs. */
+    size_t n_nacls;
 
     /* The way out, if any.  NAT uses 'tunnel_key' as conntrack zone, so
      * a VPC with a gateway group has a key of at most 65535. */

@@ -10,7 +10,8 @@
  *   uplink 3 and a tunnel port 10 to the other gateway), gw-static.
  *   Every port is in the default group (ingress from its members, all
  *   egress); p1 also in "web" (TCP 80-443 from anywhere, ping from
- *   198.51.100.0/24 denied). */
+ *   198.51.100.0/24 denied).  Subnet 10.0.2.0/24 has a network ACL: SSH in
+ *   from 10.0.0.0/8, nothing else in, everything out. */
 #include <config.h>
 
 #include <arpa/inet.h>
@@ -149,11 +150,32 @@ main(int argc, char *argv[])
         ovs_assert(uuid_from_string(&sgs[1].uuid,
                                     "77777772-0000-0000-0000-000000000000"));
 
+        /* A network ACL on 10.0.2.0/24: SSH in from 10.0.0.0/8, then
+         * nothing else in; everything out. */
+        struct vpc_pl_nacl_rule acl_rules[3] = {
+            { .number = 100, .ingress = true, .proto = 6, .port_min = 22,
+              .port_max = 22, .network = ip("10.0.0.0"),
+              .mask = ip("255.0.0.0") },
+            { .number = 200, .ingress = true, .deny = true, .proto = -1 },
+            { .number = 100, .proto = -1 },
+        };
+        for (int i = 0; i < 3; i++) {
+            char s[UUID_LEN + 1];
+            snprintf(s, sizeof s, "8888888%d-0000-0000-0000-000000000000",
+                     i + 1);
+            ovs_assert(uuid_from_string(&acl_rules[i].uuid, s));
+        }
+        struct vpc_pl_nacl nacl = { .rules = acl_rules, .n_rules = 3 };
+        ovs_assert(uuid_from_string(&nacl.uuid,
+                                    "99999999-0000-0000-0000-000000000000"));
+        subnets[1].nacl = 1;
+
         struct vpc_pl_vpc vpc = {
             .tunnel_key = 42,
             .subnets = subnets, .n_subnets = 2,
             .ports = ports, .n_ports = 3,
             .sgs = sgs, .n_sgs = 2,
+            .nacls = &nacl, .n_nacls = 1,
         };
         ovs_assert(uuid_from_string(&vpc.uuid,
                                     "11111111-0000-0000-0000-000000000000"));
