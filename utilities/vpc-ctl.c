@@ -62,7 +62,8 @@ static void vpc_ctl_exit(int status) OVS_NO_RETURN;
 static const char *const trailing_option_commands[] = {
     "vpc-add", "vpc-del", "subnet-add", "subnet-del", "port-add", "port-del",
     "ext-net-add", "ext-net-del", "gw-group-add", "gw-group-del",
-    "vpc-set-gateway", "nat-del",
+    "vpc-set-gateway", "nat-del", "sg-add", "sg-del", "sg-rule-add",
+    "sg-rule-del",
     NULL
 };
 
@@ -229,6 +230,23 @@ Gateway commands:\n\
                             given) to PORT\n\
   nat-del EXTERNAL_IP       delete a NAT rule\n\
   nat-list [VPC]            list NAT rules\n\
+\n\
+Security group commands:\n\
+  sg-add VPC SG [--no-default-egress]\n\
+                            create a security group of VPC (with a rule that\n\
+                            allows all egress, unless --no-default-egress)\n\
+  sg-del SG [--cascade]     delete a security group (--cascade: take it off\n\
+                            its ports, delete the rules that name it)\n\
+  sg-list [VPC]             list security groups\n\
+  sg-show SG                show a security group and its rules\n\
+  sg-rule-add SG DIRECTION PROTOCOL [PORTS|TYPE[/CODE]] REMOTE\n\
+              [--action=allow|deny] [--priority=N]\n\
+                            add a rule (REMOTE: a CIDR or a group of the\n\
+                            VPC) and print its id\n\
+  sg-rule-del SG ID         delete a rule by id (or give its content as to\n\
+                            sg-rule-add)\n\
+  port-set-sg PORT [SG...]  set a port's security groups (none: the VPC's\n\
+                            default group)\n\
 \n\
 Status:\n\
   chassis-list              list chassis and their state\n\
