@@ -191,8 +191,9 @@ usage: %s [OPTIONS] COMMAND [ARG...]\n\
 VPC commands:\n\
   vpc-add VPC [--tunnel-key=N] [--cidr=CIDR[,CIDR...]]\n\
                             create a VPC (tunnel key allocated if not given)\n\
-  vpc-del VPC [--cascade]   delete a VPC (--cascade: with its subnets, ports\n\
-                            and NAT rules)\n\
+                            and its security group VPC-default\n\
+  vpc-del VPC [--cascade]   delete a VPC (--cascade: with its subnets,\n\
+                            ports, NAT rules and security groups)\n\
   vpc-list                  list VPCs\n\
 \n\
 Subnet commands:\n\
@@ -206,7 +207,7 @@ Port commands:\n\
   port-add SUBNET PORT [MAC] [IP]\n\
                             create a port (MAC and IP allocated if not given)\n\
   port-del PORT             delete a port\n\
-  port-show PORT            show a port and its binding\n\
+  port-show PORT            show a port, its binding and security groups\n\
   port-list [SUBNET]        list ports\n\
 \n\
 Gateway commands:\n\
@@ -251,6 +252,7 @@ Security group commands:\n\
 Status:\n\
   chassis-list              list chassis and their state\n\
   show [VPC]                print VPCs, NAT rules, subnets, ports, bindings\n\
+                            and security groups\n\
   sync                      with --wait=hv: wait for all earlier changes\n\
 \n\
 %s\
