@@ -881,7 +881,8 @@ default_sg_name(const char *vpc_name)
 }
 
 /* Checks that the default group of a new VPC named 'vpc_name' can have its
- * name, "VPC-default".  Returns false, with an error set, if not. */
+ * name, "VPC-default".  Returns false, with an error set in 'ctx', if
+ * not. */
 bool
 vpc_ctl_sg_check_default_name(struct ctl_context *ctx, const char *vpc_name)
 {
@@ -897,8 +898,9 @@ vpc_ctl_sg_check_default_name(struct ctl_context *ctx, const char *vpc_name)
     return ok;
 }
 
-/* Creates the default group of new VPC 'vpc', "VPC-default": ingress
- * allowed from its own members, all egress allowed. */
+/* Creates, in the transaction of 'ctx', the default group of new VPC
+ * 'vpc', "VPC-default": ingress allowed from its own members, all egress
+ * allowed. */
 void
 vpc_ctl_sg_add_default(struct ctl_context *ctx, const struct vpcrec_vpc *vpc)
 {
@@ -912,7 +914,7 @@ vpc_ctl_sg_add_default(struct ctl_context *ctx, const struct vpcrec_vpc *vpc)
 }
 
 /* If 'vpc' has other groups than its default one, sets the error "VPC: VPC
- * still has N security group(s)..." and returns true. */
+ * still has N security group(s)..." in 'ctx' and returns true. */
 bool
 vpc_ctl_sg_refuse_vpc_del(struct ctl_context *ctx,
                           const struct vpcrec_vpc *vpc)
@@ -934,8 +936,9 @@ vpc_ctl_sg_refuse_vpc_del(struct ctl_context *ctx,
     return n > 0;
 }
 
-/* Deletes the groups of 'vpc', its default group too, with their rules;
- * takes them out of the ports and rules of other VPCs that name them. */
+/* Deletes, in the transaction of 'ctx', the groups of 'vpc', its default
+ * group too, with their rules; takes them out of the ports and rules of
+ * other VPCs that name them. */
 void
 vpc_ctl_sg_delete_vpc_groups(struct ctl_context *ctx,
                              const struct vpcrec_vpc *vpc)
@@ -965,7 +968,8 @@ show_sg(struct ctl_context *ctx, const struct ovsdb_idl_row *row)
                   sg_count_rules(ctx, sg), sg_count_ports(ctx, sg));
 }
 
-/* Prints the groups of 'vpc' for "show", one line each, by name. */
+/* Prints the groups of 'vpc' into the output of 'ctx', for "show", one
+ * line each, by name. */
 void
 vpc_ctl_sg_show_vpc(struct ctl_context *ctx, const struct vpcrec_vpc *vpc)
 {
