@@ -5,6 +5,7 @@ TESTSUITE_AT = \
 	tests/schema.at \
 	tests/vpc-ctl.at \
 	tests/gateway-ctl.at \
+	tests/sg-ctl.at \
 	tests/service.at \
 	tests/pipeline.at \
 	tests/system-controller.at \

@@ -13,6 +13,8 @@ utilities_vpc_ctl_SOURCES = \
 	utilities/vpc-ctl-misc.c \
 	utilities/vpc-ctl-misc.h \
 	utilities/vpc-ctl-scope.c \
+	utilities/vpc-ctl-sg.c \
+	utilities/vpc-ctl-sg.h \
 	utilities/vpc-ctl-vpc.c \
 	utilities/vpc-ctl-vpc.h
 utilities_vpc_ctl_LDADD = lib/libvpc.la $(OVS_LIBS)

@@ -9,6 +9,7 @@
 #include "vpc-ctl-common.h"
 #include "vpc-ctl-gateway.h"
 #include "vpc-ctl-misc.h"
+#include "vpc-ctl-sg.h"
 #include "vpc-ctl-vpc.h"
 #include "vpc-idl.h"
 
@@ -24,4 +25,5 @@ vpc_ctl_cmds_init(void (*exit_func)(int status))
     ctl_register_commands(vpc_ctl_vpc_commands);
     ctl_register_commands(vpc_ctl_gateway_commands);
     ctl_register_commands(vpc_ctl_misc_commands);
+    ctl_register_commands(vpc_ctl_sg_commands);
 }

@@ -114,6 +114,8 @@ const struct ctl_table_class vpc_ctl_tables[VPCREC_N_TABLES] = {
         = {&vpcrec_gateway_group_col_name, NULL, NULL},
     [VPCREC_TABLE_NAT].row_ids[0] = {&vpcrec_nat_col_external_ip, NULL,
                                      NULL},
+    [VPCREC_TABLE_SECURITY_GROUP].row_ids[0]
+        = {&vpcrec_security_group_col_name, NULL, NULL},
 };
 
 /* What messages call a row of each table, and whether the rows sort by
@@ -129,6 +131,7 @@ static const struct {
     [VPCREC_TABLE_EXTERNAL_NETWORK] = {"external network", false},
     [VPCREC_TABLE_GATEWAY_GROUP] = {"gateway group", false},
     [VPCREC_TABLE_NAT] = {"NAT rule", true},
+    [VPCREC_TABLE_SECURITY_GROUP] = {"security group", false},
 };
 
 static size_t
@@ -194,8 +197,9 @@ vpc_ctl_lookup(struct ctl_context *ctx,
     return NULL;
 }
 
-/* Does 'row' refer to 'ref' through its reference column 'ref_col'?  Any
- * row does if 'ref' is NULL. */
+/* Does 'row' refer to 'ref' through its reference column 'ref_col' (one of
+ * the references, if the column is a set)?  Any row does if 'ref' is
+ * NULL. */
 static bool
 row_refers_to(const struct ovsdb_idl_row *row,
               const struct ovsdb_idl_column *ref_col,
@@ -206,7 +210,12 @@ row_refers_to(const struct ovsdb_idl_row *row,
     }
 
     const struct ovsdb_datum *d = ovsdb_idl_read(row, ref_col);
-    return d->n && uuid_equals(&d->keys[0].uuid, &ref->uuid);
+    for (size_t i = 0; i < d->n; i++) {
+        if (uuid_equals(&d->keys[i].uuid, &ref->uuid)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 /* Returns how many rows of 'tc' refer to 'ref' through 'ref_col'. */

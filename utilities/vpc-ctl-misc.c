@@ -12,6 +12,7 @@
 #include "smap.h"
 #include "vpc-ctl-common.h"
 #include "vpc-ctl-gateway.h"
+#include "vpc-ctl-sg.h"
 #include "vpc-ctl-vpc.h"
 #include "vpc-idl.h"
 
@@ -102,6 +103,7 @@ show_vpc(struct ctl_context *ctx, const struct ovsdb_idl_row *row)
                        show_nat);
     vpc_ctl_put_sorted(ctx, &vpcrec_table_subnet, &vpcrec_subnet_col_vpc,
                        row, show_subnet);
+    vpc_ctl_sg_show_vpc(ctx, vpc);
 }
 
 static void
@@ -149,6 +151,7 @@ pre_show(struct ctl_context *ctx)
 {
     vpc_ctl_pre_bindings(ctx);
     vpc_ctl_pre_nats(ctx);
+    vpc_ctl_pre_sgs(ctx);
 }
 
 /* ------------------------------------------------------------- Commands */

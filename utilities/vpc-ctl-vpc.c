@@ -18,6 +18,7 @@
 #include "vpc-ctl-common.h"
 #include "vpc-ctl-gateway.h"
 #include "vpc-ctl-misc.h"
+#include "vpc-ctl-sg.h"
 #include "vpc-idl.h"
 
 #define VPC_TUNNEL_KEY_MAX 16777215
@@ -87,6 +88,9 @@ cmd_vpc_add(struct ctl_context *ctx)
         }
         goto out;
     }
+    if (!vpc_ctl_sg_check_default_name(ctx, name)) {
+        goto out;
+    }
 
     /* Tunnel key: the given one if free, else the lowest free one. */
     const struct vpcrec_vpc *other;
@@ -124,6 +128,7 @@ cmd_vpc_add(struct ctl_context *ctx)
     vpcrec_vpc_set_name(vpc, name);
     vpcrec_vpc_set_tunnel_key(vpc, key);
     vpcrec_vpc_set_cidrs(vpc, (const char **) cidrs.names, cidrs.n);
+    vpc_ctl_sg_add_default(ctx, vpc);
     vpc_ctl_claim_allocation(ctx);
     ds_put_format(&ctx->output, "vpc %s tunnel_key=%lld\n", name, key);
 
@@ -159,6 +164,8 @@ cmd_vpc_del(struct ctl_context *ctx)
                       "delete them first or use --cascade", vpc->name,
                       n_nats);
             return;
+        } else if (vpc_ctl_sg_refuse_vpc_del(ctx, vpc)) {
+            return;
         }
     }
 
@@ -170,6 +177,7 @@ cmd_vpc_del(struct ctl_context *ctx)
             delete_subnet(ctx, subnet);
         }
     }
+    vpc_ctl_sg_delete_vpc_groups(ctx, vpc);
     vpcrec_vpc_delete(vpc);
     vpc_ctl_claim_allocation(ctx);
 }
@@ -468,6 +476,9 @@ cmd_port_show(struct ctl_context *ctx)
                   port->chassis ? port->chassis->name : "(unbound)");
     ds_put_format(s, "up: %s\n",
                   port->n_up && port->up[0] ? "true" : "false");
+    ds_put_cstr(s, "security_groups: ");
+    vpc_ctl_put_port_sgs(s, port);
+    ds_put_char(s, '\n');
 }
 
 static void
@@ -563,18 +574,35 @@ vpc_ctl_pre_bindings(struct ctl_context *ctx)
     ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_up);
 }
 
+/* What vpc-add reads: the VPCs, and the names of security groups, of
+ * which the new VPC's default one must be free. */
+static void
+pre_vpc_add(struct ctl_context *ctx)
+{
+    pre_vpcs(ctx);
+    vpc_ctl_pre_sg_names(ctx);
+}
+
 static void
 pre_vpc_del(struct ctl_context *ctx)
 {
     vpc_ctl_pre_ports(ctx);
-    /* With --cascade, its NAT rows go too. */
+    /* Its security groups go, and with --cascade, its NAT rows too. */
+    vpc_ctl_pre_sgs(ctx);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_nat_col_vpc);
+}
+
+static void
+pre_port_show(struct ctl_context *ctx)
+{
+    vpc_ctl_pre_bindings(ctx);
+    vpc_ctl_pre_port_sgs(ctx);
 }
 
 /* ------------------------------------------------------------- Commands */
 
 const struct ctl_command_syntax vpc_ctl_vpc_commands[] = {
-    {"vpc-add", 1, 1, "VPC [--tunnel-key=N] [--cidr=CIDR]", pre_vpcs,
+    {"vpc-add", 1, 1, "VPC [--tunnel-key=N] [--cidr=CIDR]", pre_vpc_add,
      cmd_vpc_add, NULL, "--may-exist,--tunnel-key=,--cidr=", RW},
     {"vpc-del", 1, 1, "VPC", pre_vpc_del, cmd_vpc_del, NULL,
      "--if-exists,--cascade", RW},
@@ -589,7 +617,7 @@ const struct ctl_command_syntax vpc_ctl_vpc_commands[] = {
      NULL, "--may-exist", RW},
     {"port-del", 1, 1, "PORT", vpc_ctl_pre_ports, cmd_port_del, NULL,
      "--if-exists", RW},
-    {"port-show", 1, 1, "PORT", vpc_ctl_pre_bindings, cmd_port_show, NULL,
+    {"port-show", 1, 1, "PORT", pre_port_show, cmd_port_show, NULL,
      "", RO},
     {"port-list", 0, 1, "[SUBNET]", vpc_ctl_pre_bindings, cmd_port_list,
      NULL, "", RO},

@@ -62,7 +62,8 @@ static void vpc_ctl_exit(int status) OVS_NO_RETURN;
 static const char *const trailing_option_commands[] = {
     "vpc-add", "vpc-del", "subnet-add", "subnet-del", "port-add", "port-del",
     "ext-net-add", "ext-net-del", "gw-group-add", "gw-group-del",
-    "vpc-set-gateway", "nat-del",
+    "vpc-set-gateway", "nat-del", "sg-add", "sg-del", "sg-rule-add",
+    "sg-rule-del",
     NULL
 };
 
@@ -190,8 +191,9 @@ usage: %s [OPTIONS] COMMAND [ARG...]\n\
 VPC commands:\n\
   vpc-add VPC [--tunnel-key=N] [--cidr=CIDR[,CIDR...]]\n\
                             create a VPC (tunnel key allocated if not given)\n\
-  vpc-del VPC [--cascade]   delete a VPC (--cascade: with its subnets, ports\n\
-                            and NAT rules)\n\
+                            and its security group VPC-default\n\
+  vpc-del VPC [--cascade]   delete a VPC (--cascade: with its subnets,\n\
+                            ports, NAT rules and security groups)\n\
   vpc-list                  list VPCs\n\
 \n\
 Subnet commands:\n\
@@ -205,7 +207,7 @@ Port commands:\n\
   port-add SUBNET PORT [MAC] [IP]\n\
                             create a port (MAC and IP allocated if not given)\n\
   port-del PORT             delete a port\n\
-  port-show PORT            show a port and its binding\n\
+  port-show PORT            show a port, its binding and security groups\n\
   port-list [SUBNET]        list ports\n\
 \n\
 Gateway commands:\n\
@@ -230,9 +232,27 @@ Gateway commands:\n\
   nat-del EXTERNAL_IP       delete a NAT rule\n\
   nat-list [VPC]            list NAT rules\n\
 \n\
+Security group commands:\n\
+  sg-add VPC SG [--no-default-egress]\n\
+                            create a security group of VPC (with a rule that\n\
+                            allows all egress, unless --no-default-egress)\n\
+  sg-del SG [--cascade]     delete a security group (--cascade: take it off\n\
+                            its ports, delete the rules that name it)\n\
+  sg-list [VPC]             list security groups\n\
+  sg-show SG                show a security group and its rules\n\
+  sg-rule-add SG DIRECTION PROTOCOL [PORTS|TYPE[/CODE]] REMOTE\n\
+              [--action=allow|deny] [--priority=N]\n\
+                            add a rule (REMOTE: a CIDR or a group of the\n\
+                            VPC) and print its id\n\
+  sg-rule-del SG ID         delete a rule by id (or give its content as to\n\
+                            sg-rule-add)\n\
+  port-set-sg PORT [SG...]  set a port's security groups (none: the VPC's\n\
+                            default group)\n\
+\n\
 Status:\n\
   chassis-list              list chassis and their state\n\
   show [VPC]                print VPCs, NAT rules, subnets, ports, bindings\n\
+                            and security groups\n\
   sync                      with --wait=hv: wait for all earlier changes\n\
 \n\
 %s\
