@@ -10,11 +10,12 @@ TESTSUITE_AT = \
 	tests/pipeline.at \
 	tests/system-controller.at \
 	tests/system-gateway.at \
+	tests/system-sg.at \
 	tests/sandbox.at \
 	tests/bench.at \
 	tests/build.at \
 	tests/cluster.at
-EXTRA_DIST += $(TESTSUITE_AT) tests/testsuite tests/atlocal.in tests/bench-check.py \
+EXTRA_DIST += $(TESTSUITE_AT) tests/testsuite tests/atlocal.in tests/bench-check.py tests/vpc-conn.py \
 	tests/package.m4
 TESTSUITE = $(srcdir)/tests/testsuite
 AUTOTEST = $(AUTOM4TE) -l autotest
