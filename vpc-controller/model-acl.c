@@ -22,12 +22,6 @@ static struct vlog_rate_limit bad_row_rl = VLOG_RATE_LIMIT_INIT(5, 20);
 static struct ovsdb_idl_index *acl_by_vpc;
 static struct ovsdb_idl_index *rule_by_acl;
 
-struct acl_node {
-    struct hmap_node node;
-    struct uuid uuid;
-    uint32_t number;            /* 1 + index in the VPC's 'nacls'. */
-};
-
 /* Creates the database indexes the ACLs are built with.  Call once,
  * before 'idl' first runs. */
 void
@@ -36,14 +30,6 @@ model_acl_create_indexes(struct ovsdb_idl *idl)
     acl_by_vpc = ovsdb_idl_index_create1(idl, &vpcrec_network_acl_col_vpc);
     rule_by_acl = ovsdb_idl_index_create1(
         idl, &vpcrec_network_acl_rule_col_network_acl);
-}
-
-static int
-compare_rows(const void *a_, const void *b_)
-{
-    const struct ovsdb_idl_row *const *a = a_;
-    const struct ovsdb_idl_row *const *b = b_;
-    return uuid_compare_3way(&(*a)->uuid, &(*b)->uuid);
 }
 
 static int
@@ -106,7 +92,7 @@ void
 model_acl_build(const struct vpcrec_vpc *row, struct model_vpc *mv,
                 struct model_acl_builder *b)
 {
-    hmap_init(&b->acls);
+    model_uuid_map_init(&b->acls);
 
     const struct vpcrec_network_acl **acls = NULL;
     size_t n_acls = 0, allocated = 0;
@@ -121,7 +107,7 @@ model_acl_build(const struct vpcrec_vpc *row, struct model_vpc *mv,
         acls[n_acls++] = acl_row;
     }
     vpcrec_network_acl_index_destroy_row(key);
-    qsort(acls, n_acls, sizeof *acls, compare_rows);
+    qsort(acls, n_acls, sizeof *acls, model_compare_rows);
 
     mv->nacls = xmalloc((n_acls + 1) * sizeof *mv->nacls);
     mv->nacl_rules = NULL;
@@ -130,10 +116,7 @@ model_acl_build(const struct vpcrec_vpc *row, struct model_vpc *mv,
     struct vpcrec_network_acl_rule *rkey
         = vpcrec_network_acl_rule_index_init_row(rule_by_acl);
     for (size_t i = 0; i < n_acls; i++) {
-        struct acl_node *n = xmalloc(sizeof *n);
-        n->uuid = acls[i]->header_.uuid;
-        n->number = i + 1;
-        hmap_insert(&b->acls, &n->node, uuid_hash(&n->uuid));
+        model_uuid_map_add(&b->acls, &acls[i]->header_.uuid, i + 1);
 
         size_t first = firsts[i] = n_rules;
         vpcrec_network_acl_rule_index_set_network_acl(rkey, acls[i]);
@@ -184,17 +167,13 @@ uint32_t
 model_acl_subnet_acl(const struct model_acl_builder *b,
                      const struct vpcrec_subnet *row)
 {
-    const struct acl_node *n;
-
     if (!row->network_acl) {
         return 0;
     }
-    HMAP_FOR_EACH_WITH_HASH (n, node,
-                             uuid_hash(&row->network_acl->header_.uuid),
-                             &b->acls) {
-        if (uuid_equals(&n->uuid, &row->network_acl->header_.uuid)) {
-            return n->number;
-        }
+    size_t number = model_uuid_map_find(&b->acls,
+                                        &row->network_acl->header_.uuid);
+    if (number != SIZE_MAX) {
+        return number;
     }
     VLOG_WARN_RL(&bad_row_rl, "subnet %s: network ACL %s is not an ACL of "
                  "its VPC: ignored", row->name, row->network_acl->name);
@@ -205,12 +184,7 @@ model_acl_subnet_acl(const struct model_acl_builder *b,
 void
 model_acl_builder_destroy(struct model_acl_builder *b)
 {
-    struct acl_node *n;
-
-    HMAP_FOR_EACH_POP (n, node, &b->acls) {
-        free(n);
-    }
-    hmap_destroy(&b->acls);
+    model_uuid_map_destroy(&b->acls);
 }
 
 /* Returns a hash of the network ACLs of 'pl', with 'basis'. */

@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "openvswitch/hmap.h"
+#include "model.h"
 
 struct model_vpc;
 struct ovsdb_idl;
@@ -17,7 +17,7 @@ struct vpc_pl_vpc;
 
 /* What building one VPC's ACLs leaves for its subnets. */
 struct model_acl_builder {
-    struct hmap acls;           /* Network_ACL uuid -> number. */
+    struct model_uuid_map acls;     /* Network_ACL uuid -> number. */
 };
 
 void model_acl_create_indexes(struct ovsdb_idl *);

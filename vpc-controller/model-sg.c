@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hash.h"
+#include "hmapx.h"
 #include "model.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
@@ -22,12 +23,6 @@ static struct vlog_rate_limit bad_row_rl = VLOG_RATE_LIMIT_INIT(5, 20);
 static struct ovsdb_idl_index *sg_by_vpc;
 static struct ovsdb_idl_index *rule_by_sg;
 
-struct sg_index_node {
-    struct hmap_node node;
-    struct uuid uuid;
-    size_t index;
-};
-
 /* Creates the database indexes the groups are built with.  Call once,
  * before 'idl' first runs. */
 void
@@ -37,38 +32,6 @@ model_sg_create_indexes(struct ovsdb_idl *idl)
                                         &vpcrec_security_group_col_vpc);
     rule_by_sg = ovsdb_idl_index_create1(
         idl, &vpcrec_security_group_rule_col_security_group);
-}
-
-static void
-index_add(struct model_sg_builder *b, const struct uuid *uuid, size_t index)
-{
-    struct sg_index_node *n = xmalloc(sizeof *n);
-    n->uuid = *uuid;
-    n->index = index;
-    hmap_insert(&b->groups, &n->node, uuid_hash(uuid));
-}
-
-/* Returns the index of group 'uuid' in the VPC being built, or SIZE_MAX if
- * it is not one of its groups. */
-static size_t
-index_find(const struct model_sg_builder *b, const struct uuid *uuid)
-{
-    const struct sg_index_node *n;
-
-    HMAP_FOR_EACH_WITH_HASH (n, node, uuid_hash(uuid), &b->groups) {
-        if (uuid_equals(&n->uuid, uuid)) {
-            return n->index;
-        }
-    }
-    return SIZE_MAX;
-}
-
-static int
-compare_rows(const void *a_, const void *b_)
-{
-    const struct ovsdb_idl_row *const *a = a_;
-    const struct ovsdb_idl_row *const *b = b_;
-    return uuid_compare_3way(&(*a)->uuid, &(*b)->uuid);
 }
 
 /* Parses 'row' into 'r' (zeroed), a rule of the VPC whose groups 'b'
@@ -116,7 +79,7 @@ parse_rule(const struct vpcrec_security_group_rule *row,
         return xstrdup("needs exactly one of remote_cidr and "
                        "remote_group");
     } else if (row->remote_group) {
-        size_t g = index_find(b, &row->remote_group->header_.uuid);
+        size_t g = model_uuid_map_find(&b->groups, &row->remote_group->header_.uuid);
         if (g == SIZE_MAX) {
             return xasprintf("remote group %s is not a group of its VPC",
                              row->remote_group->name);
@@ -143,27 +106,13 @@ parse_rule(const struct vpcrec_security_group_rule *row,
  * 32 bits of its UUID if they are free (rules are taken in UUID order, so
  * every build gives the same IDs), else the next free one. */
 static void
-assign_conj_id(struct vpc_pl_sg_rule *r, struct hmap *used)
+assign_conj_id(struct vpc_pl_sg_rule *r, struct hmapx *used)
 {
     uint32_t id = uuid_prefix(&r->uuid, 8) ? uuid_prefix(&r->uuid, 8) : 1;
 
-    for (;;) {
-        struct sg_index_node *n;
-        bool taken = false;
-        HMAP_FOR_EACH_WITH_HASH (n, node, hash_int(id, 0), used) {
-            if (n->index == id) {
-                taken = true;
-                break;
-            }
-        }
-        if (!taken) {
-            break;
-        }
+    while (!hmapx_add(used, (void *) (uintptr_t) id)) {
         id = id + 1 ? id + 1 : 1;
     }
-    struct sg_index_node *n = xzalloc(sizeof *n);
-    n->index = id;
-    hmap_insert(used, &n->node, hash_int(id, 0));
     r->conj_id = id;
 }
 
@@ -201,7 +150,7 @@ void
 model_sg_build(const struct vpcrec_vpc *row, struct model_vpc *mv,
                struct model_sg_builder *b)
 {
-    hmap_init(&b->groups);
+    model_uuid_map_init(&b->groups);
 
     /* Groups. */
     const struct vpcrec_security_group **groups = NULL;
@@ -217,7 +166,7 @@ model_sg_build(const struct vpcrec_vpc *row, struct model_vpc *mv,
         groups[n_groups++] = sg_row;
     }
     vpcrec_security_group_index_destroy_row(key);
-    qsort(groups, n_groups, sizeof *groups, compare_rows);
+    qsort(groups, n_groups, sizeof *groups, model_compare_rows);
 
     const struct vpcrec_security_group *def = row->default_security_group;
     if (def && def->vpc != row) {
@@ -228,7 +177,7 @@ model_sg_build(const struct vpcrec_vpc *row, struct model_vpc *mv,
     }
     b->default_sg = SIZE_MAX;
     for (size_t i = 0; i < n_groups; i++) {
-        index_add(b, &groups[i]->header_.uuid, i);
+        model_uuid_map_add(&b->groups, &groups[i]->header_.uuid, i);
         if (groups[i] == def) {
             b->default_sg = i;
         }
@@ -255,7 +204,7 @@ model_sg_build(const struct vpcrec_vpc *row, struct model_vpc *mv,
             }
             rules[i][n_rules[i]++] = r_row;
         }
-        qsort(rules[i], n_rules[i], sizeof *rules[i], compare_rows);
+        qsort(rules[i], n_rules[i], sizeof *rules[i], model_compare_rows);
         total += n_rules[i];
     }
     vpcrec_security_group_rule_index_destroy_row(rkey);
@@ -267,11 +216,9 @@ model_sg_build(const struct vpcrec_vpc *row, struct model_vpc *mv,
         b->default_sg = n_groups;
         n_pl_rules = add_implicit_default(row, mv, n_groups);
     }
-    struct hmap used = HMAP_INITIALIZER(&used);
+    struct hmapx used = HMAPX_INITIALIZER(&used);
     for (size_t i = 0; i < n_pl_rules; i++) {
-        struct sg_index_node *n = xzalloc(sizeof *n);
-        n->index = mv->sg_rules[i].conj_id;
-        hmap_insert(&used, &n->node, hash_int(n->index, 0));
+        hmapx_add(&used, (void *) (uintptr_t) mv->sg_rules[i].conj_id);
     }
     for (size_t i = 0; i < n_groups; i++) {
         struct vpc_pl_sg *sg = &mv->sgs[i];
@@ -295,11 +242,7 @@ model_sg_build(const struct vpcrec_vpc *row, struct model_vpc *mv,
         sg->n_rules = &mv->sg_rules[n_pl_rules] - sg->rules;
         free(rules[i]);
     }
-    struct sg_index_node *n;
-    HMAP_FOR_EACH_POP (n, node, &used) {
-        free(n);
-    }
-    hmap_destroy(&used);
+    hmapx_destroy(&used);
     free(rules);
     free(n_rules);
     free(groups);
@@ -325,7 +268,7 @@ model_sg_port_groups(const struct model_sg_builder *b,
     }
     for (size_t i = 0; i < row->n_security_groups
                        && n < VPC_SG_MAX_PER_PORT; i++) {
-        size_t g = index_find(b, &row->security_groups[i]->header_.uuid);
+        size_t g = model_uuid_map_find(&b->groups, &row->security_groups[i]->header_.uuid);
         if (g == SIZE_MAX) {
             VLOG_WARN_RL(&bad_row_rl, "port %s: security group %s is not "
                          "a group of its VPC: ignored", row->name,
@@ -341,12 +284,7 @@ model_sg_port_groups(const struct model_sg_builder *b,
 void
 model_sg_builder_destroy(struct model_sg_builder *b)
 {
-    struct sg_index_node *n;
-
-    HMAP_FOR_EACH_POP (n, node, &b->groups) {
-        free(n);
-    }
-    hmap_destroy(&b->groups);
+    model_uuid_map_destroy(&b->groups);
 }
 
 /* Returns a hash of the security groups of 'pl' (not its ports'), with

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "openvswitch/hmap.h"
+#include "model.h"
 
 struct model_vpc;
 struct ovsdb_idl;
@@ -18,7 +18,7 @@ struct vpc_pl_vpc;
 
 /* What building one VPC's groups leaves for its ports. */
 struct model_sg_builder {
-    struct hmap groups;         /* Security_Group uuid -> index. */
+    struct model_uuid_map groups;   /* Security_Group uuid -> index. */
     size_t default_sg;          /* Index of the default group. */
 };
 

@@ -263,9 +263,10 @@ parse_gw_group(const struct vpcrec_gateway_group *row,
 }
 
 /* Compares two pointers to IDL rows (of any table: each begins with its
- * struct ovsdb_idl_row) by UUID, for a stable order. */
-static int
-compare_rows_by_uuid(const void *a_, const void *b_)
+ * struct ovsdb_idl_row) by UUID, for a stable order: a qsort() comparator
+ * for 'a_' and 'b_'. */
+int
+model_compare_rows(const void *a_, const void *b_)
 {
     const struct ovsdb_idl_row *const *a = a_;
     const struct ovsdb_idl_row *const *b = b_;
@@ -290,7 +291,7 @@ build_gw_groups(struct vpc_model *model, struct ovsdb_idl *idl)
     VPCREC_GATEWAY_GROUP_FOR_EACH (row, idl) {
         rows[n_rows++] = row;
     }
-    qsort(rows, n_rows, sizeof *rows, compare_rows_by_uuid);
+    qsort(rows, n_rows, sizeof *rows, model_compare_rows);
     struct hmapx ids = HMAPX_INITIALIZER(&ids);
 
     for (size_t k = 0; k < n_rows; k++) {
@@ -733,7 +734,7 @@ build_vpc(struct vpc_model *model, const struct vpcrec_vpc *row,
         sn_rows[n_rows++] = sn_row;
     }
     vpcrec_subnet_index_destroy_row(sn_key);
-    qsort(sn_rows, n_rows, sizeof *sn_rows, compare_rows_by_uuid);
+    qsort(sn_rows, n_rows, sizeof *sn_rows, model_compare_rows);
 
     /* Ports of valid subnets. */
     mv->subnets = xmalloc((n_rows + 1) * sizeof *mv->subnets);
@@ -935,4 +936,54 @@ void
 vpc_model_free_vpc(struct model_vpc *mv)
 {
     model_vpc_destroy(mv);
+}
+
+struct uuid_map_node {
+    struct hmap_node node;
+    struct uuid uuid;
+    size_t value;
+};
+
+/* Initializes 'map' as empty. */
+void
+model_uuid_map_init(struct model_uuid_map *map)
+{
+    hmap_init(&map->map);
+}
+
+/* Frees what 'map' holds. */
+void
+model_uuid_map_destroy(struct model_uuid_map *map)
+{
+    struct uuid_map_node *n;
+
+    HMAP_FOR_EACH_POP (n, node, &map->map) {
+        free(n);
+    }
+    hmap_destroy(&map->map);
+}
+
+/* Maps 'uuid' to 'value' in 'map'. */
+void
+model_uuid_map_add(struct model_uuid_map *map, const struct uuid *uuid,
+                   size_t value)
+{
+    struct uuid_map_node *n = xmalloc(sizeof *n);
+    n->uuid = *uuid;
+    n->value = value;
+    hmap_insert(&map->map, &n->node, uuid_hash(uuid));
+}
+
+/* Returns what 'map' maps 'uuid' to, or SIZE_MAX. */
+size_t
+model_uuid_map_find(const struct model_uuid_map *map, const struct uuid *uuid)
+{
+    const struct uuid_map_node *n;
+
+    HMAP_FOR_EACH_WITH_HASH (n, node, uuid_hash(uuid), &map->map) {
+        if (uuid_equals(&n->uuid, uuid)) {
+            return n->value;
+        }
+    }
+    return SIZE_MAX;
 }

@@ -78,6 +78,21 @@ struct vpc_model {
     size_t n_ports;
 };
 
+/* Helpers for building the parts of a VPC (model-*.c). */
+
+/* Row UUIDs to small numbers (say, indexes into an array). */
+struct model_uuid_map {
+    struct hmap map;
+};
+
+void model_uuid_map_init(struct model_uuid_map *);
+void model_uuid_map_destroy(struct model_uuid_map *);
+void model_uuid_map_add(struct model_uuid_map *, const struct uuid *,
+                        size_t value);
+size_t model_uuid_map_find(const struct model_uuid_map *,
+                           const struct uuid *);
+int model_compare_rows(const void *, const void *);
+
 void vpc_model_create_indexes(struct ovsdb_idl *);
 void vpc_model_init(struct vpc_model *);
 void vpc_model_destroy(struct vpc_model *);
