@@ -1,15 +1,23 @@
-/* vpc-bench-client: what one more port costs a client that stays
- * connected to the VPC DB, as an orchestrator's API server would, rather
- * than starting "vpc-ctl" for each change.
+/* vpc-bench-client: what a change costs a client that stays connected to
+ * the VPC DB, as an orchestrator's API server would, rather than starting
+ * "vpc-ctl" for each change.
  *
  * usage: vpc-bench-client DB SUBNET PORT MAC IP TRIALS
+ *        vpc-bench-client DB rule-add SG TRIALS
+ *        vpc-bench-client DB join PORT SG TRIALS
  *
- * Connects to DB once, then TRIALS times: one transaction adds Port PORT
- * (MAC, IP) to subnet SUBNET and bumps VPC_Global nb_cfg, as "vpc-ctl
- * --wait=hv port-add" does; the time from committing it to hv_cfg reaching
- * that nb_cfg (every chassis has the flows) is printed; then the same for
- * deleting the port.  One line per trial: "ADD_MS DEL_MS".  Replicates only
- * the VPC_Global row, the subnets and the Port row named PORT. */
+ * Connects to DB once, then TRIALS times commits one transaction that makes
+ * a change and bumps VPC_Global nb_cfg, as "vpc-ctl --wait=hv" does, prints
+ * the time from committing it to hv_cfg reaching that nb_cfg (every chassis
+ * has the flows), and then does the same for undoing the change.  One line
+ * per trial: the two times in milliseconds.
+ *
+ * The changes: Port PORT (MAC, IP) added to subnet SUBNET and deleted
+ * again; a rule added to security group SG (ingress TCP from 203.0.113.0/24
+ * to port 10001 in the first trial, 10002 in the second...) and deleted
+ * again; security group SG added to the groups of Port PORT and taken off
+ * again.  Replicates only the VPC_Global row and the rows that it
+ * changes or names. */
 #include <config.h>
 
 #include <errno.h>
@@ -74,11 +82,17 @@ hv_caught_up(struct ovsdb_idl *idl, void *next_cfg_)
 }
 
 /* Commits 'txn' with an nb_cfg bump and returns the milliseconds from the
- * commit to every chassis having caught up with it. */
+ * commit to every chassis having caught up with it.  If 'inserted' is
+ * nonnull, it is the provisional UUID of a row that 'txn' inserts, and
+ * becomes the UUID that the server gave the row. */
 static double
 commit_and_wait(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
-                const struct vpcrec_vpc_global *g, const char *what)
+                const char *what, struct uuid *inserted)
 {
+    const struct vpcrec_vpc_global *g = vpcrec_vpc_global_first(idl);
+    if (!g) {
+        ovs_fatal(0, "%s: the VPC_Global row is gone", what);
+    }
     ovsdb_idl_txn_increment(txn, &g->header_, &vpcrec_vpc_global_col_nb_cfg,
                             true);
     double t0 = now_ms();
@@ -89,31 +103,76 @@ commit_and_wait(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
                   ovsdb_idl_txn_get_error(txn));
     }
     int64_t next_cfg = ovsdb_idl_txn_get_increment_new_value(txn);
+    if (inserted) {
+        const struct uuid *real = ovsdb_idl_txn_get_insert_uuid(txn,
+                                                                inserted);
+        if (!real) {
+            ovs_fatal(0, "%s: the server did not say what it inserted",
+                      what);
+        }
+        *inserted = *real;
+    }
     ovsdb_idl_txn_destroy(txn);
     run_until(idl, hv_caught_up, &next_cfg, "hv_cfg");
     return now_ms() - t0;
 }
 
-int
-main(int argc, char *argv[])
+/* Returns a connection to 'db' that replicates the nb_cfg and hv_cfg of
+ * VPC_Global; the caller adds what else it needs before the first run. */
+static struct ovsdb_idl *
+create_idl(const char *db)
 {
-    set_program_name(argv[0]);
-    vlog_set_levels(NULL, VLF_CONSOLE, VLL_WARN);
-    if (argc != 7) {
-        ovs_fatal(0, "usage: %s DB SUBNET PORT MAC IP TRIALS", argv[0]);
-    }
-    const char *db = argv[1], *subnet_name = argv[2], *port_name = argv[3];
-    const char *mac = argv[4], *ip = argv[5];
-    int trials = atoi(argv[6]);
-    if (trials <= 0) {
-        ovs_fatal(0, "%s: TRIALS must be a positive number", argv[6]);
-    }
-
     struct ovsdb_idl *idl = ovsdb_idl_create(db, &vpcrec_idl_class, false,
                                              true);
     ovsdb_idl_add_table(idl, &vpcrec_table_vpc_global);
     ovsdb_idl_add_column(idl, &vpcrec_vpc_global_col_nb_cfg);
     ovsdb_idl_add_column(idl, &vpcrec_vpc_global_col_hv_cfg);
+    return idl;
+}
+
+/* Replicates only the Port row named 'name' of 'idl'. */
+static void
+replicate_port(struct ovsdb_idl *idl, const char *name)
+{
+    struct ovsdb_idl_condition cond;
+
+    ovsdb_idl_condition_init(&cond);
+    vpcrec_port_add_clause_name(&cond, OVSDB_F_EQ, name);
+    vpcrec_port_set_condition(idl, &cond);
+    ovsdb_idl_condition_destroy(&cond);
+}
+
+/* Replicates the name of only the Security_Group named 'name' of 'idl'. */
+static void
+replicate_sg(struct ovsdb_idl *idl, const char *name)
+{
+    struct ovsdb_idl_condition cond;
+
+    ovsdb_idl_add_table(idl, &vpcrec_table_security_group);
+    ovsdb_idl_add_column(idl, &vpcrec_security_group_col_name);
+    ovsdb_idl_condition_init(&cond);
+    vpcrec_security_group_add_clause_name(&cond, OVSDB_F_EQ, name);
+    vpcrec_security_group_set_condition(idl, &cond);
+    ovsdb_idl_condition_destroy(&cond);
+}
+
+static const struct vpcrec_security_group *
+find_sg(struct ovsdb_idl *idl, const char *name)
+{
+    const struct vpcrec_security_group *sg = vpcrec_security_group_first(idl);
+    if (!sg) {
+        ovs_fatal(0, "%s: security group not found", name);
+    }
+    return sg;
+}
+
+/* Adds Port 'port_name' with 'mac' and 'ip' to the subnet named
+ * 'subnet_name' and deletes it again, 'trials' times, over 'db'. */
+static void
+time_port(const char *db, const char *subnet_name, const char *port_name,
+          const char *mac, const char *ip, int trials)
+{
+    struct ovsdb_idl *idl = create_idl(db);
     ovsdb_idl_add_table(idl, &vpcrec_table_subnet);
     ovsdb_idl_add_column(idl, &vpcrec_subnet_col_name);
     ovsdb_idl_add_table(idl, &vpcrec_table_port);
@@ -121,12 +180,7 @@ main(int argc, char *argv[])
     ovsdb_idl_add_column(idl, &vpcrec_port_col_subnet);
     ovsdb_idl_add_column(idl, &vpcrec_port_col_mac);
     ovsdb_idl_add_column(idl, &vpcrec_port_col_ips);
-
-    struct ovsdb_idl_condition cond;
-    ovsdb_idl_condition_init(&cond);
-    vpcrec_port_add_clause_name(&cond, OVSDB_F_EQ, port_name);
-    vpcrec_port_set_condition(idl, &cond);
-    ovsdb_idl_condition_destroy(&cond);
+    replicate_port(idl, port_name);
 
     run_until(idl, synced, NULL, "the database");
 
@@ -145,28 +199,177 @@ main(int argc, char *argv[])
     }
 
     for (int i = 0; i < trials; i++) {
-        const struct vpcrec_vpc_global *g = vpcrec_vpc_global_first(idl);
         struct ovsdb_idl_txn *txn = ovsdb_idl_txn_create(idl);
         const struct vpcrec_port *port = vpcrec_port_insert(txn);
         vpcrec_port_set_name(port, port_name);
         vpcrec_port_set_subnet(port, subnet);
         vpcrec_port_set_mac(port, mac);
         vpcrec_port_set_ips(port, &ip, 1);
-        double add_ms = commit_and_wait(idl, txn, g, "port add");
+        double add_ms = commit_and_wait(idl, txn, "port add", NULL);
 
         /* The new row, replicated by the condition on its name. */
         port = vpcrec_port_first(idl);
         if (!port) {
             ovs_fatal(0, "%s: the new port was not replicated", port_name);
         }
-        g = vpcrec_vpc_global_first(idl);
         txn = ovsdb_idl_txn_create(idl);
         vpcrec_port_delete(port);
-        double del_ms = commit_and_wait(idl, txn, g, "port delete");
+        double del_ms = commit_and_wait(idl, txn, "port delete", NULL);
 
         printf("%.1f %.1f\n", add_ms, del_ms);
         fflush(stdout);
     }
     ovsdb_idl_destroy(idl);
+}
+
+/* The remote of the rules that time_rule_add() adds. */
+#define BENCH_RULE_CIDR "203.0.113.0/24"
+
+/* Adds a rule to the security group named 'sg_name' and deletes it again,
+ * 'trials' times, over 'db'. */
+static void
+time_rule_add(const char *db, const char *sg_name, int trials)
+{
+    static const struct ovsdb_idl_column *const columns[] = {
+        &vpcrec_security_group_rule_col_security_group,
+        &vpcrec_security_group_rule_col_direction,
+        &vpcrec_security_group_rule_col_action,
+        &vpcrec_security_group_rule_col_priority,
+        &vpcrec_security_group_rule_col_protocol,
+        &vpcrec_security_group_rule_col_port_min,
+        &vpcrec_security_group_rule_col_port_max,
+        &vpcrec_security_group_rule_col_remote_cidr,
+    };
+    struct ovsdb_idl *idl = create_idl(db);
+    struct ovsdb_idl_condition cond;
+
+    replicate_sg(idl, sg_name);
+    ovsdb_idl_add_table(idl, &vpcrec_table_security_group_rule);
+    for (size_t i = 0; i < ARRAY_SIZE(columns); i++) {
+        ovsdb_idl_add_column(idl, columns[i]);
+    }
+    ovsdb_idl_condition_init(&cond);
+    vpcrec_security_group_rule_add_clause_remote_cidr(&cond, OVSDB_F_EQ,
+                                                      BENCH_RULE_CIDR);
+    vpcrec_security_group_rule_set_condition(idl, &cond);
+    ovsdb_idl_condition_destroy(&cond);
+
+    run_until(idl, synced, NULL, "the database");
+
+    const struct vpcrec_security_group *sg = find_sg(idl, sg_name);
+    const struct vpcrec_security_group_rule *rule;
+    VPCREC_SECURITY_GROUP_RULE_FOR_EACH (rule, idl) {
+        if (rule->security_group == sg) {
+            ovs_fatal(0, "%s: security group already has a rule from %s",
+                      sg_name, BENCH_RULE_CIDR);
+        }
+    }
+
+    for (int i = 0; i < trials; i++) {
+        struct ovsdb_idl_txn *txn = ovsdb_idl_txn_create(idl);
+        int64_t port = 10001 + i, priority = 1;
+
+        rule = vpcrec_security_group_rule_insert(txn);
+        vpcrec_security_group_rule_set_security_group(rule, sg);
+        vpcrec_security_group_rule_set_direction(rule, "ingress");
+        vpcrec_security_group_rule_set_action(rule, "allow");
+        vpcrec_security_group_rule_set_priority(rule, priority);
+        vpcrec_security_group_rule_set_protocol(rule, "tcp");
+        vpcrec_security_group_rule_set_port_min(rule, &port, 1);
+        vpcrec_security_group_rule_set_port_max(rule, &port, 1);
+        vpcrec_security_group_rule_set_remote_cidr(rule, BENCH_RULE_CIDR);
+        struct uuid uuid = rule->header_.uuid;
+        double add_ms = commit_and_wait(idl, txn, "rule add", &uuid);
+
+        rule = vpcrec_security_group_rule_get_for_uuid(idl, &uuid);
+        if (!rule) {
+            ovs_fatal(0, "%s: the new rule was not replicated", sg_name);
+        }
+        txn = ovsdb_idl_txn_create(idl);
+        vpcrec_security_group_rule_delete(rule);
+        double del_ms = commit_and_wait(idl, txn, "rule delete", NULL);
+
+        printf("%.1f %.1f\n", add_ms, del_ms);
+        fflush(stdout);
+    }
+    ovsdb_idl_destroy(idl);
+}
+
+/* Adds the security group named 'sg_name' to the groups of Port
+ * 'port_name' and takes it off again, 'trials' times, over 'db'.  Both are
+ * mutations: the port's other groups are neither read nor written. */
+static void
+time_join(const char *db, const char *port_name, const char *sg_name,
+          int trials)
+{
+    struct ovsdb_idl *idl = create_idl(db);
+
+    replicate_sg(idl, sg_name);
+    ovsdb_idl_add_table(idl, &vpcrec_table_port);
+    ovsdb_idl_add_column(idl, &vpcrec_port_col_name);
+    ovsdb_idl_add_column(idl, &vpcrec_port_col_security_groups);
+    replicate_port(idl, port_name);
+
+    run_until(idl, synced, NULL, "the database");
+
+    const struct vpcrec_security_group *sg = find_sg(idl, sg_name);
+    const struct vpcrec_port *port = vpcrec_port_first(idl);
+    if (!port) {
+        ovs_fatal(0, "%s: port not found", port_name);
+    }
+    for (size_t i = 0; i < port->n_security_groups; i++) {
+        if (port->security_groups[i] == sg) {
+            ovs_fatal(0, "%s: port is already in security group %s",
+                      port_name, sg_name);
+        }
+    }
+
+    for (int i = 0; i < trials; i++) {
+        struct ovsdb_idl_txn *txn = ovsdb_idl_txn_create(idl);
+        port = vpcrec_port_first(idl);
+        if (!port) {
+            ovs_fatal(0, "%s: the port is gone", port_name);
+        }
+        vpcrec_port_update_security_groups_addvalue(port, sg);
+        double join_ms = commit_and_wait(idl, txn, "join", NULL);
+
+        txn = ovsdb_idl_txn_create(idl);
+        vpcrec_port_update_security_groups_delvalue(port, sg);
+        double leave_ms = commit_and_wait(idl, txn, "leave", NULL);
+
+        printf("%.1f %.1f\n", join_ms, leave_ms);
+        fflush(stdout);
+    }
+    ovsdb_idl_destroy(idl);
+}
+
+static int
+parse_trials(const char *s)
+{
+    int trials = atoi(s);
+    if (trials <= 0) {
+        ovs_fatal(0, "%s: TRIALS must be a positive number", s);
+    }
+    return trials;
+}
+
+int
+main(int argc, char *argv[])
+{
+    set_program_name(argv[0]);
+    vlog_set_levels(NULL, VLF_CONSOLE, VLL_WARN);
+    if (argc == 7) {
+        time_port(argv[1], argv[2], argv[3], argv[4], argv[5],
+                  parse_trials(argv[6]));
+    } else if (argc == 5 && !strcmp(argv[2], "rule-add")) {
+        time_rule_add(argv[1], argv[3], parse_trials(argv[4]));
+    } else if (argc == 6 && !strcmp(argv[2], "join")) {
+        time_join(argv[1], argv[3], argv[4], parse_trials(argv[5]));
+    } else {
+        ovs_fatal(0, "usage: %s DB SUBNET PORT MAC IP TRIALS\n"
+                  "       %s DB rule-add SG TRIALS\n"
+                  "       %s DB join PORT SG TRIALS",
+                  argv[0], argv[0], argv[0]);
+    }
     return 0;
 }
