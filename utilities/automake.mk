@@ -12,6 +12,8 @@ utilities_vpc_ctl_SOURCES = \
 	utilities/vpc-ctl-gateway.h \
 	utilities/vpc-ctl-misc.c \
 	utilities/vpc-ctl-misc.h \
+	utilities/vpc-ctl-rule.c \
+	utilities/vpc-ctl-rule.h \
 	utilities/vpc-ctl-scope.c \
 	utilities/vpc-ctl-sg.c \
 	utilities/vpc-ctl-sg.h \
