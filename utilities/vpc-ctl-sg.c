@@ -55,24 +55,6 @@ sg_is_default(const struct vpcrec_security_group *sg)
     return sg->vpc && sg->vpc->default_security_group == sg;
 }
 
-/* Returns the group named 'id' (or whose UUID is 'id'), which must be a
- * group of 'vpc'; otherwise sets an error and returns NULL. */
-static const struct vpcrec_security_group *
-sg_lookup_in_vpc(struct ctl_context *ctx, const char *id,
-                 const struct vpcrec_vpc *vpc)
-{
-    const struct vpcrec_security_group *sg
-        = VPC_CTL_LOOKUP(ctx, security_group, id, true);
-
-    if (sg && sg->vpc != vpc) {
-        ctl_error(ctx, "%s: security group is in VPC %s, not in VPC %s",
-                  sg->name, sg->vpc ? sg->vpc->name : "(none)",
-                  vpc ? vpc->name : "(none)");
-        return NULL;
-    }
-    return sg;
-}
-
 /* Returns how many ports use 'sg': those that name it, and for the default
  * group of a VPC, the VPC's ports that name none. */
 static size_t
@@ -286,7 +268,8 @@ parse_rule_remote(struct ctl_context *ctx,
             return false;
         }
     } else {
-        r->remote_group = sg_lookup_in_vpc(ctx, s, sg->vpc);
+        r->remote_group = VPC_CTL_LOOKUP_IN_VPC(ctx, security_group, s,
+                                                  sg->vpc);
         if (!r->remote_group) {
             return false;
         }
@@ -512,20 +495,11 @@ cmd_sg_add(struct ctl_context *ctx)
         return;
     }
 
-    const struct vpcrec_security_group *sg
-        = VPC_CTL_LOOKUP(ctx, security_group, name, false);
-    if (sg) {
-        if (!vpc_ctl_has_option(ctx, "--may-exist")) {
-            ctl_error(ctx, "%s: a security group with this name already "
-                      "exists", name);
-        } else if (sg->vpc != vpc) {
-            ctl_error(ctx, "%s: security group exists in VPC %s", name,
-                      sg->vpc ? sg->vpc->name : "(none)");
-        }
+    if (!VPC_CTL_NAME_IS_FREE(ctx, security_group, name, vpc)) {
         return;
     }
 
-    sg = sg_insert(ctx, vpc, name);
+    const struct vpcrec_security_group *sg = sg_insert(ctx, vpc, name);
     if (!vpc_ctl_has_option(ctx, "--no-default-egress")) {
         sg_insert_allow_all(ctx, sg, false, NULL);
     }
@@ -758,7 +732,8 @@ cmd_port_set_sg(struct ctl_context *ctx)
     struct vpcrec_security_group **sgs = xmalloc((n + 1) * sizeof *sgs);
     for (size_t i = 0; i < n; i++) {
         const struct vpcrec_security_group *sg
-            = sg_lookup_in_vpc(ctx, ctx->argv[i + 2], vpc);
+            = VPC_CTL_LOOKUP_IN_VPC(ctx, security_group, ctx->argv[i + 2],
+                                    vpc);
         if (!sg) {
             goto out;
         }
