@@ -116,6 +116,8 @@ const struct ctl_table_class vpc_ctl_tables[VPCREC_N_TABLES] = {
                                      NULL},
     [VPCREC_TABLE_SECURITY_GROUP].row_ids[0]
         = {&vpcrec_security_group_col_name, NULL, NULL},
+    [VPCREC_TABLE_NETWORK_ACL].row_ids[0]
+        = {&vpcrec_network_acl_col_name, NULL, NULL},
 };
 
 /* What messages call a row of each table, and whether the rows sort by
@@ -132,6 +134,7 @@ static const struct {
     [VPCREC_TABLE_GATEWAY_GROUP] = {"gateway group", false},
     [VPCREC_TABLE_NAT] = {"NAT rule", true},
     [VPCREC_TABLE_SECURITY_GROUP] = {"security group", false},
+    [VPCREC_TABLE_NETWORK_ACL] = {"network ACL", false},
 };
 
 static size_t

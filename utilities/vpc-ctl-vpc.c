@@ -14,6 +14,7 @@
 #include "svec.h"
 #include "util.h"
 #include "vpc-addr.h"
+#include "vpc-ctl-acl.h"
 #include "vpc-ctl-alloc.h"
 #include "vpc-ctl-common.h"
 #include "vpc-ctl-gateway.h"
@@ -164,7 +165,8 @@ cmd_vpc_del(struct ctl_context *ctx)
                       "delete them first or use --cascade", vpc->name,
                       n_nats);
             return;
-        } else if (vpc_ctl_sg_refuse_vpc_del(ctx, vpc)) {
+        } else if (vpc_ctl_sg_refuse_vpc_del(ctx, vpc)
+                   || vpc_ctl_acl_refuse_vpc_del(ctx, vpc)) {
             return;
         }
     }
@@ -178,6 +180,7 @@ cmd_vpc_del(struct ctl_context *ctx)
         }
     }
     vpc_ctl_sg_delete_vpc_groups(ctx, vpc);
+    vpc_ctl_acl_delete_vpc_acls(ctx, vpc);
     vpcrec_vpc_delete(vpc);
     vpc_ctl_claim_allocation(ctx);
 }
@@ -587,8 +590,10 @@ static void
 pre_vpc_del(struct ctl_context *ctx)
 {
     vpc_ctl_pre_ports(ctx);
-    /* Its security groups go, and with --cascade, its NAT rows too. */
+    /* Its security groups go, and with --cascade, its NAT rows and network
+     * ACLs too. */
     vpc_ctl_pre_sgs(ctx);
+    vpc_ctl_pre_acls(ctx);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_nat_col_vpc);
 }
 
