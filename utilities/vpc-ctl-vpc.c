@@ -368,8 +368,12 @@ put_subnet(struct ctl_context *ctx, const struct ovsdb_idl_row *row)
     const struct vpcrec_subnet *s = VPC_CTL_ROW(subnet, row);
 
     ds_put_format(&ctx->output, "%s vpc=%s cidr=%s gateway_ip=%s "
-                  "gateway_mac=%s\n", s->name, s->vpc ? s->vpc->name : "",
+                  "gateway_mac=%s", s->name, s->vpc ? s->vpc->name : "",
                   s->cidr, s->gateway_ip, s->gateway_mac);
+    if (s->network_acl) {
+        ds_put_format(&ctx->output, " network_acl=%s", s->network_acl->name);
+    }
+    ds_put_char(&ctx->output, '\n');
 }
 
 static void
@@ -598,6 +602,13 @@ pre_vpc_del(struct ctl_context *ctx)
 }
 
 static void
+pre_subnet_list(struct ctl_context *ctx)
+{
+    vpc_ctl_pre_subnets(ctx);
+    vpc_ctl_pre_subnet_acls(ctx);
+}
+
+static void
 pre_port_show(struct ctl_context *ctx)
 {
     vpc_ctl_pre_bindings(ctx);
@@ -616,7 +627,7 @@ const struct ctl_command_syntax vpc_ctl_vpc_commands[] = {
      cmd_subnet_add, NULL, "--may-exist,--gateway-ip=,--gateway-mac=", RW},
     {"subnet-del", 1, 1, "SUBNET", vpc_ctl_pre_ports, cmd_subnet_del, NULL,
      "--if-exists,--cascade", RW},
-    {"subnet-list", 0, 1, "[VPC]", vpc_ctl_pre_subnets, cmd_subnet_list,
+    {"subnet-list", 0, 1, "[VPC]", pre_subnet_list, cmd_subnet_list,
      NULL, "", RO},
     {"port-add", 2, 4, "SUBNET PORT [MAC] [IP]", pre_port_add, cmd_port_add,
      NULL, "--may-exist", RW},

@@ -267,8 +267,8 @@ Network ACL commands:\n\
 \n\
 Status:\n\
   chassis-list              list chassis and their state\n\
-  show [VPC]                print VPCs, NAT rules, subnets, ports, bindings\n\
-                            and security groups\n\
+  show [VPC]                print VPCs, NAT rules, subnets, ports, bindings,\n\
+                            security groups and network ACLs\n\
   sync                      with --wait=hv: wait for all earlier changes\n\
 \n\
 %s\
