@@ -6,6 +6,7 @@ TESTSUITE_AT = \
 	tests/vpc-ctl.at \
 	tests/gateway-ctl.at \
 	tests/sg-ctl.at \
+	tests/acl-ctl.at \
 	tests/service.at \
 	tests/pipeline.at \
 	tests/system-controller.at \

@@ -3,6 +3,8 @@ bin_PROGRAMS += utilities/vpc-ctl
 utilities_vpc_ctl_SOURCES = \
 	utilities/vpc-ctl.c \
 	utilities/vpc-ctl.h \
+	utilities/vpc-ctl-acl.c \
+	utilities/vpc-ctl-acl.h \
 	utilities/vpc-ctl-alloc.c \
 	utilities/vpc-ctl-alloc.h \
 	utilities/vpc-ctl-cmds.c \
@@ -12,6 +14,8 @@ utilities_vpc_ctl_SOURCES = \
 	utilities/vpc-ctl-gateway.h \
 	utilities/vpc-ctl-misc.c \
 	utilities/vpc-ctl-misc.h \
+	utilities/vpc-ctl-rule.c \
+	utilities/vpc-ctl-rule.h \
 	utilities/vpc-ctl-scope.c \
 	utilities/vpc-ctl-sg.c \
 	utilities/vpc-ctl-sg.h \

@@ -6,6 +6,7 @@
 #include "db-ctl-base.h"
 #include "openvswitch/vlog.h"
 #include "vpc-ctl.h"
+#include "vpc-ctl-acl.h"
 #include "vpc-ctl-common.h"
 #include "vpc-ctl-gateway.h"
 #include "vpc-ctl-misc.h"
@@ -26,4 +27,5 @@ vpc_ctl_cmds_init(void (*exit_func)(int status))
     ctl_register_commands(vpc_ctl_gateway_commands);
     ctl_register_commands(vpc_ctl_misc_commands);
     ctl_register_commands(vpc_ctl_sg_commands);
+    ctl_register_commands(vpc_ctl_acl_commands);
 }

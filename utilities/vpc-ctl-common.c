@@ -116,6 +116,8 @@ const struct ctl_table_class vpc_ctl_tables[VPCREC_N_TABLES] = {
                                      NULL},
     [VPCREC_TABLE_SECURITY_GROUP].row_ids[0]
         = {&vpcrec_security_group_col_name, NULL, NULL},
+    [VPCREC_TABLE_NETWORK_ACL].row_ids[0]
+        = {&vpcrec_network_acl_col_name, NULL, NULL},
 };
 
 /* What messages call a row of each table, and whether the rows sort by
@@ -132,6 +134,7 @@ static const struct {
     [VPCREC_TABLE_GATEWAY_GROUP] = {"gateway group", false},
     [VPCREC_TABLE_NAT] = {"NAT rule", true},
     [VPCREC_TABLE_SECURITY_GROUP] = {"security group", false},
+    [VPCREC_TABLE_NETWORK_ACL] = {"network ACL", false},
 };
 
 static size_t
@@ -195,6 +198,73 @@ vpc_ctl_lookup(struct ctl_context *ctx,
                   table_info[table_index(tc)].what);
     }
     return NULL;
+}
+
+/* Returns the VPC that 'row' names in its column 'vpc_col', or NULL. */
+static const struct vpcrec_vpc *
+row_vpc(struct ctl_context *ctx, const struct ovsdb_idl_row *row,
+        const struct ovsdb_idl_column *vpc_col)
+{
+    const struct ovsdb_datum *d = ovsdb_idl_read(row, vpc_col);
+
+    return (d->n
+            ? VPC_CTL_ROW(vpc, ovsdb_idl_get_row_for_uuid(
+                              ctx->idl, &vpcrec_table_vpc, &d->keys[0].uuid))
+            : NULL);
+}
+
+static const char *
+vpc_name(const struct vpcrec_vpc *vpc)
+{
+    return vpc ? vpc->name : "(none)";
+}
+
+/* Returns the row of table 'tc' whose name (or UUID) is 'id', which must
+ * be a row of 'vpc' (the VPC that its column 'vpc_col' names).  Otherwise
+ * sets the error "ID: WHAT not found" or "ID: WHAT is in VPC A, not in VPC
+ * B" and returns NULL.  VPC_CTL_LOOKUP_IN_VPC() returns it typed. */
+const struct ovsdb_idl_row *
+vpc_ctl_lookup_in_vpc(struct ctl_context *ctx,
+                      const struct ovsdb_idl_table_class *tc,
+                      const struct ovsdb_idl_column *vpc_col, const char *id,
+                      const struct vpcrec_vpc *vpc)
+{
+    const struct ovsdb_idl_row *row = vpc_ctl_lookup(ctx, tc, id, true);
+    const struct vpcrec_vpc *its = row ? row_vpc(ctx, row, vpc_col) : NULL;
+
+    if (row && its != vpc) {
+        ctl_error(ctx, "%s: %s is in VPC %s, not in VPC %s", row_name(row),
+                  row_what(row), vpc_name(its), vpc_name(vpc));
+        return NULL;
+    }
+    return row;
+}
+
+/* For "...-add VPC NAME [--may-exist]" in table 'tc', whose column
+ * 'vpc_col' names the VPC of each row: returns true if no row of 'tc' has
+ * 'name'.  Otherwise returns false, with the error "NAME: a WHAT with this
+ * name already exists" set, or with --may-exist, none if the row is of
+ * 'vpc', else "NAME: WHAT exists in VPC OTHER". */
+bool
+vpc_ctl_name_is_free(struct ctl_context *ctx,
+                     const struct ovsdb_idl_table_class *tc,
+                     const struct ovsdb_idl_column *vpc_col,
+                     const char *name, const struct vpcrec_vpc *vpc)
+{
+    const struct ovsdb_idl_row *row = vpc_ctl_lookup(ctx, tc, name, false);
+    if (!row) {
+        return true;
+    }
+
+    const struct vpcrec_vpc *its = row_vpc(ctx, row, vpc_col);
+    if (!vpc_ctl_has_option(ctx, "--may-exist")) {
+        ctl_error(ctx, "%s: a %s with this name already exists", name,
+                  row_what(row));
+    } else if (its != vpc) {
+        ctl_error(ctx, "%s: %s exists in VPC %s", name, row_what(row),
+                  vpc_name(its));
+    }
+    return false;
 }
 
 /* Does 'row' refer to 'ref' through its reference column 'ref_col' (one of

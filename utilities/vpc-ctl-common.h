@@ -53,6 +53,14 @@ extern const struct ctl_table_class vpc_ctl_tables[VPCREC_N_TABLES];
 const struct ovsdb_idl_row *vpc_ctl_lookup(
     struct ctl_context *, const struct ovsdb_idl_table_class *,
     const char *id, bool must_exist);
+const struct ovsdb_idl_row *vpc_ctl_lookup_in_vpc(
+    struct ctl_context *, const struct ovsdb_idl_table_class *,
+    const struct ovsdb_idl_column *vpc_col, const char *id,
+    const struct vpcrec_vpc *);
+bool vpc_ctl_name_is_free(struct ctl_context *,
+                          const struct ovsdb_idl_table_class *,
+                          const struct ovsdb_idl_column *vpc_col,
+                          const char *name, const struct vpcrec_vpc *);
 size_t vpc_ctl_count_rows(struct ctl_context *,
                           const struct ovsdb_idl_table_class *,
                           const struct ovsdb_idl_column *ref_col,
@@ -113,5 +121,17 @@ vpc_ctl_row_container__(const struct ovsdb_idl_row *row, size_t offset)
 #define VPC_CTL_LOOKUP(CTX, TABLE, ID, MUST_EXIST)                      \
     VPC_CTL_ROW(TABLE, vpc_ctl_lookup(CTX, &vpcrec_table_##TABLE, ID,   \
                                       MUST_EXIST))
+
+/* vpc_ctl_lookup_in_vpc() in table 'TABLE', whose column 'vpc' names the
+ * VPC of its rows, typed as VPC_CTL_ROW() does. */
+#define VPC_CTL_LOOKUP_IN_VPC(CTX, TABLE, ID, VPC)                      \
+    VPC_CTL_ROW(TABLE, vpc_ctl_lookup_in_vpc(CTX, &vpcrec_table_##TABLE, \
+                                             &vpcrec_##TABLE##_col_vpc, \
+                                             ID, VPC))
+
+/* vpc_ctl_name_is_free() in table 'TABLE', as VPC_CTL_LOOKUP_IN_VPC(). */
+#define VPC_CTL_NAME_IS_FREE(CTX, TABLE, NAME, VPC)                     \
+    vpc_ctl_name_is_free(CTX, &vpcrec_table_##TABLE,                    \
+                         &vpcrec_##TABLE##_col_vpc, NAME, VPC)
 
 #endif /* vpc-ctl-common.h */

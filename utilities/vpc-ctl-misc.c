@@ -1,5 +1,6 @@
 /* vpc-ctl commands that belong to no one family: chassis-list, "show"
- * (VPCs with their NAT rules, subnets and ports) and "sync", in
+ * (VPCs with their NAT rules, subnets, ports, security groups and network
+ * ACLs) and "sync", in
  * vpc_ctl_misc_commands. */
 #include <config.h>
 
@@ -10,6 +11,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "ovsdb-idl.h"
 #include "smap.h"
+#include "vpc-ctl-acl.h"
 #include "vpc-ctl-common.h"
 #include "vpc-ctl-gateway.h"
 #include "vpc-ctl-sg.h"
@@ -68,9 +70,14 @@ show_subnet(struct ctl_context *ctx, const struct ovsdb_idl_row *row)
 {
     const struct vpcrec_subnet *subnet = VPC_CTL_ROW(subnet, row);
 
-    ds_put_format(&ctx->output, "    subnet %s %s (gateway %s %s)\n",
+    ds_put_format(&ctx->output, "    subnet %s %s (gateway %s %s",
                   subnet->name, subnet->cidr, subnet->gateway_ip,
                   subnet->gateway_mac);
+    if (subnet->network_acl) {
+        ds_put_format(&ctx->output, ", network_acl %s",
+                      subnet->network_acl->name);
+    }
+    ds_put_cstr(&ctx->output, ")\n");
     vpc_ctl_put_sorted(ctx, &vpcrec_table_port, &vpcrec_port_col_subnet,
                        row, show_port);
 }
@@ -104,6 +111,7 @@ show_vpc(struct ctl_context *ctx, const struct ovsdb_idl_row *row)
     vpc_ctl_put_sorted(ctx, &vpcrec_table_subnet, &vpcrec_subnet_col_vpc,
                        row, show_subnet);
     vpc_ctl_sg_show_vpc(ctx, vpc);
+    vpc_ctl_acl_show_vpc(ctx, vpc);
 }
 
 static void
@@ -152,6 +160,7 @@ pre_show(struct ctl_context *ctx)
     vpc_ctl_pre_bindings(ctx);
     vpc_ctl_pre_nats(ctx);
     vpc_ctl_pre_sgs(ctx);
+    vpc_ctl_pre_acls(ctx);
 }
 
 /* ------------------------------------------------------------- Commands */

@@ -10,8 +10,6 @@
 
 #include "vpc-ctl-sg.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -23,9 +21,9 @@
 #include "svec.h"
 #include "util.h"
 #include "uuid.h"
-#include "vpc-addr.h"
 #include "vpc-ctl-alloc.h"
 #include "vpc-ctl-common.h"
+#include "vpc-ctl-rule.h"
 #include "vpc-ctl-vpc.h"
 #include "vpc-idl.h"
 #include "vpc-sg.h"
@@ -33,10 +31,6 @@
 #define SG_PRIORITY_MIN 1
 #define SG_PRIORITY_MAX 100
 #define SG_PRIORITY_DEFAULT 1
-
-/* A protocol that vpc_sg_protocol_parse() refuses, in a row that another
- * client wrote. */
-#define SG_PROTO_INVALID INT_MIN
 
 /* -------------------------------------------------------------- Groups */
 
@@ -59,24 +53,6 @@ static bool
 sg_is_default(const struct vpcrec_security_group *sg)
 {
     return sg->vpc && sg->vpc->default_security_group == sg;
-}
-
-/* Returns the group named 'id' (or whose UUID is 'id'), which must be a
- * group of 'vpc'; otherwise sets an error and returns NULL. */
-static const struct vpcrec_security_group *
-sg_lookup_in_vpc(struct ctl_context *ctx, const char *id,
-                 const struct vpcrec_vpc *vpc)
-{
-    const struct vpcrec_security_group *sg
-        = VPC_CTL_LOOKUP(ctx, security_group, id, true);
-
-    if (sg && sg->vpc != vpc) {
-        ctl_error(ctx, "%s: security group is in VPC %s, not in VPC %s",
-                  sg->name, sg->vpc ? sg->vpc->name : "(none)",
-                  vpc ? vpc->name : "(none)");
-        return NULL;
-    }
-    return sg;
 }
 
 /* Returns how many ports use 'sg': those that name it, and for the default
@@ -165,8 +141,8 @@ struct sg_rule {
     bool deny;
     int64_t priority;
     int proto;                  /* VPC_SG_PROTO_ALL, 0...255 or
-                                 * SG_PROTO_INVALID. */
-    const char *proto_s;        /* The row's protocol if SG_PROTO_INVALID. */
+                                 * VPC_CTL_PROTO_INVALID. */
+    const char *proto_s;        /* The row's protocol if invalid. */
     int64_t port_min;           /* 0 for none. */
     int64_t port_max;
     int64_t icmp_type;          /* -1 for none. */
@@ -181,18 +157,6 @@ sg_rule_destroy(struct sg_rule *r)
     free(r->remote_cidr);
 }
 
-/* Returns 's', a CIDR, as a malloc()'d string: IPv4 blocks in the form
- * vpc_cidr4_to_string() gives, anything else as it is. */
-static char *
-normalize_cidr(const char *s)
-{
-    struct vpc_cidr4 cidr;
-
-    return (!vpc_cidr_is_ipv6(s) && vpc_ctl_cidr_parses(s, &cidr)
-            ? vpc_cidr4_to_string(&cidr)
-            : xstrdup(s));
-}
-
 static void
 sg_rule_from_row(const struct vpcrec_security_group_rule *row,
                  struct sg_rule *r)
@@ -201,22 +165,17 @@ sg_rule_from_row(const struct vpcrec_security_group_rule *row,
         .ingress = !strcmp(row->direction, "ingress"),
         .deny = !strcmp(row->action, "deny"),
         .priority = row->priority,
+        .proto = vpc_ctl_row_protocol(row->protocol),
         .proto_s = row->protocol,
-        .port_min = (row->n_port_min ? *row->port_min
-                     : row->n_port_max ? *row->port_max : 0),
         .icmp_type = row->n_icmp_type ? *row->icmp_type : -1,
         .icmp_code = row->n_icmp_code ? *row->icmp_code : -1,
-        .remote_cidr = (row->remote_cidr ? normalize_cidr(row->remote_cidr)
+        .remote_cidr = (row->remote_cidr
+                        ? vpc_ctl_normalize_cidr(row->remote_cidr)
                         : NULL),
         .remote_group = row->remote_group,
     };
-    r->port_max = row->n_port_max ? *row->port_max : r->port_min;
-
-    char *error = vpc_sg_protocol_parse(row->protocol, &r->proto);
-    if (error) {
-        free(error);
-        r->proto = SG_PROTO_INVALID;
-    }
+    vpc_ctl_row_ports(row->port_min, row->n_port_min, row->port_max,
+                      row->n_port_max, &r->port_min, &r->port_max);
 }
 
 static bool
@@ -234,20 +193,6 @@ sg_rule_equals(const struct sg_rule *a, const struct sg_rule *b)
             && nullable_string_is_equal(a->remote_cidr, b->remote_cidr));
 }
 
-static void
-put_protocol(struct ds *s, const struct sg_rule *r)
-{
-    const char *name = vpc_sg_protocol_name(r->proto);
-
-    if (name) {
-        ds_put_cstr(s, name);
-    } else if (r->proto >= 0) {
-        ds_put_format(s, "%d", r->proto);
-    } else {
-        ds_put_cstr(s, r->proto_s);
-    }
-}
-
 /* Prints 'r' as sg-rule-add takes it:
  * "DIRECTION PROTOCOL [PORTS|TYPE[/CODE]] REMOTE --action=A --priority=N".
  */
@@ -255,13 +200,8 @@ static void
 put_rule(struct ds *s, const struct sg_rule *r)
 {
     ds_put_format(s, "%s ", r->ingress ? "ingress" : "egress");
-    put_protocol(s, r);
-    if (r->port_min) {
-        ds_put_format(s, " %"PRId64, r->port_min);
-        if (r->port_max != r->port_min) {
-            ds_put_format(s, "-%"PRId64, r->port_max);
-        }
-    }
+    vpc_ctl_put_protocol(s, r->proto, r->proto_s);
+    vpc_ctl_put_ports(s, r->port_min, r->port_max);
     if (r->icmp_type >= 0) {
         ds_put_format(s, " %"PRId64, r->icmp_type);
         if (r->icmp_code >= 0) {
@@ -282,36 +222,6 @@ put_short_id(struct ds *s, const struct uuid *uuid)
     ds_put_format(s, "%08x", uuid->parts[0]);
 }
 
-/* Parses 's', digits only, into '*n', which must be from 'min' to 'max'. */
-static bool
-parse_number(const char *s, int64_t min, int64_t max, int64_t *n)
-{
-    char *end;
-
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (!isdigit((unsigned char) s[0]) || *end || errno
-        || v < min || v > max) {
-        return false;
-    }
-    *n = v;
-    return true;
-}
-
-/* Parses 's', "FIRST[SEP SECOND]", into '*first' and, if given, '*second'
- * (else left alone), each from 'min' to 'max'. */
-static bool
-parse_number_pair(const char *s, char sep, int64_t min, int64_t max,
-                  int64_t *first, int64_t *second)
-{
-    const char *p = strchr(s, sep);
-    char *head = p ? xmemdup0(s, p - s) : xstrdup(s);
-    bool ok = (parse_number(head, min, max, first)
-               && (!p || parse_number(p + 1, min, max, second)));
-    free(head);
-    return ok;
-}
-
 /* Parses 's', the PORTS or TYPE[/CODE] argument of a rule of protocol
  * 'r->proto', into 'r'.  Returns NULL, or a malloc()'d error. */
 static char *
@@ -322,30 +232,20 @@ parse_rule_range(const char *s, struct sg_rule *r)
             return xasprintf("%s: an ICMP type and code go only with "
                              "protocol icmp", s);
         }
-        if (!parse_number_pair(s, '-', 1, 65535, &r->port_min,
-                               &r->port_max)) {
-            return xasprintf("%s: ports must be N or N-M, from 1 to 65535",
-                             s);
-        }
-        if (!strchr(s, '-')) {
-            r->port_max = r->port_min;
-        } else if (r->port_min > r->port_max) {
-            return xasprintf("%s: empty port range (%"PRId64" is above "
-                             "%"PRId64")", s, r->port_min, r->port_max);
-        }
+        return vpc_ctl_parse_ports(s, &r->port_min, &r->port_max);
     } else if (r->proto == IPPROTO_ICMP) {
         if (strchr(s, '-')) {
             return xasprintf("%s: a port range goes only with protocol tcp "
                              "or udp", s);
         }
-        if (!parse_number_pair(s, '/', 0, 255, &r->icmp_type,
-                               &r->icmp_code)) {
+        if (!vpc_ctl_parse_number_pair(s, '/', 0, 255, &r->icmp_type,
+                                       &r->icmp_code)) {
             return xasprintf("%s: ICMP type and code must be TYPE or "
                              "TYPE/CODE, from 0 to 255", s);
         }
     } else {
         struct ds proto = DS_EMPTY_INITIALIZER;
-        put_protocol(&proto, r);
+        vpc_ctl_put_protocol(&proto, r->proto, r->proto_s);
         char *error = xasprintf("%s: protocol %s takes no port range or "
                                 "ICMP type", s, ds_cstr(&proto));
         ds_destroy(&proto);
@@ -361,19 +261,15 @@ parse_rule_remote(struct ctl_context *ctx,
                   const struct vpcrec_security_group *sg, const char *s,
                   struct sg_rule *r)
 {
-    if (vpc_cidr_is_ipv6(s)) {
-        if (!vpc_ctl_check(ctx, vpc_cidr6_check(s))) {
+    if (vpc_cidr_is_ipv6(s) || strchr(s, '/')
+        || strspn(s, "0123456789.") == strlen(s)) {
+        if (!vpc_ctl_check(ctx, vpc_ctl_parse_rule_cidr(s,
+                                                        &r->remote_cidr))) {
             return false;
         }
-        r->remote_cidr = xstrdup(s);
-    } else if (strchr(s, '/') || strspn(s, "0123456789.") == strlen(s)) {
-        struct vpc_cidr4 cidr;
-        if (!vpc_ctl_check(ctx, vpc_cidr4_parse(s, &cidr))) {
-            return false;
-        }
-        r->remote_cidr = vpc_cidr4_to_string(&cidr);
     } else {
-        r->remote_group = sg_lookup_in_vpc(ctx, s, sg->vpc);
+        r->remote_group = VPC_CTL_LOOKUP_IN_VPC(ctx, security_group, s,
+                                                  sg->vpc);
         if (!r->remote_group) {
             return false;
         }
@@ -403,29 +299,20 @@ parse_rule(struct ctl_context *ctx, const struct vpcrec_security_group *sg,
         return false;
     }
 
-    if (!strcmp(args[0], "ingress") || !strcmp(args[0], "egress")) {
-        r->ingress = !strcmp(args[0], "ingress");
-    } else {
-        ctl_error(ctx, "%s: direction must be ingress or egress", args[0]);
-        return false;
-    }
-    if (!vpc_ctl_check(ctx, vpc_sg_protocol_parse(args[1], &r->proto))
+    if (!vpc_ctl_parse_direction(ctx, args[0], &r->ingress)
+        || !vpc_ctl_check(ctx, vpc_sg_protocol_parse(args[1], &r->proto))
         || (n == 4 && !vpc_ctl_check(ctx, parse_rule_range(args[2], r)))
         || !parse_rule_remote(ctx, sg, args[n - 1], r)) {
         return false;
     }
 
     const char *action = vpc_ctl_option(ctx, "--action");
-    if (action) {
-        if (strcmp(action, "allow") && strcmp(action, "deny")) {
-            ctl_error(ctx, "%s: action must be allow or deny", action);
-            return false;
-        }
-        r->deny = !strcmp(action, "deny");
+    if (action && !vpc_ctl_parse_action(ctx, action, &r->deny)) {
+        return false;
     }
     const char *priority = vpc_ctl_option(ctx, "--priority");
-    if (priority && !parse_number(priority, SG_PRIORITY_MIN,
-                                  SG_PRIORITY_MAX, &r->priority)) {
+    if (priority && !vpc_ctl_parse_number(priority, SG_PRIORITY_MIN,
+                                          SG_PRIORITY_MAX, &r->priority)) {
         ctl_error(ctx, "%s: priority must be an integer from %d to %d",
                   priority, SG_PRIORITY_MIN, SG_PRIORITY_MAX);
         return false;
@@ -442,7 +329,7 @@ sg_rule_insert(struct ctl_context *ctx,
         = VPC_CTL_INSERT(ctx, security_group_rule);
     struct ds proto = DS_EMPTY_INITIALIZER;
 
-    put_protocol(&proto, r);
+    vpc_ctl_put_protocol(&proto, r->proto, r->proto_s);
     vpcrec_security_group_rule_set_security_group(rule, sg);
     vpcrec_security_group_rule_set_direction(rule, (r->ingress ? "ingress"
                                                     : "egress"));
@@ -608,20 +495,11 @@ cmd_sg_add(struct ctl_context *ctx)
         return;
     }
 
-    const struct vpcrec_security_group *sg
-        = VPC_CTL_LOOKUP(ctx, security_group, name, false);
-    if (sg) {
-        if (!vpc_ctl_has_option(ctx, "--may-exist")) {
-            ctl_error(ctx, "%s: a security group with this name already "
-                      "exists", name);
-        } else if (sg->vpc != vpc) {
-            ctl_error(ctx, "%s: security group exists in VPC %s", name,
-                      sg->vpc ? sg->vpc->name : "(none)");
-        }
+    if (!VPC_CTL_NAME_IS_FREE(ctx, security_group, name, vpc)) {
         return;
     }
 
-    sg = sg_insert(ctx, vpc, name);
+    const struct vpcrec_security_group *sg = sg_insert(ctx, vpc, name);
     if (!vpc_ctl_has_option(ctx, "--no-default-egress")) {
         sg_insert_allow_all(ctx, sg, false, NULL);
     }
@@ -854,7 +732,8 @@ cmd_port_set_sg(struct ctl_context *ctx)
     struct vpcrec_security_group **sgs = xmalloc((n + 1) * sizeof *sgs);
     for (size_t i = 0; i < n; i++) {
         const struct vpcrec_security_group *sg
-            = sg_lookup_in_vpc(ctx, ctx->argv[i + 2], vpc);
+            = VPC_CTL_LOOKUP_IN_VPC(ctx, security_group, ctx->argv[i + 2],
+                                    vpc);
         if (!sg) {
             goto out;
         }

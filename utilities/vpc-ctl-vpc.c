@@ -14,6 +14,7 @@
 #include "svec.h"
 #include "util.h"
 #include "vpc-addr.h"
+#include "vpc-ctl-acl.h"
 #include "vpc-ctl-alloc.h"
 #include "vpc-ctl-common.h"
 #include "vpc-ctl-gateway.h"
@@ -164,7 +165,8 @@ cmd_vpc_del(struct ctl_context *ctx)
                       "delete them first or use --cascade", vpc->name,
                       n_nats);
             return;
-        } else if (vpc_ctl_sg_refuse_vpc_del(ctx, vpc)) {
+        } else if (vpc_ctl_sg_refuse_vpc_del(ctx, vpc)
+                   || vpc_ctl_acl_refuse_vpc_del(ctx, vpc)) {
             return;
         }
     }
@@ -178,6 +180,7 @@ cmd_vpc_del(struct ctl_context *ctx)
         }
     }
     vpc_ctl_sg_delete_vpc_groups(ctx, vpc);
+    vpc_ctl_acl_delete_vpc_acls(ctx, vpc);
     vpcrec_vpc_delete(vpc);
     vpc_ctl_claim_allocation(ctx);
 }
@@ -365,8 +368,12 @@ put_subnet(struct ctl_context *ctx, const struct ovsdb_idl_row *row)
     const struct vpcrec_subnet *s = VPC_CTL_ROW(subnet, row);
 
     ds_put_format(&ctx->output, "%s vpc=%s cidr=%s gateway_ip=%s "
-                  "gateway_mac=%s\n", s->name, s->vpc ? s->vpc->name : "",
+                  "gateway_mac=%s", s->name, s->vpc ? s->vpc->name : "",
                   s->cidr, s->gateway_ip, s->gateway_mac);
+    if (s->network_acl) {
+        ds_put_format(&ctx->output, " network_acl=%s", s->network_acl->name);
+    }
+    ds_put_char(&ctx->output, '\n');
 }
 
 static void
@@ -587,9 +594,18 @@ static void
 pre_vpc_del(struct ctl_context *ctx)
 {
     vpc_ctl_pre_ports(ctx);
-    /* Its security groups go, and with --cascade, its NAT rows too. */
+    /* Its security groups go, and with --cascade, its NAT rows and network
+     * ACLs too. */
     vpc_ctl_pre_sgs(ctx);
+    vpc_ctl_pre_acls(ctx);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_nat_col_vpc);
+}
+
+static void
+pre_subnet_list(struct ctl_context *ctx)
+{
+    vpc_ctl_pre_subnets(ctx);
+    vpc_ctl_pre_subnet_acls(ctx);
 }
 
 static void
@@ -611,7 +627,7 @@ const struct ctl_command_syntax vpc_ctl_vpc_commands[] = {
      cmd_subnet_add, NULL, "--may-exist,--gateway-ip=,--gateway-mac=", RW},
     {"subnet-del", 1, 1, "SUBNET", vpc_ctl_pre_ports, cmd_subnet_del, NULL,
      "--if-exists,--cascade", RW},
-    {"subnet-list", 0, 1, "[VPC]", vpc_ctl_pre_subnets, cmd_subnet_list,
+    {"subnet-list", 0, 1, "[VPC]", pre_subnet_list, cmd_subnet_list,
      NULL, "", RO},
     {"port-add", 2, 4, "SUBNET PORT [MAC] [IP]", pre_port_add, cmd_port_add,
      NULL, "--may-exist", RW},

@@ -63,7 +63,7 @@ static const char *const trailing_option_commands[] = {
     "vpc-add", "vpc-del", "subnet-add", "subnet-del", "port-add", "port-del",
     "ext-net-add", "ext-net-del", "gw-group-add", "gw-group-del",
     "vpc-set-gateway", "nat-del", "sg-add", "sg-del", "sg-rule-add",
-    "sg-rule-del",
+    "sg-rule-del", "acl-add", "acl-del", "acl-rule-add", "acl-rule-del",
     NULL
 };
 
@@ -193,7 +193,8 @@ VPC commands:\n\
                             create a VPC (tunnel key allocated if not given)\n\
                             and its security group VPC-default\n\
   vpc-del VPC [--cascade]   delete a VPC (--cascade: with its subnets,\n\
-                            ports, NAT rules and security groups)\n\
+                            ports, NAT rules, security groups and network\n\
+                            ACLs)\n\
   vpc-list                  list VPCs\n\
 \n\
 Subnet commands:\n\
@@ -249,10 +250,25 @@ Security group commands:\n\
   port-set-sg PORT [SG...]  set a port's security groups (none: the VPC's\n\
                             default group)\n\
 \n\
+Network ACL commands:\n\
+  acl-add VPC ACL           create a network ACL of VPC (no rules: it denies\n\
+                            everything until given some)\n\
+  acl-del ACL [--cascade]   delete a network ACL and its rules (--cascade:\n\
+                            detach it from its subnets)\n\
+  acl-list [VPC]            list network ACLs\n\
+  acl-show ACL              show a network ACL and its rules\n\
+  acl-rule-add ACL NUMBER DIRECTION ACTION PROTOCOL [PORTS] CIDR\n\
+                            add a rule (NUMBER: 1 to 32766, one rule per\n\
+                            number and direction; the lowest match decides)\n\
+  acl-rule-del ACL DIRECTION NUMBER\n\
+                            delete a rule\n\
+  subnet-set-acl SUBNET [ACL]\n\
+                            set (or without ACL clear) a subnet's ACL\n\
+\n\
 Status:\n\
   chassis-list              list chassis and their state\n\
-  show [VPC]                print VPCs, NAT rules, subnets, ports, bindings\n\
-                            and security groups\n\
+  show [VPC]                print VPCs, NAT rules, subnets, ports, bindings,\n\
+                            security groups and network ACLs\n\
   sync                      with --wait=hv: wait for all earlier changes\n\
 \n\
 %s\
