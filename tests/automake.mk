@@ -12,6 +12,7 @@ TESTSUITE_AT = \
 	tests/system-controller.at \
 	tests/system-gateway.at \
 	tests/system-sg.at \
+	tests/system-acl.at \
 	tests/sandbox.at \
 	tests/bench.at \
 	tests/build.at \
