@@ -34,6 +34,11 @@ enum vpc_table {
     /* stage-route.c: */
     /* Packets for a subnet gateway itself: ping answered, rest dropped. */
     VPC_T_ROUTER = 30,
+    /* stage-sg.c: the security groups (that rules name as the other end)
+     * of the address in VPC_MFF_LOOKUP_IP, as bits in VPC_MFF_SG_REMOTE:
+     * one flow per address of their members.  Used through resubmit; a
+     * miss leaves the register zero. */
+    VPC_T_SG_REMOTE = 34,
     /* stage-sg.c: egress security groups, for what a VM port sends (after
      * the subnet gateway's own answers, before routing).  Conntrack in the
      * sending port's zone (its OpenFlow port number)... */
@@ -122,6 +127,14 @@ enum vpc_table {
 #define VPC_BIND_FOUND 0x80000000   /* The VPC knows the address. */
 #define VPC_BIND_REMOTE 0x00010000  /* Bound on another chassis. */
 #define VPC_BIND_LOCAL 0x00020000   /* Bound here, to an OpenFlow port. */
+
+/* What VPC_T_SG_REMOTE found: bit N set if the other end of the packet
+ * (its destination for egress, its source for ingress) is an address of
+ * a member of the VPC's Nth group that a rule names as the other end (the
+ * first 32 such groups; rules naming others match their members'
+ * addresses one by one). */
+#define VPC_MFF_SG_REMOTE MFF_REG9
+#define VPC_SG_REMOTE_BITS 32
 
 /* The network ACL whose rules VPC_T_NACL_OUT or VPC_T_NACL_IN apply: its
  * number in its VPC, from 1. */

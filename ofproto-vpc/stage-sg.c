@@ -9,16 +9,19 @@
  *
  * A rule is a conjunctive match of two or three clauses: the port (one
  * flow per local port of the rule's group), the other end (one flow per
- * block, or per address of a member of the remote group) and, unless the
- * rule covers every protocol, the protocol with its ports or ICMP type.
- * Clause flows with one match and priority are one flow with a
- * conjunction action per rule, so a group of N members that M rules name
- * costs about N + M flows, and a member that joins or leaves changes a
- * flow or two.  Every flow matches the VPC's key in metadata: the clauses
- * and conjunction IDs of two VPCs never meet. */
+ * block, or the remote group's bit) and, unless the rule covers every
+ * protocol, the protocol with its ports or ICMP type.  The groups of the
+ * other end are looked up before conntrack (VPC_T_SG_REMOTE: one flow per
+ * address of a member of a group that rules name), so a group of N
+ * members that M rules name costs about N + M flows whatever the rules'
+ * priorities, and a member that joins or leaves changes one flow per
+ * address.  Clause flows with one match and priority are one flow with a
+ * conjunction action per rule.  Every flow matches the VPC's key in
+ * metadata: the clauses and conjunction IDs of two VPCs never meet. */
 #include <config.h>
 #include "stage-sg.h"
 
+#include <limits.h>
 #include <string.h>
 
 #include "byte-order.h"
@@ -52,6 +55,16 @@ static const struct sg_tables sg_out = {
 static const struct sg_tables sg_in = {
     VPC_T_SG_IN_EVAL, VPC_T_SG_IN_ALLOW, VPC_T_SG_IN_DENY, ZONE_IN,
 };
+
+/* Looks up the address in field 'src' in VPC_T_SG_REMOTE, which leaves
+ * the groups it belongs to in VPC_MFF_SG_REMOTE (zero if none). */
+static void
+put_remote_lookup(struct ofpbuf *a, enum mf_field_id src)
+{
+    pl_put_move(a, src, VPC_MFF_LOOKUP_IP);
+    pl_put_set_be32(a, VPC_MFF_SG_REMOTE, htonl(0));
+    pl_put_resubmit(a, VPC_T_SG_REMOTE);
+}
 
 static void
 build_direction_static(struct vpc_flow_table *out,
@@ -124,15 +137,19 @@ pl_sg_build_static(struct vpc_flow_table *out, struct ofpbuf *a)
 {
     struct match match;
 
+    /* The groups of the other end (the destination), then conntrack. */
     match_init_catchall(&match);
     match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    put_remote_lookup(a, MFF_IPV4_DST);
     pl_put_parsed(a, "ct(zone=%s,table=%d)", ZONE_OUT, VPC_T_SG_OUT_EVAL);
     pl_add_flow(out, VPC_T_SG_OUT, VPC_PRIO_MATCH, 0, &match, a);
     build_direction_static(out, &sg_out, VPC_T_L3_ADMIT, a);
 
+    /* The same for what a port here receives: the source's groups. */
     match_set_dl_type(&match, htons(ETH_TYPE_IP));
     match_set_reg_masked(&match, VPC_MFF_BIND - MFF_REG0, VPC_BIND_LOCAL,
                          VPC_BIND_LOCAL);
+    put_remote_lookup(a, MFF_IPV4_SRC);
     pl_put_parsed(a, "ct(zone=%s,table=%d)", ZONE_IN, VPC_T_SG_IN_EVAL);
     pl_add_flow(out, VPC_T_TO_PORT, VPC_PRIO_MATCH, 0, &match, a);
     build_direction_static(out, &sg_in, VPC_T_DELIVER, a);
@@ -236,18 +253,25 @@ rule_has_remote(const struct vpc_pl_vpc *vpc, const struct vpc_pl_sg_rule *r)
 }
 
 /* The clause of rule 'r' (the 'k'th of 'n') that matches the other end:
- * its block, or each address of the remote group's members. */
+ * its block; or the remote group's bit, if it has one in 'bits' (see
+ * assign_remote_bits()); or else each address of its members. */
 static void
 add_remote_clauses(struct hmap *clauses, const struct vpc_pl_vpc *vpc,
-                   const struct vpc_pl_sg_rule *r, uint8_t table,
-                   uint16_t priority, uint8_t k, uint8_t n)
+                   const int *bits, const struct vpc_pl_sg_rule *r,
+                   uint8_t table, uint16_t priority, uint8_t k, uint8_t n)
 {
     struct match match;
 
     match_init_catchall(&match);
     pl_match_vpc(&match, vpc->tunnel_key);
     match_set_dl_type(&match, htons(ETH_TYPE_IP));
-    if (!r->remote_is_group) {
+    if (r->remote_is_group && bits[r->remote_group] >= 0) {
+        uint32_t bit = UINT32_C(1) << bits[r->remote_group];
+        match_set_reg_masked(&match, VPC_MFF_SG_REMOTE - MFF_REG0, bit, bit);
+        clause_add(clauses, table, priority, vpc_cookie_from_uuid(&r->uuid),
+                   &match, r->conj_id, k, n);
+        return;
+    } else if (!r->remote_is_group) {
         if (r->ingress) {
             match_set_nw_src_masked(&match, r->remote_network,
                                     r->remote_mask);
@@ -314,11 +338,12 @@ add_proto_clauses(struct hmap *clauses, const struct vpc_pl_vpc *vpc,
 }
 
 /* Adds the flows of rule 'r' of group 'sg' of 'vpc' on 'chassis' to
- * 'clauses' and 'out', building actions in 'a'. */
+ * 'clauses' and 'out', building actions in 'a'; 'bits' are the groups'
+ * bits in VPC_MFF_SG_REMOTE. */
 static void
 build_rule(struct vpc_flow_table *out, struct hmap *clauses,
            const struct vpc_pl_chassis *chassis,
-           const struct vpc_pl_vpc *vpc, size_t sg,
+           const struct vpc_pl_vpc *vpc, const int *bits, size_t sg,
            const struct vpc_pl_sg_rule *r, struct ofpbuf *a)
 {
     const struct sg_tables *t = r->ingress ? &sg_in : &sg_out;
@@ -351,7 +376,7 @@ build_rule(struct vpc_flow_table *out, struct hmap *clauses,
                    n);
         match_init_catchall(&match);
     }
-    add_remote_clauses(clauses, vpc, r, t->eval, priority, 1, n);
+    add_remote_clauses(clauses, vpc, bits, r, t->eval, priority, 1, n);
     if (n == 3) {
         add_proto_clauses(clauses, vpc, r, t->eval, priority, 2, n);
     }
@@ -364,15 +389,79 @@ build_rule(struct vpc_flow_table *out, struct hmap *clauses,
                 &match, a);
 }
 
+/* Sets 'bits[i]' to the bit of group i in VPC_MFF_SG_REMOTE, or -1: the
+ * first VPC_SG_REMOTE_BITS groups of 'vpc' that a rule names as the other
+ * end have one, by index, the same on every chassis.  Returns true if any
+ * group has one. */
+static bool
+assign_remote_bits(const struct vpc_pl_vpc *vpc, int *bits)
+{
+    int n_bits = 0;
+
+    for (size_t i = 0; i < vpc->n_sgs; i++) {
+        bits[i] = -1;
+    }
+    for (size_t i = 0; i < vpc->n_sgs; i++) {
+        const struct vpc_pl_sg *g = &vpc->sgs[i];
+        for (size_t j = 0; j < g->n_rules; j++) {
+            const struct vpc_pl_sg_rule *r = &g->rules[j];
+            if (r->remote_is_group && bits[r->remote_group] < 0) {
+                bits[r->remote_group] = INT_MAX;    /* Named. */
+            }
+        }
+    }
+    for (size_t i = 0; i < vpc->n_sgs; i++) {
+        if (bits[i] == INT_MAX) {
+            bits[i] = n_bits < VPC_SG_REMOTE_BITS ? n_bits++ : -1;
+        }
+    }
+    return n_bits > 0;
+}
+
+/* The groups with a bit that each address of 'vpc' belongs to: one flow in
+ * VPC_T_SG_REMOTE per address of a member, whatever the number of rules
+ * and priorities that name its groups. */
+static void
+build_remote_lookups(struct vpc_flow_table *out,
+                     const struct vpc_pl_vpc *vpc, const int *bits,
+                     struct ofpbuf *a)
+{
+    struct match match;
+
+    match_init_catchall(&match);
+    for (size_t i = 0; i < vpc->n_ports; i++) {
+        const struct vpc_pl_port *p = &vpc->ports[i];
+        uint32_t member_of = 0;
+        for (size_t j = 0; j < p->n_sgs; j++) {
+            if (bits[p->sgs[j]] >= 0) {
+                member_of |= UINT32_C(1) << bits[p->sgs[j]];
+            }
+        }
+        for (size_t j = 0; member_of && j < p->n_ips; j++) {
+            pl_match_vpc(&match, vpc->tunnel_key);
+            match_set_reg(&match, VPC_MFF_LOOKUP_IP - MFF_REG0,
+                          ntohl(p->ips[j]));
+            pl_put_set_be32(a, VPC_MFF_SG_REMOTE, htonl(member_of));
+            pl_add_flow(out, VPC_T_SG_REMOTE, VPC_PRIO_MATCH,
+                        vpc_cookie_from_uuid(&p->uuid), &match, a);
+        }
+    }
+}
+
 /* Adds to 'out' the security group flows of 'vpc' on 'chassis', a host
  * with a port of it, building actions in 'a': the rules of every group
- * that has a member here. */
+ * that has a member here, and the groups of the VPC's addresses. */
 void
 pl_sg_build_vpc(struct vpc_flow_table *out,
                 const struct vpc_pl_chassis *chassis,
                 const struct vpc_pl_vpc *vpc, struct ofpbuf *a)
 {
     struct hmap clauses = HMAP_INITIALIZER(&clauses);
+    int *bits = xmalloc((vpc->n_sgs + 1) * sizeof *bits);
+
+    if (assign_remote_bits(vpc, bits)) {
+        build_remote_lookups(out, vpc, bits, a);
+    }
 
     for (size_t sg = 0; sg < vpc->n_sgs; sg++) {
         bool here = false;
@@ -385,9 +474,11 @@ pl_sg_build_vpc(struct vpc_flow_table *out,
         }
         const struct vpc_pl_sg *g = &vpc->sgs[sg];
         for (size_t i = 0; i < g->n_rules; i++) {
-            build_rule(out, &clauses, chassis, vpc, sg, &g->rules[i], a);
+            build_rule(out, &clauses, chassis, vpc, bits, sg, &g->rules[i],
+                       a);
         }
     }
     clauses_flush(&clauses, out, a);
     hmap_destroy(&clauses);
+    free(bits);
 }

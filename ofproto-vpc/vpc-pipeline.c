@@ -65,6 +65,7 @@ vpc_pipeline_build_static(struct vpc_flow_table *out)
         { VPC_T_BIND, -1 },
         { VPC_T_ARP_REPLY, -1 },
         { VPC_T_ROUTER, VPC_T_SG_OUT },
+        { VPC_T_SG_REMOTE, -1 },
         { VPC_T_SG_OUT, -1 },
         { VPC_T_SG_OUT_EVAL, VPC_T_SG_OUT_DENY },
         { VPC_T_SG_OUT_ALLOW, VPC_T_L3_ADMIT },
