@@ -11,7 +11,8 @@
  *   Every port is in the default group (ingress from its members, all
  *   egress); p1 also in "web" (TCP 80-443 from anywhere, ping from
  *   198.51.100.0/24 denied).  Subnet 10.0.2.0/24 has a network ACL: SSH in
- *   from 10.0.0.0/8, nothing else in, everything out. */
+ *   from 10.0.0.0/8, nothing else in, everything out.  hv1-many: more
+ *   groups named by rules than reg9 has bits. */
 #include <config.h>
 
 #include <arpa/inet.h>
@@ -44,6 +45,50 @@ mac(const char *s)
     return ea;
 }
 
+/* "hv1-many": more groups named as the other end than there are bits for
+ * them.  35 groups, each with one rule "ingress from my own members";
+ * p1 (10.0.1.2, ofport 5, local) is in the last of them, p2 (10.0.1.3,
+ * remote) in the first and the last. */
+#define N_MANY 35
+static void
+build_many_groups(const void *self, struct vpc_flow_table *flows)
+{
+    static struct vpc_pl_sg_rule rules[N_MANY];
+    static struct vpc_pl_sg sgs[N_MANY];
+    static const size_t p1_sgs[1] = { N_MANY - 1 };
+    static const size_t p2_sgs[2] = { 0, N_MANY - 1 };
+
+    for (size_t i = 0; i < N_MANY; i++) {
+        rules[i] = (struct vpc_pl_sg_rule) {
+            .conj_id = i + 1, .ingress = true, .priority = 100, .proto = -1,
+            .icmp_type = -1, .icmp_code = -1, .remote_is_group = true,
+            .remote_group = i,
+        };
+        sgs[i] = (struct vpc_pl_sg) { .rules = &rules[i], .n_rules = 1 };
+    }
+    struct vpc_pl_subnet subnet = {
+        .network = ip("10.0.1.0"), .mask = ip("255.255.255.0"),
+        .gateway_ip = ip("10.0.1.1"), .gateway_mac = mac("0a:00:00:00:00:01"),
+    };
+    ovs_be32 ips[2] = { ip("10.0.1.2"), ip("10.0.1.3") };
+    struct vpc_pl_port ports[2] = {
+        { .mac = mac("0a:00:00:00:00:11"), .ips = &ips[0], .n_ips = 1,
+          .chassis = self, .ofport = u16_to_ofp(5),
+          .encap_ip = ip("192.0.2.1"), .sgs = p1_sgs, .n_sgs = 1 },
+        { .mac = mac("0a:00:00:00:00:12"), .ips = &ips[1], .n_ips = 1,
+          .chassis = "hv2", .ofport = u16_to_ofp(7),
+          .encap_ip = ip("192.0.2.2"), .sgs = p2_sgs, .n_sgs = 2 },
+    };
+    struct vpc_pl_vpc vpc = {
+        .tunnel_key = 42, .subnets = &subnet, .n_subnets = 1,
+        .ports = ports, .n_ports = 2, .sgs = sgs, .n_sgs = N_MANY,
+    };
+    struct vpc_pl_chassis chassis = {
+        .self = self, .tunnel_ofport = { u16_to_ofp(1), u16_to_ofp(2) },
+    };
+    vpc_pipeline_build_vpc(&chassis, &vpc, flows);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -52,8 +97,8 @@ main(int argc, char *argv[])
 
     set_program_name(argv[0]);
     if (argc != 2) {
-        ovs_fatal(0, "usage: %s hv1|hv2|hv3|static|hv1-gw|gw1|gw2|gw-static",
-                  argv[0]);
+        ovs_fatal(0, "usage: %s hv1|hv2|hv3|static|hv1-gw|gw1|gw2|gw-static"
+                  "|hv1-many", argv[0]);
     }
     const char *name = argv[1];
     bool with_gw = (!strcmp(name, "hv1-gw") || !strcmp(name, "gw1")
@@ -83,7 +128,9 @@ main(int argc, char *argv[])
     struct vpc_group_table groups;
     vpc_flow_table_init(&flows);
     vpc_group_table_init(&groups);
-    if (!strcmp(name, "static")) {
+    if (!strcmp(name, "hv1-many")) {
+        build_many_groups(hv1, &flows);
+    } else if (!strcmp(name, "static")) {
         vpc_pipeline_build_static(&flows);
     } else if (!strcmp(name, "gw-static")) {
         struct vpc_pl_uplink uplink = { "external", u16_to_ofp(3) };
