@@ -50,8 +50,9 @@ cmd_vpc_add(struct ctl_context *ctx)
     struct svec cidrs = SVEC_EMPTY_INITIALIZER;
     struct vpc_cidr4 *blocks = NULL;
     size_t n_blocks = 0;
+    char *copy = NULL;
     if (cidrs_s) {
-        char *copy = xstrdup(cidrs_s);
+        copy = xstrdup(cidrs_s);
         char *save = NULL;
         for (char *t = strtok_r(copy, ",", &save); t;
              t = strtok_r(NULL, ",", &save)) {
@@ -69,7 +70,6 @@ cmd_vpc_add(struct ctl_context *ctx)
             blocks[n_blocks++] = c;
             svec_add(&cidrs, t);
         }
-        free(copy);
         if (!n_blocks) {
             ctl_error(ctx, "--cidr needs at least one CIDR");
             goto out;
@@ -136,6 +136,7 @@ cmd_vpc_add(struct ctl_context *ctx)
 out:
     svec_destroy(&cidrs);
     free(blocks);
+    free(copy);
 }
 
 static void delete_subnet(struct ctl_context *, const struct vpcrec_subnet *);

@@ -273,6 +273,13 @@ sim_cleanup () {
         done < "$SIM_DIR/pids"
     fi
     if [ -f "$SIM_DIR/netns" ]; then
+        # What still runs in a namespace (a server in a VM, started in the
+        # background by a test) would outlive "ip netns del".
+        while read -r ns; do
+            for pid in $(ip netns pids "$ns" 2>/dev/null); do
+                kill "$pid" 2>/dev/null
+            done
+        done < "$SIM_DIR/netns"
         while read -r ns; do
             ip netns del "$ns" 2>/dev/null
         done < "$SIM_DIR/netns"
