@@ -13,6 +13,7 @@ TESTSUITE_AT = \
 	tests/system-gateway.at \
 	tests/system-sg.at \
 	tests/system-acl.at \
+	tests/system-trust.at \
 	tests/sandbox.at \
 	tests/bench.at \
 	tests/build.at \

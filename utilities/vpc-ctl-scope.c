@@ -137,7 +137,8 @@ vpc_ctl_scope_init(struct ovsdb_idl *idl, const struct ctl_command *commands,
         bool add = !strcmp(c->syntax->name, "port-add");
         bool by_name = (!strcmp(c->syntax->name, "port-del")
                         || !strcmp(c->syntax->name, "port-show")
-                        || !strcmp(c->syntax->name, "port-set-sg"));
+                        || !strcmp(c->syntax->name, "port-set-sg")
+                        || !strcmp(c->syntax->name, "port-set-chassis"));
         const char *name = add ? c->argv[2] : c->argv[1];
         if ((!add && !by_name) || uuid_from_string(&uuid, name)) {
             sset_clear(&scope.names);

@@ -431,10 +431,27 @@ cmd_port_add(struct ctl_context *ctx)
     vpcrec_port_set_subnet(port, subnet);
     vpcrec_port_set_mac(port, mac);
     vpcrec_port_set_ips(port, (const char **) &ip, 1);
+    const char *chassis = vpc_ctl_option(ctx, "--chassis");
+    if (chassis && *chassis) {
+        vpcrec_port_set_requested_chassis(port, chassis);
+    }
     vpc_ctl_claim_allocation(ctx);
     vpc_ctl_index_port(vpc_ctl_cast(ctx), port, true);
     ds_put_format(&ctx->output, "port %s mac=%s ip=%s\n", name, mac, ip);
     free(ip);
+}
+
+/* port-set-chassis PORT [CHASSIS]: the only chassis where the port may be
+ * bound, or (without CHASSIS) any. */
+static void
+cmd_port_set_chassis(struct ctl_context *ctx)
+{
+    const struct vpcrec_port *port = vpc_ctl_port_lookup(ctx, ctx->argv[1],
+                                                         true);
+    if (port) {
+        vpcrec_port_set_requested_chassis(port,
+                                          ctx->argc > 2 ? ctx->argv[2] : NULL);
+    }
 }
 
 static void
@@ -482,6 +499,14 @@ cmd_port_show(struct ctl_context *ctx)
     vpc_ctl_put_joined(s, port->ips, port->n_ips);
     ds_put_format(s, "\nchassis: %s\n",
                   port->chassis ? port->chassis->name : "(unbound)");
+    if (port->requested_chassis) {
+        ds_put_format(s, "requested_chassis: %s\n", port->requested_chassis);
+    }
+    if (port->n_refused_chassis) {
+        ds_put_cstr(s, "refused_chassis: ");
+        vpc_ctl_put_joined(s, port->refused_chassis, port->n_refused_chassis);
+        ds_put_char(s, '\n');
+    }
     ds_put_format(s, "up: %s\n",
                   port->n_up && port->up[0] ? "true" : "false");
     ds_put_cstr(s, "security_groups: ");
@@ -552,6 +577,7 @@ pre_port_columns(struct ctl_context *ctx)
     ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_name);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_subnet);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_ips);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_requested_chassis);
 }
 
 /* vpc_ctl_pre_subnets(), and the ports of those subnets, for 'ctx'. */
@@ -580,6 +606,7 @@ vpc_ctl_pre_bindings(struct ctl_context *ctx)
     vpc_ctl_pre_chassis(ctx);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_chassis);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_up);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_refused_chassis);
 }
 
 /* What vpc-add reads: the VPCs, and the names of security groups, of
@@ -631,7 +658,9 @@ const struct ctl_command_syntax vpc_ctl_vpc_commands[] = {
     {"subnet-list", 0, 1, "[VPC]", pre_subnet_list, cmd_subnet_list,
      NULL, "", RO},
     {"port-add", 2, 4, "SUBNET PORT [MAC] [IP]", pre_port_add, cmd_port_add,
-     NULL, "--may-exist", RW},
+     NULL, "--may-exist,--chassis=", RW},
+    {"port-set-chassis", 1, 2, "PORT [CHASSIS]", vpc_ctl_pre_ports,
+     cmd_port_set_chassis, NULL, "", RW},
     {"port-del", 1, 1, "PORT", vpc_ctl_pre_ports, cmd_port_del, NULL,
      "--if-exists", RW},
     {"port-show", 1, 1, "PORT", pre_port_show, cmd_port_show, NULL,

@@ -205,8 +205,12 @@ Subnet commands:\n\
   subnet-list [VPC]         list subnets\n\
 \n\
 Port commands:\n\
-  port-add SUBNET PORT [MAC] [IP]\n\
-                            create a port (MAC and IP allocated if not given)\n\
+  port-add SUBNET PORT [MAC] [IP] [--chassis=CHASSIS]\n\
+                            create a port (MAC and IP allocated if not given;\n\
+                            bound only on CHASSIS if given)\n\
+  port-set-chassis PORT [CHASSIS]\n\
+                            the only chassis where PORT may be bound (none:\n\
+                            any, the first that has its interface)\n\
   port-del PORT             delete a port\n\
   port-show PORT            show a port, its binding and security groups\n\
   port-list [SUBNET]        list ports\n\

@@ -193,6 +193,16 @@ add_port_vpcs(const struct vpcrec_port *row, void *vpcs_)
     }
 }
 
+/* Port 'row' has an interface that came, went or changed on a chassis:
+ * its VPCs are rebuilt (see add_port_vpcs()) and its status looked at,
+ * even if its binding stays (another chassis may claim it in vain). */
+static void
+add_iface_port(const struct vpcrec_port *row, void *vpcs)
+{
+    add_port_vpcs(row, vpcs);
+    status_note_port(&row->header_.uuid);
+}
+
 /* Is tracked Port 'row' changed only in where it is bound, which matters
  * only to a port the model has no location for? */
 static bool
@@ -203,7 +213,8 @@ port_change_is_moot(const struct vpcrec_port *row)
         || vpcrec_port_is_updated(row, VPCREC_PORT_COL_MAC)
         || vpcrec_port_is_updated(row, VPCREC_PORT_COL_IPS)
         || vpcrec_port_is_updated(row, VPCREC_PORT_COL_SUBNET)
-        || vpcrec_port_is_updated(row, VPCREC_PORT_COL_SECURITY_GROUPS)) {
+        || vpcrec_port_is_updated(row, VPCREC_PORT_COL_SECURITY_GROUPS)
+        || vpcrec_port_is_updated(row, VPCREC_PORT_COL_REQUESTED_CHASSIS)) {
         return false;
     }
     const struct model_binding *b = vpc_model_find_binding(
@@ -349,7 +360,7 @@ collect_changed_vpcs(struct uuidset *vpcs)
 
     const char *iface;
     SSET_FOR_EACH (iface, &dirty_ifaces) {
-        vpc_model_for_ports_named(iface, add_port_vpcs, vpcs);
+        vpc_model_for_ports_named(iface, add_iface_port, vpcs);
     }
 
     /* A VPC that is gone, should its deletion have gone unreported. */

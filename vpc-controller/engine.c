@@ -51,6 +51,7 @@ engine_init(struct ovsdb_idl *idl, const char *instance)
      * written too, but where another instance says a port is bound is an
      * input for a port we have no binding for.) */
     ovsdb_idl_omit_alert(idl, &vpcrec_port_col_up);
+    ovsdb_idl_omit_alert(idl, &vpcrec_port_col_refused_chassis);
     ovsdb_idl_omit_alert(idl, &vpcrec_chassis_col_nb_cfg_timestamp);
     ovsdb_idl_omit_alert(idl, &vpcrec_chassis_col_nb_cfg);
     ovsdb_idl_omit_alert(idl, &vpcrec_chassis_col_connected);

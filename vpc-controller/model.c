@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "coverage.h"
 #include "flow.h"
 #include "hash.h"
 #include "hmapx.h"
@@ -22,6 +23,8 @@
 #include "vpc-sg.h"
 
 VLOG_DEFINE_THIS_MODULE(model);
+
+COVERAGE_DEFINE(model_binding_refused);
 
 /* Bad rows are reported at most this often: they are rebuilt on every
  * change until someone fixes them. */
@@ -94,6 +97,7 @@ vpc_model_destroy(struct vpc_model *model)
 
     struct model_binding *b;
     HMAP_FOR_EACH_POP (b, hmap_node, &model->bindings) {
+        sset_destroy(&b->refused);
         free(b);
     }
     hmap_destroy(&model->bindings);
@@ -168,6 +172,39 @@ build_locations(struct vpc_model *model, struct ovsdb_idl *idl,
     }
 }
 
+/* Decides where port 'name', which may only be bound on chassis
+ * 'requested', is bound: there if that chassis has the interface (or had
+ * it, 'prev', and is out of touch), else nowhere.  Adds to 'refused' the
+ * other connected chassis that have an interface for it, which get
+ * nothing. */
+static const struct model_location *
+resolve_requested(const struct vpc_model *model, const char *name,
+                  const char *requested, const char *prev,
+                  struct model_location *const *connected,
+                  size_t n_connected, struct sset *refused)
+{
+    const struct model_location *req
+        = shash_find_data(&model->locations, requested);
+
+    for (size_t i = 0; i < n_connected; i++) {
+        if (connected[i] != req
+            && shash_find(connected[i]->bindings, name)) {
+            COVERAGE_INC(model_binding_refused);
+            VLOG_WARN_RL(&bad_row_rl, "port %s: its interface on chassis %s "
+                         "is ignored: the port may only be bound on %s",
+                         name, connected[i]->name, requested);
+            sset_add(refused, connected[i]->name);
+        }
+    }
+    if (!req || req->gateway) {
+        return NULL;
+    } else if (req->connected) {
+        return shash_find(req->bindings, name) ? req : NULL;
+    } else {
+        return prev && !strcmp(prev, requested) ? req : NULL;
+    }
+}
+
 /* Decides where port 'name' is bound.  A binding sticks to its chassis as
  * long as that chassis still has the interface (or is out of touch, when
  * it may still forward); otherwise the first connected chassis (by name)
@@ -178,10 +215,16 @@ static const struct model_location *
 resolve_binding(const struct vpc_model *model, const char *name,
                 const struct vpcrec_port *row,
                 const struct model_location *previous,
-                struct model_location *const *connected, size_t n_connected)
+                struct model_location *const *connected, size_t n_connected,
+                struct sset *refused)
 {
     const char *prev = (previous ? previous->name
                         : row->chassis ? row->chassis->name : NULL);
+
+    if (row->requested_chassis) {
+        return resolve_requested(model, name, row->requested_chassis, prev,
+                                 connected, n_connected, refused);
+    }
     const struct model_location *prev_loc
         = prev ? shash_find_data(&model->locations, prev) : NULL;
 
@@ -818,10 +861,11 @@ build_vpc(struct vpc_model *model, const struct vpcrec_vpc *row,
         const struct model_binding *prev_b
             = (ctx->prev_bindings
                ? find_binding(ctx->prev_bindings, &p.uuid) : NULL);
+        struct sset refused = SSET_INITIALIZER(&refused);
         const struct model_location *where
             = resolve_binding(model, port_row->name, port_row,
                               prev_b ? prev_b->where : NULL,
-                              ctx->conn, ctx->n_conn);
+                              ctx->conn, ctx->n_conn, &refused);
         if (where) {
             p.chassis = where;
             p.encap_ip = where->encap_ip;
@@ -836,12 +880,15 @@ build_vpc(struct vpc_model *model, const struct vpcrec_vpc *row,
         if (!mb) {
             mb = xmalloc(sizeof *mb);
             mb->port = p.uuid;
+            sset_init(&mb->refused);
             hmap_insert(&model->bindings, &mb->hmap_node,
                         uuid_hash(&p.uuid));
         }
         mb->vpc = mv->pl.uuid;
         mb->where = where;
         mb->ofport = p.ofport;
+        sset_swap(&mb->refused, &refused);
+        sset_destroy(&refused);
 
         mv->ports[mv->pl.n_ports++] = p;
     }
@@ -926,6 +973,7 @@ vpc_model_update_vpcs(struct vpc_model *model, struct ovsdb_idl *idl,
 
     struct model_binding *b;
     HMAP_FOR_EACH_POP (b, hmap_node, &prev) {
+        sset_destroy(&b->refused);
         free(b);
     }
     hmap_destroy(&prev);

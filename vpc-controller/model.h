@@ -11,6 +11,7 @@
 #include "openvswitch/hmap.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/uuid.h"
+#include "sset.h"
 #include "vpc-pipeline.h"
 
 struct ovsdb_idl;
@@ -68,6 +69,8 @@ struct model_binding {
     struct uuid vpc;                /* The VPC it is in. */
     const struct model_location *where;    /* NULL: unbound. */
     ofp_port_t ofport;              /* Its interface there, if connected. */
+    struct sset refused;            /* Chassis with an interface for it
+                                     * that are not its requested chassis. */
 };
 
 struct vpc_model {

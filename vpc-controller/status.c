@@ -127,6 +127,23 @@ struct loc_row {
     bool owned;
 };
 
+/* Writes which chassis claim 'port' (binding 'b') in vain. */
+static void
+write_refused(const struct vpcrec_port *port, const struct model_binding *b)
+{
+    size_t n = b ? sset_count(&b->refused) : 0;
+    bool same = n == port->n_refused_chassis;
+
+    for (size_t i = 0; same && i < port->n_refused_chassis; i++) {
+        same = sset_contains(&b->refused, port->refused_chassis[i]);
+    }
+    if (!same) {
+        const char **names = b ? sset_sort(&b->refused) : NULL;
+        vpcrec_port_set_refused_chassis(port, names, n);
+        free(names);
+    }
+}
+
 /* Writes where 'port' is bound and whether it is up, if that is ours to
  * write; remembers it in 'pending_ports' while it waits for its flows. */
 static void
@@ -153,6 +170,7 @@ write_port_status(const struct vpcrec_port *port, const struct hmap *loc_rows)
     if (port->chassis != want) {
         vpcrec_port_set_chassis(port, want);
     }
+    write_refused(port, b);
     bool up = port_is_up(port, b);
     if (!port->n_up || port->up[0] != up) {
         vpcrec_port_set_up(port, &up, 1);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "command-line.h"
+#include "coverage.h"
 #include "daemon.h"
 #include "engine.h"
 #include "shards.h"
@@ -201,6 +202,7 @@ main(int argc, char *argv[])
         listeners_run(&listeners);
         engine_run(&cfg);
         unixctl_server_run(unixctl);
+        coverage_run();
 
         engine_wait();
         listeners_wait(&listeners);
