@@ -509,3 +509,17 @@ chassis_format_unadopted(struct ds *s)
         }
     }
 }
+
+/* Reads the flows and groups of every switch we own again, so that the
+ * next sync sends each the difference from what it really has. */
+void
+chassis_resync_owned(void)
+{
+    struct chassis *ch;
+
+    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+        if (ch->ofctrl && roles_owns(ch->name)) {
+            ofctrl_resync(ch->ofctrl);
+        }
+    }
+}

@@ -96,6 +96,7 @@ void chassis_run_hosts(const struct host_config *);
 void chassis_run_switches(void);
 void chassis_run_ofctrl(void);
 void chassis_sync_roles(void);
+void chassis_resync_owned(void);
 void chassis_wait(bool db_ok);
 void chassis_destroy_all(void);
 

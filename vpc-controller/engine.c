@@ -149,12 +149,15 @@ engine_destroy(void)
 
 /* Introspection. */
 
-/* Makes the next round rebuild every flow of every chassis from scratch;
- * the switches see only what differs, which should be nothing. */
+/* Makes the next round rebuild every flow of every chassis from scratch,
+ * and read again the flows and groups of every switch we own: each gets
+ * the difference between what it has (changed behind our back, say) and
+ * what it should have. */
 void
 engine_force_recompute(void)
 {
     changes_force_recompute();
+    chassis_resync_owned();
 }
 
 /* Appends what "vpc/status" shows to 's'. */
