@@ -19,6 +19,7 @@
 #include "openvswitch/ofp-errors.h"
 #include "openvswitch/ofp-flow.h"
 #include "openvswitch/ofp-group.h"
+#include "openvswitch/ofp-monitor.h"
 #include "openvswitch/ofp-packet.h"
 #include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofp-print.h"
@@ -26,6 +27,7 @@
 #include "openvswitch/ofp-switch.h"
 #include "openvswitch/ofp-util.h"
 #include "openvswitch/ofpbuf.h"
+#include "openvswitch/poll-loop.h"
 #include "openvswitch/rconn.h"
 #include "openvswitch/vconn.h"
 #include "openvswitch/vlog.h"
@@ -40,6 +42,7 @@ COVERAGE_DEFINE(ofctrl_packet_out);
 COVERAGE_DEFINE(ofctrl_bundle);
 COVERAGE_DEFINE(ofctrl_reconcile);
 COVERAGE_DEFINE(ofctrl_switch_error);
+COVERAGE_DEFINE(ofctrl_repair);
 
 /* OpenFlow 1.4 is the first with bundles. */
 #define OFCTRL_VERSIONS ((1u << OFP14_VERSION) | (1u << OFP15_VERSION))
@@ -76,6 +79,9 @@ struct ofctrl {
     ovs_be32 role_xid;
     bool role_refused;                /* The switch refused our claim. */
     bool need_barrier;                /* Acknowledge even with no change. */
+    bool monitoring;                  /* Flow monitor requested. */
+    bool redump;                      /* Changed while we read or fixed it:
+                                       * read again once synced. */
 
     /* Flow and group mods queued for the next commit, in bundle order:
      * groups are added (or changed) before the flows that use them; flow
@@ -99,10 +105,12 @@ struct ofctrl {
     uint64_t n_bundles;
     uint64_t n_reconciles;
     uint64_t n_reconcile_mods;        /* Flow mods the last reconcile sent. */
+    uint64_t n_repairs;               /* Tables changed behind our back. */
     uint64_t n_errors;
 };
 
 static void start_dump(struct ofctrl *);
+static void maybe_redump(struct ofctrl *);
 
 /* Creates a session on 'vconn', a connection accepted from a switch.  Takes
  * ownership of 'vconn'. */
@@ -444,6 +452,82 @@ handle_barrier_reply(struct ofctrl *ofc, const struct ofp_header *oh)
     }
 }
 
+/* Asks the switch to tell us of every flow that another connection (an
+ * operator's ovs-ofctl, say) adds, changes or deletes: our own changes come
+ * back only as "abbreviated" events, which we ignore. */
+static void
+start_monitor(struct ofctrl *ofc)
+{
+    struct ofputil_flow_monitor_request fmr = {
+        .id = 1,
+        .command = OFPFMC_ADD,
+        .flags = OFPFMF_ADD | OFPFMF_REMOVED | OFPFMF_MODIFY,
+        .out_port = OFPP_ANY,
+        .out_group = OFPG_ANY,
+        .table_id = 0xff,
+    };
+    match_init_catchall(&fmr.match);
+
+    struct ofpbuf *msg = ofpbuf_new(0);
+    ofputil_append_flow_monitor_request(&fmr, msg, ofc->protocol);
+    ofpmsg_update_length(msg);
+    send_msg(ofc, msg);
+    ofc->monitoring = true;
+}
+
+/* A flow monitor reported changes.  If another connection changed a flow
+ * of ours, while we own the switch, its table is read again, and the next
+ * sync puts back what should be there.  (Flows a gateway learns itself
+ * come and go in VPC_T_GW_NEXT_HOP.) */
+static void
+handle_flow_updates(struct ofctrl *ofc, const struct ofp_header *oh)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+    struct ofpbuf msg = ofpbuf_const_initializer(oh, ntohs(oh->length));
+    uint64_t stub[1024 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    bool foreign = false;
+
+    for (;;) {
+        struct ofputil_flow_update fu;
+        int error = ofputil_decode_flow_update(&fu, &msg, &ofpacts);
+        if (error) {
+            break;
+        }
+        if ((fu.event == OFPFME_ADDED || fu.event == OFPFME_REMOVED
+             || fu.event == OFPFME_MODIFIED)
+            && fu.table_id != VPC_T_GW_NEXT_HOP) {
+            foreign = true;
+        }
+    }
+    ofpbuf_uninit(&ofpacts);
+
+    if (foreign && ofc->primary
+        && (ofc->state == OFCTRL_SYNCED || ofc->state == OFCTRL_DUMPING
+            || ofc->state == OFCTRL_DUMPED)) {
+        COVERAGE_INC(ofctrl_repair);
+        ofc->n_repairs++;
+        VLOG_WARN_RL(&rl, "%s: the switch's flows were changed by another "
+                     "connection: reading them again to repair them",
+                     ofctrl_get_name(ofc));
+        /* A read under way may have missed the change: read again once
+         * what it found is fixed. */
+        ofc->redump = true;
+        maybe_redump(ofc);
+    }
+}
+
+/* Reads the switch's table again if it changed behind our back, once we
+ * are in sync and have nothing queued (reading flushes the queue). */
+static void
+maybe_redump(struct ofctrl *ofc)
+{
+    if (ofc->redump && ofc->state == OFCTRL_SYNCED && !ofc->n_queued) {
+        ofc->redump = false;
+        start_dump(ofc);
+    }
+}
+
 static void
 handle_msg(struct ofctrl *ofc, const struct ofp_header *oh)
 {
@@ -505,6 +589,10 @@ handle_msg(struct ofctrl *ofc, const struct ofp_header *oh)
         }
         break;
 
+    case OFPTYPE_FLOW_MONITOR_STATS_REPLY:
+        handle_flow_updates(ofc, oh);
+        break;
+
     case OFPTYPE_ROLE_STATUS: {
         /* Another controller took the primary role: stop sending. */
         struct ofputil_role_status rs;
@@ -559,6 +647,7 @@ ofctrl_run(struct ofctrl *ofc)
         handle_msg(ofc, msg->data);
         ofpbuf_delete(msg);
     }
+    maybe_redump(ofc);
 }
 
 /* Arranges for poll_block() to wake up when ofctrl_run() has work. */
@@ -567,6 +656,9 @@ ofctrl_wait(struct ofctrl *ofc)
 {
     rconn_run_wait(ofc->rconn);
     rconn_recv_wait(ofc->rconn);
+    if (ofc->redump && ofc->state == OFCTRL_SYNCED && !ofc->n_queued) {
+        poll_immediate_wake();
+    }
 }
 
 static void
@@ -704,6 +796,26 @@ ofctrl_resync(struct ofctrl *ofc)
     }
 }
 
+/* Also deletes 'flow' as another client (say, "ovs-ofctl add-flow") may
+ * have added it: with the packet type wildcarded, which the dumped match
+ * lost when it was normalized, and which a strict delete must repeat. */
+static void
+queue_foreign_delete(struct ofctrl *ofc, const struct vpc_flow *flow)
+{
+    struct match match;
+
+    minimatch_expand(&flow->match, &match);
+    if (match.wc.masks.packet_type) {
+        struct vpc_flow copy = *flow;
+
+        match.wc.masks.packet_type = 0;
+        match.flow.packet_type = 0;
+        minimatch_init(&copy.match, &match);
+        queue_flow_mod(ofc, &copy, OFPFC_DELETE_STRICT);
+        minimatch_destroy(&copy.match);
+    }
+}
+
 /* Brings the switch from what it has (read while DUMPING) to the union of
  * 'parts', touching only the flows that differ: nothing is flushed, so
  * forwarding never stops.  Must be called in state DUMPED. */
@@ -760,6 +872,7 @@ ofctrl_reconcile(struct ofctrl *ofc, struct vpc_flow_table *const *parts,
         /* Next-hop MACs that a gateway learned itself stay. */
         if (flow->cookie != VPC_COOKIE_LEARNED) {
             queue_flow_mod(ofc, flow, OFPFC_DELETE_STRICT);
+            queue_foreign_delete(ofc, flow);
         }
     }
     vpc_flow_table_clear(&ofc->dumped);
@@ -767,6 +880,9 @@ ofctrl_reconcile(struct ofctrl *ofc, struct vpc_flow_table *const *parts,
     ofc->n_reconciles++;
     ofc->n_reconcile_mods = ofc->n_queued - before;
     ofc->need_barrier = true;
+    if (!ofc->monitoring) {
+        start_monitor(ofc);
+    }
     VLOG_INFO("%s: reconciled with the switch: %"PRIuSIZE" flow and "
               "group change(s)", ofctrl_get_name(ofc), ofc->n_queued - before);
     ofc->state = OFCTRL_SYNCED;
@@ -904,8 +1020,8 @@ ofctrl_format_stats(const struct ofctrl *ofc, struct ds *s)
     ds_put_format(s, "openflow=%s flow_mods=%"PRIu64" group_mods=%"PRIu64
                   " packet_outs=%"PRIu64" bundles=%"PRIu64
                   " reconciles=%"PRIu64" last_reconcile_changes=%"PRIu64
-                  " errors=%"PRIu64, states[ofc->state], ofc->n_flow_mods,
-                  ofc->n_group_mods, ofc->n_packet_outs,
+                  " repairs=%"PRIu64" errors=%"PRIu64, states[ofc->state],
+                  ofc->n_flow_mods, ofc->n_group_mods, ofc->n_packet_outs,
                   ofc->n_bundles, ofc->n_reconciles, ofc->n_reconcile_mods,
-                  ofc->n_errors);
+                  ofc->n_repairs, ofc->n_errors);
 }
