@@ -79,7 +79,8 @@ parse_rule(const struct vpcrec_security_group_rule *row,
         return xstrdup("needs exactly one of remote_cidr and "
                        "remote_group");
     } else if (row->remote_group) {
-        size_t g = model_uuid_map_find(&b->groups, &row->remote_group->header_.uuid);
+        size_t g = model_uuid_map_find(&b->groups,
+                                       &row->remote_group->header_.uuid);
         if (g == SIZE_MAX) {
             return xasprintf("remote group %s is not a group of its VPC",
                              row->remote_group->name);
@@ -268,7 +269,8 @@ model_sg_port_groups(const struct model_sg_builder *b,
     }
     for (size_t i = 0; i < row->n_security_groups
                        && n < VPC_SG_MAX_PER_PORT; i++) {
-        size_t g = model_uuid_map_find(&b->groups, &row->security_groups[i]->header_.uuid);
+        size_t g = model_uuid_map_find(
+            &b->groups, &row->security_groups[i]->header_.uuid);
         if (g == SIZE_MAX) {
             VLOG_WARN_RL(&bad_row_rl, "port %s: security group %s is not "
                          "a group of its VPC: ignored", row->name,

@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "coverage.h"
 #include "flow.h"
 #include "hash.h"
 #include "hmapx.h"
 #include "model-acl.h"
+#include "model-binding.h"
 #include "model-sg.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
@@ -24,7 +24,6 @@
 
 VLOG_DEFINE_THIS_MODULE(model);
 
-COVERAGE_DEFINE(model_binding_refused);
 
 /* Bad rows are reported at most this often: they are rebuilt on every
  * change until someone fixes them. */
@@ -172,83 +171,6 @@ build_locations(struct vpc_model *model, struct ovsdb_idl *idl,
     }
 }
 
-/* Decides where port 'name', which may only be bound on chassis
- * 'requested', is bound: there if that chassis has the interface (or had
- * it, 'prev', and is out of touch), else nowhere.  Adds to 'refused' the
- * other connected chassis that have an interface for it, which get
- * nothing. */
-static const struct model_location *
-resolve_requested(const struct vpc_model *model, const char *name,
-                  const char *requested, const char *prev,
-                  struct model_location *const *connected,
-                  size_t n_connected, struct sset *refused)
-{
-    const struct model_location *req
-        = shash_find_data(&model->locations, requested);
-
-    for (size_t i = 0; i < n_connected; i++) {
-        if (connected[i] != req
-            && shash_find(connected[i]->bindings, name)) {
-            COVERAGE_INC(model_binding_refused);
-            VLOG_WARN_RL(&bad_row_rl, "port %s: its interface on chassis %s "
-                         "is ignored: the port may only be bound on %s",
-                         name, connected[i]->name, requested);
-            sset_add(refused, connected[i]->name);
-        }
-    }
-    if (!req || req->gateway) {
-        return NULL;
-    } else if (req->connected) {
-        return shash_find(req->bindings, name) ? req : NULL;
-    } else {
-        return prev && !strcmp(prev, requested) ? req : NULL;
-    }
-}
-
-/* Decides where port 'name' is bound.  A binding sticks to its chassis as
- * long as that chassis still has the interface (or is out of touch, when
- * it may still forward); otherwise the first connected chassis (by name)
- * with the interface takes it.  'connected' is the connected locations,
- * sorted by name.  (An iface-id on several chassis is reported by the
- * engine when the chassis' interfaces change.) */
-static const struct model_location *
-resolve_binding(const struct vpc_model *model, const char *name,
-                const struct vpcrec_port *row,
-                const struct model_location *previous,
-                struct model_location *const *connected, size_t n_connected,
-                struct sset *refused)
-{
-    const char *prev = (previous ? previous->name
-                        : row->chassis ? row->chassis->name : NULL);
-
-    if (row->requested_chassis) {
-        return resolve_requested(model, name, row->requested_chassis, prev,
-                                 connected, n_connected, refused);
-    }
-    const struct model_location *prev_loc
-        = prev ? shash_find_data(&model->locations, prev) : NULL;
-
-    if (prev_loc && (prev_loc->gateway || prev_loc->connected)) {
-        if (!prev_loc->gateway && shash_find(prev_loc->bindings, name)) {
-            return prev_loc;
-        }
-        prev_loc = NULL;
-    }
-    for (size_t i = 0; i < n_connected; i++) {
-        if (!shash_find(connected[i]->bindings, name)) {
-            continue;
-        } else if (connected[i]->gateway) {
-            /* Gateway tunnels carry VPC traffic to the outside: a VM there
-             * would have its traffic NATed out. */
-            VLOG_WARN_RL(&bad_row_rl, "port %s: its interface on gateway "
-                         "%s is ignored: gateways carry no VM ports", name,
-                         connected[i]->name);
-            continue;
-        }
-        return connected[i];
-    }
-    return prev_loc;
-}
 
 /* Gateway groups. */
 
@@ -863,9 +785,9 @@ build_vpc(struct vpc_model *model, const struct vpcrec_vpc *row,
                ? find_binding(ctx->prev_bindings, &p.uuid) : NULL);
         struct sset refused = SSET_INITIALIZER(&refused);
         const struct model_location *where
-            = resolve_binding(model, port_row->name, port_row,
-                              prev_b ? prev_b->where : NULL,
-                              ctx->conn, ctx->n_conn, &refused);
+            = model_resolve_binding(model, port_row->name, port_row,
+                                    prev_b ? prev_b->where : NULL,
+                                    ctx->conn, ctx->n_conn, &refused);
         if (where) {
             p.chassis = where;
             p.encap_ip = where->encap_ip;

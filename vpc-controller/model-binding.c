@@ -1,0 +1,101 @@
+/* Where a port is bound.  See model-binding.h. */
+#include <config.h>
+#include "model-binding.h"
+
+#include <string.h>
+
+#include "coverage.h"
+#include "model.h"
+#include "openvswitch/shash.h"
+#include "openvswitch/vlog.h"
+#include "sset.h"
+#include "util.h"
+#include "vpc-idl.h"
+
+VLOG_DEFINE_THIS_MODULE(model_binding);
+
+COVERAGE_DEFINE(model_binding_refused);
+
+/* Bad configurations are reported at most this often: they are looked at
+ * again on every change until someone fixes them. */
+static struct vlog_rate_limit bad_row_rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+/* Decides where port 'name', which may only be bound on chassis
+ * 'requested', is bound: there if that chassis has the interface (or had
+ * it, 'prev', and is out of touch), else nowhere.  Adds to 'refused' the
+ * other connected chassis that have an interface for it, which get
+ * nothing. */
+static const struct model_location *
+resolve_requested(const struct vpc_model *model, const char *name,
+                  const char *requested, const char *prev,
+                  struct model_location *const *connected,
+                  size_t n_connected, struct sset *refused)
+{
+    const struct model_location *req
+        = shash_find_data(&model->locations, requested);
+
+    for (size_t i = 0; i < n_connected; i++) {
+        if (connected[i] != req
+            && shash_find(connected[i]->bindings, name)) {
+            COVERAGE_INC(model_binding_refused);
+            VLOG_WARN_RL(&bad_row_rl, "port %s: its interface on chassis %s "
+                         "is ignored: the port may only be bound on %s",
+                         name, connected[i]->name, requested);
+            sset_add(refused, connected[i]->name);
+        }
+    }
+    if (!req || req->gateway) {
+        return NULL;
+    } else if (req->connected) {
+        return shash_find(req->bindings, name) ? req : NULL;
+    } else {
+        return prev && !strcmp(prev, requested) ? req : NULL;
+    }
+}
+
+/* Decides where port 'name' (Port 'row', bound at 'previous' in the
+ * previous model, if any) is bound among the 'n_connected' locations in
+ * 'connected' (sorted by name), adding to 'refused' the chassis whose
+ * claim is refused.  A binding sticks to its chassis as long as that
+ * chassis still has the interface (or is out of touch, when it may still
+ * forward); otherwise the first connected chassis (by name) with the
+ * interface takes it.  (An iface-id on several chassis is reported by the
+ * engine when the chassis' interfaces change.) */
+const struct model_location *
+model_resolve_binding(const struct vpc_model *model, const char *name,
+                      const struct vpcrec_port *row,
+                      const struct model_location *previous,
+                      struct model_location *const *connected,
+                      size_t n_connected, struct sset *refused)
+{
+    const char *prev = (previous ? previous->name
+                        : row->chassis ? row->chassis->name : NULL);
+
+    if (row->requested_chassis) {
+        return resolve_requested(model, name, row->requested_chassis, prev,
+                                 connected, n_connected, refused);
+    }
+    const struct model_location *prev_loc
+        = prev ? shash_find_data(&model->locations, prev) : NULL;
+
+    if (prev_loc && (prev_loc->gateway || prev_loc->connected)) {
+        if (!prev_loc->gateway && shash_find(prev_loc->bindings, name)) {
+            return prev_loc;
+        }
+        prev_loc = NULL;
+    }
+    for (size_t i = 0; i < n_connected; i++) {
+        if (!shash_find(connected[i]->bindings, name)) {
+            continue;
+        } else if (connected[i]->gateway) {
+            /* Gateway tunnels carry VPC traffic to the outside: a VM there
+             * would have its traffic NATed out. */
+            VLOG_WARN_RL(&bad_row_rl, "port %s: its interface on gateway "
+                         "%s is ignored: gateways carry no VM ports", name,
+                         connected[i]->name);
+            continue;
+        }
+        return connected[i];
+    }
+    return prev_loc;
+}
