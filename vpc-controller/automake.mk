@@ -24,6 +24,8 @@ vpc_controller_vpc_controller_SOURCES = \
 	vpc-controller/model-sg.h \
 	vpc-controller/ofctrl.c \
 	vpc-controller/ofctrl.h \
+	vpc-controller/ofctrl-monitor.c \
+	vpc-controller/ofctrl-monitor.h \
 	vpc-controller/roles.c \
 	vpc-controller/roles.h \
 	vpc-controller/shards.c \

@@ -9,6 +9,7 @@
 #include "dp-packet.h"
 #include "flow-table.h"
 #include "group-table.h"
+#include "ofctrl-monitor.h"
 #include "pipeline.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/list.h"
@@ -19,7 +20,6 @@
 #include "openvswitch/ofp-errors.h"
 #include "openvswitch/ofp-flow.h"
 #include "openvswitch/ofp-group.h"
-#include "openvswitch/ofp-monitor.h"
 #include "openvswitch/ofp-packet.h"
 #include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofp-print.h"
@@ -452,57 +452,24 @@ handle_barrier_reply(struct ofctrl *ofc, const struct ofp_header *oh)
     }
 }
 
-/* Asks the switch to tell us of every flow that another connection (an
- * operator's ovs-ofctl, say) adds, changes or deletes: our own changes come
- * back only as "abbreviated" events, which we ignore. */
+/* Asks the switch to tell us of flows that other connections change (see
+ * ofctrl-monitor.h). */
 static void
 start_monitor(struct ofctrl *ofc)
 {
-    struct ofputil_flow_monitor_request fmr = {
-        .id = 1,
-        .command = OFPFMC_ADD,
-        .flags = OFPFMF_ADD | OFPFMF_REMOVED | OFPFMF_MODIFY,
-        .out_port = OFPP_ANY,
-        .out_group = OFPG_ANY,
-        .table_id = 0xff,
-    };
-    match_init_catchall(&fmr.match);
-
-    struct ofpbuf *msg = ofpbuf_new(0);
-    ofputil_append_flow_monitor_request(&fmr, msg, ofc->protocol);
-    ofpmsg_update_length(msg);
-    send_msg(ofc, msg);
+    send_msg(ofc, ofctrl_monitor_request(ofc->protocol));
     ofc->monitoring = true;
 }
 
 /* A flow monitor reported changes.  If another connection changed a flow
  * of ours, while we own the switch, its table is read again, and the next
- * sync puts back what should be there.  (Flows a gateway learns itself
- * come and go in VPC_T_GW_NEXT_HOP.) */
+ * sync puts back what should be there. */
 static void
 handle_flow_updates(struct ofctrl *ofc, const struct ofp_header *oh)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
-    struct ofpbuf msg = ofpbuf_const_initializer(oh, ntohs(oh->length));
-    uint64_t stub[1024 / 8];
-    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
-    bool foreign = false;
 
-    for (;;) {
-        struct ofputil_flow_update fu;
-        int error = ofputil_decode_flow_update(&fu, &msg, &ofpacts);
-        if (error) {
-            break;
-        }
-        if ((fu.event == OFPFME_ADDED || fu.event == OFPFME_REMOVED
-             || fu.event == OFPFME_MODIFIED)
-            && fu.table_id != VPC_T_GW_NEXT_HOP) {
-            foreign = true;
-        }
-    }
-    ofpbuf_uninit(&ofpacts);
-
-    if (foreign && ofc->primary
+    if (ofctrl_monitor_is_foreign(oh) && ofc->primary
         && (ofc->state == OFCTRL_SYNCED || ofc->state == OFCTRL_DUMPING
             || ofc->state == OFCTRL_DUMPED)) {
         COVERAGE_INC(ofctrl_repair);

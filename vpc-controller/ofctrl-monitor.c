@@ -1,0 +1,57 @@
+/* Flow monitoring.  See ofctrl-monitor.h. */
+#include <config.h>
+#include "ofctrl-monitor.h"
+
+#include "openvswitch/match.h"
+#include "openvswitch/ofp-monitor.h"
+#include "openvswitch/ofp-msgs.h"
+#include "openvswitch/ofpbuf.h"
+#include "pipeline.h"
+
+/* Returns a request, for a switch spoken to in 'protocol', to monitor
+ * every table for flows added, changed or deleted.  Changes made by our
+ * own connection come back only as "abbreviated" events. */
+struct ofpbuf *
+ofctrl_monitor_request(enum ofputil_protocol protocol)
+{
+    struct ofputil_flow_monitor_request fmr = {
+        .id = 1,
+        .command = OFPFMC_ADD,
+        .flags = OFPFMF_ADD | OFPFMF_REMOVED | OFPFMF_MODIFY,
+        .out_port = OFPP_ANY,
+        .out_group = OFPG_ANY,
+        .table_id = 0xff,
+    };
+    match_init_catchall(&fmr.match);
+
+    struct ofpbuf *msg = ofpbuf_new(0);
+    ofputil_append_flow_monitor_request(&fmr, msg, protocol);
+    ofpmsg_update_length(msg);
+    return msg;
+}
+
+/* Does flow monitor reply 'oh' report a flow that another connection
+ * added, changed or deleted?  (Flows a gateway learns itself come and go
+ * in VPC_T_GW_NEXT_HOP, and are nobody's tampering.) */
+bool
+ofctrl_monitor_is_foreign(const struct ofp_header *oh)
+{
+    struct ofpbuf msg = ofpbuf_const_initializer(oh, ntohs(oh->length));
+    uint64_t stub[1024 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    bool foreign = false;
+
+    for (;;) {
+        struct ofputil_flow_update fu;
+        if (ofputil_decode_flow_update(&fu, &msg, &ofpacts)) {
+            break;
+        }
+        if ((fu.event == OFPFME_ADDED || fu.event == OFPFME_REMOVED
+             || fu.event == OFPFME_MODIFIED)
+            && fu.table_id != VPC_T_GW_NEXT_HOP) {
+            foreign = true;
+        }
+    }
+    ofpbuf_uninit(&ofpacts);
+    return foreign;
+}

@@ -1,0 +1,16 @@
+/* Flow monitoring: how a switch tells us of flows that another connection
+ * (an operator's ovs-ofctl, say) adds, changes or deletes, so that ofctrl
+ * can repair them. */
+#ifndef VPC_CONTROLLER_OFCTRL_MONITOR_H
+#define VPC_CONTROLLER_OFCTRL_MONITOR_H 1
+
+#include <stdbool.h>
+#include "openvswitch/ofp-protocol.h"
+
+struct ofp_header;
+struct ofpbuf;
+
+struct ofpbuf *ofctrl_monitor_request(enum ofputil_protocol);
+bool ofctrl_monitor_is_foreign(const struct ofp_header *);
+
+#endif /* ofctrl-monitor.h */
