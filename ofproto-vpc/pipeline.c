@@ -26,6 +26,7 @@ vpc_table_name(int table_id)
     case VPC_T_NACL_IN: return "nacl_in";
     case VPC_T_DEST: return "dest";
     case VPC_T_TO_TUNNEL: return "to_tunnel";
+    case VPC_T_MTU: return "mtu";
     case VPC_T_LOCAL_OUT: return "local_out";
     case VPC_T_TO_PORT: return "to_port";
     case VPC_T_SG_IN_EVAL: return "sg_in_eval";

@@ -69,8 +69,14 @@ enum vpc_table {
     VPC_T_NACL_IN = 52,
     /* Routed or same-subnet IP: its destination looked up in VPC_T_BIND. */
     VPC_T_DEST = 60,
-    /* Destination port on another chassis: out the tunnel. */
+    /* Destination port on another chassis: out the tunnel (on a host,
+     * through VPC_T_MTU). */
     VPC_T_TO_TUNNEL = 61,
+    /* stage-punt.c: leaving a host over a tunnel, to a port elsewhere or
+     * to a gateway: a packet larger than its VPC's MTU goes to the
+     * controller (for an ICMP "fragmentation needed"), metered, instead
+     * of out. */
+    VPC_T_MTU = 62,
     /* From a tunnel: the destination looked up in VPC_T_BIND, and only
      * local delivery follows (never back out a tunnel). */
     VPC_T_LOCAL_OUT = 70,
@@ -139,6 +145,30 @@ enum vpc_table {
 /* The network ACL whose rules VPC_T_NACL_OUT or VPC_T_NACL_IN apply: its
  * number in its VPC, from 1. */
 #define VPC_MFF_NACL MFF_REG8
+
+/* Flags (VPC_FLAG_*). */
+#define VPC_MFF_FLAGS MFF_REG10
+#define VPC_FLAG_TOO_BIG 0x1        /* Larger than the VPC's MTU. */
+#define VPC_FLAG_TO_GATEWAY 0x2     /* VPC_T_MTU: to the gateway group. */
+
+/* Packets for the controller (stage-punt.c).  Each kind goes through an
+ * OpenFlow meter of its own on every host, which the controller installs
+ * with the meter's rate (packets per second) and burst. */
+enum vpc_punt {
+    VPC_PUNT_DHCP = 1,          /* A DHCP request from a VM port. */
+    VPC_PUNT_TOO_BIG = 2,       /* Too big for the tunnel. */
+};
+#define VPC_METER_DHCP 1
+#define VPC_METER_TOO_BIG 2
+#define VPC_METER_DHCP_RATE 100
+#define VPC_METER_TOO_BIG_RATE 100
+
+/* The userdata of a punt, in network byte order: the kind, and its
+ * argument (VPC_PUNT_TOO_BIG: the VPC's MTU). */
+struct vpc_punt_userdata {
+    ovs_be32 kind;
+    ovs_be32 arg;
+};
 
 /* ct_mark, on hosts: a connection whose packets a security group rule no
  * longer allows.  Its replies are dropped too. */

@@ -235,3 +235,15 @@ pl_port_blocks(uint16_t min, uint16_t max,
     }
     return n;
 }
+
+/* Appends to 'a' the way out over a tunnel to what VPC_T_BIND found on
+ * another chassis: its MAC, the VPC's key (all of metadata, which holds
+ * nothing else) as tunnel ID, its chassis' endpoint. */
+void
+pl_put_tunnel_out(struct ofpbuf *a)
+{
+    pl_put_move_bits(a, VPC_MFF_BIND_MAC, 0, MFF_ETH_DST, 0, 48);
+    pl_put_move(a, VPC_MFF_VPC_KEY, MFF_TUN_ID);
+    pl_put_move(a, VPC_MFF_BIND_TUN_DST, MFF_TUN_DST);
+    pl_put_output_bind(a);
+}

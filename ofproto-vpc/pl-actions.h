@@ -24,6 +24,7 @@ void pl_put_move_bits(struct ofpbuf *, enum mf_field_id src, int src_ofs,
 void pl_put_move(struct ofpbuf *, enum mf_field_id src,
                  enum mf_field_id dst);
 void pl_put_output_bind(struct ofpbuf *);
+void pl_put_tunnel_out(struct ofpbuf *);
 void pl_put_goto(struct ofpbuf *, enum vpc_table);
 void pl_put_output(struct ofpbuf *, ofp_port_t);
 void pl_put_resubmit(struct ofpbuf *, enum vpc_table);

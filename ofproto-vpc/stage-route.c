@@ -11,6 +11,7 @@
 #include "packets.h"
 #include "pipeline.h"
 #include "pl-actions.h"
+#include "stage-punt.h"
 #include "vpc-pipeline.h"
 
 /* Adds to 'out' the flows that deliver what VPC_T_BIND finds, and those
@@ -31,10 +32,7 @@ pl_route_build_static(struct vpc_flow_table *out, struct ofpbuf *a)
      * the VPC's key (all of metadata, which holds nothing else). */
     match_set_reg_masked(&match, VPC_MFF_BIND - MFF_REG0, VPC_BIND_REMOTE,
                          VPC_BIND_REMOTE);
-    pl_put_move_bits(a, VPC_MFF_BIND_MAC, 0, MFF_ETH_DST, 0, 48);
-    pl_put_move(a, VPC_MFF_VPC_KEY, MFF_TUN_ID);
-    pl_put_move(a, VPC_MFF_BIND_TUN_DST, MFF_TUN_DST);
-    pl_put_output_bind(a);
+    pl_put_tunnel_out(a);
     pl_add_flow(out, VPC_T_TO_TUNNEL, VPC_PRIO_MATCH, 0, &match, a);
 
     /* From a tunnel: only to a port here. */
@@ -165,7 +163,20 @@ pl_route_build_default(struct vpc_flow_table *out,
     }
     pl_match_vpc(&match, vpc->tunnel_key);
     match_set_dl_type(&match, htons(ETH_TYPE_IP));
-    pl_put_tun_id(a, vpc->tunnel_key);
-    pl_put_group(a, vpc->gw->ff_group_id);
-    pl_add_flow(out, VPC_T_ROUTE, VPC_PRIO_CATCH, cookie, &match, a);
+    if (vpc->mtu) {
+        /* Within the VPC's MTU only (stage-punt.c). */
+        pl_punt_put_mtu_check(a, vpc, VPC_FLAG_TO_GATEWAY);
+        pl_add_flow(out, VPC_T_ROUTE, VPC_PRIO_CATCH, cookie, &match, a);
+
+        pl_match_vpc(&match, vpc->tunnel_key);
+        match_set_reg_masked(&match, VPC_MFF_FLAGS - MFF_REG0,
+                             VPC_FLAG_TO_GATEWAY, VPC_FLAG_TO_GATEWAY);
+        pl_put_tun_id(a, vpc->tunnel_key);
+        pl_put_group(a, vpc->gw->ff_group_id);
+        pl_add_flow(out, VPC_T_MTU, VPC_PRIO_MATCH + 5, cookie, &match, a);
+    } else {
+        pl_put_tun_id(a, vpc->tunnel_key);
+        pl_put_group(a, vpc->gw->ff_group_id);
+        pl_add_flow(out, VPC_T_ROUTE, VPC_PRIO_CATCH, cookie, &match, a);
+    }
 }

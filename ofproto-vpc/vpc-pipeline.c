@@ -13,6 +13,7 @@
 #include "stage-gateway.h"
 #include "stage-lookup.h"
 #include "stage-nacl.h"
+#include "stage-punt.h"
 #include "stage-route.h"
 #include "stage-sg.h"
 #include "util.h"
@@ -51,7 +52,7 @@ vpc_pipeline_serves_vpc(const struct vpc_pl_chassis *chassis,
 
 /* Adds to 'out' the flows that every chassis has whatever it hosts: the
  * miss behaviour of each table.  Nothing is ever flooded and nothing goes
- * to a controller: what no flow admits is dropped. */
+ * to a controller on a miss: what no flow admits is dropped. */
 void
 vpc_pipeline_build_static(struct vpc_flow_table *out)
 {
@@ -76,6 +77,7 @@ vpc_pipeline_build_static(struct vpc_flow_table *out)
         { VPC_T_NACL_IN, -1 },
         { VPC_T_DEST, -1 },
         { VPC_T_TO_TUNNEL, VPC_T_TO_PORT },
+        { VPC_T_MTU, -1 },
         { VPC_T_LOCAL_OUT, -1 },
         { VPC_T_TO_PORT, -1 },
         { VPC_T_SG_IN_EVAL, VPC_T_SG_IN_DENY },
@@ -98,6 +100,7 @@ vpc_pipeline_build_static(struct vpc_flow_table *out)
     pl_lookup_build_static(out, &a);
     pl_sg_build_static(out, &a);
     pl_route_build_static(out, &a);
+    pl_punt_build_static(out, &a);
     ofpbuf_uninit(&a);
 }
 
@@ -167,10 +170,12 @@ build_host_vpc(struct vpc_flow_table *out,
         pl_lookup_build_port(out, chassis, vpc, port, a);
         if (port->chassis == chassis->self && port->ofport) {
             pl_classify_build_port(out, vpc, port, a);
+            pl_punt_build_dhcp(out, vpc, port, a);
         }
     }
     pl_sg_build_vpc(out, chassis, vpc, a);
     pl_nacl_build_vpc(out, vpc, a);
+    pl_punt_build_mtu(out, vpc, a);
 }
 
 /* Adds to 'out' the flows of 'vpc' on 'chassis': a host's if it has a port

@@ -33,6 +33,8 @@ struct vpc_pl_subnet {
     struct eth_addr gateway_mac;
     uint32_t nacl;              /* Its network ACL: 1 + an index into the
                                  * VPC's 'nacls', or 0 for none. */
+    bool dhcp;                  /* Its ports' DHCP requests go to the
+                                 * controller. */
 };
 
 struct vpc_pl_port {
@@ -134,6 +136,8 @@ struct vpc_pl_vpc {
     size_t n_subnets;
     const struct vpc_pl_port *ports;
     size_t n_ports;
+    uint16_t mtu;               /* Largest IP packet a port may send over a
+                                 * tunnel; 0: no limit. */
     const struct vpc_pl_cidr *cidrs;    /* The VPC's own address space. */
     size_t n_cidrs;
     const struct vpc_pl_sg *sgs;        /* Security groups: a port in */

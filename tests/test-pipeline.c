@@ -98,10 +98,11 @@ main(int argc, char *argv[])
     set_program_name(argv[0]);
     if (argc != 2) {
         ovs_fatal(0, "usage: %s hv1|hv2|hv3|static|hv1-gw|gw1|gw2|gw-static"
-                  "|hv1-many", argv[0]);
+                  "|hv1-many|hv1-punt", argv[0]);
     }
     const char *name = argv[1];
-    bool with_gw = (!strcmp(name, "hv1-gw") || !strcmp(name, "gw1")
+    bool punt = !strcmp(name, "hv1-punt");
+    bool with_gw = (punt || !strcmp(name, "hv1-gw") || !strcmp(name, "gw1")
                     || !strcmp(name, "gw2") || !strcmp(name, "gw-static"));
 
     const void *gateways[2] = { gw1, gw2 };
@@ -216,6 +217,8 @@ main(int argc, char *argv[])
         ovs_assert(uuid_from_string(&nacl.uuid,
                                     "99999999-0000-0000-0000-000000000000"));
         subnets[1].nacl = 1;
+        /* hv1-punt: DHCP served on 10.0.1.0/24, an MTU of 1450. */
+        subnets[0].dhcp = punt;
 
         struct vpc_pl_vpc vpc = {
             .tunnel_key = 42,
@@ -223,6 +226,7 @@ main(int argc, char *argv[])
             .ports = ports, .n_ports = 3,
             .sgs = sgs, .n_sgs = 2,
             .nacls = &nacl, .n_nacls = 1,
+            .mtu = punt ? 1450 : 0,
         };
         ovs_assert(uuid_from_string(&vpc.uuid,
                                     "11111111-0000-0000-0000-000000000000"));
