@@ -229,9 +229,12 @@ sim_add_vm () {
     ip link add "t-$vm" netns "$(sim_ns "$host")" type veth \
         peer name eth0 netns "$ns" || return 1
     ip -n "$ns" link set eth0 address "$mac"
-    ip -n "$ns" addr add "$ipp" dev eth0
     ip -n "$ns" link set eth0 up
-    ip -n "$ns" route add default via "$gw"
+    # No address: the VM will ask for one by DHCP.
+    if [ -n "$ipp" ]; then
+        ip -n "$ns" addr add "$ipp" dev eth0
+        ip -n "$ns" route add default via "$gw"
+    fi
     sim_in "$vm" ethtool -K eth0 tx off >/dev/null 2>&1
     ip -n "$(sim_ns "$host")" link set "t-$vm" up
     sim_on "$host" ethtool -K "t-$vm" tx off >/dev/null 2>&1
@@ -249,6 +252,60 @@ sim_attach_port () {
     cidr=$(vpc-ctl get Subnet "$subnet" cidr | tr -d '"')
     gw=$(vpc-ctl get Subnet "$subnet" gateway_ip | tr -d '"')
     sim_add_vm "$host" "$vm" "$port" "$mac" "$ip/${cidr#*/}" "$gw"
+}
+
+# sim_attach_port_dhcp HOST VM PORT: a VM on HOST for VPC port PORT, with
+# the port's MAC and no address.
+sim_attach_port_dhcp () {
+    local host=$1 vm=$2 port=$3 mac
+    mac=$(vpc-ctl get Port "$port" mac | tr -d '"') || return 1
+    sim_add_vm "$host" "$vm" "$port" "$mac" "" ""
+}
+
+# sim_dhclient VM [ARGS...]: runs dhclient on VM's eth0 once (exits 2 if
+# it gets no lease), with a script that configures the address, the
+# routes and the MTU it gets, and records every variable it was given in
+# $SIM_DIR/VM.dhcp (one "reason=..." line and its "new_*" lines per run).
+# The client stays in the background to renew; sim_cleanup stops it.
+sim_dhclient () {
+    local vm=$1 d
+    shift
+    d=$SIM_DIR/dhcp-$vm
+    mkdir -p "$d"
+    cat > "$d/dhclient.conf" <<'EOF2'
+request subnet-mask, broadcast-address, routers, domain-name,
+        domain-name-servers, host-name, interface-mtu;
+EOF2
+    cat > "$d/script" <<EOF2
+#!/bin/sh
+PATH=/usr/sbin:/usr/bin:/sbin:/bin
+{ echo "reason=\$reason"; env | grep '^new_' | sort; } >> "$SIM_DIR/$vm.dhcp"
+case \$reason in
+BOUND|RENEW|REBIND|REBOOT)
+    if [ -n "\$new_interface_mtu" ]; then
+        ip link set dev \$interface mtu \$new_interface_mtu
+    fi
+    mask=0
+    for o in \$(echo \$new_subnet_mask | tr . ' '); do
+        while [ \$o -gt 0 ]; do
+            mask=\$((mask + (o & 1))); o=\$((o >> 1))
+        done
+    done
+    ip addr replace \$new_ip_address/\$mask brd + dev \$interface
+    for r in \$new_routers; do
+        ip route replace default via \$r dev \$interface
+        break
+    done
+    ;;
+EXPIRE|FAIL|RELEASE|STOP)
+    ip addr flush dev \$interface
+    ;;
+esac
+exit 0
+EOF2
+    chmod +x "$d/script"
+    sim_in "$vm" timeout 20 dhclient -1 -cf "$d/dhclient.conf" -sf "$d/script" \
+        -lf "$d/leases" -pf "$d/pid" "$@" eth0 2>>"$d/log"
 }
 
 # sim_del_vm HOST VM: detaches and deletes a VM.

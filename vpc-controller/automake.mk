@@ -26,6 +26,11 @@ vpc_controller_vpc_controller_SOURCES = \
 	vpc-controller/ofctrl.h \
 	vpc-controller/ofctrl-monitor.c \
 	vpc-controller/ofctrl-monitor.h \
+	vpc-controller/ofctrl-punt.c \
+	vpc-controller/ofctrl-punt.h \
+	vpc-controller/punt.c \
+	vpc-controller/punt.h \
+	vpc-controller/punt-dhcp.c \
 	vpc-controller/roles.c \
 	vpc-controller/roles.h \
 	vpc-controller/shards.c \

@@ -101,6 +101,7 @@ build_and_sync(void)
         loc->name = ch->name;
         loc->encap_ip = id->encap_ip;
         loc->encap = id->encap;
+        loc->underlay_mtu = id->underlay_mtu;
         loc->gateway = !strcmp(id->role, "gateway");
         loc->bindings = host_get_bindings(ch->hn->host);
         shash_add(&connected, ch->name, loc);

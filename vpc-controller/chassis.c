@@ -10,6 +10,7 @@
 #include "host.h"
 #include "jsonrpc.h"
 #include "ofctrl.h"
+#include "punt.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vconn.h"
@@ -69,6 +70,7 @@ static struct chassis *
 chassis_create(struct host_node *hn, const char *name)
 {
     struct chassis *ch = xzalloc(sizeof *ch);
+    token_bucket_init(&ch->punt_budget, PUNT_RATE, PUNT_BURST * 1000);
 
     ch->name = xstrdup(name);
     ch->hn = hn;
@@ -424,6 +426,9 @@ chassis_run_ofctrl(void)
             if (ch->ofctrl && roles_owns(ch->name)
                 && ofctrl_role_refused(ch->ofctrl)) {
                 roles_refused(ch->name);
+            }
+            if (ch->ofctrl) {
+                punt_run(ch);
             }
         }
     }

@@ -16,6 +16,7 @@
 #include "openvswitch/hmap.h"
 #include "openvswitch/list.h"
 #include "openvswitch/shash.h"
+#include "openvswitch/token-bucket.h"
 #include "sset.h"
 #include "vpc-pipeline.h"
 
@@ -58,6 +59,7 @@ struct chassis {
     bool gateway;
     bool dirty_all;                 /* Rebuild every VPC's flows. */
     bool commit_pending;            /* chassis_sync() queued a commit. */
+    struct token_bucket punt_budget;    /* What its punts may cost us. */
 
     /* Peer tunnel ports and uplinks as ofproto-vpc sees them. */
     struct vpc_pl_peer *pl_peers;

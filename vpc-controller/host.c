@@ -344,6 +344,7 @@ parse_identity(struct host *host, const struct ovsrec_open_vswitch *ovs)
     const char *role = smap_get_def(ext, "vpc-role", "compute");
     const char *dp_type = smap_get_def(ext, "vpc-datapath-type", "");
     const char *mappings = smap_get_def(ext, "vpc-bridge-mappings", "");
+    const char *mtu_s = smap_get(ext, "vpc-underlay-mtu");
     struct in_addr in;
 
     if (!system_id || !system_id[0]) {
@@ -384,6 +385,14 @@ parse_identity(struct host *host, const struct ovsrec_open_vswitch *ovs)
                                                : VPC_ENCAP_GENEVE;
     id->role = xstrdup(role);
     id->datapath_type = xstrdup(dp_type);
+    id->underlay_mtu = HOST_UNDERLAY_MTU_DEFAULT;
+    if (mtu_s && (!str_to_int(mtu_s, 10, &id->underlay_mtu)
+                  || id->underlay_mtu < 576 || id->underlay_mtu > 65535)) {
+        id->underlay_mtu = HOST_UNDERLAY_MTU_DEFAULT;
+        VLOG_WARN("%s: host %s: external_ids:vpc-underlay-mtu \"%s\" is not "
+                  "a number from 576 to 65535; assuming %d", host->name,
+                  system_id, mtu_s, HOST_UNDERLAY_MTU_DEFAULT);
+    }
     smap_init(&id->bridge_mappings);
     char *copy = xstrdup(mappings), *save = NULL;
     for (char *m = strtok_r(copy, ",", &save); m;

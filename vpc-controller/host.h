@@ -26,7 +26,12 @@ struct host_identity {
     char *datapath_type;        /* "" for the default. */
     struct smap bridge_mappings;
     uint64_t dpid;              /* What we give br-int. */
+    int underlay_mtu;           /* Of the network its tunnels cross. */
 };
+
+/* A host's underlay MTU unless it says otherwise: the common Ethernet
+ * one, which is safe (a jumbo-frame underlay has to say so). */
+#define HOST_UNDERLAY_MTU_DEFAULT 1500
 
 /* What the controller wants on every host's integration bridge. */
 struct host_config {

@@ -9,6 +9,7 @@
 #include "flow.h"
 #include "hash.h"
 #include "hmapx.h"
+#include "host.h"
 #include "model-acl.h"
 #include "model-binding.h"
 #include "model-sg.h"
@@ -19,6 +20,7 @@
 #include "uuidset.h"
 #include "uuid.h"
 #include "vpc-addr.h"
+#include "vpc-dhcp.h"
 #include "vpc-idl.h"
 #include "vpc-sg.h"
 
@@ -167,6 +169,8 @@ build_locations(struct vpc_model *model, struct ovsdb_idl *idl,
         loc->encap = (!strcmp(ch->encap_type, "geneve") ? VPC_ENCAP_GENEVE
                       : VPC_ENCAP_VXLAN);
         loc->gateway = !strcmp(ch->role, "gateway");
+        loc->underlay_mtu = (ch->underlay_mtu ? *ch->underlay_mtu
+                             : HOST_UNDERLAY_MTU_DEFAULT);
         shash_add(&model->locations, loc->name, loc);
     }
 }
@@ -548,6 +552,38 @@ parse_subnet(const struct vpcrec_subnet *row, struct vpc_pl_subnet *sn)
     return true;
 }
 
+/* Bytes that encapsulation adds to what a VM sends: the outer IPv4 (20)
+ * and UDP (8) headers, VXLAN's or option-less Geneve's (8), and the
+ * inner Ethernet header (14). */
+#define ENCAP_OVERHEAD 50
+
+static void
+mtu_lower(int *mtu, const struct model_location *loc)
+{
+    if (loc && loc->underlay_mtu) {
+        *mtu = MIN(*mtu, loc->underlay_mtu - ENCAP_OVERHEAD);
+    }
+}
+
+/* The largest IP packet a port of 'vpc' (whose gateway group is 'gw', if
+ * any) can send over a tunnel: the smallest underlay MTU of the chassis
+ * that carry its traffic (those its ports are bound to, and its
+ * gateways), less encapsulation. */
+static uint16_t
+vpc_mtu(const struct vpc_pl_vpc *vpc, const struct model_gw_group *gw)
+{
+    int mtu = 65535;
+
+    for (size_t i = 0; i < vpc->n_ports; i++) {
+        mtu_lower(&mtu, vpc->ports[i].chassis);
+    }
+    for (size_t i = 0; gw && i < gw->n_gateways; i++) {
+        mtu_lower(&mtu, gw->gateways[i]);
+    }
+    return (mtu == 65535 ? HOST_UNDERLAY_MTU_DEFAULT - ENCAP_OVERHEAD
+            : MAX(mtu, 576));
+}
+
 static uint32_t
 fingerprint(const struct model_vpc *mv, uint32_t gw_fingerprint)
 {
@@ -555,6 +591,7 @@ fingerprint(const struct model_vpc *mv, uint32_t gw_fingerprint)
     uint32_t h = uuid_hash(&pl->uuid);
 
     h = hash_int(pl->tunnel_key, h);
+    h = hash_int(pl->mtu, h);
     for (size_t i = 0; i < pl->n_subnets; i++) {
         const struct vpc_pl_subnet *sn = &pl->subnets[i];
         h = hash_bytes(sn, sizeof *sn, h);
@@ -715,6 +752,10 @@ build_vpc(struct vpc_model *model, const struct vpcrec_vpc *row,
             continue;
         }
         sn->nacl = model_acl_subnet_acl(&aclb, sn_rows[i]);
+        struct vpc_dhcp_config dhcp;
+        vpc_dhcp_config_init(&dhcp);
+        vpc_dhcp_config_apply(&dhcp, &sn_rows[i]->dhcp_options, true);
+        sn->dhcp = dhcp.enabled;
         vpcrec_port_index_set_subnet(port_key, sn_rows[i]);
         const struct vpcrec_port *port_row;
         VPCREC_PORT_FOR_EACH_EQUAL (port_row, port_key, port_by_subnet) {
@@ -822,6 +863,7 @@ build_vpc(struct vpc_model *model, const struct vpcrec_vpc *row,
     mv->pl.subnets = mv->subnets;
     mv->pl.ports = mv->ports;
     mv->pl.nats = mv->nats;
+    mv->pl.mtu = vpc_mtu(&mv->pl, b.gw);
     mv->fingerprint = fingerprint(mv, b.gw ? b.gw->fingerprint : 0);
     hmap_insert(&model->vpcs, &mv->hmap_node, uuid_hash(&mv->pl.uuid));
     model->n_ports += mv->pl.n_ports;

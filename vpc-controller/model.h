@@ -25,6 +25,7 @@ struct model_location {
     char *name;                 /* system-id. */
     ovs_be32 encap_ip;
     enum vpc_encap encap;
+    int underlay_mtu;
     bool connected;             /* A live host says it is this chassis. */
     bool gateway;               /* Role gateway: no VM ports bind here. */
     const struct shash *bindings;   /* iface-id -> ofport, if connected. */

@@ -10,6 +10,7 @@
 #include "flow-table.h"
 #include "group-table.h"
 #include "ofctrl-monitor.h"
+#include "ofctrl-punt.h"
 #include "pipeline.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/list.h"
@@ -38,6 +39,7 @@ VLOG_DEFINE_THIS_MODULE(ofctrl);
 
 COVERAGE_DEFINE(ofctrl_flow_mod);
 COVERAGE_DEFINE(ofctrl_group_mod);
+COVERAGE_DEFINE(ofctrl_punt_overflow);
 COVERAGE_DEFINE(ofctrl_packet_out);
 COVERAGE_DEFINE(ofctrl_bundle);
 COVERAGE_DEFINE(ofctrl_reconcile);
@@ -98,7 +100,14 @@ struct ofctrl {
     uint64_t sent_gen, acked_gen;     /* Flow generations (commits). */
     int64_t sent_cfg, acked_cfg;      /* VPC_Global nb_cfg values. */
 
+    /* Punted packets (NXT_PACKET_IN2 messages) for ofctrl_recv_punt(), and
+     * the meter mods whose errors mean nothing (ofctrl-punt.c). */
+    struct ovs_list punts;
+    size_t n_punts;
+    uint32_t meter_xid_min, meter_xid_max;
+
     /* Statistics. */
+    uint64_t n_punts_dropped;         /* Queue full. */
     uint64_t n_flow_mods;
     uint64_t n_group_mods;
     uint64_t n_packet_outs;
@@ -108,6 +117,10 @@ struct ofctrl {
     uint64_t n_repairs;               /* Tables changed behind our back. */
     uint64_t n_errors;
 };
+
+/* Punted packets kept for ofctrl_recv_punt() at most: more are dropped
+ * (and the meter and the caller's own bounds make that rare). */
+#define OFCTRL_MAX_PUNTS 100
 
 static void start_dump(struct ofctrl *);
 static void maybe_redump(struct ofctrl *);
@@ -130,6 +143,7 @@ ofctrl_create(struct vconn *vconn)
     ovs_list_init(&ofc->adds);
     ovs_list_init(&ofc->group_dels);
     ovs_list_init(&ofc->barriers);
+    ovs_list_init(&ofc->punts);
     ofc->next_bundle_id = 1;
     ofc->sent_cfg = ofc->acked_cfg = -1;
     ofc->primary = true;
@@ -173,6 +187,7 @@ ofctrl_destroy(struct ofctrl *ofc)
     if (ofc) {
         flush_queue(ofc);
         flush_barriers(ofc);
+        ofpbuf_list_delete(&ofc->punts);
         vpc_flow_table_destroy(&ofc->dumped);
         vpc_group_table_destroy(&ofc->dumped_groups);
         rconn_destroy(ofc->rconn);
@@ -267,8 +282,42 @@ handle_features_reply(struct ofctrl *ofc, const struct ofp_header *oh)
     VLOG_INFO("%s: switch with datapath ID %016"PRIx64" connected "
               "(OpenFlow %s)", ofctrl_get_name(ofc), ofc->dpid,
               ofputil_version_to_string(ofc->version));
-    /* Not programmed until its owner says which role we have. */
+    /* Not programmed until its owner says which role we have.  Punted
+     * packets come with their flow's userdata. */
     ofc->state = OFCTRL_STANDBY;
+    send_msg(ofc, ofctrl_punt_format_request(ofc->version));
+}
+
+/* Gives the switch our meters (only a primary may). */
+static void
+send_meters(struct ofctrl *ofc)
+{
+    struct ovs_list msgs = OVS_LIST_INITIALIZER(&msgs);
+    struct ofpbuf *msg;
+
+    ofctrl_punt_meter_mods(ofc->version, &msgs);
+    ofc->meter_xid_min = UINT32_MAX;
+    ofc->meter_xid_max = 0;
+    LIST_FOR_EACH_POP (msg, list_node, &msgs) {
+        uint32_t xid = ntohl(((struct ofp_header *) msg->data)->xid);
+        ofc->meter_xid_min = MIN(ofc->meter_xid_min, xid);
+        ofc->meter_xid_max = MAX(ofc->meter_xid_max, xid);
+        send_msg(ofc, msg);
+    }
+}
+
+/* Returns the next packet the switch punted to us (an NXT_PACKET_IN2
+ * message, which the caller must free), or NULL.  Only a primary gets
+ * them. */
+struct ofpbuf *
+ofctrl_recv_punt(struct ofctrl *ofc)
+{
+    if (ovs_list_is_empty(&ofc->punts)) {
+        return NULL;
+    }
+    ofc->n_punts--;
+    return CONTAINER_OF(ovs_list_pop_front(&ofc->punts), struct ofpbuf,
+                        list_node);
 }
 
 static void
@@ -303,6 +352,7 @@ ofctrl_set_role(struct ofctrl *ofc, bool primary, uint64_t generation)
     if (changed || ofc->state == OFCTRL_STANDBY) {
         send_role_request(ofc);
         if (primary) {
+            send_meters(ofc);
             start_dump(ofc);
         } else {
             flush_queue(ofc);
@@ -531,6 +581,12 @@ handle_msg(struct ofctrl *ofc, const struct ofp_header *oh)
         break;
 
     case OFPTYPE_ERROR:
+        if (ntohl(oh->xid) >= ofc->meter_xid_min
+            && ntohl(oh->xid) <= ofc->meter_xid_max) {
+            /* "Meter exists" for an add, or "not primary" after a lost
+             * claim: nothing to repair. */
+            break;
+        }
         COVERAGE_INC(ofctrl_switch_error);
         ofc->n_errors++;
         log_switch_error(ofc, oh);
@@ -576,9 +632,20 @@ handle_msg(struct ofctrl *ofc, const struct ofp_header *oh)
         break;
     }
 
+    case OFPTYPE_PACKET_IN:
+        /* A punt (stage-punt.c): kept for the caller, within bounds. */
+        if (ofc->n_punts < OFCTRL_MAX_PUNTS) {
+            struct ofpbuf *copy = ofpbuf_clone_data(oh, ntohs(oh->length));
+            ovs_list_push_back(&ofc->punts, &copy->list_node);
+            ofc->n_punts++;
+        } else {
+            COVERAGE_INC(ofctrl_punt_overflow);
+            ofc->n_punts_dropped++;
+        }
+        break;
+
     default:
-        /* Port status, bundle replies, packet-ins (none are expected: no
-         * flow sends to a controller): nothing to do. */
+        /* Port status, bundle replies: nothing to do. */
         break;
     }
 }
@@ -623,7 +690,8 @@ ofctrl_wait(struct ofctrl *ofc)
 {
     rconn_run_wait(ofc->rconn);
     rconn_recv_wait(ofc->rconn);
-    if (ofc->redump && ofc->state == OFCTRL_SYNCED && !ofc->n_queued) {
+    if ((ofc->redump && ofc->state == OFCTRL_SYNCED && !ofc->n_queued)
+        || ofc->n_punts) {
         poll_immediate_wake();
     }
 }

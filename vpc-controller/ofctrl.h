@@ -59,6 +59,7 @@ void ofctrl_update(struct ofctrl *, const struct vpc_flow_table *old,
 void ofctrl_update_groups(struct ofctrl *, const struct vpc_group_table *old,
                           const struct vpc_group_table *new);
 void ofctrl_commit(struct ofctrl *, int64_t cfg);
+struct ofpbuf *ofctrl_recv_punt(struct ofctrl *);
 void ofctrl_send_packet(struct ofctrl *, const struct dp_packet *,
                         const struct ofpact *, size_t ofpacts_len);
 

@@ -230,6 +230,10 @@ write_status(struct ovsdb_idl_txn *txn)
         if (!smap_equal(&row->bridge_mappings, &id->bridge_mappings)) {
             vpcrec_chassis_set_bridge_mappings(row, &id->bridge_mappings);
         }
+        int64_t mtu = id->underlay_mtu;
+        if (!row->underlay_mtu || *row->underlay_mtu != mtu) {
+            vpcrec_chassis_set_underlay_mtu(row, &mtu, 1);
+        }
         if (!row->connected) {
             vpcrec_chassis_set_connected(row, true);
         }
