@@ -15,6 +15,13 @@
 # ("ul", a Linux bridge), and the controllers' namespace ("ctl"), which has
 # CTL_IP (default 192.0.2.1) on the underlay: controllers listen there, as
 # they would on a management network.
+# sim_underlay_mtu: the underlay's MTU: $SIM_UNDERLAY_MTU, by default 9000
+# (jumbo frames, so that tunneled 1500-byte VM frames fit).  Hosts say it
+# when they are onboarded.
+sim_underlay_mtu () {
+    echo "${SIM_UNDERLAY_MTU:-9000}"
+}
+
 sim_init () {
     SIM_DIR=$1
     SIM_PREFIX=${2:-vs$$-}
@@ -31,7 +38,7 @@ sim_init () {
     ip -n "${SIM_PREFIX}ctl" link set lo up
     ip link add u-ctl netns "${SIM_PREFIX}ul" type veth peer name eth0 \
         netns "${SIM_PREFIX}ctl" || return 1
-    ip -n "${SIM_PREFIX}ul" link set u-ctl mtu 9000 master ul up
+    ip -n "${SIM_PREFIX}ul" link set u-ctl mtu "$(sim_underlay_mtu)" master ul up
     ip -n "${SIM_PREFIX}ctl" addr add "$SIM_CTL_IP/24" dev eth0
     ip -n "${SIM_PREFIX}ctl" link set eth0 up
     ip netns exec "${SIM_PREFIX}ctl" ethtool -K eth0 tx off >/dev/null 2>&1
@@ -156,14 +163,16 @@ sim_add_host () {
     # The underlay: br-phy holds the host's address and its uplink.
     ip link add "u-$host" netns "${SIM_PREFIX}ul" type veth \
         peer name "p-$host" netns "$ns" || return 1
-    # Jumbo frames on the underlay, so that tunneled 1500-byte VM frames
-    # fit, as on a real cloud's fabric.
-    ip -n "${SIM_PREFIX}ul" link set "u-$host" mtu 9000 master ul up
-    ip -n "$ns" link set "p-$host" mtu 9000 up
+    # Jumbo frames on the underlay by default, as on a real cloud's
+    # fabric (see sim_underlay_mtu).
+    local mtu
+    mtu=$(sim_underlay_mtu)
+    ip -n "${SIM_PREFIX}ul" link set "u-$host" mtu "$mtu" master ul up
+    ip -n "$ns" link set "p-$host" mtu "$mtu" up
     sim_on "$host" ethtool -K "p-$host" tx off >/dev/null 2>&1
     sim_vsctl "$host" add-br br-phy -- set Bridge br-phy \
         datapath_type=netdev -- add-port br-phy "p-$host" \
-        -- set Interface br-phy mtu_request=9000 || return 1
+        -- set Interface br-phy mtu_request="$mtu" || return 1
     ip -n "$ns" addr add "$ip/24" dev br-phy
     ip -n "$ns" link set br-phy up
     sim_on "$host" ethtool -K br-phy tx off >/dev/null 2>&1
@@ -215,7 +224,8 @@ sim_onboard () {
     done
     sim_vsctl "$host" set Open_vSwitch . external_ids:system-id="$sysid" \
         external_ids:vpc-encap-ip="$ip" \
-        external_ids:vpc-datapath-type=netdev "${extra[@]}" \
+        external_ids:vpc-datapath-type=netdev \
+        external_ids:vpc-underlay-mtu="$(sim_underlay_mtu)" "${extra[@]}" \
         -- set-manager $manager
 }
 
