@@ -273,7 +273,7 @@ sim_attach_port_dhcp () {
 }
 
 # sim_dhclient VM [ARGS...]: runs dhclient on VM's eth0 once (exits 2 if
-# it gets no lease), with a script that configures the address, the
+# it gets no lease within 10 s), with a script that configures the address, the
 # routes and the MTU it gets, and records every variable it was given in
 # $SIM_DIR/VM.dhcp (one "reason=..." line and its "new_*" lines per run).
 # The client stays in the background to renew; sim_cleanup stops it.
@@ -283,6 +283,7 @@ sim_dhclient () {
     d=$SIM_DIR/dhcp-$vm
     mkdir -p "$d"
     cat > "$d/dhclient.conf" <<'EOF2'
+timeout 10;
 request subnet-mask, broadcast-address, routers, domain-name,
         domain-name-servers, host-name, interface-mtu;
 EOF2
