@@ -160,7 +160,7 @@ enum vpc_punt {
 };
 #define VPC_METER_DHCP 1
 #define VPC_METER_TOO_BIG 2
-#define VPC_METER_DHCP_RATE 100
+#define VPC_METER_DHCP_RATE 200
 #define VPC_METER_TOO_BIG_RATE 100
 
 /* The userdata of a punt, in network byte order: the kind, and its

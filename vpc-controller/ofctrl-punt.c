@@ -39,7 +39,7 @@ ofctrl_punt_meter_mods(enum ofp_version version, struct ovs_list *msgs)
         struct ofputil_meter_band band = {
             .type = OFPMBT13_DROP,
             .rate = meters[i].rate,
-            .burst_size = meters[i].rate / 2,
+            .burst_size = meters[i].rate,
         };
         for (size_t j = 0; j < ARRAY_SIZE(commands); j++) {
             struct ofputil_meter_mod mm = {

@@ -20,7 +20,7 @@ struct vpcrec_subnet;
 /* Punts a chassis may cost us per second, whatever its meters let
  * through, and in a burst. */
 #define PUNT_RATE 200
-#define PUNT_BURST 100
+#define PUNT_BURST 200
 
 void punt_run(struct chassis *);
 
