@@ -7,6 +7,7 @@ TESTSUITE_AT = \
 	tests/gateway-ctl.at \
 	tests/sg-ctl.at \
 	tests/acl-ctl.at \
+	tests/dhcp-ctl.at \
 	tests/service.at \
 	tests/pipeline.at \
 	tests/system-controller.at \
