@@ -19,7 +19,7 @@ TESTSUITE_AT = \
 	tests/bench.at \
 	tests/build.at \
 	tests/cluster.at
-EXTRA_DIST += $(TESTSUITE_AT) tests/testsuite tests/atlocal.in tests/bench-check.py tests/vpc-conn.py \
+EXTRA_DIST += $(TESTSUITE_AT) tests/testsuite tests/atlocal.in tests/bench-check.py tests/vpc-conn.py tests/vpc-dhcp.py \
 	tests/package.m4
 TESTSUITE = $(srcdir)/tests/testsuite
 AUTOTEST = $(AUTOM4TE) -l autotest
