@@ -7,6 +7,7 @@ TESTSUITE_AT = \
 	tests/gateway-ctl.at \
 	tests/sg-ctl.at \
 	tests/acl-ctl.at \
+	tests/dhcp-ctl.at \
 	tests/service.at \
 	tests/pipeline.at \
 	tests/system-controller.at \
@@ -19,7 +20,7 @@ TESTSUITE_AT = \
 	tests/bench.at \
 	tests/build.at \
 	tests/cluster.at
-EXTRA_DIST += $(TESTSUITE_AT) tests/testsuite tests/atlocal.in tests/bench-check.py tests/vpc-conn.py \
+EXTRA_DIST += $(TESTSUITE_AT) tests/testsuite tests/atlocal.in tests/bench-check.py tests/vpc-conn.py tests/vpc-dhcp.py \
 	tests/package.m4
 TESTSUITE = $(srcdir)/tests/testsuite
 AUTOTEST = $(AUTOM4TE) -l autotest

@@ -10,6 +10,8 @@ utilities_vpc_ctl_SOURCES = \
 	utilities/vpc-ctl-cmds.c \
 	utilities/vpc-ctl-common.c \
 	utilities/vpc-ctl-common.h \
+	utilities/vpc-ctl-dhcp.c \
+	utilities/vpc-ctl-dhcp.h \
 	utilities/vpc-ctl-gateway.c \
 	utilities/vpc-ctl-gateway.h \
 	utilities/vpc-ctl-misc.c \

@@ -8,6 +8,7 @@
 #include "vpc-ctl.h"
 #include "vpc-ctl-acl.h"
 #include "vpc-ctl-common.h"
+#include "vpc-ctl-dhcp.h"
 #include "vpc-ctl-gateway.h"
 #include "vpc-ctl-misc.h"
 #include "vpc-ctl-sg.h"
@@ -28,4 +29,5 @@ vpc_ctl_cmds_init(void (*exit_func)(int status))
     ctl_register_commands(vpc_ctl_misc_commands);
     ctl_register_commands(vpc_ctl_sg_commands);
     ctl_register_commands(vpc_ctl_acl_commands);
+    ctl_register_commands(vpc_ctl_dhcp_commands);
 }

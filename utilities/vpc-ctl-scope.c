@@ -3,10 +3,10 @@
  * Allocating an IP address for a new port needs the ports of its subnet,
  * and refusing a name or a MAC address already taken needs the ports with
  * that name or MAC; deleting or showing a port, or setting its security
- * groups, needs that port: not the thousands of other Port rows.  A batch
- * made only of port-add, port-del, port-show and port-set-sg commands
- * therefore asks the server for just those rows (OVSDB conditional
- * monitoring) and starts looking for a free MAC at VPC_Global
+ * groups, chassis or host name, needs that port: not the thousands of
+ * other Port rows.  A batch made only of port-add, port-del, port-show and
+ * port-set-* commands therefore asks the server for just those rows (OVSDB
+ * conditional monitoring) and starts looking for a free MAC at VPC_Global
  * options:mac_hint.  The MAC it picks may belong to a port it does not
  * see; then the Port table's unique index on "mac" fails the transaction,
  * and vpc-ctl widens the scope to every Port row and tries again, as any
@@ -119,7 +119,7 @@ scope_update(struct ovsdb_idl *idl)
 
 /* Chooses how many Port rows 'idl' replicates for the 'n' 'commands': a
  * narrow scope if they are all port-add, port-del, port-show or
- * port-set-sg, else every row.  Call after the commands' prerequisites and
+ * port-set-*, else every row.  Call after the commands' prerequisites and
  * before the first ovsdb_idl_run(), and not for a dry run, whose
  * transaction the server aborts before its indexes could refuse a MAC
  * address. */
@@ -138,7 +138,8 @@ vpc_ctl_scope_init(struct ovsdb_idl *idl, const struct ctl_command *commands,
         bool by_name = (!strcmp(c->syntax->name, "port-del")
                         || !strcmp(c->syntax->name, "port-show")
                         || !strcmp(c->syntax->name, "port-set-sg")
-                        || !strcmp(c->syntax->name, "port-set-chassis"));
+                        || !strcmp(c->syntax->name, "port-set-chassis")
+                        || !strcmp(c->syntax->name, "port-set-hostname"));
         const char *name = add ? c->argv[2] : c->argv[1];
         if ((!add && !by_name) || uuid_from_string(&uuid, name)) {
             sset_clear(&scope.names);

@@ -269,6 +269,15 @@ Network ACL commands:\n\
   subnet-set-acl SUBNET [ACL]\n\
                             set (or without ACL clear) a subnet's ACL\n\
 \n\
+DHCP commands (TARGET: a VPC or a subnet, or vpc:NAME, subnet:NAME):\n\
+  dhcp-set TARGET KEY=VALUE...\n\
+                            set DHCP options: dns, domain, lease_time, mtu,\n\
+                            and for a subnet, enabled\n\
+  dhcp-unset TARGET KEY...  unset DHCP options\n\
+  dhcp-show TARGET          show the DHCP options that apply, and whence\n\
+  port-set-hostname PORT [HOSTNAME]\n\
+                            the host name DHCP hands out (none: PORT)\n\
+\n\
 Status:\n\
   chassis-list              list chassis and their state\n\
   show [VPC]                print VPCs, NAT rules, subnets, ports, bindings,\n\
