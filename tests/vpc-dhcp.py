@@ -31,8 +31,9 @@ socket, so the interface needs no address (except where said below).
   vpc-dhcp.py flood --rate PPS --seconds S
         DISCOVERs (each its own xid) at PPS per second, as well as it can;
         prints "sent=N seconds=S rate=R replies=M send_errors=E".
-  vpc-dhcp.py fuzz --count N [--seed S] [--listen S]
-        N malformed DHCP frames, one kind after another (list below);
+  vpc-dhcp.py fuzz --count N [--seed S] [--listen S] [--kinds K,K...]
+        N malformed DHCP frames, one kind after another (list below, or
+        only those of --kinds);
         prints "KIND=N" per kind, then "total=N", then "replies=M", the
         DHCP answers (to our MAC) seen in the --listen seconds (default
         0.5) after the last.
@@ -752,12 +753,17 @@ FUZZ_KINDS = ["truncated", "bad_cookie", "oversized_options",
 
 def cmd_fuzz(c, args):
     rnd = random.Random(args.seed)
-    counts = {k: 0 for k in FUZZ_KINDS}
+    kinds = args.kinds.split(",") if args.kinds else FUZZ_KINDS
+    for k in kinds:
+        if k not in FUZZ_KINDS:
+            sys.stderr.write("vpc-dhcp: unknown fuzz kind %s\n" % k)
+            return EXIT_USAGE
+    counts = {k: 0 for k in kinds}
     for i in range(args.count):
-        kind = FUZZ_KINDS[i % len(FUZZ_KINDS)]
+        kind = kinds[i % len(kinds)]
         c.send(fuzz_frame(c, kind, rnd))
         counts[kind] += 1
-    for k in FUZZ_KINDS:
+    for k in kinds:
         print("%s=%d" % (k, counts[k]))
     print("total=%d" % args.count)
     sys.stdout.flush()
@@ -838,6 +844,7 @@ def make_parser():
     z.add_argument("--count", type=positive(int), required=True)
     z.add_argument("--seed", type=int, default=0)
     z.add_argument("--listen", type=float, default=0.5)
+    z.add_argument("--kinds")
     return p
 
 

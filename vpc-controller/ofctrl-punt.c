@@ -46,7 +46,7 @@ ofctrl_punt_meter_mods(enum ofp_version version, struct ovs_list *msgs)
                 .command = commands[j],
                 .meter = {
                     .meter_id = meters[i].id,
-                    .flags = OFPMF13_PKTPS | OFPMF13_BURST,
+                    .flags = OFPMF13_PKTPS | OFPMF13_BURST | OFPMF13_STATS,
                     .n_bands = 1,
                     .bands = &band,
                 },
