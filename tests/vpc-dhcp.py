@@ -27,7 +27,9 @@ socket, so the interface needs no address (except where said below).
   vpc-dhcp.py exchange --trials N
         N exchanges DISCOVER, OFFER, REQUEST (SELECTING), ACK; prints
         "trial=I ms=T" for each, the time from the DISCOVER sent to the
-        ACK received, then "median_ms=M min_ms=A max_ms=B ok=K failed=F".
+        ACK received, then "median_ms=M min_ms=A max_ms=B ok=K failed=F"
+        and "done_at=T" (wall-clock seconds when the last one ended).
+        With --start-at T, waits for wall-clock time T first.
   vpc-dhcp.py flood --rate PPS --seconds S
         DISCOVERs (each its own xid) at PPS per second, as well as it can;
         prints "sent=N seconds=S rate=R replies=M send_errors=E".
@@ -594,6 +596,12 @@ def one_exchange(c):
 def cmd_exchange(c, args):
     times = []
     failed = 0
+    if args.start_at:
+        # Many clients started one by one begin together: the socket is
+        # open, only the exchanges wait.
+        late = time.time() - args.start_at
+        print("late_ms=%.1f" % max(0.0, late * 1000))
+        time.sleep(max(0.0, -late))
     for i in range(1, args.trials + 1):
         t = one_exchange(c)
         if isinstance(t, str):
@@ -611,6 +619,7 @@ def cmd_exchange(c, args):
               % (median, s[0], s[-1], n, failed))
     else:
         print("median_ms= min_ms= max_ms= ok=0 failed=%d" % failed)
+    print("done_at=%.6f" % time.time())
     return EXIT_OK if not failed else EXIT_TIMEOUT
 
 
@@ -837,6 +846,7 @@ def make_parser():
     i.add_argument("--addr", type=ip_arg, required=True)
     e = sub.add_parser("exchange", parents=[common])
     e.add_argument("--trials", type=positive(int), default=20)
+    e.add_argument("--start-at", type=float, default=0.0)
     f = sub.add_parser("flood", parents=[common])
     f.add_argument("--rate", type=positive(float), required=True)
     f.add_argument("--seconds", type=positive(float), required=True)
