@@ -26,6 +26,8 @@ vpc_controller_vpc_controller_SOURCES = \
 	vpc-controller/ofctrl.h \
 	vpc-controller/ofctrl-monitor.c \
 	vpc-controller/ofctrl-monitor.h \
+	vpc-controller/peer-cert.c \
+	vpc-controller/peer-cert.h \
 	vpc-controller/roles.c \
 	vpc-controller/roles.h \
 	vpc-controller/shards.c \
