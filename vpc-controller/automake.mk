@@ -28,6 +28,8 @@ vpc_controller_vpc_controller_SOURCES = \
 	vpc-controller/ofctrl-monitor.h \
 	vpc-controller/ofctrl-punt.c \
 	vpc-controller/ofctrl-punt.h \
+	vpc-controller/peer-cert.c \
+	vpc-controller/peer-cert.h \
 	vpc-controller/punt.c \
 	vpc-controller/punt.h \
 	vpc-controller/punt-dhcp.c \

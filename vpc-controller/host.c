@@ -40,6 +40,7 @@ static const char *const br_int_protocols[] = {
 struct host {
     struct ovsdb_idl *idl;
     char *name;                     /* Peer, for logs. */
+    char *peer_id;                  /* Its certificate's CN, if any. */
     unsigned int idl_seqno;
 
     bool accepted;                  /* May we configure it? */
@@ -149,6 +150,7 @@ host_destroy(struct host *host)
         ovsdb_idl_destroy(host->idl);
         identity_destroy(host->id);
         free(host->id_problem);
+        free(host->peer_id);
         shash_destroy(&host->bindings);
         shash_destroy(&host->peer_ofports);
         shash_destroy(&host->uplink_ofports);
@@ -181,6 +183,15 @@ const char *
 host_get_name(const struct host *host)
 {
     return host->name;
+}
+
+/* Returns the common name of the certificate the host connected with, or
+ * NULL if it has shown none (yet: it is known once the SSL handshake is
+ * over, before its database arrives). */
+const char *
+host_get_peer_id(const struct host *host)
+{
+    return host->peer_id;
 }
 
 /* Returns who the host says it is, or NULL if it has not said so validly. */
@@ -880,6 +891,9 @@ void
 host_run(struct host *host, const struct host_config *cfg)
 {
     ovsdb_idl_run(host->idl);
+    if (!host->peer_id && ovsdb_idl_get_peer_id(host->idl)) {
+        host->peer_id = xstrdup(ovsdb_idl_get_peer_id(host->idl));
+    }
 
     if (host->txn) {
         enum ovsdb_idl_txn_status status = ovsdb_idl_txn_commit(host->txn);
