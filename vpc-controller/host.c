@@ -399,8 +399,9 @@ parse_identity(struct host *host, const struct ovsrec_open_vswitch *ovs)
     id->underlay_mtu = HOST_UNDERLAY_MTU_DEFAULT;
     if (mtu_s && (!str_to_int(mtu_s, 10, &id->underlay_mtu)
                   || id->underlay_mtu < 576 || id->underlay_mtu > 65535)) {
+        static struct vlog_rate_limit mtu_rl = VLOG_RATE_LIMIT_INIT(1, 5);
         id->underlay_mtu = HOST_UNDERLAY_MTU_DEFAULT;
-        VLOG_WARN("%s: host %s: external_ids:vpc-underlay-mtu \"%s\" is not "
+        VLOG_WARN_RL(&mtu_rl, "%s: host %s: external_ids:vpc-underlay-mtu \"%s\" is not "
                   "a number from 576 to 65535; assuming %d", host->name,
                   system_id, mtu_s, HOST_UNDERLAY_MTU_DEFAULT);
     }
@@ -441,6 +442,7 @@ identity_equal(const struct host_identity *a, const struct host_identity *b)
            && a->encap == b->encap
            && !strcmp(a->role, b->role)
            && !strcmp(a->datapath_type, b->datapath_type)
+           && a->underlay_mtu == b->underlay_mtu
            && smap_equal(&a->bridge_mappings, &b->bridge_mappings);
 }
 
