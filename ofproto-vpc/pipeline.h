@@ -62,7 +62,10 @@ enum vpc_table {
      * no match, dropped. */
     VPC_T_NACL_OUT = 45,
     /* stage-route.c: routed: the destination subnet's gateway MAC becomes
-     * the source (and its network ACL judges what enters it). */
+     * the source (and its network ACL judges what enters it);
+     * stage-rtable.c: routes of route tables, to appliances, gateways and
+     * peerings; stage-peer.c: a peer VPC's subnets, seen from a VPC that
+     * peers with it. */
     VPC_T_ROUTE = 50,
     /* stage-nacl.c: the ingress rules of the network ACL in VPC_MFF_NACL,
      * for what enters a subnet, from another subnet or the outside. */
@@ -151,6 +154,10 @@ enum vpc_table {
 #define VPC_FLAG_TOO_BIG 0x1        /* Larger than the VPC's MTU. */
 #define VPC_FLAG_TO_GATEWAY 0x2     /* VPC_T_MTU: to the gateway group. */
 
+/* The route table (1 + its index in its VPC) that routes a packet from a
+ * VM port in VPC_T_ROUTE, or 0 for the implicit routes only. */
+#define VPC_MFF_ROUTE_TABLE MFF_REG11
+
 /* Packets for the controller (stage-punt.c).  Each kind goes through an
  * OpenFlow meter of its own on every host, which the controller installs
  * with the meter's rate (packets per second) and burst. */
@@ -185,7 +192,17 @@ enum {
                                  * for deny: 200...399. */
     VPC_PRIO_SG_STATE = 1000,   /* Connection state, above any rule. */
     VPC_PRIO_NACL = 1000,       /* Plus 32767 - rule number. */
+    VPC_PRIO_ROUTE = 1000,      /* VPC_T_ROUTE: longest prefix first: plus
+                                 * 3 * prefix length, plus 1 for a subnet
+                                 * (the implicit "local" routes) and 2 for
+                                 * a route of a route table, which wins
+                                 * over a local route of the same length. */
 };
+
+/* VPC_T_ROUTE's priority for a prefix of 'plen' bits: 'kind' 0 for what
+ * is in the VPC's CIDRs but in no subnet (dropped) and for the default
+ * route, 1 for a subnet, 2 for a route of a route table. */
+#define VPC_PRIO_ROUTE_FOR(PLEN, KIND) (VPC_PRIO_ROUTE + 3 * (PLEN) + (KIND))
 
 /* The cookie of learned next-hop flows. */
 #define VPC_COOKIE_LEARNED UINT64_C(0x7670636c6561726e)

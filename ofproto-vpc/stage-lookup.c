@@ -54,14 +54,14 @@ pl_lookup_build_static(struct vpc_flow_table *out, struct ofpbuf *a)
  * chassis behind port 'ofport' (VPC_BIND_LOCAL), or nowhere to deliver to
  * ('where' 0: ARP is answered, IP dropped). */
 static void
-build_bind(struct vpc_flow_table *out, uint32_t key, uint64_t cookie,
+build_bind(struct vpc_flow_table *out, uint64_t md, uint64_t cookie,
            ovs_be32 ip, struct eth_addr mac, uint32_t where,
            ofp_port_t ofport, ovs_be32 encap_ip, struct ofpbuf *a)
 {
     struct match match;
 
     match_init_catchall(&match);
-    pl_match_vpc(&match, key);
+    pl_match_vpc(&match, md);
     match_set_reg(&match, VPC_MFF_LOOKUP_IP - MFF_REG0, ntohl(ip));
 
     ovs_be64 mac64 = htonll(eth_addr_to_uint64(mac));
@@ -84,7 +84,7 @@ pl_lookup_build_subnet(struct vpc_flow_table *out,
 {
     uint64_t cookie = vpc_cookie_from_uuid(&sn->uuid);
 
-    build_bind(out, vpc->tunnel_key, cookie, sn->gateway_ip, sn->gateway_mac,
+    build_bind(out, pl_vpc_md(vpc), cookie, sn->gateway_ip, sn->gateway_mac,
                0, 0, 0, a);
 }
 
@@ -113,7 +113,7 @@ pl_lookup_build_port(struct vpc_flow_table *out,
         ofport = chassis->tunnel_ofport[port->encap];
     }
     for (size_t i = 0; i < port->n_ips; i++) {
-        build_bind(out, vpc->tunnel_key, cookie, port->ips[i], port->mac,
+        build_bind(out, pl_vpc_md(vpc), cookie, port->ips[i], port->mac,
                    where, ofport, port->encap_ip, a);
     }
 }

@@ -13,8 +13,10 @@
 #include "stage-gateway.h"
 #include "stage-lookup.h"
 #include "stage-nacl.h"
+#include "stage-peer.h"
 #include "stage-punt.h"
 #include "stage-route.h"
+#include "stage-rtable.h"
 #include "stage-sg.h"
 #include "util.h"
 
@@ -171,11 +173,16 @@ build_host_vpc(struct vpc_flow_table *out,
         if (port->chassis == chassis->self && port->ofport) {
             pl_classify_build_port(out, vpc, port, a);
             pl_punt_build_dhcp(out, vpc, port, a);
+            if (port->appliance) {
+                pl_rtable_build_appliance(out, vpc, port, a);
+            }
         }
     }
     pl_sg_build_vpc(out, chassis, vpc, a);
     pl_nacl_build_vpc(out, vpc, a);
     pl_punt_build_mtu(out, vpc, a);
+    pl_rtable_build_vpc(out, chassis, vpc, a);
+    pl_peer_build_views(out, chassis, vpc, a);
 }
 
 /* Adds to 'out' the flows of 'vpc' on 'chassis': a host's if it has a port
