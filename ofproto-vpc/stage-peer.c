@@ -81,7 +81,7 @@ pl_peer_build_views(struct vpc_flow_table *out,
                     const struct vpc_pl_vpc *vpc, struct ofpbuf *a)
 {
     for (size_t i = 0; i < vpc->n_peerings; i++) {
-        if (peering_is_used(vpc, i)) {
+        if (vpc->peerings[i].peer && peering_is_used(vpc, i)) {
             build_view(out, chassis, vpc, &vpc->peerings[i], a);
         }
     }

@@ -65,6 +65,9 @@ put_next_hop(struct ofpbuf *a, const struct vpc_pl_chassis *chassis,
         /* Into the peer's view of its own subnets (stage-peer.c), which
          * it routes as if the packet were its own. */
         const struct vpc_pl_vpc *peer = vpc->peerings[r->peering].peer;
+        if (!peer) {
+            break;
+        }
         ovs_be64 md = htonll(peer->tunnel_key
                              | ((uint64_t) vpc->tunnel_key << 32));
         pl_put_set_field(a, VPC_MFF_VPC_KEY, &md);

@@ -135,7 +135,7 @@ struct vpc_pl_route_table {
 struct vpc_pl_vpc;
 
 /* An active peering of a VPC with 'peer' (whose CIDRs do not overlap its
- * own). */
+ * own; NULL if it is not known: routes to it drop). */
 struct vpc_pl_peering {
     struct uuid uuid;           /* This VPC's side. */
     const struct vpc_pl_vpc *peer;
