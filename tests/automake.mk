@@ -16,6 +16,7 @@ TESTSUITE_AT = \
 	tests/system-acl.at \
 	tests/system-trust.at \
 	tests/system-dhcp.at \
+	tests/system-route.at \
 	tests/sandbox.at \
 	tests/bench.at \
 	tests/build.at \
