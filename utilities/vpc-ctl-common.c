@@ -118,6 +118,10 @@ const struct ctl_table_class vpc_ctl_tables[VPCREC_N_TABLES] = {
         = {&vpcrec_security_group_col_name, NULL, NULL},
     [VPCREC_TABLE_NETWORK_ACL].row_ids[0]
         = {&vpcrec_network_acl_col_name, NULL, NULL},
+    [VPCREC_TABLE_ROUTE_TABLE].row_ids[0]
+        = {&vpcrec_route_table_col_name, NULL, NULL},
+    [VPCREC_TABLE_PEERING].row_ids[0] = {&vpcrec_peering_col_name, NULL,
+                                         NULL},
 };
 
 /* What messages call a row of each table, and whether the rows sort by
@@ -135,6 +139,8 @@ static const struct {
     [VPCREC_TABLE_NAT] = {"NAT rule", true},
     [VPCREC_TABLE_SECURITY_GROUP] = {"security group", false},
     [VPCREC_TABLE_NETWORK_ACL] = {"network ACL", false},
+    [VPCREC_TABLE_ROUTE_TABLE] = {"route table", false},
+    [VPCREC_TABLE_PEERING] = {"peering", false},
 };
 
 static size_t
