@@ -8,6 +8,7 @@ TESTSUITE_AT = \
 	tests/sg-ctl.at \
 	tests/acl-ctl.at \
 	tests/dhcp-ctl.at \
+	tests/route-ctl.at \
 	tests/service.at \
 	tests/pipeline.at \
 	tests/system-controller.at \

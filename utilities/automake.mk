@@ -16,6 +16,10 @@ utilities_vpc_ctl_SOURCES = \
 	utilities/vpc-ctl-gateway.h \
 	utilities/vpc-ctl-misc.c \
 	utilities/vpc-ctl-misc.h \
+	utilities/vpc-ctl-peering.c \
+	utilities/vpc-ctl-peering.h \
+	utilities/vpc-ctl-route.c \
+	utilities/vpc-ctl-route.h \
 	utilities/vpc-ctl-rule.c \
 	utilities/vpc-ctl-rule.h \
 	utilities/vpc-ctl-scope.c \

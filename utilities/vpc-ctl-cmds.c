@@ -11,6 +11,8 @@
 #include "vpc-ctl-dhcp.h"
 #include "vpc-ctl-gateway.h"
 #include "vpc-ctl-misc.h"
+#include "vpc-ctl-peering.h"
+#include "vpc-ctl-route.h"
 #include "vpc-ctl-sg.h"
 #include "vpc-ctl-vpc.h"
 #include "vpc-idl.h"
@@ -30,4 +32,6 @@ vpc_ctl_cmds_init(void (*exit_func)(int status))
     ctl_register_commands(vpc_ctl_sg_commands);
     ctl_register_commands(vpc_ctl_acl_commands);
     ctl_register_commands(vpc_ctl_dhcp_commands);
+    ctl_register_commands(vpc_ctl_route_commands);
+    ctl_register_commands(vpc_ctl_peering_commands);
 }

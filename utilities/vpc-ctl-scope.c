@@ -139,7 +139,9 @@ vpc_ctl_scope_init(struct ovsdb_idl *idl, const struct ctl_command *commands,
                         || !strcmp(c->syntax->name, "port-show")
                         || !strcmp(c->syntax->name, "port-set-sg")
                         || !strcmp(c->syntax->name, "port-set-chassis")
-                        || !strcmp(c->syntax->name, "port-set-hostname"));
+                        || !strcmp(c->syntax->name, "port-set-hostname")
+                        || !strcmp(c->syntax->name,
+                                   "port-set-source-check"));
         const char *name = add ? c->argv[2] : c->argv[1];
         if ((!add && !by_name) || uuid_from_string(&uuid, name)) {
             sset_clear(&scope.names);

@@ -19,6 +19,8 @@
 #include "vpc-ctl-common.h"
 #include "vpc-ctl-gateway.h"
 #include "vpc-ctl-misc.h"
+#include "vpc-ctl-peering.h"
+#include "vpc-ctl-route.h"
 #include "vpc-ctl-sg.h"
 #include "vpc-idl.h"
 
@@ -89,7 +91,8 @@ cmd_vpc_add(struct ctl_context *ctx)
         }
         goto out;
     }
-    if (!vpc_ctl_sg_check_default_name(ctx, name)) {
+    if (!vpc_ctl_sg_check_default_name(ctx, name)
+        || !vpc_ctl_rt_check_main_name(ctx, name)) {
         goto out;
     }
 
@@ -130,6 +133,7 @@ cmd_vpc_add(struct ctl_context *ctx)
     vpcrec_vpc_set_tunnel_key(vpc, key);
     vpcrec_vpc_set_cidrs(vpc, (const char **) cidrs.names, cidrs.n);
     vpc_ctl_sg_add_default(ctx, vpc);
+    vpc_ctl_rt_add_main(ctx, vpc);
     vpc_ctl_claim_allocation(ctx);
     ds_put_format(&ctx->output, "vpc %s tunnel_key=%lld\n", name, key);
 
@@ -167,12 +171,18 @@ cmd_vpc_del(struct ctl_context *ctx)
                       n_nats);
             return;
         } else if (vpc_ctl_sg_refuse_vpc_del(ctx, vpc)
-                   || vpc_ctl_acl_refuse_vpc_del(ctx, vpc)) {
+                   || vpc_ctl_acl_refuse_vpc_del(ctx, vpc)
+                   || vpc_ctl_rt_refuse_vpc_del(ctx, vpc)
+                   || vpc_ctl_peering_refuse_vpc_del(ctx, vpc)) {
             return;
         }
     }
 
+    /* Rows that refer to others go first: routes, then the ports and
+     * peerings they send to, then the tables. */
     vpc_ctl_delete_vpc_nats(ctx, vpc);
+    vpc_ctl_rt_delete_vpc_routes(ctx, vpc);
+    vpc_ctl_peering_delete_vpc(ctx, vpc);
 
     const struct vpcrec_subnet *subnet, *next;
     VPCREC_SUBNET_FOR_EACH_SAFE (subnet, next, ctx->idl) {
@@ -180,6 +190,7 @@ cmd_vpc_del(struct ctl_context *ctx)
             delete_subnet(ctx, subnet);
         }
     }
+    vpc_ctl_rt_delete_vpc_tables(ctx, vpc);
     vpc_ctl_sg_delete_vpc_groups(ctx, vpc);
     vpc_ctl_acl_delete_vpc_acls(ctx, vpc);
     vpcrec_vpc_delete(vpc);
@@ -359,6 +370,17 @@ cmd_subnet_del(struct ctl_context *ctx)
                   "them first or use --cascade", subnet->name, n_ports);
         return;
     }
+
+    /* Not even --cascade deletes the routes of a table to its ports. */
+    const struct vpcrec_port *port;
+    VPCREC_PORT_FOR_EACH (port, ctx->idl) {
+        if (port->subnet == subnet
+            && vpc_ctl_route_refuse_next_hop(ctx, &port->header_,
+                                             "delete them first with "
+                                             "route-del")) {
+            return;
+        }
+    }
     delete_subnet(ctx, subnet);
     vpc_ctl_claim_allocation(ctx);
 }
@@ -373,6 +395,9 @@ put_subnet(struct ctl_context *ctx, const struct ovsdb_idl_row *row)
                   s->cidr, s->gateway_ip, s->gateway_mac);
     if (s->network_acl) {
         ds_put_format(&ctx->output, " network_acl=%s", s->network_acl->name);
+    }
+    if (s->route_table) {
+        ds_put_format(&ctx->output, " route_table=%s", s->route_table->name);
     }
     ds_put_char(&ctx->output, '\n');
 }
@@ -460,7 +485,9 @@ cmd_port_del(struct ctl_context *ctx)
     const struct vpcrec_port *port
         = vpc_ctl_port_lookup(ctx, ctx->argv[1],
                               !vpc_ctl_has_option(ctx, "--if-exists"));
-    if (port) {
+    if (port && !vpc_ctl_route_refuse_next_hop(ctx, &port->header_,
+                                               "delete them first with "
+                                               "route-del")) {
         delete_port(ctx, port);
         vpc_ctl_claim_allocation(ctx);
     }
@@ -509,6 +536,9 @@ cmd_port_show(struct ctl_context *ctx)
     }
     ds_put_format(s, "up: %s\n",
                   port->n_up && port->up[0] ? "true" : "false");
+    if (port->n_source_check && !port->source_check[0]) {
+        ds_put_cstr(s, "source_check: false\n");
+    }
     ds_put_cstr(s, "security_groups: ");
     vpc_ctl_put_port_sgs(s, port);
     ds_put_char(s, '\n');
@@ -616,12 +646,16 @@ pre_vpc_add(struct ctl_context *ctx)
 {
     pre_vpcs(ctx);
     vpc_ctl_pre_sg_names(ctx);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_vpc_col_main_route_table);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_route_table_col_name);
 }
 
 static void
 pre_vpc_del(struct ctl_context *ctx)
 {
-    vpc_ctl_pre_ports(ctx);
+    /* Its main route table goes, and with --cascade, its other tables,
+     * the routes to its ports and the peerings that join it. */
+    vpc_ctl_pre_routes(ctx);
     /* Its security groups go, and with --cascade, its NAT rows and network
      * ACLs too. */
     vpc_ctl_pre_sgs(ctx);
@@ -634,6 +668,8 @@ pre_subnet_list(struct ctl_context *ctx)
 {
     vpc_ctl_pre_subnets(ctx);
     vpc_ctl_pre_subnet_acls(ctx);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_subnet_col_route_table);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_route_table_col_name);
 }
 
 static void
@@ -641,6 +677,7 @@ pre_port_show(struct ctl_context *ctx)
 {
     vpc_ctl_pre_bindings(ctx);
     vpc_ctl_pre_port_sgs(ctx);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_source_check);
 }
 
 /* ------------------------------------------------------------- Commands */
@@ -653,7 +690,7 @@ const struct ctl_command_syntax vpc_ctl_vpc_commands[] = {
     {"vpc-list", 0, 0, "", pre_vpcs, cmd_vpc_list, NULL, "", RO},
     {"subnet-add", 3, 3, "VPC SUBNET CIDR", vpc_ctl_pre_subnets,
      cmd_subnet_add, NULL, "--may-exist,--gateway-ip=,--gateway-mac=", RW},
-    {"subnet-del", 1, 1, "SUBNET", vpc_ctl_pre_ports, cmd_subnet_del, NULL,
+    {"subnet-del", 1, 1, "SUBNET", vpc_ctl_pre_routes, cmd_subnet_del, NULL,
      "--if-exists,--cascade", RW},
     {"subnet-list", 0, 1, "[VPC]", pre_subnet_list, cmd_subnet_list,
      NULL, "", RO},
@@ -661,7 +698,7 @@ const struct ctl_command_syntax vpc_ctl_vpc_commands[] = {
      NULL, "--may-exist,--chassis=", RW},
     {"port-set-chassis", 1, 2, "PORT [CHASSIS]", vpc_ctl_pre_ports,
      cmd_port_set_chassis, NULL, "", RW},
-    {"port-del", 1, 1, "PORT", vpc_ctl_pre_ports, cmd_port_del, NULL,
+    {"port-del", 1, 1, "PORT", vpc_ctl_pre_routes, cmd_port_del, NULL,
      "--if-exists", RW},
     {"port-show", 1, 1, "PORT", pre_port_show, cmd_port_show, NULL,
      "", RO},
