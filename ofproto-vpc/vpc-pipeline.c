@@ -12,19 +12,22 @@
 #include "stage-classify.h"
 #include "stage-gateway.h"
 #include "stage-lookup.h"
+#include "stage-migrate.h"
 #include "stage-nacl.h"
 #include "stage-route.h"
 #include "stage-sg.h"
 #include "util.h"
 
-/* Returns true if 'chassis' has at least one port of 'vpc'. */
+/* Returns true if 'chassis' has at least one port of 'vpc', or is the
+ * destination of the migration of one. */
 bool
 vpc_pipeline_hosts_vpc(const struct vpc_pl_chassis *chassis,
                        const struct vpc_pl_vpc *vpc)
 {
     for (size_t i = 0; i < vpc->n_ports; i++) {
-        if (vpc->ports[i].chassis && vpc->ports[i].chassis == chassis->self
-            && vpc->ports[i].ofport) {
+        if ((vpc->ports[i].chassis && vpc->ports[i].chassis == chassis->self
+             && vpc->ports[i].ofport)
+            || pl_migrate_awaits(chassis, &vpc->ports[i])) {
             return true;
         }
     }
@@ -168,6 +171,7 @@ build_host_vpc(struct vpc_flow_table *out,
         if (port->chassis == chassis->self && port->ofport) {
             pl_classify_build_port(out, vpc, port, a);
         }
+        pl_migrate_build_port(out, chassis, vpc, port, a);
     }
     pl_sg_build_vpc(out, chassis, vpc, a);
     pl_nacl_build_vpc(out, vpc, a);

@@ -50,6 +50,15 @@ struct vpc_pl_port {
     ofp_port_t ofport;          /* On its chassis. */
     ovs_be32 encap_ip;          /* Its chassis' tunnel endpoint. */
     enum vpc_encap encap;       /* Its chassis' encapsulation. */
+
+    /* A live migration to chassis 'migrate_to' (NULL: none), behind
+     * 'migrate_encap_ip' with 'migrate_encap'.  Until the port is bound
+     * there with an OpenFlow port, that chassis is prepared for its
+     * arrival, and its chassis (if bound elsewhere) sends a copy of what
+     * it delivers to the port there (stage-migrate.c). */
+    const void *migrate_to;
+    ovs_be32 migrate_encap_ip;
+    enum vpc_encap migrate_encap;
 };
 
 /* A security group rule.  The fingerprint hashes it whole: zero it

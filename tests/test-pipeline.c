@@ -98,7 +98,7 @@ main(int argc, char *argv[])
     set_program_name(argv[0]);
     if (argc != 2) {
         ovs_fatal(0, "usage: %s hv1|hv2|hv3|static|hv1-gw|gw1|gw2|gw-static"
-                  "|hv1-many", argv[0]);
+                  "|hv1-many|hv1-mig|hv2-mig|hv3-mig", argv[0]);
     }
     const char *name = argv[1];
     bool with_gw = (!strcmp(name, "hv1-gw") || !strcmp(name, "gw1")
@@ -217,6 +217,13 @@ main(int argc, char *argv[])
                                     "99999999-0000-0000-0000-000000000000"));
         subnets[1].nacl = 1;
 
+        /* "-mig": p1 is migrating from hv1 to hv3 (vxlan, 192.0.2.3). */
+        if (strstr(name, "-mig")) {
+            ports[0].migrate_to = hv3;
+            ports[0].migrate_encap_ip = ip("192.0.2.3");
+            ports[0].migrate_encap = VPC_ENCAP_VXLAN;
+        }
+
         struct vpc_pl_vpc vpc = {
             .tunnel_key = 42,
             .subnets = subnets, .n_subnets = 2,
@@ -241,7 +248,7 @@ main(int argc, char *argv[])
             .tunnel_ofport = { u16_to_ofp(1), u16_to_ofp(2) },
         };
         chassis.self = (!strncmp(name, "hv1", 3) ? hv1
-                        : !strcmp(name, "hv2") ? hv2
+                        : !strncmp(name, "hv2", 3) ? hv2
                         : !strcmp(name, "gw1") ? gw1
                         : !strcmp(name, "gw2") ? gw2 : hv3);
         chassis.encap = (chassis.self == hv2 ? VPC_ENCAP_GENEVE
