@@ -210,7 +210,9 @@ Port commands:\n\
                             bound only on CHASSIS if given)\n\
   port-set-chassis PORT [CHASSIS]\n\
                             the only chassis where PORT may be bound (none:\n\
-                            any, the first that has its interface)\n\
+                            any, the first that has its interface); ends a\n\
+                            migration\n\
+  port-migrate PORT CHASSIS a live migration of PORT's VM to CHASSIS\n\
   port-del PORT             delete a port\n\
   port-show PORT            show a port, its binding and security groups\n\
   port-list [SUBNET]        list ports\n\
