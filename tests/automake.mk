@@ -14,6 +14,7 @@ TESTSUITE_AT = \
 	tests/system-sg.at \
 	tests/system-acl.at \
 	tests/system-trust.at \
+	tests/system-migration.at \
 	tests/sandbox.at \
 	tests/bench.at \
 	tests/build.at \
