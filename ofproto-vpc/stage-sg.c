@@ -370,11 +370,13 @@ build_rule(struct vpc_flow_table *out, struct hmap *clauses,
     match_init_catchall(&match);
     for (size_t i = 0; i < vpc->n_ports; i++) {
         const struct vpc_pl_port *p = &vpc->ports[i];
-        if (!port_in_group(p, sg)) {
+        bool awaited = pl_migrate_awaits(chassis, p);
+        if (!port_in_group(p, sg)
+            || !(awaited || port_is_local(chassis, p))) {
             continue;
         }
         pl_match_vpc(&match, vpc->tunnel_key);
-        if (pl_migrate_awaits(chassis, p)) {
+        if (awaited) {
             /* Migrating here: its OpenFlow port is not known yet, but its
              * MAC is (see stage-migrate.c). */
             if (r->ingress) {
@@ -385,9 +387,6 @@ build_rule(struct vpc_flow_table *out, struct hmap *clauses,
             } else {
                 match_set_dl_src(&match, p->mac);
             }
-        } else if (!port_is_local(chassis, p)) {
-            match_init_catchall(&match);
-            continue;
         } else if (r->ingress) {
             match_set_reg_masked(&match, VPC_MFF_BIND - MFF_REG0,
                                  VPC_BIND_LOCAL | ofp_to_u16(p->ofport),
