@@ -25,7 +25,10 @@
  * reaches the source after the VM left (other chassis still send there
  * until the controller moves the binding) is not lost, and a destination
  * whose interface exists before the VM runs there (as with a hypervisor's
- * live migration) delivers from the VM's first packet on. */
+ * live migration) delivers from the VM's first packet on.  Once the port
+ * is bound elsewhere, the source still forwards to the destination what
+ * reaches it from a tunnel for the port: the controller tells every
+ * chassis, but not all at the same instant. */
 #include <config.h>
 #include "stage-migrate.h"
 
@@ -50,6 +53,28 @@ pl_migrate_awaits(const struct vpc_pl_chassis *chassis,
     return (port->migrate_to && port->migrate_to == chassis->self
             && !chassis->gateway
             && !(port->chassis == chassis->self && port->ofport));
+}
+
+/* Was 'chassis' the source of a migration of 'port', which is bound
+ * elsewhere now? */
+static bool
+is_former_source(const struct vpc_pl_chassis *chassis,
+                 const struct vpc_pl_port *port)
+{
+    return (port->migrate_to && port->migrate_from == chassis->self
+            && port->migrate_to != chassis->self
+            && port->chassis != chassis->self);
+}
+
+/* Does 'chassis' need the flows of the VPC of 'port' for the port's
+ * migration, whether it has a port of the VPC or not: is it the
+ * destination, waiting for it, or the source, which it left? */
+bool
+pl_migrate_needs_vpc(const struct vpc_pl_chassis *chassis,
+                     const struct vpc_pl_port *port)
+{
+    return (pl_migrate_awaits(chassis, port)
+            || is_former_source(chassis, port));
 }
 
 /* Appends to 'a', after the port's answer in VPC_T_BIND, the lookup of
@@ -150,6 +175,39 @@ build_source(struct vpc_flow_table *out, const struct vpc_pl_vpc *vpc,
     }
 }
 
+/* The source's forwarding of what reaches it from a tunnel for 'port' of
+ * 'vpc', now bound elsewhere, to the destination through tunnel port
+ * 'tunnel': until every chassis has heard that the port moved, some still
+ * send to the source, which would drop it (nothing that came from a
+ * tunnel goes out of one otherwise). */
+static void
+build_former_source(struct vpc_flow_table *out,
+                    const struct vpc_pl_vpc *vpc,
+                    const struct vpc_pl_port *port, ofp_port_t tunnel,
+                    struct ofpbuf *a)
+{
+    uint64_t cookie = vpc_cookie_from_uuid(&port->uuid);
+    struct match match;
+
+    for (int from_tunnel = 1; from_tunnel >= 0; from_tunnel--) {
+        match_init_catchall(&match);
+        match_set_dl_type(&match, htons(ETH_TYPE_IP));
+        match_set_reg_masked(&match, VPC_MFF_BIND - MFF_REG0,
+                             VPC_BIND_REMOTE, VPC_BIND_REMOTE);
+        match_set_xreg(&match, VPC_MFF_BIND_MAC - MFF_XREG0,
+                       eth_addr_to_uint64(port->mac));
+        if (from_tunnel) {
+            match_set_in_port(&match, tunnel);
+        }
+        pl_put_move_bits(a, VPC_MFF_BIND_MAC, 0, MFF_ETH_DST, 0, 48);
+        pl_put_tun_id(a, vpc->tunnel_key);
+        pl_put_set_be32(a, MFF_TUN_DST, port->migrate_encap_ip);
+        pl_put_output(a, from_tunnel ? OFPP_IN_PORT : tunnel);
+        pl_add_flow(out, VPC_T_TO_PORT, VPC_PRIO_MATCH + 10 + from_tunnel,
+                    cookie, &match, a);
+    }
+}
+
 /* Adds to 'out' the flows of 'port' of 'vpc' on 'chassis' for its
  * migration, if it is migrating: on the destination, until it arrives;
  * on the source, while it is bound there.  Builds actions in 'a'. */
@@ -159,15 +217,18 @@ pl_migrate_build_port(struct vpc_flow_table *out,
                       const struct vpc_pl_vpc *vpc,
                       const struct vpc_pl_port *port, struct ofpbuf *a)
 {
+    ofp_port_t tunnel = chassis->tunnel_ofport[port->migrate_encap];
+
     if (!port->migrate_to) {
         return;
     } else if (pl_migrate_awaits(chassis, port)) {
         build_destination(out, vpc, port, a);
-    } else if (port->chassis == chassis->self && port->ofport
-               && port->migrate_to != chassis->self
-               && port->migrate_encap_ip
-               && chassis->tunnel_ofport[port->migrate_encap]) {
-        build_source(out, vpc, port,
-                     chassis->tunnel_ofport[port->migrate_encap], a);
+    } else if (port->migrate_to == chassis->self || !port->migrate_encap_ip
+               || !tunnel) {
+        /* Arrived, or no way there. */
+    } else if (port->chassis == chassis->self && port->ofport) {
+        build_source(out, vpc, port, tunnel, a);
+    } else if (is_former_source(chassis, port)) {
+        build_former_source(out, vpc, port, tunnel, a);
     }
 }

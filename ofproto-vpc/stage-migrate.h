@@ -15,6 +15,8 @@ struct vpc_pl_vpc;
 
 bool pl_migrate_awaits(const struct vpc_pl_chassis *,
                        const struct vpc_pl_port *);
+bool pl_migrate_needs_vpc(const struct vpc_pl_chassis *,
+                          const struct vpc_pl_port *);
 void pl_migrate_put_arrival(struct ofpbuf *);
 void pl_migrate_build_port(struct vpc_flow_table *,
                            const struct vpc_pl_chassis *,

@@ -19,7 +19,7 @@
 #include "util.h"
 
 /* Returns true if 'chassis' has at least one port of 'vpc', or is the
- * destination of the migration of one. */
+ * destination of the migration of one, or its source that it left. */
 bool
 vpc_pipeline_hosts_vpc(const struct vpc_pl_chassis *chassis,
                        const struct vpc_pl_vpc *vpc)
@@ -27,7 +27,7 @@ vpc_pipeline_hosts_vpc(const struct vpc_pl_chassis *chassis,
     for (size_t i = 0; i < vpc->n_ports; i++) {
         if ((vpc->ports[i].chassis && vpc->ports[i].chassis == chassis->self
              && vpc->ports[i].ofport)
-            || pl_migrate_awaits(chassis, &vpc->ports[i])) {
+            || pl_migrate_needs_vpc(chassis, &vpc->ports[i])) {
             return true;
         }
     }

@@ -98,7 +98,8 @@ main(int argc, char *argv[])
     set_program_name(argv[0]);
     if (argc != 2) {
         ovs_fatal(0, "usage: %s hv1|hv2|hv3|static|hv1-gw|gw1|gw2|gw-static"
-                  "|hv1-many|hv1-mig|hv2-mig|hv3-mig", argv[0]);
+                  "|hv1-many|hv1-mig|hv2-mig|hv3-mig|hv1-mig-gone|hv3-mig-gone",
+                  argv[0]);
     }
     const char *name = argv[1];
     bool with_gw = (!strcmp(name, "hv1-gw") || !strcmp(name, "gw1")
@@ -219,9 +220,16 @@ main(int argc, char *argv[])
 
         /* "-mig": p1 is migrating from hv1 to hv3 (vxlan, 192.0.2.3). */
         if (strstr(name, "-mig")) {
+            ports[0].migrate_from = hv1;
             ports[0].migrate_to = hv3;
             ports[0].migrate_encap_ip = ip("192.0.2.3");
             ports[0].migrate_encap = VPC_ENCAP_VXLAN;
+        }
+        /* "-gone": and it left hv1 (bound to hv3, no interface yet). */
+        if (strstr(name, "-gone")) {
+            ports[0].chassis = hv3;
+            ports[0].ofport = 0;
+            ports[0].encap_ip = ip("192.0.2.3");
         }
 
         struct vpc_pl_vpc vpc = {
