@@ -19,6 +19,8 @@ ofproto_vpc_libofproto_vpc_la_SOURCES = \
 	ofproto-vpc/stage-gateway.h \
 	ofproto-vpc/stage-lookup.c \
 	ofproto-vpc/stage-lookup.h \
+	ofproto-vpc/stage-migrate.c \
+	ofproto-vpc/stage-migrate.h \
 	ofproto-vpc/stage-nacl.c \
 	ofproto-vpc/stage-nacl.h \
 	ofproto-vpc/stage-peer.c \

@@ -5,6 +5,8 @@
 #ifndef OFPROTO_VPC_PIPELINE_H
 #define OFPROTO_VPC_PIPELINE_H 1
 
+#include <stdbool.h>
+#include <stdint.h>
 #include "openvswitch/meta-flow.h"
 
 /* Tables, in packet order.  The gaps leave room for stages to come
@@ -30,6 +32,12 @@ enum vpc_table {
     VPC_T_BIND = 22,
     /* A known address: the ARP reply, straight back out the port. */
     VPC_T_ARP_REPLY = 23,
+    /* stage-migrate.c: on the destination of a live migration, where the
+     * migrating port's first packet arrived: one flow per port, learned
+     * (learn action: not reconciled), that makes VPC_T_BIND deliver to
+     * that OpenFlow port.  Used through resubmit from the port's flows in
+     * VPC_T_BIND. */
+    VPC_T_MIGRANT = 24,
 
     /* stage-route.c: */
     /* Packets for a subnet gateway itself: ping answered, rest dropped. */
@@ -206,6 +214,18 @@ enum {
 
 /* The cookie of learned next-hop flows. */
 #define VPC_COOKIE_LEARNED UINT64_C(0x7670636c6561726e)
+/* The cookie of a migrating port's learned flow in VPC_T_MIGRANT: this in
+ * the upper 32 bits, the port's cookie in the lower 32. */
+#define VPC_COOKIE_MIGRANT UINT64_C(0x766d696700000000)
+
+/* Is 'cookie' that of a flow that a switch learned itself (which the
+ * controller leaves alone)? */
+static inline bool
+vpc_cookie_is_learned(uint64_t cookie)
+{
+    return (cookie == VPC_COOKIE_LEARNED
+            || (cookie & UINT64_C(0xffffffff00000000)) == VPC_COOKIE_MIGRANT);
+}
 
 const char *vpc_table_name(int table_id);
 

@@ -58,6 +58,18 @@ struct vpc_pl_port {
     ofp_port_t ofport;          /* On its chassis. */
     ovs_be32 encap_ip;          /* Its chassis' tunnel endpoint. */
     enum vpc_encap encap;       /* Its chassis' encapsulation. */
+
+    /* A live migration from chassis 'migrate_from' to chassis
+     * 'migrate_to' (NULL: none), behind 'migrate_encap_ip' with
+     * 'migrate_encap'.  Until the port is bound there with an OpenFlow
+     * port, that chassis is prepared for its arrival; the source sends it
+     * a copy of what is for the port while the port is bound there, and
+     * what still reaches it from a tunnel once it is not
+     * (stage-migrate.c). */
+    const void *migrate_from;
+    const void *migrate_to;
+    ovs_be32 migrate_encap_ip;
+    enum vpc_encap migrate_encap;
 };
 
 /* A security group rule.  The fingerprint hashes it whole: zero it

@@ -98,7 +98,8 @@ main(int argc, char *argv[])
     set_program_name(argv[0]);
     if (argc != 2) {
         ovs_fatal(0, "usage: %s hv1|hv2|hv3|static|hv1-gw|gw1|gw2|gw-static"
-                  "|hv1-many|hv1-punt|hv1-routes|hv2-routes", argv[0]);
+                  "|hv1-many|hv1-punt|hv1-routes|hv2-routes|hv1-mig|hv2-mig"
+                  "|hv3-mig|hv1-mig-gone|hv3-mig-gone", argv[0]);
     }
     const char *name = argv[1];
     bool punt = !strcmp(name, "hv1-punt");
@@ -221,6 +222,20 @@ main(int argc, char *argv[])
         subnets[1].nacl = 1;
         /* hv1-punt: DHCP served on 10.0.1.0/24, an MTU of 1450. */
         subnets[0].dhcp = punt;
+
+        /* "-mig": p1 is migrating from hv1 to hv3 (vxlan, 192.0.2.3). */
+        if (strstr(name, "-mig")) {
+            ports[0].migrate_from = hv1;
+            ports[0].migrate_to = hv3;
+            ports[0].migrate_encap_ip = ip("192.0.2.3");
+            ports[0].migrate_encap = VPC_ENCAP_VXLAN;
+        }
+        /* "-gone": and it left hv1 (bound to hv3, no interface yet). */
+        if (strstr(name, "-gone")) {
+            ports[0].chassis = hv3;
+            ports[0].ofport = 0;
+            ports[0].encap_ip = ip("192.0.2.3");
+        }
 
         struct vpc_pl_vpc vpc = {
             .tunnel_key = 42,

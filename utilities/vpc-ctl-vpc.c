@@ -11,6 +11,7 @@
 #include "bitmap.h"
 #include "openvswitch/dynamic-string.h"
 #include "ovsdb-idl.h"
+#include "smap.h"
 #include "svec.h"
 #include "util.h"
 #include "vpc-addr.h"
@@ -467,7 +468,7 @@ cmd_port_add(struct ctl_context *ctx)
 }
 
 /* port-set-chassis PORT [CHASSIS]: the only chassis where the port may be
- * bound, or (without CHASSIS) any. */
+ * bound, or (without CHASSIS) any.  Ends a migration (port-migrate). */
 static void
 cmd_port_set_chassis(struct ctl_context *ctx)
 {
@@ -476,6 +477,57 @@ cmd_port_set_chassis(struct ctl_context *ctx)
     if (port) {
         vpcrec_port_set_requested_chassis(port,
                                           ctx->argc > 2 ? ctx->argv[2] : NULL);
+        /* A migration, if any, is over. */
+        if (smap_get(&port->options, "migration_destination")) {
+            vpcrec_port_update_options_delkey(port, "migration_destination");
+        }
+    }
+}
+
+/* The Chassis row named 'name', if any. */
+static const struct vpcrec_chassis *
+chassis_find(struct ctl_context *ctx, const char *name)
+{
+    const struct vpcrec_chassis *ch;
+
+    VPCREC_CHASSIS_FOR_EACH (ch, ctx->idl) {
+        if (!strcmp(ch->name, name)) {
+            return ch;
+        }
+    }
+    return NULL;
+}
+
+/* port-migrate PORT CHASSIS: a live migration of PORT's VM from the chassis
+ * it is on (its requested chassis, else where it is bound, which becomes
+ * its requested chassis) to CHASSIS, which is prepared for it.
+ * port-set-chassis ends it. */
+static void
+cmd_port_migrate(struct ctl_context *ctx)
+{
+    const char *name = ctx->argv[1], *dest = ctx->argv[2];
+    const struct vpcrec_port *port = vpc_ctl_port_lookup(ctx, name, true);
+    if (!port) {
+        return;
+    }
+    const char *src = (port->requested_chassis ? port->requested_chassis
+                       : port->chassis ? port->chassis->name : NULL);
+    const struct vpcrec_chassis *ch = chassis_find(ctx, dest);
+    if (!src) {
+        ctl_error(ctx, "%s: the port is on no chassis: nothing to migrate "
+                  "from", name);
+    } else if (!strcmp(src, dest)) {
+        ctl_error(ctx, "%s: the port is already on chassis %s", name, dest);
+    } else if (!ch) {
+        ctl_error(ctx, "%s: no such chassis", dest);
+    } else if (ch->role && !strcmp(ch->role, "gateway")) {
+        ctl_error(ctx, "%s: a gateway carries no VM ports", dest);
+    } else {
+        if (!port->requested_chassis) {
+            vpcrec_port_set_requested_chassis(port, src);
+        }
+        vpcrec_port_update_options_setkey(port, "migration_destination",
+                                          dest);
     }
 }
 
@@ -528,6 +580,10 @@ cmd_port_show(struct ctl_context *ctx)
                   port->chassis ? port->chassis->name : "(unbound)");
     if (port->requested_chassis) {
         ds_put_format(s, "requested_chassis: %s\n", port->requested_chassis);
+    }
+    const char *dest = smap_get(&port->options, "migration_destination");
+    if (dest) {
+        ds_put_format(s, "migration_destination: %s\n", dest);
     }
     if (port->n_refused_chassis) {
         ds_put_cstr(s, "refused_chassis: ");
@@ -608,6 +664,7 @@ pre_port_columns(struct ctl_context *ctx)
     ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_subnet);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_ips);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_requested_chassis);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_options);
 }
 
 /* vpc_ctl_pre_subnets(), and the ports of those subnets, for 'ctx'. */
@@ -698,6 +755,8 @@ const struct ctl_command_syntax vpc_ctl_vpc_commands[] = {
      NULL, "--may-exist,--chassis=", RW},
     {"port-set-chassis", 1, 2, "PORT [CHASSIS]", vpc_ctl_pre_ports,
      cmd_port_set_chassis, NULL, "", RW},
+    {"port-migrate", 2, 2, "PORT CHASSIS", vpc_ctl_pre_bindings,
+     cmd_port_migrate, NULL, "", RW},
     {"port-del", 1, 1, "PORT", vpc_ctl_pre_routes, cmd_port_del, NULL,
      "--if-exists", RW},
     {"port-show", 1, 1, "PORT", pre_port_show, cmd_port_show, NULL,

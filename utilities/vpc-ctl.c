@@ -213,7 +213,9 @@ Port commands:\n\
                             bound only on CHASSIS if given)\n\
   port-set-chassis PORT [CHASSIS]\n\
                             the only chassis where PORT may be bound (none:\n\
-                            any, the first that has its interface)\n\
+                            any, the first that has its interface); ends a\n\
+                            migration\n\
+  port-migrate PORT CHASSIS a live migration of PORT's VM to CHASSIS\n\
   port-set-source-check PORT true|false\n\
                             false: PORT is an appliance (may send from and\n\
                             receive for addresses that are not its own)\n\

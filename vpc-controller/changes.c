@@ -217,7 +217,8 @@ port_change_is_moot(const struct vpcrec_port *row)
         || vpcrec_port_is_updated(row, VPCREC_PORT_COL_SUBNET)
         || vpcrec_port_is_updated(row, VPCREC_PORT_COL_SECURITY_GROUPS)
         || vpcrec_port_is_updated(row, VPCREC_PORT_COL_REQUESTED_CHASSIS)
-        || vpcrec_port_is_updated(row, VPCREC_PORT_COL_SOURCE_CHECK)) {
+        || vpcrec_port_is_updated(row, VPCREC_PORT_COL_SOURCE_CHECK)
+        || vpcrec_port_is_updated(row, VPCREC_PORT_COL_OPTIONS)) {
         return false;
     }
     const struct model_binding *b = vpc_model_find_binding(

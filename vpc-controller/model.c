@@ -614,6 +614,12 @@ fingerprint(const struct model_vpc *mv, uint32_t gw_fingerprint)
         h = hash_boolean(p->appliance, h);
         h = hash_int(p->encap, h);
         h = hash_bytes(p->sgs, p->n_sgs * sizeof *p->sgs, h);
+        const struct model_location *src = p->migrate_from;
+        const struct model_location *dest = p->migrate_to;
+        h = hash_string(src ? src->name : "", h);
+        h = hash_string(dest ? dest->name : "", h);
+        h = hash_int(p->migrate_encap_ip, h);
+        h = hash_int(p->migrate_encap, h);
     }
     h = model_sg_fingerprint(pl, h);
     h = model_acl_fingerprint(pl, h);
@@ -860,6 +866,15 @@ build_vpc(struct vpc_model *model, const struct vpcrec_vpc *row,
                 p.ofport = u16_to_ofp((uintptr_t) shash_find_data(
                                           where->bindings, port_row->name));
             }
+        }
+        const struct model_location *dest
+            = model_migration_destination(model, port_row);
+        if (dest) {
+            p.migrate_from = shash_find_data(&model->locations,
+                                             port_row->requested_chassis);
+            p.migrate_to = dest;
+            p.migrate_encap_ip = dest->encap_ip;
+            p.migrate_encap = dest->encap;
         }
         struct model_binding *mb = CONST_CAST(
             struct model_binding *, find_binding(&model->bindings, &p.uuid));

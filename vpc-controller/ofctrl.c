@@ -922,8 +922,9 @@ ofctrl_reconcile(struct ofctrl *ofc, struct vpc_flow_table *const *parts,
 
     struct vpc_flow *flow;
     HMAP_FOR_EACH (flow, hmap_node, &ofc->dumped.flows) {
-        /* Next-hop MACs that a gateway learned itself stay. */
-        if (flow->cookie != VPC_COOKIE_LEARNED) {
+        /* What a switch learned itself (a gateway's next-hop MACs, where
+         * a migrating port arrived) stays. */
+        if (!vpc_cookie_is_learned(flow->cookie)) {
             queue_flow_mod(ofc, flow, OFPFC_DELETE_STRICT);
             queue_foreign_delete(ofc, flow);
         }
