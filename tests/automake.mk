@@ -18,6 +18,7 @@ TESTSUITE_AT = \
 	tests/system-trust.at \
 	tests/system-dhcp.at \
 	tests/system-route.at \
+	tests/system-observe.at \
 	tests/system-migration.at \
 	tests/sandbox.at \
 	tests/bench.at \

@@ -7,6 +7,7 @@
 #include "openvswitch/vlog.h"
 #include "vpc-ctl.h"
 #include "vpc-ctl-acl.h"
+#include "vpc-ctl-annotate.h"
 #include "vpc-ctl-common.h"
 #include "vpc-ctl-dhcp.h"
 #include "vpc-ctl-gateway.h"
@@ -34,4 +35,5 @@ vpc_ctl_cmds_init(void (*exit_func)(int status))
     ctl_register_commands(vpc_ctl_dhcp_commands);
     ctl_register_commands(vpc_ctl_route_commands);
     ctl_register_commands(vpc_ctl_peering_commands);
+    ctl_register_commands(vpc_ctl_annotate_commands);
 }

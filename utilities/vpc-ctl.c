@@ -312,6 +312,8 @@ Status:\n\
                             security groups, network ACLs, route tables and\n\
                             peerings\n\
   sync                      with --wait=hv: wait for all earlier changes\n\
+  annotate                  OVS dump-flows or ofproto/trace output on stdin,\n\
+                            in VPC terms: tables named, cookies explained\n\
 \n\
 %s\
 %s\
