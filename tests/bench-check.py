@@ -19,6 +19,7 @@ def check_scale(s):
     assert (s["hosts"], s["vpcs"], s["ports"]) == (2, 2, 8), s
     assert s["ports_up"] == 8, s
     assert s["converge_ms"] > 0 and s["flows_per_host_max"] > 0, s
+    assert 0 < s["flows_per_host_median"] <= s["flows_per_host_max"], s
     assert s["one_more_port_ms"]["median"] > 0, s
     assert s["client_port_add_ms"]["median"] > 0, s
     assert s["client_port_del_ms"]["median"] > 0, s
@@ -30,7 +31,7 @@ def check_vs_plain(s):
     vs = s["vs_plain"]
     # CPU at this size may round to 0 s, whose ratio is null.
     for k in ("converge", "controller_db_peak_rss", "flows_per_host_max",
-              "flows_per_host_avg"):
+              "flows_per_host_avg", "flows_per_host_median"):
         assert vs[k] > 0, k
     for k in ("controller_db_cpu", "vswitchd_cpu"):
         assert k in vs, k
