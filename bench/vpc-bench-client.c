@@ -5,6 +5,7 @@
  * usage: vpc-bench-client DB SUBNET PORT MAC IP TRIALS
  *        vpc-bench-client DB rule-add SG TRIALS
  *        vpc-bench-client DB join PORT SG TRIALS
+ *        vpc-bench-client DB route TABLE CIDR NEXT_HOP TRIALS
  *
  * Connects to DB once, then TRIALS times commits one transaction that makes
  * a change and bumps VPC_Global nb_cfg, as "vpc-ctl --wait=hv" does, prints
@@ -16,7 +17,9 @@
  * again; a rule added to security group SG (ingress TCP from 203.0.113.0/24
  * to port 10001 in the first trial, 10002 in the second...) and deleted
  * again; security group SG added to the groups of Port PORT and taken off
- * again.  Replicates only the VPC_Global row and the rows that it
+ * again; a route for CIDR to NEXT_HOP ("port:PORT", "peering:PEERING" or
+ * "gateway", as in vpc-ctl route-add) added to route table TABLE and
+ * deleted again.  Replicates only the VPC_Global row and the rows that it
  * changes or names. */
 #include <config.h>
 
@@ -115,6 +118,27 @@ commit_and_wait(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
     ovsdb_idl_txn_destroy(txn);
     run_until(idl, hv_caught_up, &next_cfg, "hv_cfg");
     return now_ms() - t0;
+}
+
+/* Deletes the row of 'table' whose UUID is 'uuid', a row that a trial
+ * inserted in 'add_ms', and prints the trial's line: 'add_ms' and the time
+ * of the delete, from its commit to hv_cfg. */
+static void
+delete_and_print(struct ovsdb_idl *idl,
+                 const struct ovsdb_idl_table_class *table,
+                 const struct uuid *uuid, double add_ms, const char *what)
+{
+    const struct ovsdb_idl_row *row = ovsdb_idl_get_row_for_uuid(idl, table,
+                                                                 uuid);
+    if (!row) {
+        ovs_fatal(0, "%s: the new row was not replicated", what);
+    }
+    struct ovsdb_idl_txn *txn = ovsdb_idl_txn_create(idl);
+    ovsdb_idl_txn_delete(row);
+    double del_ms = commit_and_wait(idl, txn, what, NULL);
+
+    printf("%.1f %.1f\n", add_ms, del_ms);
+    fflush(stdout);
 }
 
 /* Returns a connection to 'db' that replicates the nb_cfg and hv_cfg of
@@ -280,17 +304,8 @@ time_rule_add(const char *db, const char *sg_name, int trials)
         vpcrec_security_group_rule_set_remote_cidr(rule, BENCH_RULE_CIDR);
         struct uuid uuid = rule->header_.uuid;
         double add_ms = commit_and_wait(idl, txn, "rule add", &uuid);
-
-        rule = vpcrec_security_group_rule_get_for_uuid(idl, &uuid);
-        if (!rule) {
-            ovs_fatal(0, "%s: the new rule was not replicated", sg_name);
-        }
-        txn = ovsdb_idl_txn_create(idl);
-        vpcrec_security_group_rule_delete(rule);
-        double del_ms = commit_and_wait(idl, txn, "rule delete", NULL);
-
-        printf("%.1f %.1f\n", add_ms, del_ms);
-        fflush(stdout);
+        delete_and_print(idl, &vpcrec_table_security_group_rule, &uuid,
+                         add_ms, "rule delete");
     }
     ovsdb_idl_destroy(idl);
 }
@@ -343,6 +358,108 @@ time_join(const char *db, const char *port_name, const char *sg_name,
     ovsdb_idl_destroy(idl);
 }
 
+/* Replicates only the Route_Table named 'name' of 'idl'. */
+static void
+replicate_route_table(struct ovsdb_idl *idl, const char *name)
+{
+    struct ovsdb_idl_condition cond;
+
+    ovsdb_idl_add_table(idl, &vpcrec_table_route_table);
+    ovsdb_idl_add_column(idl, &vpcrec_route_table_col_name);
+    ovsdb_idl_condition_init(&cond);
+    vpcrec_route_table_add_clause_name(&cond, OVSDB_F_EQ, name);
+    vpcrec_route_table_set_condition(idl, &cond);
+    ovsdb_idl_condition_destroy(&cond);
+}
+
+/* Adds a route for 'cidr' to 'next_hop' ("port:PORT", "peering:PEERING" or
+ * "gateway") to the route table named 'table_name' and deletes it again,
+ * 'trials' times, over 'db'.  It checks neither the next hop's VPC nor the
+ * CIDR, as vpc-ctl would: the caller gives what vpc-ctl accepts. */
+static void
+time_route(const char *db, const char *table_name, const char *cidr,
+           const char *next_hop, int trials)
+{
+    struct ovsdb_idl *idl = create_idl(db);
+    struct ovsdb_idl_condition cond;
+    const char *port_name = NULL, *peering_name = NULL;
+
+    if (!strncmp(next_hop, "port:", 5)) {
+        port_name = next_hop + 5;
+    } else if (!strncmp(next_hop, "peering:", 8)) {
+        peering_name = next_hop + 8;
+    } else if (strcmp(next_hop, "gateway")) {
+        ovs_fatal(0, "%s: NEXT_HOP must be port:PORT, peering:PEERING or "
+                  "gateway", next_hop);
+    }
+
+    replicate_route_table(idl, table_name);
+    ovsdb_idl_add_table(idl, &vpcrec_table_static_route);
+    ovsdb_idl_add_column(idl, &vpcrec_static_route_col_route_table);
+    ovsdb_idl_add_column(idl, &vpcrec_static_route_col_cidr);
+    ovsdb_idl_add_column(idl, &vpcrec_static_route_col_next_hop_port);
+    ovsdb_idl_add_column(idl, &vpcrec_static_route_col_next_hop_peering);
+    ovsdb_idl_condition_init(&cond);
+    vpcrec_static_route_add_clause_cidr(&cond, OVSDB_F_EQ, cidr);
+    vpcrec_static_route_set_condition(idl, &cond);
+    ovsdb_idl_condition_destroy(&cond);
+
+    /* The next hop's row, by its name; nothing of the other table. */
+    ovsdb_idl_add_table(idl, &vpcrec_table_port);
+    ovsdb_idl_add_column(idl, &vpcrec_port_col_name);
+    replicate_port(idl, port_name ? port_name : "");
+    ovsdb_idl_add_table(idl, &vpcrec_table_peering);
+    ovsdb_idl_add_column(idl, &vpcrec_peering_col_name);
+    ovsdb_idl_condition_init(&cond);
+    vpcrec_peering_add_clause_name(&cond, OVSDB_F_EQ,
+                                   peering_name ? peering_name : "");
+    vpcrec_peering_set_condition(idl, &cond);
+    ovsdb_idl_condition_destroy(&cond);
+
+    run_until(idl, synced, NULL, "the database");
+
+    const struct vpcrec_route_table *table = vpcrec_route_table_first(idl);
+    if (!table) {
+        ovs_fatal(0, "%s: route table not found", table_name);
+    }
+    const struct vpcrec_port *port = NULL;
+    if (port_name) {
+        port = vpcrec_port_first(idl);
+        if (!port) {
+            ovs_fatal(0, "%s: port not found", port_name);
+        }
+    }
+    const struct vpcrec_peering *peering = NULL;
+    if (peering_name) {
+        peering = vpcrec_peering_first(idl);
+        if (!peering) {
+            ovs_fatal(0, "%s: peering not found", peering_name);
+        }
+    }
+    const struct vpcrec_static_route *route;
+    VPCREC_STATIC_ROUTE_FOR_EACH (route, idl) {
+        if (route->route_table == table) {
+            ovs_fatal(0, "%s: route table already has a route for %s",
+                      table_name, cidr);
+        }
+    }
+
+    for (int i = 0; i < trials; i++) {
+        struct ovsdb_idl_txn *txn = ovsdb_idl_txn_create(idl);
+
+        route = vpcrec_static_route_insert(txn);
+        vpcrec_static_route_set_route_table(route, table);
+        vpcrec_static_route_set_cidr(route, cidr);
+        vpcrec_static_route_set_next_hop_port(route, port);
+        vpcrec_static_route_set_next_hop_peering(route, peering);
+        struct uuid uuid = route->header_.uuid;
+        double add_ms = commit_and_wait(idl, txn, "route add", &uuid);
+        delete_and_print(idl, &vpcrec_table_static_route, &uuid, add_ms,
+                         "route delete");
+    }
+    ovsdb_idl_destroy(idl);
+}
+
 static int
 parse_trials(const char *s)
 {
@@ -358,7 +475,10 @@ main(int argc, char *argv[])
 {
     set_program_name(argv[0]);
     vlog_set_levels(NULL, VLF_CONSOLE, VLL_WARN);
-    if (argc == 7) {
+    if (argc == 7 && !strcmp(argv[2], "route")) {
+        time_route(argv[1], argv[3], argv[4], argv[5],
+                   parse_trials(argv[6]));
+    } else if (argc == 7) {
         time_port(argv[1], argv[2], argv[3], argv[4], argv[5],
                   parse_trials(argv[6]));
     } else if (argc == 5 && !strcmp(argv[2], "rule-add")) {
@@ -368,8 +488,9 @@ main(int argc, char *argv[])
     } else {
         ovs_fatal(0, "usage: %s DB SUBNET PORT MAC IP TRIALS\n"
                   "       %s DB rule-add SG TRIALS\n"
-                  "       %s DB join PORT SG TRIALS",
-                  argv[0], argv[0], argv[0]);
+                  "       %s DB join PORT SG TRIALS\n"
+                  "       %s DB route TABLE CIDR NEXT_HOP TRIALS",
+                  argv[0], argv[0], argv[0], argv[0]);
     }
     return 0;
 }

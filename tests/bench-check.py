@@ -1,13 +1,14 @@
 """Checks that a vpc-bench JSON report has every figure (not their values:
 benchmarks never pass or fail on time).
 
-usage: bench-check.py REPORT [--security]
---security: the run used --security, whose figures must be there too."""
+usage: bench-check.py REPORT [--security] [--routes]
+--security, --routes: the run used them, whose figures must be there too."""
 import json
 import sys
 
 d = json.load(open(sys.argv[1]))
 security = "--security" in sys.argv[2:]
+routes = "--routes" in sys.argv[2:]
 assert d["complete"], "the run did not complete"
 lat = d["latency"]
 for k in ("first_reply_ms", "wait_hv_port_add_ms", "client_port_add_ms"):
@@ -18,10 +19,24 @@ def check_scale(s):
     assert (s["hosts"], s["vpcs"], s["ports"]) == (2, 2, 8), s
     assert s["ports_up"] == 8, s
     assert s["converge_ms"] > 0 and s["flows_per_host_max"] > 0, s
+    assert 0 < s["flows_per_host_median"] <= s["flows_per_host_max"], s
     assert s["one_more_port_ms"]["median"] > 0, s
     assert s["client_port_add_ms"]["median"] > 0, s
     assert s["client_port_del_ms"]["median"] > 0, s
     assert s["client_small_vpc_port_add_ms"]["median"] > 0, s
+
+
+def check_vs_plain(s):
+    """The ratios to the scale run of a world that adds to it."""
+    vs = s["vs_plain"]
+    # CPU at this size may round to 0 s, whose ratio is null.
+    for k in ("converge", "controller_db_peak_rss", "flows_per_host_max",
+              "flows_per_host_avg", "flows_per_host_median"):
+        assert vs[k] > 0, k
+    for k in ("controller_db_cpu", "vswitchd_cpu"):
+        assert k in vs, k
+    # What it adds costs flows.
+    assert s["flows_per_host_max"] > d["scale"][0]["flows_per_host_max"]
 
 
 check_scale(d["scale"][0])
@@ -32,15 +47,16 @@ if security:
     for k in ("client_rule_add_ms", "client_rule_del_ms", "client_join_ms",
               "client_leave_ms"):
         assert sec[k]["median"] > 0, k
-    vs = sec["vs_plain"]
-    # CPU at this size may round to 0 s, whose ratio is null.
-    for k in ("converge", "controller_db_peak_rss", "flows_per_host_max",
-              "flows_per_host_avg"):
-        assert vs[k] > 0, k
-    for k in ("controller_db_cpu", "vswitchd_cpu"):
-        assert k in vs, k
-    # Security groups add flows.
-    assert sec["flows_per_host_max"] > d["scale"][0]["flows_per_host_max"]
+    check_vs_plain(sec)
+if routes:
+    rt = d["routes"]["scale"][0]
+    check_scale(rt)
+    # At 2 VPCs: one peering, both VPCs in it.
+    assert (rt["routes_per_vpc"], rt["peerings"]) == (10, 1), rt
+    for k in ("client_route_add_ms", "client_route_del_ms",
+              "client_peering_route_add_ms", "client_peering_route_del_ms"):
+        assert rt[k]["median"] > 0, k
+    check_vs_plain(rt)
 dp = d["dataplane"]
 assert dp["vpc_gbps"] > 0 and dp["two_flow_gbps"] > 0, dp
 assert dp["vpc_sg_gbps"] > 0 and dp["vpc_sg_ratio"] > 0, dp
