@@ -22,6 +22,7 @@
 #include "flow-table.h"
 #include "gateway.h"
 #include "host.h"
+#include "model-conj.h"
 #include "ofctrl.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
@@ -144,6 +145,7 @@ engine_destroy(void)
     roles_destroy();
     shards_destroy();
     vpc_model_destroy(&engine_model);
+    model_conj_destroy();
     changes_destroy();
 }
 
