@@ -187,8 +187,18 @@ enum {
     VPC_PRIO_NACL = 1000,       /* Plus 32767 - rule number. */
 };
 
-/* The cookie of learned next-hop flows. */
-#define VPC_COOKIE_LEARNED UINT64_C(0x7670636c6561726e)
+/* Cookies.  A flow's cookie is the first 32 bits of the UUID of the row
+ * that caused it (vpc_cookie_from_uuid()), 0 for the flows every chassis
+ * has, or one of these. */
+/* Learned next-hop flows (gateways). */
+#define VPC_COOKIE_LEARNED UINT64_C(0x7670636c6561726e)     /* "vpclearn" */
+/* Security group clauses that several VPCs of a chassis share (see
+ * flow-merge.h): a protocol with its port block or ICMP type, an address
+ * block, a bit of VPC_MFF_SG_REMOTE, an address of a remote group's
+ * member.  They match no VPC key, and their conjunction actions lead to
+ * their rules: "conj_id=N" matches the conjunction flow of rule N, whose
+ * cookie is the rule's. */
+#define VPC_COOKIE_SHARED UINT64_C(0x7670637368617265)      /* "vpcshare" */
 
 const char *vpc_table_name(int table_id);
 

@@ -1,0 +1,293 @@
+/* Flows that several owners share.  See flow-merge.h. */
+#include <config.h>
+#include "flow-merge.h"
+
+#include <stdlib.h>
+
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/util.h"
+#include "pipeline.h"
+#include "util.h"
+#include "uuid.h"
+
+/* An owner and the parts it wants: flows whose actions are conjunction
+ * actions only. */
+struct merge_owner {
+    struct hmap_node hmap_node;     /* In 'owners', by UUID. */
+    struct uuid uuid;
+    struct vpc_flow_table parts;
+};
+
+/* A (table, priority, match) that owners want, and who. */
+struct merge_key {
+    struct hmap_node hmap_node;     /* In 'keys', by vpc_flow_hash(). */
+    struct vpc_flow key;            /* No cookie, no actions. */
+    struct merge_owner **owners;
+    size_t n_owners, allocated_owners;
+    struct ovs_list dirty_node;     /* In 'dirty', if 'dirty'. */
+    bool dirty;
+};
+
+/* Initializes 'm' as empty. */
+void
+vpc_flow_merge_init(struct vpc_flow_merge *m)
+{
+    hmap_init(&m->owners);
+    hmap_init(&m->keys);
+    ovs_list_init(&m->dirty);
+    vpc_flow_table_init(&m->flows);
+}
+
+/* Forgets every owner and merged flow of 'm'. */
+void
+vpc_flow_merge_clear(struct vpc_flow_merge *m)
+{
+    struct merge_owner *o;
+    struct merge_key *k;
+
+    HMAP_FOR_EACH_POP (o, hmap_node, &m->owners) {
+        vpc_flow_table_destroy(&o->parts);
+        free(o);
+    }
+    HMAP_FOR_EACH_POP (k, hmap_node, &m->keys) {
+        minimatch_destroy(&k->key.match);
+        free(k->owners);
+        free(k);
+    }
+    ovs_list_init(&m->dirty);
+    vpc_flow_table_clear(&m->flows);
+}
+
+/* Frees 'm'. */
+void
+vpc_flow_merge_destroy(struct vpc_flow_merge *m)
+{
+    if (m) {
+        vpc_flow_merge_clear(m);
+        hmap_destroy(&m->owners);
+        hmap_destroy(&m->keys);
+        vpc_flow_table_destroy(&m->flows);
+    }
+}
+
+static struct merge_owner *
+owner_find(const struct vpc_flow_merge *m, const struct uuid *uuid)
+{
+    struct merge_owner *o;
+
+    HMAP_FOR_EACH_WITH_HASH (o, hmap_node, uuid_hash(uuid), &m->owners) {
+        if (uuid_equals(&o->uuid, uuid)) {
+            return o;
+        }
+    }
+    return NULL;
+}
+
+/* The key of 'flow', created (without owners) if 'create'. */
+static struct merge_key *
+key_find(struct vpc_flow_merge *m, const struct vpc_flow *flow, bool create)
+{
+    uint32_t hash = vpc_flow_hash(flow);
+    struct merge_key *k;
+
+    HMAP_FOR_EACH_WITH_HASH (k, hmap_node, hash, &m->keys) {
+        if (k->key.table_id == flow->table_id
+            && k->key.priority == flow->priority
+            && minimatch_equal(&k->key.match, &flow->match)) {
+            return k;
+        }
+    }
+    if (!create) {
+        return NULL;
+    }
+    k = xzalloc(sizeof *k);
+    k->key.table_id = flow->table_id;
+    k->key.priority = flow->priority;
+    minimatch_clone(&k->key.match, &flow->match);
+    hmap_insert(&m->keys, &k->hmap_node, hash);
+    return k;
+}
+
+static void
+key_mark_dirty(struct vpc_flow_merge *m, struct merge_key *k)
+{
+    if (!k->dirty) {
+        k->dirty = true;
+        ovs_list_push_back(&m->dirty, &k->dirty_node);
+    }
+}
+
+static void
+key_remove_owner(struct merge_key *k, const struct merge_owner *o)
+{
+    for (size_t i = 0; i < k->n_owners; i++) {
+        if (k->owners[i] == o) {
+            k->owners[i] = k->owners[--k->n_owners];
+            return;
+        }
+    }
+    OVS_NOT_REACHED();
+}
+
+/* Makes 'parts' the flows that 'owner' wants merged, in place of what it
+ * wanted before, and empties 'parts'.  Each flow of 'parts' must have
+ * conjunction actions only (their cookies do not matter).  An empty
+ * 'parts' forgets the owner.  Costs what the owner's parts hold; the
+ * merged flows change at the next vpc_flow_merge_flush(). */
+void
+vpc_flow_merge_set(struct vpc_flow_merge *m, const struct uuid *owner,
+                   struct vpc_flow_table *parts)
+{
+    struct merge_owner *o = owner_find(m, owner);
+    const struct vpc_flow *f;
+
+    if (!o) {
+        if (!vpc_flow_table_count(parts)) {
+            return;
+        }
+        o = xmalloc(sizeof *o);
+        o->uuid = *owner;
+        vpc_flow_table_init(&o->parts);
+        hmap_insert(&m->owners, &o->hmap_node, uuid_hash(owner));
+    }
+
+    /* Parts it no longer wants, or wants with other actions... */
+    HMAP_FOR_EACH (f, hmap_node, &o->parts.flows) {
+        const struct vpc_flow *g = vpc_flow_table_find(parts, f);
+        if (!g || !ofpacts_equal(f->ofpacts, f->ofpacts_len,
+                                 g->ofpacts, g->ofpacts_len)) {
+            struct merge_key *k = key_find(m, f, false);
+            if (!g) {
+                key_remove_owner(k, o);
+            }
+            key_mark_dirty(m, k);
+        }
+    }
+    /* ...and new ones. */
+    HMAP_FOR_EACH (f, hmap_node, &parts->flows) {
+        if (!vpc_flow_table_find(&o->parts, f)) {
+            struct merge_key *k = key_find(m, f, true);
+            if (k->n_owners >= k->allocated_owners) {
+                k->owners = x2nrealloc(k->owners, &k->allocated_owners,
+                                       sizeof *k->owners);
+            }
+            k->owners[k->n_owners++] = o;
+            key_mark_dirty(m, k);
+        }
+    }
+
+    vpc_flow_table_clear(&o->parts);
+    vpc_flow_table_move(&o->parts, parts);
+    if (!vpc_flow_table_count(&o->parts)) {
+        hmap_remove(&m->owners, &o->hmap_node);
+        vpc_flow_table_destroy(&o->parts);
+        free(o);
+    }
+}
+
+static int
+compare_conjunctions(const void *a_, const void *b_)
+{
+    const struct ofpact_conjunction *a = a_;
+    const struct ofpact_conjunction *b = b_;
+
+    if (a->id != b->id) {
+        return a->id < b->id ? -1 : 1;
+    } else if (a->clause != b->clause) {
+        return a->clause < b->clause ? -1 : 1;
+    }
+    return a->n_clauses < b->n_clauses ? -1 : a->n_clauses > b->n_clauses;
+}
+
+/* Puts into 'out' the union of the owners' conjunction actions for 'k',
+ * sorted, so that the same owners give the same actions whatever the
+ * order they came in. */
+static void
+merge_actions(const struct merge_key *k, struct ofpbuf *out)
+{
+    struct ofpact_conjunction *conjs = NULL;
+    size_t n = 0, allocated = 0;
+
+    for (size_t i = 0; i < k->n_owners; i++) {
+        const struct vpc_flow *part = vpc_flow_table_find(
+            &k->owners[i]->parts, &k->key);
+        const struct ofpact *a;
+
+        OFPACT_FOR_EACH (a, part->ofpacts, part->ofpacts_len) {
+            ovs_assert(a->type == OFPACT_CONJUNCTION);
+            if (n >= allocated) {
+                conjs = x2nrealloc(conjs, &allocated, sizeof *conjs);
+            }
+            conjs[n++] = *ofpact_get_CONJUNCTION(a);
+        }
+    }
+    if (n) {
+        qsort(conjs, n, sizeof *conjs, compare_conjunctions);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (i && !compare_conjunctions(&conjs[i - 1], &conjs[i])) {
+            continue;
+        }
+        struct ofpact_conjunction *c = ofpact_put_CONJUNCTION(out);
+        c->id = conjs[i].id;
+        c->clause = conjs[i].clause;
+        c->n_clauses = conjs[i].n_clauses;
+    }
+    free(conjs);
+}
+
+/* Brings the merged flows of 'm' up to its owners' parts.  Adds to 'was'
+ * the merged flows that changed or went away, as they were, and to 'now'
+ * those that changed or came, as they are (either may be NULL): the
+ * difference for a switch.  Costs what the changed flows hold. */
+void
+vpc_flow_merge_flush(struct vpc_flow_merge *m, struct vpc_flow_table *was,
+                     struct vpc_flow_table *now)
+{
+    uint64_t stub[1024 / 8];
+    struct ofpbuf actions = OFPBUF_STUB_INITIALIZER(stub);
+    struct merge_key *k;
+
+    LIST_FOR_EACH_POP (k, dirty_node, &m->dirty) {
+        struct vpc_flow *old = vpc_flow_table_find(&m->flows, &k->key);
+
+        k->dirty = false;
+        ofpbuf_clear(&actions);
+        merge_actions(k, &actions);
+        if (!old || !k->n_owners
+            || !ofpacts_equal(old->ofpacts, old->ofpacts_len,
+                              actions.data, actions.size)) {
+            if (old) {
+                if (was) {
+                    vpc_flow_table_add_copy(was, old);
+                }
+                vpc_flow_table_remove(&m->flows, old);
+            }
+            if (k->n_owners) {
+                struct vpc_flow flow = k->key;
+                flow.cookie = VPC_COOKIE_SHARED;
+                flow.ofpacts = actions.data;
+                flow.ofpacts_len = actions.size;
+                vpc_flow_table_add_copy(&m->flows, &flow);
+                if (now) {
+                    vpc_flow_table_add_copy(now, &flow);
+                }
+            }
+        }
+        if (!k->n_owners) {
+            hmap_remove(&m->keys, &k->hmap_node);
+            minimatch_destroy(&k->key.match);
+            free(k->owners);
+            free(k);
+        }
+    }
+    ofpbuf_uninit(&actions);
+}
+
+/* Returns the merged flows of 'm', as of the last vpc_flow_merge_flush(). */
+const struct vpc_flow_table *
+vpc_flow_merge_flows(const struct vpc_flow_merge *m)
+{
+    return &m->flows;
+}

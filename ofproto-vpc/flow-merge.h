@@ -1,0 +1,44 @@
+/* Flows that several owners share.
+ *
+ * A security group clause that does not name its VPC (a protocol and
+ * port block, an address block, a bit of VPC_MFF_SG_REMOTE) is the same
+ * match, in the same table at the same priority, in every VPC that has
+ * it; on a switch it can only be one flow.  Each owner (a VPC, by UUID)
+ * says which such flows it wants, each with its own conjunction actions;
+ * the merge keeps one flow per (table, priority, match) whose actions are
+ * the union of every owner's, sorted by conjunction ID, with cookie
+ * VPC_COOKIE_SHARED.
+ *
+ * A change to one owner's parts touches only the flows whose parts it
+ * changed: vpc_flow_merge_set() notes them and vpc_flow_merge_flush()
+ * gives their merged flows before and after, for a difference.  Pure, like
+ * the rest of ofproto-vpc: no globals. */
+#ifndef OFPROTO_VPC_FLOW_MERGE_H
+#define OFPROTO_VPC_FLOW_MERGE_H 1
+
+#include "flow-table.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/list.h"
+
+struct uuid;
+
+struct vpc_flow_merge {
+    struct hmap owners;             /* Of struct merge_owner, by UUID. */
+    struct hmap keys;               /* Of struct merge_key, by flow key. */
+    struct ovs_list dirty;          /* Keys whose parts changed. */
+    struct vpc_flow_table flows;    /* The merged flows, as of the last
+                                     * vpc_flow_merge_flush(). */
+};
+
+void vpc_flow_merge_init(struct vpc_flow_merge *);
+void vpc_flow_merge_destroy(struct vpc_flow_merge *);
+void vpc_flow_merge_clear(struct vpc_flow_merge *);
+void vpc_flow_merge_set(struct vpc_flow_merge *, const struct uuid *owner,
+                        struct vpc_flow_table *parts);
+void vpc_flow_merge_flush(struct vpc_flow_merge *,
+                          struct vpc_flow_table *was,
+                          struct vpc_flow_table *now);
+const struct vpc_flow_table *vpc_flow_merge_flows(
+    const struct vpc_flow_merge *);
+
+#endif /* flow-merge.h */
