@@ -9,7 +9,8 @@ struct vpc_pl_chassis;
 struct vpc_pl_vpc;
 
 void pl_sg_build_static(struct vpc_flow_table *, struct ofpbuf *);
-void pl_sg_build_vpc(struct vpc_flow_table *, const struct vpc_pl_chassis *,
+void pl_sg_build_vpc(struct vpc_flow_table *, struct vpc_flow_table *shared,
+                     const struct vpc_pl_chassis *,
                      const struct vpc_pl_vpc *, struct ofpbuf *);
 
 #endif /* stage-sg.h */

@@ -146,9 +146,10 @@ vpc_pipeline_build_gw_group(const struct vpc_pl_chassis *chassis,
     ofpbuf_uninit(&a);
 }
 
-/* The flows of 'vpc' on 'chassis', a host with a port of it. */
+/* The flows of 'vpc' on 'chassis', a host with a port of it, and its parts
+ * of the flows that VPCs share in 'shared'. */
 static void
-build_host_vpc(struct vpc_flow_table *out,
+build_host_vpc(struct vpc_flow_table *out, struct vpc_flow_table *shared,
                const struct vpc_pl_chassis *chassis,
                const struct vpc_pl_vpc *vpc, struct ofpbuf *a)
 {
@@ -173,17 +174,25 @@ build_host_vpc(struct vpc_flow_table *out,
             pl_punt_build_dhcp(out, vpc, port, a);
         }
     }
-    pl_sg_build_vpc(out, chassis, vpc, a);
+    pl_sg_build_vpc(out, shared, chassis, vpc, a);
     pl_nacl_build_vpc(out, vpc, a);
     pl_punt_build_mtu(out, vpc, a);
 }
 
 /* Adds to 'out' the flows of 'vpc' on 'chassis': a host's if it has a port
- * of the VPC, a gateway's if it is one of the VPC's gateways, else none. */
+ * of the VPC, a gateway's if it is one of the VPC's gateways, else none.
+ *
+ * Some flows are the same in every VPC that has them (security group
+ * clauses that match no VPC key: see stage-sg.c): the VPC's parts of
+ * those, flows with conjunction actions only, go to 'shared'.  A switch
+ * can hold only one flow with their key, so the caller merges them with
+ * the parts of the chassis' other VPCs (flow-merge.h); their conjunction
+ * IDs must be unique among those VPCs. */
 void
 vpc_pipeline_build_vpc(const struct vpc_pl_chassis *chassis,
                        const struct vpc_pl_vpc *vpc,
-                       struct vpc_flow_table *out)
+                       struct vpc_flow_table *out,
+                       struct vpc_flow_table *shared)
 {
     uint64_t stub[1024 / 8];
     struct ofpbuf a = OFPBUF_STUB_INITIALIZER(stub);
@@ -191,7 +200,7 @@ vpc_pipeline_build_vpc(const struct vpc_pl_chassis *chassis,
     if (vpc_pipeline_serves_vpc(chassis, vpc)) {
         pl_gw_build_vpc(out, chassis, vpc, &a);
     } else if (vpc_pipeline_hosts_vpc(chassis, vpc)) {
-        build_host_vpc(out, chassis, vpc, &a);
+        build_host_vpc(out, shared, chassis, vpc, &a);
     }
     ofpbuf_uninit(&a);
 }

@@ -155,22 +155,26 @@ note_new_local_ports(struct chassis *ch, const struct vpc_pl_chassis *pc,
 
 /* Rebuilds the flows of VPC 'uuid' ('mv', NULL if it is gone) on 'ch' and
  * queues the difference.  With 'reconcile', nothing is queued: the caller
- * reconciles against the switch afterwards. */
+ * reconciles against the switch afterwards.  Its parts of the flows that
+ * VPCs share go to 'ch''s merge, for chassis_sync_shared(). */
 static void
 chassis_sync_vpc(struct chassis *ch, const struct vpc_pl_chassis *pc,
                  const struct uuid *uuid, const struct model_vpc *mv,
                  bool reconcile)
 {
     struct chassis_vpc *cv = chassis_vpc_find(ch, uuid);
-    struct vpc_flow_table new;
+    struct vpc_flow_table new, shared;
 
     vpc_flow_table_init(&new);
+    vpc_flow_table_init(&shared);
     if (mv) {
         COVERAGE_INC(engine_vpc_flows);
         n_vpc_rebuilds++;
-        vpc_pipeline_build_vpc(pc, &mv->pl, &new);
+        vpc_pipeline_build_vpc(pc, &mv->pl, &new, &shared);
         note_new_local_ports(ch, pc, mv);
     }
+    vpc_flow_merge_set(&ch->shared, uuid, &shared);
+    vpc_flow_table_destroy(&shared);
     if (!reconcile) {
         ofctrl_update(ch->ofctrl, cv ? &cv->flows : NULL, &new);
     }
@@ -194,6 +198,26 @@ chassis_sync_vpc(struct chassis *ch, const struct vpc_pl_chassis *pc,
         free(cv);
     }
     vpc_flow_table_destroy(&new);
+}
+
+/* Brings the flows that 'ch''s VPCs share to what chassis_sync_vpc() gave
+ * their merge, and queues the difference (unless 'reconcile', as there):
+ * only the flows whose parts changed. */
+static void
+chassis_sync_shared(struct chassis *ch, bool reconcile)
+{
+    struct vpc_flow_table was, now;
+
+    vpc_flow_table_init(&was);
+    vpc_flow_table_init(&now);
+    vpc_flow_merge_flush(&ch->shared, &was, &now);
+    if (!reconcile) {
+        ofctrl_update(ch->ofctrl, &was, &now);
+    }
+    ch->n_flows += vpc_flow_table_count(&now);
+    ch->n_flows -= vpc_flow_table_count(&was);
+    vpc_flow_table_destroy(&was);
+    vpc_flow_table_destroy(&now);
 }
 
 static void
@@ -281,11 +305,13 @@ chassis_sync(struct chassis *ch, const struct hmap *dirty, bool base)
         HMAP_FOR_EACH (mv, hmap_node, &engine_model.vpcs) {
             chassis_sync_vpc(ch, &pc, &mv->pl.uuid, mv, true);
         }
+        chassis_sync_shared(ch, true);
 
-        size_t n = hmap_count(&ch->vpcs) + 1, i = 0;
-        struct vpc_flow_table **parts = xmalloc(n * sizeof *parts);
+        size_t n = hmap_count(&ch->vpcs) + 2, i = 0;
+        const struct vpc_flow_table **parts = xmalloc(n * sizeof *parts);
         struct chassis_vpc *cv;
         parts[i++] = &ch->base_flows;
+        parts[i++] = vpc_flow_merge_flows(&ch->shared);
         HMAP_FOR_EACH (cv, hmap_node, &ch->vpcs) {
             parts[i++] = &cv->flows;
         }
@@ -330,6 +356,7 @@ chassis_sync(struct chassis *ch, const struct hmap *dirty, bool base)
                                  false);
             }
         }
+        chassis_sync_shared(ch, false);
     } else {
         return;
     }

@@ -242,6 +242,10 @@ engine_format_flows(const char *name, struct ds *s)
             vpc_flow_table_add_copy(&all, flow);
         }
     }
+    const struct vpc_flow_table *shared = vpc_flow_merge_flows(&ch->shared);
+    HMAP_FOR_EACH (flow, hmap_node, &shared->flows) {
+        vpc_flow_table_add_copy(&all, flow);
+    }
     vpc_flow_table_format(&all, s);
     vpc_flow_table_destroy(&all);
     return true;
