@@ -11,13 +11,41 @@
 #include "util.h"
 #include "uuid.h"
 
-/* An owner and the parts it wants: flows whose actions are conjunction
- * actions only. */
+/* An owner and the parts it wants. */
 struct merge_owner {
     struct hmap_node hmap_node;     /* In 'owners', by UUID. */
     struct uuid uuid;
-    struct vpc_flow_table parts;
+    struct vpc_flow_parts *parts;   /* Never empty. */
 };
+
+/* Returns new, empty parts, with one reference. */
+struct vpc_flow_parts *
+vpc_flow_parts_create(void)
+{
+    struct vpc_flow_parts *parts = xmalloc(sizeof *parts);
+    vpc_flow_table_init(&parts->flows);
+    parts->n_refs = 1;
+    return parts;
+}
+
+/* Returns 'parts' with one more reference. */
+struct vpc_flow_parts *
+vpc_flow_parts_ref(struct vpc_flow_parts *parts)
+{
+    parts->n_refs++;
+    return parts;
+}
+
+/* Drops a reference to 'parts' (NULL: none), freeing them with the
+ * last. */
+void
+vpc_flow_parts_unref(struct vpc_flow_parts *parts)
+{
+    if (parts && !--parts->n_refs) {
+        vpc_flow_table_destroy(&parts->flows);
+        free(parts);
+    }
+}
 
 /* A (table, priority, match) that owners want, and who. */
 struct merge_key {
@@ -47,7 +75,7 @@ vpc_flow_merge_clear(struct vpc_flow_merge *m)
     struct merge_key *k;
 
     HMAP_FOR_EACH_POP (o, hmap_node, &m->owners) {
-        vpc_flow_table_destroy(&o->parts);
+        vpc_flow_parts_unref(o->parts);
         free(o);
     }
     HMAP_FOR_EACH_POP (k, hmap_node, &m->keys) {
@@ -130,31 +158,35 @@ key_remove_owner(struct merge_key *k, const struct merge_owner *o)
     OVS_NOT_REACHED();
 }
 
-/* Makes 'parts' the flows that 'owner' wants merged, in place of what it
- * wanted before, and empties 'parts'.  Each flow of 'parts' must have
- * conjunction actions only (their cookies do not matter).  An empty
- * 'parts' forgets the owner.  Costs what the owner's parts hold; the
+/* Makes 'parts' (NULL: none) the flows that 'owner' wants merged, in
+ * place of what it wanted before, and keeps a reference to them.  Costs
+ * what the owner's parts hold (nothing, if they are the same parts); the
  * merged flows change at the next vpc_flow_merge_flush(). */
 void
 vpc_flow_merge_set(struct vpc_flow_merge *m, const struct uuid *owner,
-                   struct vpc_flow_table *parts)
+                   struct vpc_flow_parts *parts)
 {
+    struct vpc_flow_table empty;     /* Needs no destroy while empty. */
+    vpc_flow_table_init(&empty);
     struct merge_owner *o = owner_find(m, owner);
+    const struct vpc_flow_table *old = o ? &o->parts->flows : &empty;
+    const struct vpc_flow_table *new = parts ? &parts->flows : &empty;
     const struct vpc_flow *f;
 
-    if (!o) {
-        if (!vpc_flow_table_count(parts)) {
+    if (o && o->parts == parts) {
+        return;
+    } else if (!o) {
+        if (!vpc_flow_table_count(new)) {
             return;
         }
-        o = xmalloc(sizeof *o);
+        o = xzalloc(sizeof *o);
         o->uuid = *owner;
-        vpc_flow_table_init(&o->parts);
         hmap_insert(&m->owners, &o->hmap_node, uuid_hash(owner));
     }
 
     /* Parts it no longer wants, or wants with other actions... */
-    HMAP_FOR_EACH (f, hmap_node, &o->parts.flows) {
-        const struct vpc_flow *g = vpc_flow_table_find(parts, f);
+    HMAP_FOR_EACH (f, hmap_node, &old->flows) {
+        const struct vpc_flow *g = vpc_flow_table_find(new, f);
         if (!g || !ofpacts_equal(f->ofpacts, f->ofpacts_len,
                                  g->ofpacts, g->ofpacts_len)) {
             struct merge_key *k = key_find(m, f, false);
@@ -165,8 +197,8 @@ vpc_flow_merge_set(struct vpc_flow_merge *m, const struct uuid *owner,
         }
     }
     /* ...and new ones. */
-    HMAP_FOR_EACH (f, hmap_node, &parts->flows) {
-        if (!vpc_flow_table_find(&o->parts, f)) {
+    HMAP_FOR_EACH (f, hmap_node, &new->flows) {
+        if (!vpc_flow_table_find(old, f)) {
             struct merge_key *k = key_find(m, f, true);
             if (k->n_owners >= k->allocated_owners) {
                 k->owners = x2nrealloc(k->owners, &k->allocated_owners,
@@ -177,11 +209,11 @@ vpc_flow_merge_set(struct vpc_flow_merge *m, const struct uuid *owner,
         }
     }
 
-    vpc_flow_table_clear(&o->parts);
-    vpc_flow_table_move(&o->parts, parts);
-    if (!vpc_flow_table_count(&o->parts)) {
+    vpc_flow_parts_unref(o->parts);
+    if (vpc_flow_table_count(new)) {
+        o->parts = vpc_flow_parts_ref(parts);
+    } else {
         hmap_remove(&m->owners, &o->hmap_node);
-        vpc_flow_table_destroy(&o->parts);
         free(o);
     }
 }
@@ -211,7 +243,7 @@ merge_actions(const struct merge_key *k, struct ofpbuf *out)
 
     for (size_t i = 0; i < k->n_owners; i++) {
         const struct vpc_flow *part = vpc_flow_table_find(
-            &k->owners[i]->parts, &k->key);
+            &k->owners[i]->parts->flows, &k->key);
         const struct ofpact *a;
 
         OFPACT_FOR_EACH (a, part->ofpacts, part->ofpacts_len) {

@@ -11,7 +11,9 @@
  *
  * A change to one owner's parts touches only the flows whose parts it
  * changed: vpc_flow_merge_set() notes them and vpc_flow_merge_flush()
- * gives their merged flows before and after, for a difference.  Pure, like
+ * gives their merged flows before and after, for a difference.  An
+ * owner's parts are a vpc_flow_parts, which the merge keeps a reference
+ * to: one VPC's parts may serve the merges of many chassis.  Pure, like
  * the rest of ofproto-vpc: no globals. */
 #ifndef OFPROTO_VPC_FLOW_MERGE_H
 #define OFPROTO_VPC_FLOW_MERGE_H 1
@@ -21,6 +23,18 @@
 #include "openvswitch/list.h"
 
 struct uuid;
+
+/* The flows that an owner wants merged, each with conjunction actions
+ * only (their cookies do not matter).  Not to be changed once given to a
+ * merge. */
+struct vpc_flow_parts {
+    struct vpc_flow_table flows;
+    size_t n_refs;
+};
+
+struct vpc_flow_parts *vpc_flow_parts_create(void);
+struct vpc_flow_parts *vpc_flow_parts_ref(struct vpc_flow_parts *);
+void vpc_flow_parts_unref(struct vpc_flow_parts *);
 
 struct vpc_flow_merge {
     struct hmap owners;             /* Of struct merge_owner, by UUID. */
@@ -34,7 +48,7 @@ void vpc_flow_merge_init(struct vpc_flow_merge *);
 void vpc_flow_merge_destroy(struct vpc_flow_merge *);
 void vpc_flow_merge_clear(struct vpc_flow_merge *);
 void vpc_flow_merge_set(struct vpc_flow_merge *, const struct uuid *owner,
-                        struct vpc_flow_table *parts);
+                        struct vpc_flow_parts *);
 void vpc_flow_merge_flush(struct vpc_flow_merge *,
                           struct vpc_flow_table *was,
                           struct vpc_flow_table *now);

@@ -36,6 +36,7 @@
 #include <limits.h>
 #include <string.h>
 
+#include "bitmap.h"
 #include "byte-order.h"
 #include "flow.h"
 #include "flow-table.h"
@@ -349,9 +350,9 @@ add_proto_clauses(struct hmap *clauses, const struct vpc_pl_sg_rule *r,
 }
 
 /* Adds the flows of rule 'r' of group 'sg' of 'vpc' on 'chassis' to
- * 'clauses' (the VPC's own), 'shared' (those VPCs share) and 'out',
- * building actions in 'a'; 'bits' are the groups' bits in
- * VPC_MFF_SG_REMOTE. */
+ * 'clauses' (the VPC's own) and 'out', unless 'out' is NULL, and to
+ * 'shared' (those VPCs share), unless it is NULL, building actions in 'a';
+ * 'bits' are the groups' bits in VPC_MFF_SG_REMOTE. */
 static void
 build_rule(struct vpc_flow_table *out, struct hmap *clauses,
            struct hmap *shared, const struct vpc_pl_chassis *chassis,
@@ -365,6 +366,15 @@ build_rule(struct vpc_flow_table *out, struct hmap *clauses,
     struct match match;
 
     if (!rule_has_remote(vpc, r)) {
+        return;
+    }
+    if (shared) {
+        add_remote_clauses(shared, vpc, bits, r, t->eval, priority, 1, n);
+        if (n == 3) {
+            add_proto_clauses(shared, r, t->eval, priority, 2, n);
+        }
+    }
+    if (!out) {
         return;
     }
 
@@ -387,10 +397,6 @@ build_rule(struct vpc_flow_table *out, struct hmap *clauses,
                    vpc_cookie_from_uuid(&p->uuid), &match, r->conj_id, 0,
                    n);
         match_init_catchall(&match);
-    }
-    add_remote_clauses(shared, vpc, bits, r, t->eval, priority, 1, n);
-    if (n == 3) {
-        add_proto_clauses(shared, r, t->eval, priority, 2, n);
     }
 
     /* What a match does. */
@@ -460,11 +466,32 @@ build_remote_lookups(struct vpc_flow_table *out,
     }
 }
 
+/* Sets bit i of 'here' (room for the groups of 'vpc') if the VPC's group i
+ * has a member on 'chassis', a host: the groups whose rules it needs. */
+void
+pl_sg_groups_here(const struct vpc_pl_chassis *chassis,
+                  const struct vpc_pl_vpc *vpc, unsigned long *here)
+{
+    memset(here, 0, bitmap_n_bytes(vpc->n_sgs));
+    for (size_t i = 0; i < vpc->n_ports; i++) {
+        const struct vpc_pl_port *p = &vpc->ports[i];
+        if (port_is_local(chassis, p)) {
+            for (size_t j = 0; j < p->n_sgs; j++) {
+                bitmap_set1(here, p->sgs[j]);
+            }
+        }
+    }
+}
+
 /* Adds to 'out' the security group flows of 'vpc' on 'chassis', a host
  * with a port of it, building actions in 'a': the rules of every group
  * that has a member here, and the groups of the VPC's addresses.  The
  * clauses that match no VPC key go to 'shared' instead, with only this
- * VPC's conjunction actions, for the caller to merge with other VPCs'. */
+ * VPC's conjunction actions, for the caller to merge with other VPCs'.
+ * Either 'out' or 'shared' may be NULL, for only the other: the flows of
+ * 'shared' depend only on the VPC and on which of its groups have a member
+ * on the chassis (pl_sg_groups_here()), so that a caller may build them
+ * once for every chassis that has the same groups. */
 void
 pl_sg_build_vpc(struct vpc_flow_table *out, struct vpc_flow_table *shared,
                 const struct vpc_pl_chassis *chassis,
@@ -473,29 +500,29 @@ pl_sg_build_vpc(struct vpc_flow_table *out, struct vpc_flow_table *shared,
     struct hmap clauses = HMAP_INITIALIZER(&clauses);
     struct hmap shared_clauses = HMAP_INITIALIZER(&shared_clauses);
     int *bits = xmalloc((vpc->n_sgs + 1) * sizeof *bits);
+    unsigned long *here = bitmap_allocate(vpc->n_sgs);
 
-    if (assign_remote_bits(vpc, bits)) {
+    if (assign_remote_bits(vpc, bits) && out) {
         build_remote_lookups(out, vpc, bits, a);
     }
 
-    for (size_t sg = 0; sg < vpc->n_sgs; sg++) {
-        bool here = false;
-        for (size_t i = 0; i < vpc->n_ports && !here; i++) {
-            here = (port_is_local(chassis, &vpc->ports[i])
-                    && port_in_group(&vpc->ports[i], sg));
-        }
-        if (!here) {
-            continue;
-        }
+    pl_sg_groups_here(chassis, vpc, here);
+    size_t sg;
+    BITMAP_FOR_EACH_1 (sg, vpc->n_sgs, here) {
         const struct vpc_pl_sg *g = &vpc->sgs[sg];
         for (size_t i = 0; i < g->n_rules; i++) {
-            build_rule(out, &clauses, &shared_clauses, chassis, vpc, bits, sg,
-                       &g->rules[i], a);
+            build_rule(out, &clauses, shared ? &shared_clauses : NULL,
+                       chassis, vpc, bits, sg, &g->rules[i], a);
         }
     }
-    clauses_flush(&clauses, out, a);
-    clauses_flush(&shared_clauses, shared, a);
+    if (out) {
+        clauses_flush(&clauses, out, a);
+    }
+    if (shared) {
+        clauses_flush(&shared_clauses, shared, a);
+    }
     hmap_destroy(&clauses);
     hmap_destroy(&shared_clauses);
+    bitmap_free(here);
     free(bits);
 }

@@ -5,6 +5,9 @@
 #include <config.h>
 #include "vpc-pipeline.h"
 
+#include <string.h>
+
+#include "bitmap.h"
 #include "openvswitch/match.h"
 #include "openvswitch/ofpbuf.h"
 #include "pipeline.h"
@@ -184,10 +187,11 @@ build_host_vpc(struct vpc_flow_table *out, struct vpc_flow_table *shared,
  *
  * Some flows are the same in every VPC that has them (security group
  * clauses that match no VPC key: see stage-sg.c): the VPC's parts of
- * those, flows with conjunction actions only, go to 'shared'.  A switch
- * can hold only one flow with their key, so the caller merges them with
- * the parts of the chassis' other VPCs (flow-merge.h); their conjunction
- * IDs must be unique among those VPCs. */
+ * those, flows with conjunction actions only, go to 'shared' (unless it
+ * is NULL: see vpc_pipeline_build_vpc_shared()).  A switch can hold only
+ * one flow with their key, so the caller merges them with the parts of
+ * the chassis' other VPCs (flow-merge.h); their conjunction IDs must be
+ * unique among those VPCs. */
 void
 vpc_pipeline_build_vpc(const struct vpc_pl_chassis *chassis,
                        const struct vpc_pl_vpc *vpc,
@@ -201,6 +205,39 @@ vpc_pipeline_build_vpc(const struct vpc_pl_chassis *chassis,
         pl_gw_build_vpc(out, chassis, vpc, &a);
     } else if (vpc_pipeline_hosts_vpc(chassis, vpc)) {
         build_host_vpc(out, shared, chassis, vpc, &a);
+    }
+    ofpbuf_uninit(&a);
+}
+
+/* Sets bit i of 'here' (room for 'vpc''s n_sgs bits) if 'chassis' needs the
+ * rules of the VPC's security group i: it is a host with a member of the
+ * group.  The VPC's parts of the flows that VPCs share depend on nothing
+ * else: two chassis with the same bits get the same parts from
+ * vpc_pipeline_build_vpc_shared(). */
+void
+vpc_pipeline_sg_groups_here(const struct vpc_pl_chassis *chassis,
+                            const struct vpc_pl_vpc *vpc, unsigned long *here)
+{
+    pl_sg_groups_here(chassis, vpc, here);
+    if (vpc_pipeline_serves_vpc(chassis, vpc)) {
+        memset(here, 0, bitmap_n_bytes(vpc->n_sgs));
+    }
+}
+
+/* Adds to 'shared' only the parts of the flows that VPCs share that
+ * vpc_pipeline_build_vpc() would add: for a caller that builds them once
+ * for all the chassis with the same vpc_pipeline_sg_groups_here(). */
+void
+vpc_pipeline_build_vpc_shared(const struct vpc_pl_chassis *chassis,
+                              const struct vpc_pl_vpc *vpc,
+                              struct vpc_flow_table *shared)
+{
+    uint64_t stub[1024 / 8];
+    struct ofpbuf a = OFPBUF_STUB_INITIALIZER(stub);
+
+    if (!vpc_pipeline_serves_vpc(chassis, vpc)
+        && vpc_pipeline_hosts_vpc(chassis, vpc)) {
+        pl_sg_build_vpc(NULL, shared, chassis, vpc, &a);
     }
     ofpbuf_uninit(&a);
 }

@@ -197,5 +197,11 @@ void vpc_pipeline_build_vpc(const struct vpc_pl_chassis *,
                             const struct vpc_pl_vpc *,
                             struct vpc_flow_table *,
                             struct vpc_flow_table *shared);
+void vpc_pipeline_sg_groups_here(const struct vpc_pl_chassis *,
+                                 const struct vpc_pl_vpc *,
+                                 unsigned long *here);
+void vpc_pipeline_build_vpc_shared(const struct vpc_pl_chassis *,
+                                   const struct vpc_pl_vpc *,
+                                   struct vpc_flow_table *shared);
 
 #endif /* vpc-pipeline.h */

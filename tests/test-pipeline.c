@@ -147,16 +147,16 @@ main(int argc, char *argv[])
                                 "55555552-0000-0000-0000-000000000000"));
     struct vpc_pl_cidr cidr = { ip("10.0.0.0"), ip("255.255.0.0") };
 
-    struct vpc_flow_table flows, shared;
+    struct vpc_flow_table flows;
+    struct vpc_flow_parts *shared = vpc_flow_parts_create();
     struct vpc_group_table groups;
     struct vpc_flow_merge merge;
     vpc_flow_table_init(&flows);
-    vpc_flow_table_init(&shared);
     vpc_group_table_init(&groups);
     vpc_flow_merge_init(&merge);
     if (!strcmp(name, "hv1-many")) {
-        build_many_groups(hv1, &flows, &shared);
-        vpc_flow_merge_set(&merge, &UUID_ZERO, &shared);
+        build_many_groups(hv1, &flows, &shared->flows);
+        vpc_flow_merge_set(&merge, &UUID_ZERO, shared);
     } else if (!strcmp(name, "static")) {
         vpc_pipeline_build_static(&flows);
     } else if (!strcmp(name, "gw-static")) {
@@ -302,8 +302,8 @@ main(int argc, char *argv[])
             }
             vpc_pipeline_build_gw_group(&chassis, &group, &flows, &groups);
         }
-        vpc_pipeline_build_vpc(&chassis, &vpc, &flows, &shared);
-        vpc_flow_merge_set(&merge, &vpc.uuid, &shared);
+        vpc_pipeline_build_vpc(&chassis, &vpc, &flows, &shared->flows);
+        vpc_flow_merge_set(&merge, &vpc.uuid, shared);
 
         if (!strncmp(name, "hv1-two", 7)) {
             /* Another VPC with the same subnets, ports and rules; its
@@ -316,8 +316,11 @@ main(int argc, char *argv[])
             for (int i = 0; i < 4; i++) {
                 rules[i].conj_id += 100;
             }
-            vpc_pipeline_build_vpc(&chassis, &vpc, &flows, &shared);
-            vpc_flow_merge_set(&merge, &vpc.uuid, &shared);
+            /* (Parts given to a merge stay as they are.) */
+            vpc_flow_parts_unref(shared);
+            shared = vpc_flow_parts_create();
+            vpc_pipeline_build_vpc(&chassis, &vpc, &flows, &shared->flows);
+            vpc_flow_merge_set(&merge, &vpc.uuid, shared);
         }
     }
     vpc_flow_merge_flush(&merge, NULL, NULL);
@@ -329,7 +332,7 @@ main(int argc, char *argv[])
                                     "11111112-0000-0000-0000-000000000000"));
         vpc_flow_table_init(&was);
         vpc_flow_table_init(&now);
-        vpc_flow_merge_set(&merge, &second, &shared);
+        vpc_flow_merge_set(&merge, &second, NULL);
         vpc_flow_merge_flush(&merge, &was, &now);
         print_prefixed("- ", &was);
         print_prefixed("+ ", &now);
@@ -350,7 +353,7 @@ main(int argc, char *argv[])
     fputs(ds_cstr(&s), stdout);
     ds_destroy(&s);
     vpc_flow_table_destroy(&flows);
-    vpc_flow_table_destroy(&shared);
+    vpc_flow_parts_unref(shared);
     vpc_flow_merge_destroy(&merge);
     vpc_group_table_destroy(&groups);
     return 0;

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "bitmap.h"
 #include "chassis.h"
 #include "coverage.h"
 #include "engine-private.h"
@@ -39,6 +40,20 @@ struct port_gen {
 
 static struct hmap port_gens = HMAP_INITIALIZER(&port_gens);
 static uint64_t n_vpc_rebuilds;
+
+/* A VPC's parts of the flows that the VPCs of a chassis share, as one
+ * round of work (chassis_sync_all()) built them: they depend only on which
+ * of its groups have members on the chassis, so all the chassis with the
+ * same ones get the same parts, built once, and hold them by reference in
+ * their merges. */
+struct round_parts {
+    struct hmap_node hmap_node;     /* In 'round_parts', by VPC and bits. */
+    struct uuid vpc;
+    unsigned long *here;            /* vpc_pipeline_sg_groups_here(). */
+    size_t n_sgs;
+    struct vpc_flow_parts *parts;   /* NULL if none. */
+};
+static struct hmap round_parts = HMAP_INITIALIZER(&round_parts);
 
 static struct chassis_vpc *
 chassis_vpc_find(const struct chassis *ch, const struct uuid *vpc)
@@ -153,6 +168,57 @@ note_new_local_ports(struct chassis *ch, const struct vpc_pl_chassis *pc,
     }
 }
 
+/* Returns the parts of the flows that VPCs share that 'mv' has on 'pc' (NULL
+ * if none), built once per round for each set of its groups. */
+static struct vpc_flow_parts *
+round_parts_get(const struct vpc_pl_chassis *pc, const struct model_vpc *mv)
+{
+    size_t n = mv->pl.n_sgs;
+    unsigned long *here = bitmap_allocate(n);
+    struct round_parts *rp;
+
+    vpc_pipeline_sg_groups_here(pc, &mv->pl, here);
+    if (bitmap_is_all_zeros(here, n)) {
+        bitmap_free(here);
+        return NULL;
+    }
+
+    uint32_t hash = hash_bytes(here, bitmap_n_bytes(n),
+                               uuid_hash(&mv->pl.uuid));
+    HMAP_FOR_EACH_WITH_HASH (rp, hmap_node, hash, &round_parts) {
+        if (uuid_equals(&rp->vpc, &mv->pl.uuid) && rp->n_sgs == n
+            && bitmap_equal(rp->here, here, n)) {
+            bitmap_free(here);
+            return rp->parts;
+        }
+    }
+    rp = xmalloc(sizeof *rp);
+    rp->vpc = mv->pl.uuid;
+    rp->here = here;
+    rp->n_sgs = n;
+    rp->parts = vpc_flow_parts_create();
+    vpc_pipeline_build_vpc_shared(pc, &mv->pl, &rp->parts->flows);
+    if (!vpc_flow_table_count(&rp->parts->flows)) {
+        vpc_flow_parts_unref(rp->parts);
+        rp->parts = NULL;
+    }
+    hmap_insert(&round_parts, &rp->hmap_node, hash);
+    return rp->parts;
+}
+
+/* Forgets the parts of this round (the merges keep theirs). */
+static void
+round_parts_clear(void)
+{
+    struct round_parts *rp;
+
+    HMAP_FOR_EACH_POP (rp, hmap_node, &round_parts) {
+        vpc_flow_parts_unref(rp->parts);
+        bitmap_free(rp->here);
+        free(rp);
+    }
+}
+
 /* Rebuilds the flows of VPC 'uuid' ('mv', NULL if it is gone) on 'ch' and
  * queues the difference.  With 'reconcile', nothing is queued: the caller
  * reconciles against the switch afterwards.  Its parts of the flows that
@@ -163,18 +229,17 @@ chassis_sync_vpc(struct chassis *ch, const struct vpc_pl_chassis *pc,
                  bool reconcile)
 {
     struct chassis_vpc *cv = chassis_vpc_find(ch, uuid);
-    struct vpc_flow_table new, shared;
+    struct vpc_flow_table new;
 
     vpc_flow_table_init(&new);
-    vpc_flow_table_init(&shared);
     if (mv) {
         COVERAGE_INC(engine_vpc_flows);
         n_vpc_rebuilds++;
-        vpc_pipeline_build_vpc(pc, &mv->pl, &new, &shared);
+        vpc_pipeline_build_vpc(pc, &mv->pl, &new, NULL);
         note_new_local_ports(ch, pc, mv);
     }
-    vpc_flow_merge_set(&ch->shared, uuid, &shared);
-    vpc_flow_table_destroy(&shared);
+    vpc_flow_merge_set(&ch->shared, uuid,
+                       mv ? round_parts_get(pc, mv) : NULL);
     if (!reconcile) {
         ofctrl_update(ch->ofctrl, cv ? &cv->flows : NULL, &new);
     }
@@ -423,6 +488,7 @@ chassis_sync_all(const struct hmap *dirty, bool base)
             chassis_commit(ch);
         }
     }
+    round_parts_clear();
 }
 
 /* Forgets the generation of port 'uuid', whose row is gone. */
