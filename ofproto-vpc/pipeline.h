@@ -45,7 +45,11 @@ enum vpc_table {
     VPC_T_SG_OUT = 35,
     /* ...then replies and related packets of allowed connections pass,
      * unless their connection was cut; other packets are judged by the
-     * port's egress rules (conjunctive matches: port, remote, protocol). */
+     * port's egress rules (conjunctive matches: port, remote, protocol).
+     * Only the port clause and the conjunction flow match the VPC key:
+     * the remote and protocol clauses of all the VPCs of a chassis are
+     * one flow per match (VPC_COOKIE_SHARED), with a conjunction action
+     * per rule, and conjunction IDs are unique per chassis. */
     VPC_T_SG_OUT_EVAL = 36,
     /* Allowed: a new connection is committed (a cut one restored). */
     VPC_T_SG_OUT_ALLOW = 37,
