@@ -4,12 +4,16 @@
 
 #include <stdlib.h>
 
+#include "openvswitch/dynamic-string.h"
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/util.h"
+#include "openvswitch/vlog.h"
 #include "pipeline.h"
 #include "util.h"
 #include "uuid.h"
+
+VLOG_DEFINE_THIS_MODULE(vpc_flow_merge);
 
 /* An owner and the parts it wants. */
 struct merge_owner {
@@ -234,7 +238,7 @@ compare_conjunctions(const void *a_, const void *b_)
 
 /* Puts into 'out' the union of the owners' conjunction actions for 'k',
  * sorted, so that the same owners give the same actions whatever the
- * order they came in. */
+ * order they came in; at most VPC_MERGE_MAX_CONJUNCTIONS of them. */
 static void
 merge_actions(const struct merge_key *k, struct ofpbuf *out)
 {
@@ -257,9 +261,26 @@ merge_actions(const struct merge_key *k, struct ofpbuf *out)
     if (n) {
         qsort(conjs, n, sizeof *conjs, compare_conjunctions);
     }
+    size_t n_put = 0;
     for (size_t i = 0; i < n; i++) {
         if (i && !compare_conjunctions(&conjs[i - 1], &conjs[i])) {
             continue;
+        }
+        if (n_put++ >= VPC_MERGE_MAX_CONJUNCTIONS) {
+            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+            if (!VLOG_DROP_WARN(&rl)) {
+                struct ds s = DS_EMPTY_INITIALIZER;
+                ds_put_format(&s, "table=%d(%s), ", k->key.table_id,
+                              vpc_table_name(k->key.table_id));
+                minimatch_format(&k->key.match, NULL, NULL, &s,
+                                 k->key.priority);
+                VLOG_WARN("%s: more than %d conjunctions; the rules of "
+                          "conjunctions %"PRIu32" and up allow nothing here",
+                          ds_cstr(&s), VPC_MERGE_MAX_CONJUNCTIONS,
+                          conjs[i].id);
+                ds_destroy(&s);
+            }
+            break;
         }
         struct ofpact_conjunction *c = ofpact_put_CONJUNCTION(out);
         c->id = conjs[i].id;

@@ -24,6 +24,14 @@
 
 struct uuid;
 
+/* The most conjunction actions a merged flow carries: 16 bytes each, they
+ * must leave the flow mod (and the bundle message around it) below
+ * OpenFlow's 64 kB.  A host reaches this only with thousands of rules of
+ * local groups with one clause (say, "all egress"); the merge then keeps
+ * the lowest conjunction IDs and logs the others, which allow nothing on
+ * that host: it fails closed. */
+#define VPC_MERGE_MAX_CONJUNCTIONS 3000
+
 /* The flows that an owner wants merged, each with conjunction actions
  * only (their cookies do not matter).  Not to be changed once given to a
  * merge. */

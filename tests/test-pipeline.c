@@ -16,6 +16,8 @@
  *   and a second one with the same rules (key 43, conjunction IDs 101...,
  *   p1 on ofport 15).  hv1-two-del: hv1-two, then the second VPC goes
  *   away: the shared flows that change, as they were ("-") and are ("+").
+ *   merge-cap: 3,100 owners want one clause flow, each with a conjunction
+ *   of its own.
  *
  * Clauses that VPCs share come out merged, as a chassis has them. */
 #include <config.h>
@@ -96,6 +98,34 @@ build_many_groups(const void *self, struct vpc_flow_table *flows,
     vpc_pipeline_build_vpc(&chassis, &vpc, flows, shared);
 }
 
+/* "merge-cap": 3,100 owners want the flow "ip" in sg_out_eval at priority
+ * 200, owner i with conjunction(i + 1, 2/2). */
+static void
+build_merge_cap(struct vpc_flow_merge *merge)
+{
+    uint64_t stub[64 / 8];
+    struct ofpbuf a = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    match_init_catchall(&match);
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    for (uint32_t i = 0; i < 3100; i++) {
+        struct vpc_flow_parts *parts = vpc_flow_parts_create();
+        struct uuid owner = { .parts = { i + 1 } };
+
+        ofpbuf_clear(&a);
+        struct ofpact_conjunction *c = ofpact_put_CONJUNCTION(&a);
+        c->id = i + 1;
+        c->clause = 1;
+        c->n_clauses = 2;
+        vpc_flow_table_add(&parts->flows, 36, 200, 0, &match, a.data,
+                           a.size);
+        vpc_flow_merge_set(merge, &owner, parts);
+        vpc_flow_parts_unref(parts);
+    }
+    ofpbuf_uninit(&a);
+}
+
 /* Prints the flows of 'flows', each line after 'prefix'. */
 static void
 print_prefixed(const char *prefix, const struct vpc_flow_table *flows)
@@ -120,7 +150,8 @@ main(int argc, char *argv[])
     set_program_name(argv[0]);
     if (argc != 2) {
         ovs_fatal(0, "usage: %s hv1|hv2|hv3|static|hv1-gw|gw1|gw2|gw-static"
-                  "|hv1-many|hv1-punt|hv1-two|hv1-two-del", argv[0]);
+                  "|hv1-many|hv1-punt|hv1-two|hv1-two-del|merge-cap",
+                  argv[0]);
     }
     const char *name = argv[1];
     bool punt = !strcmp(name, "hv1-punt");
@@ -154,7 +185,9 @@ main(int argc, char *argv[])
     vpc_flow_table_init(&flows);
     vpc_group_table_init(&groups);
     vpc_flow_merge_init(&merge);
-    if (!strcmp(name, "hv1-many")) {
+    if (!strcmp(name, "merge-cap")) {
+        build_merge_cap(&merge);
+    } else if (!strcmp(name, "hv1-many")) {
         build_many_groups(hv1, &flows, &shared->flows);
         vpc_flow_merge_set(&merge, &UUID_ZERO, shared);
     } else if (!strcmp(name, "static")) {
