@@ -3,7 +3,9 @@
 #include "flow-merge.h"
 
 #include <stdlib.h>
+#include <string.h>
 
+#include "byte-order.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofpbuf.h"
@@ -22,12 +24,14 @@ struct merge_owner {
     struct vpc_flow_parts *parts;   /* Never empty. */
 };
 
-/* Returns new, empty parts, with one reference. */
+/* Returns new, empty parts of an owner whose flows (if it must have flows
+ * of its own) match 'metadata', with one reference. */
 struct vpc_flow_parts *
-vpc_flow_parts_create(void)
+vpc_flow_parts_create(uint64_t metadata)
 {
     struct vpc_flow_parts *parts = xmalloc(sizeof *parts);
     vpc_flow_table_init(&parts->flows);
+    parts->metadata = metadata;
     parts->n_refs = 1;
     return parts;
 }
@@ -51,15 +55,27 @@ vpc_flow_parts_unref(struct vpc_flow_parts *parts)
     }
 }
 
-/* A (table, priority, match) that owners want, and who. */
+/* A (table, priority, match) that owners want, who, and the flows it
+ * gives (one, or more past VPC_MERGE_MAX_CONJUNCTIONS). */
 struct merge_key {
     struct hmap_node hmap_node;     /* In 'keys', by vpc_flow_hash(). */
     struct vpc_flow key;            /* No cookie, no actions. */
     struct merge_owner **owners;
     size_t n_owners, allocated_owners;
+    struct vpc_flow **out;          /* In the merge's 'flows'. */
+    size_t n_out, allocated_out;
     struct ovs_list dirty_node;     /* In 'dirty', if 'dirty'. */
     bool dirty;
 };
+
+static void
+key_free(struct merge_key *k)
+{
+    minimatch_destroy(&k->key.match);
+    free(k->owners);
+    free(k->out);
+    free(k);
+}
 
 /* Initializes 'm' as empty. */
 void
@@ -83,9 +99,7 @@ vpc_flow_merge_clear(struct vpc_flow_merge *m)
         free(o);
     }
     HMAP_FOR_EACH_POP (k, hmap_node, &m->keys) {
-        minimatch_destroy(&k->key.match);
-        free(k->owners);
-        free(k);
+        key_free(k);
     }
     ovs_list_init(&m->dirty);
     vpc_flow_table_clear(&m->flows);
@@ -236,58 +250,136 @@ compare_conjunctions(const void *a_, const void *b_)
     return a->n_clauses < b->n_clauses ? -1 : a->n_clauses > b->n_clauses;
 }
 
-/* Puts into 'out' the union of the owners' conjunction actions for 'k',
- * sorted, so that the same owners give the same actions whatever the
- * order they came in; at most VPC_MERGE_MAX_CONJUNCTIONS of them. */
-static void
-merge_actions(const struct merge_key *k, struct ofpbuf *out)
+/* One owner's conjunction actions for a key, sorted. */
+struct owner_conjs {
+    const struct merge_owner *owner;
+    struct ofpact_conjunction *conjs;
+    size_t n;
+};
+
+static int
+compare_owner_conjs(const void *a_, const void *b_)
 {
-    struct ofpact_conjunction *conjs = NULL;
-    size_t n = 0, allocated = 0;
+    const struct owner_conjs *a = a_;
+    const struct owner_conjs *b = b_;
+
+    if (!a->n || !b->n) {
+        return !!a->n - !!b->n;
+    }
+    return compare_conjunctions(&a->conjs[0], &b->conjs[0]);
+}
+
+/* Appends the 'n' conjunctions of 'conjs', sorted, to 'out' (once each). */
+static void
+put_conjunctions(struct ofpbuf *out, struct ofpact_conjunction *conjs,
+                 size_t n)
+{
+    if (n) {
+        qsort(conjs, n, sizeof *conjs, compare_conjunctions);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!i || compare_conjunctions(&conjs[i - 1], &conjs[i])) {
+            struct ofpact_conjunction *c = ofpact_put_CONJUNCTION(out);
+            c->id = conjs[i].id;
+            c->clause = conjs[i].clause;
+            c->n_clauses = conjs[i].n_clauses;
+        }
+    }
+}
+
+static void
+log_overflow(const struct merge_key *k, size_t n_narrowed)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+
+    if (!VLOG_DROP_WARN(&rl)) {
+        struct ds s = DS_EMPTY_INITIALIZER;
+        ds_put_format(&s, "table=%d(%s), ", k->key.table_id,
+                      vpc_table_name(k->key.table_id));
+        minimatch_format(&k->key.match, NULL, NULL, &s, k->key.priority);
+        VLOG_WARN("%s: more than %d conjunctions: %"PRIuSIZE" owner(s) get "
+                  "a flow of their own", ds_cstr(&s),
+                  VPC_MERGE_MAX_CONJUNCTIONS, n_narrowed);
+        ds_destroy(&s);
+    }
+}
+
+/* Adds to 'fresh' the flows that the owners of 'k' want: one with the union
+ * of their conjunction actions, sorted, so that the same owners give the
+ * same flow whatever the order they came in.  Owners past
+ * VPC_MERGE_MAX_CONJUNCTIONS (in the order of their lowest conjunction)
+ * get a flow each instead, that matches their metadata too. */
+static void
+merge_build(const struct merge_key *k, struct vpc_flow_table *fresh)
+{
+    struct owner_conjs *ocs = xcalloc(k->n_owners + 1, sizeof *ocs);
+    size_t n_total = 0;
 
     for (size_t i = 0; i < k->n_owners; i++) {
         const struct vpc_flow *part = vpc_flow_table_find(
             &k->owners[i]->parts->flows, &k->key);
+        struct owner_conjs *oc = &ocs[i];
+        size_t allocated = 0;
         const struct ofpact *a;
 
+        oc->owner = k->owners[i];
         OFPACT_FOR_EACH (a, part->ofpacts, part->ofpacts_len) {
             ovs_assert(a->type == OFPACT_CONJUNCTION);
-            if (n >= allocated) {
-                conjs = x2nrealloc(conjs, &allocated, sizeof *conjs);
+            if (oc->n >= allocated) {
+                oc->conjs = x2nrealloc(oc->conjs, &allocated,
+                                       sizeof *oc->conjs);
             }
-            conjs[n++] = *ofpact_get_CONJUNCTION(a);
+            oc->conjs[oc->n++] = *ofpact_get_CONJUNCTION(a);
+        }
+        if (oc->n) {
+            qsort(oc->conjs, oc->n, sizeof *oc->conjs, compare_conjunctions);
+        }
+        n_total += oc->n;
+    }
+    qsort(ocs, k->n_owners, sizeof *ocs, compare_owner_conjs);
+
+    uint64_t stub[1024 / 8];
+    struct ofpbuf actions = OFPBUF_STUB_INITIALIZER(stub);
+    struct ofpact_conjunction *shared = xmalloc((n_total + 1)
+                                                * sizeof *shared);
+    size_t n_shared = 0, n_narrowed = 0;
+    for (size_t i = 0; i < k->n_owners; i++) {
+        const struct owner_conjs *oc = &ocs[i];
+        if (n_shared + oc->n <= VPC_MERGE_MAX_CONJUNCTIONS) {
+            memcpy(&shared[n_shared], oc->conjs, oc->n * sizeof *shared);
+            n_shared += oc->n;
+        } else if (oc->n) {
+            struct match match;
+            minimatch_expand(&k->key.match, &match);
+            match_set_metadata(&match, htonll(oc->owner->parts->metadata));
+            ofpbuf_clear(&actions);
+            put_conjunctions(&actions, oc->conjs, oc->n);
+            vpc_flow_table_add(fresh, k->key.table_id, k->key.priority,
+                               VPC_COOKIE_SHARED, &match, actions.data,
+                               actions.size);
+            n_narrowed++;
         }
     }
-    if (n) {
-        qsort(conjs, n, sizeof *conjs, compare_conjunctions);
+    if (n_narrowed) {
+        log_overflow(k, n_narrowed);
     }
-    size_t n_put = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (i && !compare_conjunctions(&conjs[i - 1], &conjs[i])) {
-            continue;
-        }
-        if (n_put++ >= VPC_MERGE_MAX_CONJUNCTIONS) {
-            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
-            if (!VLOG_DROP_WARN(&rl)) {
-                struct ds s = DS_EMPTY_INITIALIZER;
-                ds_put_format(&s, "table=%d(%s), ", k->key.table_id,
-                              vpc_table_name(k->key.table_id));
-                minimatch_format(&k->key.match, NULL, NULL, &s,
-                                 k->key.priority);
-                VLOG_WARN("%s: more than %d conjunctions; the rules of "
-                          "conjunctions %"PRIu32" and up allow nothing here",
-                          ds_cstr(&s), VPC_MERGE_MAX_CONJUNCTIONS,
-                          conjs[i].id);
-                ds_destroy(&s);
-            }
-            break;
-        }
-        struct ofpact_conjunction *c = ofpact_put_CONJUNCTION(out);
-        c->id = conjs[i].id;
-        c->clause = conjs[i].clause;
-        c->n_clauses = conjs[i].n_clauses;
+
+    ofpbuf_clear(&actions);
+    put_conjunctions(&actions, shared, n_shared);
+    if (actions.size) {
+        struct vpc_flow flow = k->key;
+        flow.cookie = VPC_COOKIE_SHARED;
+        flow.ofpacts = actions.data;
+        flow.ofpacts_len = actions.size;
+        vpc_flow_table_add_copy(fresh, &flow);
     }
-    free(conjs);
+
+    ofpbuf_uninit(&actions);
+    free(shared);
+    for (size_t i = 0; i < k->n_owners; i++) {
+        free(ocs[i].conjs);
+    }
+    free(ocs);
 }
 
 /* Brings the merged flows of 'm' up to its owners' parts.  Adds to 'was'
@@ -298,44 +390,53 @@ void
 vpc_flow_merge_flush(struct vpc_flow_merge *m, struct vpc_flow_table *was,
                      struct vpc_flow_table *now)
 {
-    uint64_t stub[1024 / 8];
-    struct ofpbuf actions = OFPBUF_STUB_INITIALIZER(stub);
     struct merge_key *k;
 
     LIST_FOR_EACH_POP (k, dirty_node, &m->dirty) {
-        struct vpc_flow *old = vpc_flow_table_find(&m->flows, &k->key);
+        struct vpc_flow_table fresh;
+        struct vpc_flow *f;
+        size_t n_kept = 0;
 
         k->dirty = false;
-        ofpbuf_clear(&actions);
-        merge_actions(k, &actions);
-        if (!old || !k->n_owners
-            || !ofpacts_equal(old->ofpacts, old->ofpacts_len,
-                              actions.data, actions.size)) {
-            if (old) {
+        vpc_flow_table_init(&fresh);
+        if (k->n_owners) {
+            merge_build(k, &fresh);
+        }
+
+        /* What the key had: kept if it still wants it as it is... */
+        for (size_t i = 0; i < k->n_out; i++) {
+            struct vpc_flow *had = k->out[i];
+            f = vpc_flow_table_find(&fresh, had);
+            if (f && vpc_flow_same_actions(f, had)) {
+                vpc_flow_table_remove(&fresh, f);
+                k->out[n_kept++] = had;
+            } else {
                 if (was) {
-                    vpc_flow_table_add_copy(was, old);
+                    vpc_flow_table_add_copy(was, had);
                 }
-                vpc_flow_table_remove(&m->flows, old);
-            }
-            if (k->n_owners) {
-                struct vpc_flow flow = k->key;
-                flow.cookie = VPC_COOKIE_SHARED;
-                flow.ofpacts = actions.data;
-                flow.ofpacts_len = actions.size;
-                vpc_flow_table_add_copy(&m->flows, &flow);
-                if (now) {
-                    vpc_flow_table_add_copy(now, &flow);
-                }
+                vpc_flow_table_remove(&m->flows, had);
             }
         }
+        k->n_out = n_kept;
+        /* ...and what it wants now. */
+        HMAP_FOR_EACH (f, hmap_node, &fresh.flows) {
+            if (k->n_out >= k->allocated_out) {
+                k->out = x2nrealloc(k->out, &k->allocated_out,
+                                    sizeof *k->out);
+            }
+            k->out[k->n_out++] = vpc_flow_table_add_copy(&m->flows, f);
+            if (now) {
+                vpc_flow_table_add_copy(now, f);
+            }
+        }
+        vpc_flow_table_destroy(&fresh);
+
         if (!k->n_owners) {
+            ovs_assert(!k->n_out);
             hmap_remove(&m->keys, &k->hmap_node);
-            minimatch_destroy(&k->key.match);
-            free(k->owners);
-            free(k);
+            key_free(k);
         }
     }
-    ofpbuf_uninit(&actions);
 }
 
 /* Returns the merged flows of 'm', as of the last vpc_flow_merge_flush(). */

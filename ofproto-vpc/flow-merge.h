@@ -27,9 +27,10 @@ struct uuid;
 /* The most conjunction actions a merged flow carries: 16 bytes each, they
  * must leave the flow mod (and the bundle message around it) below
  * OpenFlow's 64 kB.  A host reaches this only with thousands of rules of
- * local groups with one clause (say, "all egress"); the merge then keeps
- * the lowest conjunction IDs and logs the others, which allow nothing on
- * that host: it fails closed. */
+ * local groups with one clause (say, "all egress"); the owners past it
+ * (by their lowest conjunction ID) then get a flow each, which also
+ * matches their 'metadata' (their VPC key), as before VPCs shared
+ * clauses.  Logged. */
 #define VPC_MERGE_MAX_CONJUNCTIONS 3000
 
 /* The flows that an owner wants merged, each with conjunction actions
@@ -37,10 +38,11 @@ struct uuid;
  * merge. */
 struct vpc_flow_parts {
     struct vpc_flow_table flows;
+    uint64_t metadata;          /* The owner's own value of metadata. */
     size_t n_refs;
 };
 
-struct vpc_flow_parts *vpc_flow_parts_create(void);
+struct vpc_flow_parts *vpc_flow_parts_create(uint64_t metadata);
 struct vpc_flow_parts *vpc_flow_parts_ref(struct vpc_flow_parts *);
 void vpc_flow_parts_unref(struct vpc_flow_parts *);
 

@@ -16,8 +16,9 @@
  *   and a second one with the same rules (key 43, conjunction IDs 101...,
  *   p1 on ofport 15).  hv1-two-del: hv1-two, then the second VPC goes
  *   away: the shared flows that change, as they were ("-") and are ("+").
- *   merge-cap: 3,100 owners want one clause flow, each with a conjunction
- *   of its own.
+ *   merge-cap: 3,100 owners (metadata 1...) want one clause flow, each
+ *   with a conjunction of its own.  merge-cap-del: then the first 200
+ *   go: the flows that change, as they were ("-") and are ("+").
  *
  * Clauses that VPCs share come out merged, as a chassis has them. */
 #include <config.h>
@@ -110,7 +111,7 @@ build_merge_cap(struct vpc_flow_merge *merge)
     match_init_catchall(&match);
     match_set_dl_type(&match, htons(ETH_TYPE_IP));
     for (uint32_t i = 0; i < 3100; i++) {
-        struct vpc_flow_parts *parts = vpc_flow_parts_create();
+        struct vpc_flow_parts *parts = vpc_flow_parts_create(i + 1);
         struct uuid owner = { .parts = { i + 1 } };
 
         ofpbuf_clear(&a);
@@ -141,6 +142,22 @@ print_prefixed(const char *prefix, const struct vpc_flow_table *flows)
     ds_destroy(&s);
 }
 
+/* Flushes 'merge' and prints the merged flows that changed, as they were
+ * ("- ") and are ("+ "). */
+static void
+print_flush(struct vpc_flow_merge *merge)
+{
+    struct vpc_flow_table was, now;
+
+    vpc_flow_table_init(&was);
+    vpc_flow_table_init(&now);
+    vpc_flow_merge_flush(merge, &was, &now);
+    print_prefixed("- ", &was);
+    print_prefixed("+ ", &now);
+    vpc_flow_table_destroy(&was);
+    vpc_flow_table_destroy(&now);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -150,7 +167,8 @@ main(int argc, char *argv[])
     set_program_name(argv[0]);
     if (argc != 2) {
         ovs_fatal(0, "usage: %s hv1|hv2|hv3|static|hv1-gw|gw1|gw2|gw-static"
-                  "|hv1-many|hv1-punt|hv1-two|hv1-two-del|merge-cap",
+                  "|hv1-many|hv1-punt|hv1-two|hv1-two-del|merge-cap"
+                  "|merge-cap-del",
                   argv[0]);
     }
     const char *name = argv[1];
@@ -179,13 +197,13 @@ main(int argc, char *argv[])
     struct vpc_pl_cidr cidr = { ip("10.0.0.0"), ip("255.255.0.0") };
 
     struct vpc_flow_table flows;
-    struct vpc_flow_parts *shared = vpc_flow_parts_create();
+    struct vpc_flow_parts *shared = vpc_flow_parts_create(42);
     struct vpc_group_table groups;
     struct vpc_flow_merge merge;
     vpc_flow_table_init(&flows);
     vpc_group_table_init(&groups);
     vpc_flow_merge_init(&merge);
-    if (!strcmp(name, "merge-cap")) {
+    if (!strncmp(name, "merge-cap", 9)) {
         build_merge_cap(&merge);
     } else if (!strcmp(name, "hv1-many")) {
         build_many_groups(hv1, &flows, &shared->flows);
@@ -351,26 +369,25 @@ main(int argc, char *argv[])
             }
             /* (Parts given to a merge stay as they are.) */
             vpc_flow_parts_unref(shared);
-            shared = vpc_flow_parts_create();
+            shared = vpc_flow_parts_create(43);
             vpc_pipeline_build_vpc(&chassis, &vpc, &flows, &shared->flows);
             vpc_flow_merge_set(&merge, &vpc.uuid, shared);
         }
     }
     vpc_flow_merge_flush(&merge, NULL, NULL);
-    if (!strcmp(name, "hv1-two-del")) {
-        struct vpc_flow_table was, now;
+    if (!strcmp(name, "merge-cap-del")) {
+        for (uint32_t i = 0; i < 200; i++) {
+            struct uuid owner = { .parts = { i + 1 } };
+            vpc_flow_merge_set(&merge, &owner, NULL);
+        }
+        print_flush(&merge);
+    } else if (!strcmp(name, "hv1-two-del")) {
         struct uuid second;
 
         ovs_assert(uuid_from_string(&second,
                                     "11111112-0000-0000-0000-000000000000"));
-        vpc_flow_table_init(&was);
-        vpc_flow_table_init(&now);
         vpc_flow_merge_set(&merge, &second, NULL);
-        vpc_flow_merge_flush(&merge, &was, &now);
-        print_prefixed("- ", &was);
-        print_prefixed("+ ", &now);
-        vpc_flow_table_destroy(&was);
-        vpc_flow_table_destroy(&now);
+        print_flush(&merge);
         vpc_flow_table_clear(&flows);
     } else {
         const struct vpc_flow *flow;

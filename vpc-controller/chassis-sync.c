@@ -196,7 +196,7 @@ round_parts_get(const struct vpc_pl_chassis *pc, const struct model_vpc *mv)
     rp->vpc = mv->pl.uuid;
     rp->here = here;
     rp->n_sgs = n;
-    rp->parts = vpc_flow_parts_create();
+    rp->parts = vpc_flow_parts_create(mv->pl.tunnel_key);
     vpc_pipeline_build_vpc_shared(pc, &mv->pl, &rp->parts->flows);
     if (!vpc_flow_table_count(&rp->parts->flows)) {
         vpc_flow_parts_unref(rp->parts);
