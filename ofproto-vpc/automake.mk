@@ -21,12 +21,18 @@ ofproto_vpc_libofproto_vpc_la_SOURCES = \
 	ofproto-vpc/stage-gateway.h \
 	ofproto-vpc/stage-lookup.c \
 	ofproto-vpc/stage-lookup.h \
+	ofproto-vpc/stage-migrate.c \
+	ofproto-vpc/stage-migrate.h \
 	ofproto-vpc/stage-nacl.c \
 	ofproto-vpc/stage-nacl.h \
+	ofproto-vpc/stage-peer.c \
+	ofproto-vpc/stage-peer.h \
 	ofproto-vpc/stage-punt.c \
 	ofproto-vpc/stage-punt.h \
 	ofproto-vpc/stage-route.c \
 	ofproto-vpc/stage-route.h \
+	ofproto-vpc/stage-rtable.c \
+	ofproto-vpc/stage-rtable.h \
 	ofproto-vpc/stage-sg.c \
 	ofproto-vpc/stage-sg.h \
 	ofproto-vpc/vpc-pipeline.c \

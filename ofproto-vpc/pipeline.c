@@ -14,6 +14,7 @@ vpc_table_name(int table_id)
     case VPC_T_ARP: return "arp";
     case VPC_T_BIND: return "bind";
     case VPC_T_ARP_REPLY: return "arp_reply";
+    case VPC_T_MIGRANT: return "migrant";
     case VPC_T_ROUTER: return "router";
     case VPC_T_SG_REMOTE: return "sg_remote";
     case VPC_T_SG_OUT: return "sg_out";

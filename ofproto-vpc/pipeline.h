@@ -5,6 +5,8 @@
 #ifndef OFPROTO_VPC_PIPELINE_H
 #define OFPROTO_VPC_PIPELINE_H 1
 
+#include <stdbool.h>
+#include <stdint.h>
 #include "openvswitch/meta-flow.h"
 
 /* Tables, in packet order.  The gaps leave room for stages to come
@@ -30,6 +32,12 @@ enum vpc_table {
     VPC_T_BIND = 22,
     /* A known address: the ARP reply, straight back out the port. */
     VPC_T_ARP_REPLY = 23,
+    /* stage-migrate.c: on the destination of a live migration, where the
+     * migrating port's first packet arrived: one flow per port, learned
+     * (learn action: not reconciled), that makes VPC_T_BIND deliver to
+     * that OpenFlow port.  Used through resubmit from the port's flows in
+     * VPC_T_BIND. */
+    VPC_T_MIGRANT = 24,
 
     /* stage-route.c: */
     /* Packets for a subnet gateway itself: ping answered, rest dropped. */
@@ -66,7 +74,10 @@ enum vpc_table {
      * no match, dropped. */
     VPC_T_NACL_OUT = 45,
     /* stage-route.c: routed: the destination subnet's gateway MAC becomes
-     * the source (and its network ACL judges what enters it). */
+     * the source (and its network ACL judges what enters it);
+     * stage-rtable.c: routes of route tables, to appliances, gateways and
+     * peerings; stage-peer.c: a peer VPC's subnets, seen from a VPC that
+     * peers with it. */
     VPC_T_ROUTE = 50,
     /* stage-nacl.c: the ingress rules of the network ACL in VPC_MFF_NACL,
      * for what enters a subnet, from another subnet or the outside. */
@@ -155,6 +166,10 @@ enum vpc_table {
 #define VPC_FLAG_TOO_BIG 0x1        /* Larger than the VPC's MTU. */
 #define VPC_FLAG_TO_GATEWAY 0x2     /* VPC_T_MTU: to the gateway group. */
 
+/* The route table (1 + its index in its VPC) that routes a packet from a
+ * VM port in VPC_T_ROUTE, or 0 for the implicit routes only. */
+#define VPC_MFF_ROUTE_TABLE MFF_REG11
+
 /* Packets for the controller (stage-punt.c).  Each kind goes through an
  * OpenFlow meter of its own on every host, which the controller installs
  * with the meter's rate (packets per second) and burst. */
@@ -189,13 +204,26 @@ enum {
                                  * for deny: 200...399. */
     VPC_PRIO_SG_STATE = 1000,   /* Connection state, above any rule. */
     VPC_PRIO_NACL = 1000,       /* Plus 32767 - rule number. */
+    VPC_PRIO_ROUTE = 1000,      /* VPC_T_ROUTE: longest prefix first: plus
+                                 * 3 * prefix length, plus 1 for a subnet
+                                 * (the implicit "local" routes) and 2 for
+                                 * a route of a route table, which wins
+                                 * over a local route of the same length. */
 };
+
+/* VPC_T_ROUTE's priority for a prefix of 'plen' bits: 'kind' 0 for what
+ * is in the VPC's CIDRs but in no subnet (dropped) and for the default
+ * route, 1 for a subnet, 2 for a route of a route table. */
+#define VPC_PRIO_ROUTE_FOR(PLEN, KIND) (VPC_PRIO_ROUTE + 3 * (PLEN) + (KIND))
 
 /* Cookies.  A flow's cookie is the first 32 bits of the UUID of the row
  * that caused it (vpc_cookie_from_uuid()), 0 for the flows every chassis
  * has, or one of these. */
 /* Learned next-hop flows (gateways). */
 #define VPC_COOKIE_LEARNED UINT64_C(0x7670636c6561726e)     /* "vpclearn" */
+/* A migrating port's learned flow in VPC_T_MIGRANT: this in the upper 32
+ * bits, the port's cookie in the lower 32. */
+#define VPC_COOKIE_MIGRANT UINT64_C(0x766d696700000000)
 /* Security group clauses that several VPCs of a chassis share (see
  * flow-merge.h): a protocol with its port block or ICMP type, an address
  * block, a bit of VPC_MFF_SG_REMOTE, an address of a remote group's
@@ -203,6 +231,15 @@ enum {
  * their rules: "conj_id=N" matches the conjunction flow of rule N, whose
  * cookie is the rule's. */
 #define VPC_COOKIE_SHARED UINT64_C(0x7670637368617265)      /* "vpcshare" */
+
+/* Is 'cookie' that of a flow that a switch learned itself (which the
+ * controller leaves alone)? */
+static inline bool
+vpc_cookie_is_learned(uint64_t cookie)
+{
+    return (cookie == VPC_COOKIE_LEARNED
+            || (cookie & UINT64_C(0xffffffff00000000)) == VPC_COOKIE_MIGRANT);
+}
 
 const char *vpc_table_name(int table_id);
 

@@ -11,6 +11,7 @@
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofpbuf.h"
 #include "packets.h"
+#include "vpc-pipeline.h"
 #include "util.h"
 
 /* Appends to 'a' an action that sets field 'id' to 'value' (as wide as the
@@ -190,9 +191,9 @@ pl_add_flow(struct vpc_flow_table *out, enum vpc_table table,
 
 /* Makes 'match' match packets of the VPC with tunnel key 'key'. */
 void
-pl_match_vpc(struct match *match, uint32_t key)
+pl_match_vpc(struct match *match, uint64_t md)
 {
-    match_set_metadata(match, htonll(key));
+    match_set_metadata(match, htonll(md));
 }
 
 /* Makes 'match' match new connections. */
@@ -237,13 +238,22 @@ pl_port_blocks(uint16_t min, uint16_t max,
 }
 
 /* Appends to 'a' the way out over a tunnel to what VPC_T_BIND found on
- * another chassis: its MAC, the VPC's key (all of metadata, which holds
- * nothing else) as tunnel ID, its chassis' endpoint. */
+ * another chassis: its MAC, the VPC's key (the low 24 bits of metadata;
+ * see pl_vpc_md()) as tunnel ID (which is zero for what a VM sends), its
+ * chassis' endpoint. */
 void
 pl_put_tunnel_out(struct ofpbuf *a)
 {
     pl_put_move_bits(a, VPC_MFF_BIND_MAC, 0, MFF_ETH_DST, 0, 48);
-    pl_put_move(a, VPC_MFF_VPC_KEY, MFF_TUN_ID);
+    pl_put_move_bits(a, VPC_MFF_VPC_KEY, 0, MFF_TUN_ID, 0, 24);
     pl_put_move(a, VPC_MFF_BIND_TUN_DST, MFF_TUN_DST);
     pl_put_output_bind(a);
+}
+
+/* The metadata of 'vpc''s packets: its tunnel key, and in a peer's view of
+ * it (see stage-peer.c) the viewing VPC's key in bits 32 and up. */
+uint64_t
+pl_vpc_md(const struct vpc_pl_vpc *vpc)
+{
+    return vpc->tunnel_key | ((uint64_t) vpc->view_key << 32);
 }

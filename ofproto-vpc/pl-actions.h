@@ -49,8 +49,11 @@ size_t pl_port_blocks(uint16_t min, uint16_t max,
 void pl_add_flow(struct vpc_flow_table *, enum vpc_table, uint16_t priority,
                  uint64_t cookie, struct match *, struct ofpbuf *);
 
+struct vpc_pl_vpc;
+uint64_t pl_vpc_md(const struct vpc_pl_vpc *);
+
 /* Matches. */
-void pl_match_vpc(struct match *, uint32_t key);
+void pl_match_vpc(struct match *, uint64_t md);
 void pl_match_ct_new(struct match *);
 void pl_match_ct_known(struct match *);
 

@@ -11,6 +11,7 @@
 #include "packets.h"
 #include "pipeline.h"
 #include "pl-actions.h"
+#include "stage-migrate.h"
 #include "vpc-pipeline.h"
 
 /* Adds to 'out' the flows of the ARP responder, the same for every VPC,
@@ -52,16 +53,18 @@ pl_lookup_build_static(struct vpc_flow_table *out, struct ofpbuf *a)
 /* Address 'ip' of VPC 'key' is known, with MAC 'mac', on another chassis
  * behind 'encap_ip' through tunnel port 'ofport' (VPC_BIND_REMOTE), on this
  * chassis behind port 'ofport' (VPC_BIND_LOCAL), or nowhere to deliver to
- * ('where' 0: ARP is answered, IP dropped). */
+ * ('where' 0: ARP is answered, IP dropped).  With 'arriving', the port is
+ * migrating here: where it arrived, if it did, overrides that. */
 static void
-build_bind(struct vpc_flow_table *out, uint32_t key, uint64_t cookie,
+build_bind(struct vpc_flow_table *out, uint64_t md, uint64_t cookie,
            ovs_be32 ip, struct eth_addr mac, uint32_t where,
-           ofp_port_t ofport, ovs_be32 encap_ip, struct ofpbuf *a)
+           ofp_port_t ofport, ovs_be32 encap_ip, bool arriving,
+           struct ofpbuf *a)
 {
     struct match match;
 
     match_init_catchall(&match);
-    pl_match_vpc(&match, key);
+    pl_match_vpc(&match, md);
     match_set_reg(&match, VPC_MFF_LOOKUP_IP - MFF_REG0, ntohl(ip));
 
     ovs_be64 mac64 = htonll(eth_addr_to_uint64(mac));
@@ -71,6 +74,9 @@ build_bind(struct vpc_flow_table *out, uint32_t key, uint64_t cookie,
     }
     uint32_t bind = VPC_BIND_FOUND | (where ? where | ofp_to_u16(ofport) : 0);
     pl_put_set_be32(a, VPC_MFF_BIND, htonl(bind));
+    if (arriving) {
+        pl_migrate_put_arrival(a);
+    }
     pl_add_flow(out, VPC_T_BIND, VPC_PRIO_MATCH, cookie, &match, a);
 }
 
@@ -84,8 +90,8 @@ pl_lookup_build_subnet(struct vpc_flow_table *out,
 {
     uint64_t cookie = vpc_cookie_from_uuid(&sn->uuid);
 
-    build_bind(out, vpc->tunnel_key, cookie, sn->gateway_ip, sn->gateway_mac,
-               0, 0, 0, a);
+    build_bind(out, pl_vpc_md(vpc), cookie, sn->gateway_ip, sn->gateway_mac,
+               0, 0, 0, false, a);
 }
 
 /* Adds to 'out' the addresses of 'port' of 'vpc' in VPC_T_BIND on
@@ -112,8 +118,9 @@ pl_lookup_build_port(struct vpc_flow_table *out,
         where = VPC_BIND_REMOTE;
         ofport = chassis->tunnel_ofport[port->encap];
     }
+    bool arriving = pl_migrate_awaits(chassis, port);
     for (size_t i = 0; i < port->n_ips; i++) {
-        build_bind(out, vpc->tunnel_key, cookie, port->ips[i], port->mac,
-                   where, ofport, port->encap_ip, a);
+        build_bind(out, pl_vpc_md(vpc), cookie, port->ips[i], port->mac,
+                   where, ofport, port->encap_ip, arriving, a);
     }
 }

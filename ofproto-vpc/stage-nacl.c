@@ -38,7 +38,7 @@ build_rule(struct vpc_flow_table *out, const struct vpc_pl_vpc *vpc,
     }
     match_init_catchall(&match);
     for (size_t i = 0; i < n_blocks; i++) {
-        pl_match_vpc(&match, vpc->tunnel_key);
+        pl_match_vpc(&match, pl_vpc_md(vpc));
         match_set_reg(&match, VPC_MFF_NACL - MFF_REG0, nacl);
         match_set_dl_type(&match, htons(ETH_TYPE_IP));
         if (r->ingress) {

@@ -120,14 +120,14 @@ pl_punt_build_mtu(struct vpc_flow_table *out, const struct vpc_pl_vpc *vpc,
     struct match match;
 
     match_init_catchall(&match);
-    pl_match_vpc(&match, vpc->tunnel_key);
+    pl_match_vpc(&match, pl_vpc_md(vpc));
     match_set_reg_masked(&match, VPC_MFF_BIND - MFF_REG0, VPC_BIND_REMOTE,
                          VPC_BIND_REMOTE);
     pl_punt_put_mtu_check(a, vpc, 0);
     pl_add_flow(out, VPC_T_TO_TUNNEL, VPC_PRIO_MATCH + 10, cookie, &match,
                 a);
 
-    pl_match_vpc(&match, vpc->tunnel_key);
+    pl_match_vpc(&match, pl_vpc_md(vpc));
     match_set_reg_masked(&match, VPC_MFF_FLAGS - MFF_REG0, VPC_FLAG_TOO_BIG,
                          VPC_FLAG_TOO_BIG);
     match_set_dl_type(&match, htons(ETH_TYPE_IP));

@@ -61,13 +61,13 @@ pl_route_build_static(struct vpc_flow_table *out, struct ofpbuf *a)
  * actions in 'a': the subnet's gateway is the new source MAC, and its
  * network ACL, if any, judges what enters. */
 void
-pl_route_build_to_subnet(struct vpc_flow_table *out, uint32_t key,
+pl_route_build_to_subnet(struct vpc_flow_table *out, uint64_t md,
                          const struct vpc_pl_subnet *sn, struct ofpbuf *a)
 {
     struct match match;
 
     match_init_catchall(&match);
-    pl_match_vpc(&match, key);
+    pl_match_vpc(&match, md);
     match_set_dl_type(&match, htons(ETH_TYPE_IP));
     match_set_nw_dst_masked(&match, sn->network, sn->mask);
     pl_put_set_mac(a, MFF_ETH_SRC, sn->gateway_mac);
@@ -77,7 +77,8 @@ pl_route_build_to_subnet(struct vpc_flow_table *out, uint32_t key,
     } else {
         pl_put_goto(a, VPC_T_DEST);
     }
-    pl_add_flow(out, VPC_T_ROUTE, VPC_PRIO_MATCH,
+    pl_add_flow(out, VPC_T_ROUTE,
+                VPC_PRIO_ROUTE_FOR(ip_count_cidr_bits(sn->mask), 1),
                 vpc_cookie_from_uuid(&sn->uuid), &match, a);
 }
 
@@ -129,6 +130,9 @@ pl_route_build_subnet(struct vpc_flow_table *out,
     match_set_dl_type(&match, htons(ETH_TYPE_IP));
     match_set_dl_dst(&match, sn->gateway_mac);
     pl_put_dec_ttl(a);
+    if (sn->route_table) {
+        pl_put_set_be32(a, VPC_MFF_ROUTE_TABLE, htonl(sn->route_table));
+    }
     if (sn->nacl) {
         pl_put_set_be32(a, VPC_MFF_NACL, htonl(sn->nacl));
         pl_put_goto(a, VPC_T_NACL_OUT);
@@ -137,7 +141,7 @@ pl_route_build_subnet(struct vpc_flow_table *out,
     }
     pl_add_flow(out, VPC_T_L3_ADMIT, VPC_PRIO_MATCH - 10, cookie, &match, a);
 
-    pl_route_build_to_subnet(out, key, sn, a);
+    pl_route_build_to_subnet(out, pl_vpc_md(vpc), sn, a);
 }
 
 /* Adds to 'out' the default route of 'vpc' on a host, building actions in
@@ -159,14 +163,17 @@ pl_route_build_default(struct vpc_flow_table *out,
         match_set_dl_type(&match, htons(ETH_TYPE_IP));
         match_set_nw_dst_masked(&match, vpc->cidrs[i].network,
                                 vpc->cidrs[i].mask);
-        pl_add_flow(out, VPC_T_ROUTE, VPC_PRIO_CATCH + 10, cookie, &match, a);
+        pl_add_flow(out, VPC_T_ROUTE,
+                    VPC_PRIO_ROUTE_FOR(
+                        ip_count_cidr_bits(vpc->cidrs[i].mask), 0),
+                    cookie, &match, a);
     }
     pl_match_vpc(&match, vpc->tunnel_key);
     match_set_dl_type(&match, htons(ETH_TYPE_IP));
     if (vpc->mtu) {
         /* Within the VPC's MTU only (stage-punt.c). */
         pl_punt_put_mtu_check(a, vpc, VPC_FLAG_TO_GATEWAY);
-        pl_add_flow(out, VPC_T_ROUTE, VPC_PRIO_CATCH, cookie, &match, a);
+        pl_add_flow(out, VPC_T_ROUTE, VPC_PRIO_ROUTE, cookie, &match, a);
 
         pl_match_vpc(&match, vpc->tunnel_key);
         match_set_reg_masked(&match, VPC_MFF_FLAGS - MFF_REG0,
@@ -177,6 +184,6 @@ pl_route_build_default(struct vpc_flow_table *out,
     } else {
         pl_put_tun_id(a, vpc->tunnel_key);
         pl_put_group(a, vpc->gw->ff_group_id);
-        pl_add_flow(out, VPC_T_ROUTE, VPC_PRIO_CATCH, cookie, &match, a);
+        pl_add_flow(out, VPC_T_ROUTE, VPC_PRIO_ROUTE, cookie, &match, a);
     }
 }

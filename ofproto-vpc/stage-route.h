@@ -15,7 +15,7 @@ void pl_route_build_static(struct vpc_flow_table *, struct ofpbuf *);
 void pl_route_build_subnet(struct vpc_flow_table *,
                            const struct vpc_pl_vpc *,
                            const struct vpc_pl_subnet *, struct ofpbuf *);
-void pl_route_build_to_subnet(struct vpc_flow_table *, uint32_t key,
+void pl_route_build_to_subnet(struct vpc_flow_table *, uint64_t md,
                               const struct vpc_pl_subnet *, struct ofpbuf *);
 void pl_route_build_default(struct vpc_flow_table *,
                             const struct vpc_pl_vpc *, struct ofpbuf *);

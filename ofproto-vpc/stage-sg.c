@@ -48,6 +48,7 @@
 #include "packets.h"
 #include "pipeline.h"
 #include "pl-actions.h"
+#include "stage-migrate.h"
 #include "util.h"
 #include "vpc-pipeline.h"
 
@@ -142,6 +143,16 @@ build_direction_static(struct vpc_flow_table *out,
     pl_add_flow(out, t->deny, VPC_PRIO_MATCH, 0, &match, a);
 }
 
+/* Appends to 'a' what VPC_T_TO_PORT does with an IP packet for a port
+ * here: the groups of its source, then conntrack in the port's zone and
+ * the port's ingress rules. */
+void
+pl_sg_put_ingress(struct ofpbuf *a)
+{
+    put_remote_lookup(a, MFF_IPV4_SRC);
+    pl_put_parsed(a, "ct(zone=%s,table=%d)", ZONE_IN, VPC_T_SG_IN_EVAL);
+}
+
 /* Adds to 'out' the flows of security groups that every host has,
  * building actions in 'a': conntrack in the port's zone, and what the
  * state of a connection decides before any rule. */
@@ -162,8 +173,7 @@ pl_sg_build_static(struct vpc_flow_table *out, struct ofpbuf *a)
     match_set_dl_type(&match, htons(ETH_TYPE_IP));
     match_set_reg_masked(&match, VPC_MFF_BIND - MFF_REG0, VPC_BIND_LOCAL,
                          VPC_BIND_LOCAL);
-    put_remote_lookup(a, MFF_IPV4_SRC);
-    pl_put_parsed(a, "ct(zone=%s,table=%d)", ZONE_IN, VPC_T_SG_IN_EVAL);
+    pl_sg_put_ingress(a);
     pl_add_flow(out, VPC_T_TO_PORT, VPC_PRIO_MATCH, 0, &match, a);
     build_direction_static(out, &sg_in, VPC_T_DELIVER, a);
 }
@@ -382,11 +392,24 @@ build_rule(struct vpc_flow_table *out, struct hmap *clauses,
     match_init_catchall(&match);
     for (size_t i = 0; i < vpc->n_ports; i++) {
         const struct vpc_pl_port *p = &vpc->ports[i];
-        if (!port_is_local(chassis, p) || !port_in_group(p, sg)) {
+        bool awaited = pl_migrate_awaits(chassis, p);
+        if (!port_in_group(p, sg)
+            || !(awaited || port_is_local(chassis, p))) {
             continue;
         }
         pl_match_vpc(&match, vpc->tunnel_key);
-        if (r->ingress) {
+        if (awaited) {
+            /* Migrating here: its OpenFlow port is not known yet, but its
+             * MAC is (see stage-migrate.c). */
+            if (r->ingress) {
+                match_set_reg_masked(&match, VPC_MFF_BIND - MFF_REG0,
+                                     VPC_BIND_LOCAL, VPC_BIND_LOCAL);
+                match_set_xreg(&match, VPC_MFF_BIND_MAC - MFF_XREG0,
+                               eth_addr_to_uint64(p->mac));
+            } else {
+                match_set_dl_src(&match, p->mac);
+            }
+        } else if (r->ingress) {
             match_set_reg_masked(&match, VPC_MFF_BIND - MFF_REG0,
                                  VPC_BIND_LOCAL | ofp_to_u16(p->ofport),
                                  VPC_BIND_LOCAL | 0xffff);
@@ -467,7 +490,8 @@ build_remote_lookups(struct vpc_flow_table *out,
 }
 
 /* Sets bit i of 'here' (room for the groups of 'vpc') if the VPC's group i
- * has a member on 'chassis', a host: the groups whose rules it needs. */
+ * has a member on 'chassis', a host (or one migrating to it): the groups
+ * whose rules it needs. */
 void
 pl_sg_groups_here(const struct vpc_pl_chassis *chassis,
                   const struct vpc_pl_vpc *vpc, unsigned long *here)
@@ -475,7 +499,7 @@ pl_sg_groups_here(const struct vpc_pl_chassis *chassis,
     memset(here, 0, bitmap_n_bytes(vpc->n_sgs));
     for (size_t i = 0; i < vpc->n_ports; i++) {
         const struct vpc_pl_port *p = &vpc->ports[i];
-        if (port_is_local(chassis, p)) {
+        if (port_is_local(chassis, p) || pl_migrate_awaits(chassis, p)) {
             for (size_t j = 0; j < p->n_sgs; j++) {
                 bitmap_set1(here, p->sgs[j]);
             }

@@ -15,20 +15,25 @@
 #include "stage-classify.h"
 #include "stage-gateway.h"
 #include "stage-lookup.h"
+#include "stage-migrate.h"
 #include "stage-nacl.h"
+#include "stage-peer.h"
 #include "stage-punt.h"
 #include "stage-route.h"
+#include "stage-rtable.h"
 #include "stage-sg.h"
 #include "util.h"
 
-/* Returns true if 'chassis' has at least one port of 'vpc'. */
+/* Returns true if 'chassis' has at least one port of 'vpc', or is the
+ * destination of the migration of one, or its source that it left. */
 bool
 vpc_pipeline_hosts_vpc(const struct vpc_pl_chassis *chassis,
                        const struct vpc_pl_vpc *vpc)
 {
     for (size_t i = 0; i < vpc->n_ports; i++) {
-        if (vpc->ports[i].chassis && vpc->ports[i].chassis == chassis->self
-            && vpc->ports[i].ofport) {
+        if ((vpc->ports[i].chassis && vpc->ports[i].chassis == chassis->self
+             && vpc->ports[i].ofport)
+            || pl_migrate_needs_vpc(chassis, &vpc->ports[i])) {
             return true;
         }
     }
@@ -175,11 +180,17 @@ build_host_vpc(struct vpc_flow_table *out, struct vpc_flow_table *shared,
         if (port->chassis == chassis->self && port->ofport) {
             pl_classify_build_port(out, vpc, port, a);
             pl_punt_build_dhcp(out, vpc, port, a);
+            if (port->appliance) {
+                pl_rtable_build_appliance(out, vpc, port, a);
+            }
         }
+        pl_migrate_build_port(out, chassis, vpc, port, a);
     }
     pl_sg_build_vpc(out, shared, chassis, vpc, a);
     pl_nacl_build_vpc(out, vpc, a);
     pl_punt_build_mtu(out, vpc, a);
+    pl_rtable_build_vpc(out, chassis, vpc, a);
+    pl_peer_build_views(out, chassis, vpc, a);
 }
 
 /* Adds to 'out' the flows of 'vpc' on 'chassis': a host's if it has a port

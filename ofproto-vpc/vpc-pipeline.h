@@ -35,6 +35,9 @@ struct vpc_pl_subnet {
                                  * VPC's 'nacls', or 0 for none. */
     bool dhcp;                  /* Its ports' DHCP requests go to the
                                  * controller. */
+    uint32_t route_table;       /* What routes its ports' packets: 1 + an
+                                 * index into the VPC's 'route_tables', or
+                                 * 0 for the implicit routes only. */
 };
 
 struct vpc_pl_port {
@@ -45,6 +48,9 @@ struct vpc_pl_port {
     size_t subnet;              /* Index into the VPC's 'subnets'. */
     const size_t *sgs;          /* Its security groups: indexes into the */
     size_t n_sgs;               /* VPC's 'sgs'. */
+    bool appliance;             /* Source and destination check off: it
+                                 * sends from any address and gets what
+                                 * routes send to it. */
 
     /* Where the port is bound: 'chassis' is an opaque identity compared
      * with vpc_pl_chassis's 'self' (NULL: unbound). */
@@ -52,6 +58,18 @@ struct vpc_pl_port {
     ofp_port_t ofport;          /* On its chassis. */
     ovs_be32 encap_ip;          /* Its chassis' tunnel endpoint. */
     enum vpc_encap encap;       /* Its chassis' encapsulation. */
+
+    /* A live migration from chassis 'migrate_from' to chassis
+     * 'migrate_to' (NULL: none), behind 'migrate_encap_ip' with
+     * 'migrate_encap'.  Until the port is bound there with an OpenFlow
+     * port, that chassis is prepared for its arrival; the source sends it
+     * a copy of what is for the port while the port is bound there, and
+     * what still reaches it from a tunnel once it is not
+     * (stage-migrate.c). */
+    const void *migrate_from;
+    const void *migrate_to;
+    ovs_be32 migrate_encap_ip;
+    enum vpc_encap migrate_encap;
 };
 
 /* A security group rule.  The fingerprint hashes it whole: zero it
@@ -104,6 +122,40 @@ struct vpc_pl_nacl {
     size_t n_rules;
 };
 
+/* Where a route sends its packets. */
+enum vpc_pl_next_hop {
+    VPC_NH_GATEWAY,             /* The VPC's gateway group. */
+    VPC_NH_PORT,                /* A port of the VPC (an appliance). */
+    VPC_NH_PEERING,             /* An active peering. */
+    VPC_NH_DROP,                /* Nowhere (its next hop is not usable). */
+};
+
+/* A route of a route table.  The fingerprint hashes it whole: zero it
+ * before filling it in. */
+struct vpc_pl_route {
+    struct uuid uuid;
+    ovs_be32 network;           /* Host bits zero. */
+    ovs_be32 mask;
+    enum vpc_pl_next_hop next_hop;
+    size_t port;                /* VPC_NH_PORT: an index into 'ports'. */
+    size_t peering;             /* VPC_NH_PEERING: into 'peerings'. */
+};
+
+struct vpc_pl_route_table {
+    struct uuid uuid;
+    const struct vpc_pl_route *routes;
+    size_t n_routes;
+};
+
+struct vpc_pl_vpc;
+
+/* An active peering of a VPC with 'peer' (whose CIDRs do not overlap its
+ * own; NULL if it is not known: routes to it drop). */
+struct vpc_pl_peering {
+    struct uuid uuid;           /* This VPC's side. */
+    const struct vpc_pl_vpc *peer;
+};
+
 /* A gateway group: the gateways that carry VPCs' outside traffic, and the
  * outside network they are on. */
 struct vpc_pl_gw_group {
@@ -147,6 +199,12 @@ struct vpc_pl_vpc {
     size_t n_sgs;                       /* none sends and gets nothing. */
     const struct vpc_pl_nacl *nacls;    /* Network ACLs. */
     size_t n_nacls;
+    const struct vpc_pl_route_table *route_tables;
+    size_t n_route_tables;
+    const struct vpc_pl_peering *peerings;  /* Active ones. */
+    size_t n_peerings;
+    uint32_t view_key;          /* Nonzero in a peer's view of this VPC
+                                 * (stage-peer.c): the peer's key. */
 
     /* The way out, if any.  NAT uses 'tunnel_key' as conntrack zone, so
      * a VPC with a gateway group has a key of at most 65535. */

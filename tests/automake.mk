@@ -8,6 +8,7 @@ TESTSUITE_AT = \
 	tests/sg-ctl.at \
 	tests/acl-ctl.at \
 	tests/dhcp-ctl.at \
+	tests/route-ctl.at \
 	tests/service.at \
 	tests/pipeline.at \
 	tests/system-controller.at \
@@ -16,6 +17,9 @@ TESTSUITE_AT = \
 	tests/system-acl.at \
 	tests/system-trust.at \
 	tests/system-dhcp.at \
+	tests/system-route.at \
+	tests/system-observe.at \
+	tests/system-migration.at \
 	tests/sandbox.at \
 	tests/bench.at \
 	tests/build.at \

@@ -167,13 +167,15 @@ main(int argc, char *argv[])
     set_program_name(argv[0]);
     if (argc != 2) {
         ovs_fatal(0, "usage: %s hv1|hv2|hv3|static|hv1-gw|gw1|gw2|gw-static"
-                  "|hv1-many|hv1-punt|hv1-two|hv1-two-del|merge-cap"
-                  "|merge-cap-del",
-                  argv[0]);
+                  "|hv1-many|hv1-punt|hv1-routes|hv2-routes|hv1-mig|hv2-mig"
+                  "|hv3-mig|hv1-mig-gone|hv3-mig-gone|hv1-two|hv1-two-del"
+                  "|merge-cap|merge-cap-del", argv[0]);
     }
     const char *name = argv[1];
     bool punt = !strcmp(name, "hv1-punt");
-    bool with_gw = (punt || !strcmp(name, "hv1-gw") || !strcmp(name, "gw1")
+    bool routes = !strcmp(name, "hv1-routes") || !strcmp(name, "hv2-routes");
+    bool with_gw = (punt || !strcmp(name, "hv1-routes")
+                    || !strcmp(name, "hv1-gw") || !strcmp(name, "gw1")
                     || !strcmp(name, "gw2") || !strcmp(name, "gw-static"));
 
     const void *gateways[2] = { gw1, gw2 };
@@ -297,6 +299,20 @@ main(int argc, char *argv[])
         /* hv1-punt: DHCP served on 10.0.1.0/24, an MTU of 1450. */
         subnets[0].dhcp = punt;
 
+        /* "-mig": p1 is migrating from hv1 to hv3 (vxlan, 192.0.2.3). */
+        if (strstr(name, "-mig")) {
+            ports[0].migrate_from = hv1;
+            ports[0].migrate_to = hv3;
+            ports[0].migrate_encap_ip = ip("192.0.2.3");
+            ports[0].migrate_encap = VPC_ENCAP_VXLAN;
+        }
+        /* "-gone": and it left hv1 (bound to hv3, no interface yet). */
+        if (strstr(name, "-gone")) {
+            ports[0].chassis = hv3;
+            ports[0].ofport = 0;
+            ports[0].encap_ip = ip("192.0.2.3");
+        }
+
         struct vpc_pl_vpc vpc = {
             .tunnel_key = 42,
             .subnets = subnets, .n_subnets = 2,
@@ -322,7 +338,7 @@ main(int argc, char *argv[])
             .tunnel_ofport = { u16_to_ofp(1), u16_to_ofp(2) },
         };
         chassis.self = (!strncmp(name, "hv1", 3) ? hv1
-                        : !strcmp(name, "hv2") ? hv2
+                        : !strncmp(name, "hv2", 3) ? hv2
                         : !strcmp(name, "gw1") ? gw1
                         : !strcmp(name, "gw2") ? gw2 : hv3);
         chassis.encap = (chassis.self == hv2 ? VPC_ENCAP_GENEVE
@@ -352,6 +368,63 @@ main(int argc, char *argv[])
                 chassis.n_uplinks = 1;
             }
             vpc_pipeline_build_gw_group(&chassis, &group, &flows, &groups);
+        }
+        /* hv1-routes, hv2-routes: 10.0.1.0/24 uses a route table: 10.0.2.0/24
+         * through p2 (an appliance on hv2), 192.168.0.0/16 into VPC 43 (an
+         * active peering), 198.51.100.0/24 to the gateways. */
+        struct vpc_pl_subnet peer_subnet = {
+            .network = ip("192.168.1.0"), .mask = ip("255.255.255.0"),
+            .gateway_ip = ip("192.168.1.1"),
+            .gateway_mac = mac("0a:00:00:00:00:31"),
+        };
+        ovs_be32 peer_ips[2] = { ip("192.168.1.5"), ip("192.168.1.6") };
+        struct vpc_pl_port peer_ports[2] = {
+            { .mac = mac("0a:00:00:00:00:35"), .ips = &peer_ips[0],
+              .n_ips = 1, .chassis = hv2, .ofport = u16_to_ofp(9),
+              .encap_ip = ip("192.0.2.2"), .encap = VPC_ENCAP_GENEVE },
+            { .mac = mac("0a:00:00:00:00:36"), .ips = &peer_ips[1],
+              .n_ips = 1, .chassis = hv1, .ofport = u16_to_ofp(6),
+              .encap_ip = ip("192.0.2.1"), .encap = VPC_ENCAP_VXLAN },
+        };
+        struct vpc_pl_vpc peer = {
+            .tunnel_key = 43, .subnets = &peer_subnet, .n_subnets = 1,
+            .ports = peer_ports, .n_ports = 2, .mtu = 1450,
+        };
+        struct vpc_pl_route rt_routes[3] = {
+            { .network = ip("10.0.2.0"), .mask = ip("255.255.255.0"),
+              .next_hop = VPC_NH_PORT, .port = 1 },
+            { .network = ip("192.168.0.0"), .mask = ip("255.255.0.0"),
+              .next_hop = VPC_NH_PEERING, .peering = 0 },
+            { .network = ip("198.51.100.0"), .mask = ip("255.255.255.0"),
+              .next_hop = VPC_NH_GATEWAY },
+        };
+        struct vpc_pl_route_table rtable = {
+            .routes = rt_routes, .n_routes = 3,
+        };
+        struct vpc_pl_peering peering = { .peer = &peer };
+        if (routes) {
+            ovs_assert(uuid_from_string(&peer.uuid,
+                                    "aaaaaaa1-0000-0000-0000-000000000000"));
+            ovs_assert(uuid_from_string(&peer_subnet.uuid,
+                                    "aaaaaaa2-0000-0000-0000-000000000000"));
+            ovs_assert(uuid_from_string(&peer_ports[0].uuid,
+                                    "aaaaaaa3-0000-0000-0000-000000000000"));
+            ovs_assert(uuid_from_string(&peer_ports[1].uuid,
+                                    "aaaaaaa4-0000-0000-0000-000000000000"));
+            ovs_assert(uuid_from_string(&peering.uuid,
+                                    "bbbbbbb1-0000-0000-0000-000000000000"));
+            for (int i = 0; i < 3; i++) {
+                char s[UUID_LEN + 1];
+                snprintf(s, sizeof s,
+                         "ccccccc%d-0000-0000-0000-000000000000", i + 1);
+                ovs_assert(uuid_from_string(&rt_routes[i].uuid, s));
+            }
+            subnets[0].route_table = 1;
+            ports[1].appliance = true;
+            vpc.route_tables = &rtable;
+            vpc.n_route_tables = 1;
+            vpc.peerings = &peering;
+            vpc.n_peerings = 1;
         }
         vpc_pipeline_build_vpc(&chassis, &vpc, &flows, &shared->flows);
         vpc_flow_merge_set(&merge, &vpc.uuid, shared);

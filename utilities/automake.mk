@@ -7,6 +7,9 @@ utilities_vpc_ctl_SOURCES = \
 	utilities/vpc-ctl-acl.h \
 	utilities/vpc-ctl-alloc.c \
 	utilities/vpc-ctl-alloc.h \
+	utilities/vpc-ctl-annotate.c \
+	utilities/vpc-ctl-annotate.h \
+	utilities/vpc-ctl-alloc.h \
 	utilities/vpc-ctl-cmds.c \
 	utilities/vpc-ctl-common.c \
 	utilities/vpc-ctl-common.h \
@@ -16,6 +19,10 @@ utilities_vpc_ctl_SOURCES = \
 	utilities/vpc-ctl-gateway.h \
 	utilities/vpc-ctl-misc.c \
 	utilities/vpc-ctl-misc.h \
+	utilities/vpc-ctl-peering.c \
+	utilities/vpc-ctl-peering.h \
+	utilities/vpc-ctl-route.c \
+	utilities/vpc-ctl-route.h \
 	utilities/vpc-ctl-rule.c \
 	utilities/vpc-ctl-rule.h \
 	utilities/vpc-ctl-scope.c \
@@ -23,7 +30,8 @@ utilities_vpc_ctl_SOURCES = \
 	utilities/vpc-ctl-sg.h \
 	utilities/vpc-ctl-vpc.c \
 	utilities/vpc-ctl-vpc.h
-utilities_vpc_ctl_LDADD = lib/libvpc.la $(OVS_LIBS)
+utilities_vpc_ctl_LDADD = lib/libvpc.la ofproto-vpc/libofproto-vpc.la \
+	$(OVS_LIBS)
 
 bin_SCRIPTS += utilities/vpc-service
 EXTRA_DIST += utilities/vpc-service utilities/ovs-bootstrap.sh \

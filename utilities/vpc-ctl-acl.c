@@ -436,14 +436,8 @@ bool
 vpc_ctl_acl_refuse_vpc_del(struct ctl_context *ctx,
                            const struct vpcrec_vpc *vpc)
 {
-    size_t n = vpc_ctl_count_rows(ctx, &vpcrec_table_network_acl,
-                                  &vpcrec_network_acl_col_vpc,
-                                  &vpc->header_);
-    if (n) {
-        ctl_error(ctx, "%s: VPC still has %"PRIuSIZE" network ACL(s); "
-                  "delete them first or use --cascade", vpc->name, n);
-    }
-    return n > 0;
+    return vpc_ctl_refuse_vpc_rows(ctx, vpc, &vpcrec_table_network_acl,
+                                   &vpcrec_network_acl_col_vpc, NULL);
 }
 
 /* Deletes, in the transaction of 'ctx', the ACLs of 'vpc' with their

@@ -7,10 +7,13 @@
 #include "openvswitch/vlog.h"
 #include "vpc-ctl.h"
 #include "vpc-ctl-acl.h"
+#include "vpc-ctl-annotate.h"
 #include "vpc-ctl-common.h"
 #include "vpc-ctl-dhcp.h"
 #include "vpc-ctl-gateway.h"
 #include "vpc-ctl-misc.h"
+#include "vpc-ctl-peering.h"
+#include "vpc-ctl-route.h"
 #include "vpc-ctl-sg.h"
 #include "vpc-ctl-vpc.h"
 #include "vpc-idl.h"
@@ -30,4 +33,7 @@ vpc_ctl_cmds_init(void (*exit_func)(int status))
     ctl_register_commands(vpc_ctl_sg_commands);
     ctl_register_commands(vpc_ctl_acl_commands);
     ctl_register_commands(vpc_ctl_dhcp_commands);
+    ctl_register_commands(vpc_ctl_route_commands);
+    ctl_register_commands(vpc_ctl_peering_commands);
+    ctl_register_commands(vpc_ctl_annotate_commands);
 }

@@ -118,6 +118,10 @@ const struct ctl_table_class vpc_ctl_tables[VPCREC_N_TABLES] = {
         = {&vpcrec_security_group_col_name, NULL, NULL},
     [VPCREC_TABLE_NETWORK_ACL].row_ids[0]
         = {&vpcrec_network_acl_col_name, NULL, NULL},
+    [VPCREC_TABLE_ROUTE_TABLE].row_ids[0]
+        = {&vpcrec_route_table_col_name, NULL, NULL},
+    [VPCREC_TABLE_PEERING].row_ids[0] = {&vpcrec_peering_col_name, NULL,
+                                         NULL},
 };
 
 /* What messages call a row of each table, and whether the rows sort by
@@ -135,6 +139,8 @@ static const struct {
     [VPCREC_TABLE_NAT] = {"NAT rule", true},
     [VPCREC_TABLE_SECURITY_GROUP] = {"security group", false},
     [VPCREC_TABLE_NETWORK_ACL] = {"network ACL", false},
+    [VPCREC_TABLE_ROUTE_TABLE] = {"route table", false},
+    [VPCREC_TABLE_PEERING] = {"peering", false},
 };
 
 static size_t
@@ -238,6 +244,29 @@ vpc_ctl_lookup_in_vpc(struct ctl_context *ctx,
         return NULL;
     }
     return row;
+}
+
+/* For vpc-add, which also makes rows of its own in other tables (its
+ * default security group "VPC-default", its main route table "VPC-main"):
+ * returns true if no row of 'tc' has the name of new VPC 'vpc_name''s row
+ * in 'tc', 'vpc_name' followed by 'suffix'.  Otherwise returns false with
+ * the error "NAME: a WHAT with this name already exists; VPC V needs the
+ * name for its ROLE" set. */
+bool
+vpc_ctl_vpc_row_name_is_free(struct ctl_context *ctx,
+                             const struct ovsdb_idl_table_class *tc,
+                             const char *vpc_name, const char *suffix,
+                             const char *role)
+{
+    char *name = xasprintf("%s%s", vpc_name, suffix);
+    bool is_free = !vpc_ctl_lookup(ctx, tc, name, false);
+    if (!is_free) {
+        ctl_error(ctx, "%s: a %s with this name already exists; VPC %s "
+                  "needs the name for its %s", name,
+                  table_info[table_index(tc)].what, vpc_name, role);
+    }
+    free(name);
+    return is_free;
 }
 
 /* For "...-add VPC NAME [--may-exist]" in table 'tc', whose column
@@ -380,6 +409,33 @@ vpc_ctl_refuse_if_used(struct ctl_context *ctx,
         ds_destroy(&names);
     }
     free(rows);
+    return n > 0;
+}
+
+/* For vpc-del without --cascade: if rows of 'tc' refer to 'vpc' through
+ * 'vpc_col', besides 'own' (the row of 'tc' that goes with the VPC, such
+ * as its default security group, or NULL), sets the error "VPC: VPC still
+ * has N WHAT(s)[ besides OWN]; delete them first or use --cascade" and
+ * returns true. */
+bool
+vpc_ctl_refuse_vpc_rows(struct ctl_context *ctx,
+                        const struct vpcrec_vpc *vpc,
+                        const struct ovsdb_idl_table_class *tc,
+                        const struct ovsdb_idl_column *vpc_col,
+                        const struct ovsdb_idl_row *own)
+{
+    size_t n = vpc_ctl_count_rows(ctx, tc, vpc_col, &vpc->header_);
+    if (own && row_vpc(ctx, own, vpc_col) == vpc) {
+        n--;
+    } else {
+        own = NULL;
+    }
+    if (n) {
+        ctl_error(ctx, "%s: VPC still has %"PRIuSIZE" %s(s)%s%s; delete "
+                  "them first or use --cascade", vpc->name, n,
+                  table_info[table_index(tc)].what, own ? " besides " : "",
+                  own ? row_name(own) : "");
+    }
     return n > 0;
 }
 

@@ -61,6 +61,10 @@ bool vpc_ctl_name_is_free(struct ctl_context *,
                           const struct ovsdb_idl_table_class *,
                           const struct ovsdb_idl_column *vpc_col,
                           const char *name, const struct vpcrec_vpc *);
+bool vpc_ctl_vpc_row_name_is_free(struct ctl_context *,
+                                  const struct ovsdb_idl_table_class *,
+                                  const char *vpc_name, const char *suffix,
+                                  const char *role);
 size_t vpc_ctl_count_rows(struct ctl_context *,
                           const struct ovsdb_idl_table_class *,
                           const struct ovsdb_idl_column *ref_col,
@@ -97,6 +101,10 @@ bool vpc_ctl_refuse_if_used(struct ctl_context *,
                             const struct ovsdb_idl_table_class *,
                             const struct ovsdb_idl_column *ref_col,
                             const char *hint);
+bool vpc_ctl_refuse_vpc_rows(struct ctl_context *, const struct vpcrec_vpc *,
+                             const struct ovsdb_idl_table_class *,
+                             const struct ovsdb_idl_column *vpc_col,
+                             const struct ovsdb_idl_row *own);
 bool vpc_ctl_refuse_if_overlaps(struct ctl_context *,
                                 const struct ovsdb_idl_table_class *,
                                 const struct ovsdb_idl_column *cidr_col,

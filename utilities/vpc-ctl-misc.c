@@ -1,7 +1,6 @@
 /* vpc-ctl commands that belong to no one family: chassis-list, "show"
- * (VPCs with their NAT rules, subnets, ports, security groups and network
- * ACLs) and "sync", in
- * vpc_ctl_misc_commands. */
+ * (VPCs with their NAT rules, subnets, ports, security groups, network
+ * ACLs, route tables and peerings) and "sync", in vpc_ctl_misc_commands. */
 #include <config.h>
 
 #include "vpc-ctl-misc.h"
@@ -14,6 +13,8 @@
 #include "vpc-ctl-acl.h"
 #include "vpc-ctl-common.h"
 #include "vpc-ctl-gateway.h"
+#include "vpc-ctl-peering.h"
+#include "vpc-ctl-route.h"
 #include "vpc-ctl-sg.h"
 #include "vpc-ctl-vpc.h"
 #include "vpc-idl.h"
@@ -77,6 +78,10 @@ show_subnet(struct ctl_context *ctx, const struct ovsdb_idl_row *row)
         ds_put_format(&ctx->output, ", network_acl %s",
                       subnet->network_acl->name);
     }
+    if (subnet->route_table) {
+        ds_put_format(&ctx->output, ", route_table %s",
+                      subnet->route_table->name);
+    }
     ds_put_cstr(&ctx->output, ")\n");
     vpc_ctl_put_sorted(ctx, &vpcrec_table_port, &vpcrec_port_col_subnet,
                        row, show_port);
@@ -112,6 +117,8 @@ show_vpc(struct ctl_context *ctx, const struct ovsdb_idl_row *row)
                        row, show_subnet);
     vpc_ctl_sg_show_vpc(ctx, vpc);
     vpc_ctl_acl_show_vpc(ctx, vpc);
+    vpc_ctl_rt_show_vpc(ctx, vpc);
+    vpc_ctl_peering_show_vpc(ctx, vpc);
 }
 
 static void
@@ -161,6 +168,7 @@ pre_show(struct ctl_context *ctx)
     vpc_ctl_pre_nats(ctx);
     vpc_ctl_pre_sgs(ctx);
     vpc_ctl_pre_acls(ctx);
+    vpc_ctl_pre_routes(ctx);
 }
 
 /* ------------------------------------------------------------- Commands */

@@ -118,11 +118,11 @@ scope_update(struct ovsdb_idl *idl)
 }
 
 /* Chooses how many Port rows 'idl' replicates for the 'n' 'commands': a
- * narrow scope if they are all port-add, port-del, port-show or
- * port-set-*, else every row.  Call after the commands' prerequisites and
- * before the first ovsdb_idl_run(), and not for a dry run, whose
- * transaction the server aborts before its indexes could refuse a MAC
- * address. */
+ * narrow scope if they are all port-add, port-del, port-show,
+ * port-set-* or port-migrate, else every row.  Call after the commands'
+ * prerequisites and before the first ovsdb_idl_run(), and not for a dry
+ * run, whose transaction the server aborts before its indexes could
+ * refuse a MAC address. */
 void
 vpc_ctl_scope_init(struct ovsdb_idl *idl, const struct ctl_command *commands,
                    size_t n)
@@ -139,7 +139,10 @@ vpc_ctl_scope_init(struct ovsdb_idl *idl, const struct ctl_command *commands,
                         || !strcmp(c->syntax->name, "port-show")
                         || !strcmp(c->syntax->name, "port-set-sg")
                         || !strcmp(c->syntax->name, "port-set-chassis")
-                        || !strcmp(c->syntax->name, "port-set-hostname"));
+                        || !strcmp(c->syntax->name, "port-set-hostname")
+                        || !strcmp(c->syntax->name,
+                                   "port-set-source-check")
+                        || !strcmp(c->syntax->name, "port-migrate"));
         const char *name = add ? c->argv[2] : c->argv[1];
         if ((!add && !by_name) || uuid_from_string(&uuid, name)) {
             sset_clear(&scope.names);

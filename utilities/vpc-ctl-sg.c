@@ -765,11 +765,7 @@ out:
 
 /* ------------------------------------------------ For the other families */
 
-static char *
-default_sg_name(const char *vpc_name)
-{
-    return xasprintf("%s-default", vpc_name);
-}
+#define SG_DEFAULT_SUFFIX "-default"
 
 /* Checks that the default group of a new VPC named 'vpc_name' can have its
  * name, "VPC-default".  Returns false, with an error set in 'ctx', if
@@ -777,16 +773,9 @@ default_sg_name(const char *vpc_name)
 bool
 vpc_ctl_sg_check_default_name(struct ctl_context *ctx, const char *vpc_name)
 {
-    char *name = default_sg_name(vpc_name);
-    bool ok = !vpc_ctl_lookup(ctx, &vpcrec_table_security_group, name,
-                              false);
-    if (!ok) {
-        ctl_error(ctx, "%s: a security group with this name already exists; "
-                  "VPC %s needs the name for its default group", name,
-                  vpc_name);
-    }
-    free(name);
-    return ok;
+    return vpc_ctl_vpc_row_name_is_free(ctx, &vpcrec_table_security_group,
+                                        vpc_name, SG_DEFAULT_SUFFIX,
+                                        "default group");
 }
 
 /* Creates, in the transaction of 'ctx', the default group of new VPC
@@ -795,7 +784,7 @@ vpc_ctl_sg_check_default_name(struct ctl_context *ctx, const char *vpc_name)
 void
 vpc_ctl_sg_add_default(struct ctl_context *ctx, const struct vpcrec_vpc *vpc)
 {
-    char *name = default_sg_name(vpc->name);
+    char *name = xasprintf("%s"SG_DEFAULT_SUFFIX, vpc->name);
     const struct vpcrec_security_group *sg = sg_insert(ctx, vpc, name);
 
     sg_insert_allow_all(ctx, sg, true, sg);
@@ -811,20 +800,9 @@ vpc_ctl_sg_refuse_vpc_del(struct ctl_context *ctx,
                           const struct vpcrec_vpc *vpc)
 {
     const struct vpcrec_security_group *def = vpc->default_security_group;
-    size_t n = vpc_ctl_count_rows(ctx, &vpcrec_table_security_group,
-                                  &vpcrec_security_group_col_vpc,
-                                  &vpc->header_);
-    if (def && def->vpc == vpc) {
-        n--;
-    } else {
-        def = NULL;
-    }
-    if (n) {
-        ctl_error(ctx, "%s: VPC still has %"PRIuSIZE" security group(s)%s%s; "
-                  "delete them first or use --cascade", vpc->name, n,
-                  def ? " besides " : "", def ? def->name : "");
-    }
-    return n > 0;
+    return vpc_ctl_refuse_vpc_rows(ctx, vpc, &vpcrec_table_security_group,
+                                   &vpcrec_security_group_col_vpc,
+                                   def ? &def->header_ : NULL);
 }
 
 /* Deletes, in the transaction of 'ctx', the groups of 'vpc', its default

@@ -11,6 +11,7 @@
 #include "bitmap.h"
 #include "openvswitch/dynamic-string.h"
 #include "ovsdb-idl.h"
+#include "smap.h"
 #include "svec.h"
 #include "util.h"
 #include "vpc-addr.h"
@@ -19,6 +20,8 @@
 #include "vpc-ctl-common.h"
 #include "vpc-ctl-gateway.h"
 #include "vpc-ctl-misc.h"
+#include "vpc-ctl-peering.h"
+#include "vpc-ctl-route.h"
 #include "vpc-ctl-sg.h"
 #include "vpc-idl.h"
 
@@ -89,7 +92,8 @@ cmd_vpc_add(struct ctl_context *ctx)
         }
         goto out;
     }
-    if (!vpc_ctl_sg_check_default_name(ctx, name)) {
+    if (!vpc_ctl_sg_check_default_name(ctx, name)
+        || !vpc_ctl_rt_check_main_name(ctx, name)) {
         goto out;
     }
 
@@ -130,6 +134,7 @@ cmd_vpc_add(struct ctl_context *ctx)
     vpcrec_vpc_set_tunnel_key(vpc, key);
     vpcrec_vpc_set_cidrs(vpc, (const char **) cidrs.names, cidrs.n);
     vpc_ctl_sg_add_default(ctx, vpc);
+    vpc_ctl_rt_add_main(ctx, vpc);
     vpc_ctl_claim_allocation(ctx);
     ds_put_format(&ctx->output, "vpc %s tunnel_key=%lld\n", name, key);
 
@@ -167,12 +172,18 @@ cmd_vpc_del(struct ctl_context *ctx)
                       n_nats);
             return;
         } else if (vpc_ctl_sg_refuse_vpc_del(ctx, vpc)
-                   || vpc_ctl_acl_refuse_vpc_del(ctx, vpc)) {
+                   || vpc_ctl_acl_refuse_vpc_del(ctx, vpc)
+                   || vpc_ctl_rt_refuse_vpc_del(ctx, vpc)
+                   || vpc_ctl_peering_refuse_vpc_del(ctx, vpc)) {
             return;
         }
     }
 
+    /* Rows that refer to others go first: routes, then the ports and
+     * peerings they send to, then the tables. */
     vpc_ctl_delete_vpc_nats(ctx, vpc);
+    vpc_ctl_rt_delete_vpc_routes(ctx, vpc);
+    vpc_ctl_peering_delete_vpc(ctx, vpc);
 
     const struct vpcrec_subnet *subnet, *next;
     VPCREC_SUBNET_FOR_EACH_SAFE (subnet, next, ctx->idl) {
@@ -180,6 +191,7 @@ cmd_vpc_del(struct ctl_context *ctx)
             delete_subnet(ctx, subnet);
         }
     }
+    vpc_ctl_rt_delete_vpc_tables(ctx, vpc);
     vpc_ctl_sg_delete_vpc_groups(ctx, vpc);
     vpc_ctl_acl_delete_vpc_acls(ctx, vpc);
     vpcrec_vpc_delete(vpc);
@@ -359,6 +371,17 @@ cmd_subnet_del(struct ctl_context *ctx)
                   "them first or use --cascade", subnet->name, n_ports);
         return;
     }
+
+    /* Not even --cascade deletes the routes of a table to its ports. */
+    const struct vpcrec_port *port;
+    VPCREC_PORT_FOR_EACH (port, ctx->idl) {
+        if (port->subnet == subnet
+            && vpc_ctl_route_refuse_next_hop(ctx, &port->header_,
+                                             "delete them first with "
+                                             "route-del")) {
+            return;
+        }
+    }
     delete_subnet(ctx, subnet);
     vpc_ctl_claim_allocation(ctx);
 }
@@ -373,6 +396,9 @@ put_subnet(struct ctl_context *ctx, const struct ovsdb_idl_row *row)
                   s->cidr, s->gateway_ip, s->gateway_mac);
     if (s->network_acl) {
         ds_put_format(&ctx->output, " network_acl=%s", s->network_acl->name);
+    }
+    if (s->route_table) {
+        ds_put_format(&ctx->output, " route_table=%s", s->route_table->name);
     }
     ds_put_char(&ctx->output, '\n');
 }
@@ -442,7 +468,7 @@ cmd_port_add(struct ctl_context *ctx)
 }
 
 /* port-set-chassis PORT [CHASSIS]: the only chassis where the port may be
- * bound, or (without CHASSIS) any. */
+ * bound, or (without CHASSIS) any.  Ends a migration (port-migrate). */
 static void
 cmd_port_set_chassis(struct ctl_context *ctx)
 {
@@ -451,6 +477,57 @@ cmd_port_set_chassis(struct ctl_context *ctx)
     if (port) {
         vpcrec_port_set_requested_chassis(port,
                                           ctx->argc > 2 ? ctx->argv[2] : NULL);
+        /* A migration, if any, is over. */
+        if (smap_get(&port->options, "migration_destination")) {
+            vpcrec_port_update_options_delkey(port, "migration_destination");
+        }
+    }
+}
+
+/* The Chassis row named 'name', if any. */
+static const struct vpcrec_chassis *
+chassis_find(struct ctl_context *ctx, const char *name)
+{
+    const struct vpcrec_chassis *ch;
+
+    VPCREC_CHASSIS_FOR_EACH (ch, ctx->idl) {
+        if (!strcmp(ch->name, name)) {
+            return ch;
+        }
+    }
+    return NULL;
+}
+
+/* port-migrate PORT CHASSIS: a live migration of PORT's VM from the chassis
+ * it is on (its requested chassis, else where it is bound, which becomes
+ * its requested chassis) to CHASSIS, which is prepared for it.
+ * port-set-chassis ends it. */
+static void
+cmd_port_migrate(struct ctl_context *ctx)
+{
+    const char *name = ctx->argv[1], *dest = ctx->argv[2];
+    const struct vpcrec_port *port = vpc_ctl_port_lookup(ctx, name, true);
+    if (!port) {
+        return;
+    }
+    const char *src = (port->requested_chassis ? port->requested_chassis
+                       : port->chassis ? port->chassis->name : NULL);
+    const struct vpcrec_chassis *ch = chassis_find(ctx, dest);
+    if (!src) {
+        ctl_error(ctx, "%s: the port is on no chassis: nothing to migrate "
+                  "from", name);
+    } else if (!strcmp(src, dest)) {
+        ctl_error(ctx, "%s: the port is already on chassis %s", name, dest);
+    } else if (!ch) {
+        ctl_error(ctx, "%s: no such chassis", dest);
+    } else if (ch->role && !strcmp(ch->role, "gateway")) {
+        ctl_error(ctx, "%s: a gateway carries no VM ports", dest);
+    } else {
+        if (!port->requested_chassis) {
+            vpcrec_port_set_requested_chassis(port, src);
+        }
+        vpcrec_port_update_options_setkey(port, "migration_destination",
+                                          dest);
     }
 }
 
@@ -460,7 +537,9 @@ cmd_port_del(struct ctl_context *ctx)
     const struct vpcrec_port *port
         = vpc_ctl_port_lookup(ctx, ctx->argv[1],
                               !vpc_ctl_has_option(ctx, "--if-exists"));
-    if (port) {
+    if (port && !vpc_ctl_route_refuse_next_hop(ctx, &port->header_,
+                                               "delete them first with "
+                                               "route-del")) {
         delete_port(ctx, port);
         vpc_ctl_claim_allocation(ctx);
     }
@@ -502,6 +581,10 @@ cmd_port_show(struct ctl_context *ctx)
     if (port->requested_chassis) {
         ds_put_format(s, "requested_chassis: %s\n", port->requested_chassis);
     }
+    const char *dest = smap_get(&port->options, "migration_destination");
+    if (dest) {
+        ds_put_format(s, "migration_destination: %s\n", dest);
+    }
     if (port->n_refused_chassis) {
         ds_put_cstr(s, "refused_chassis: ");
         vpc_ctl_put_joined(s, port->refused_chassis, port->n_refused_chassis);
@@ -509,6 +592,9 @@ cmd_port_show(struct ctl_context *ctx)
     }
     ds_put_format(s, "up: %s\n",
                   port->n_up && port->up[0] ? "true" : "false");
+    if (port->n_source_check && !port->source_check[0]) {
+        ds_put_cstr(s, "source_check: false\n");
+    }
     ds_put_cstr(s, "security_groups: ");
     vpc_ctl_put_port_sgs(s, port);
     ds_put_char(s, '\n');
@@ -578,6 +664,7 @@ pre_port_columns(struct ctl_context *ctx)
     ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_subnet);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_ips);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_requested_chassis);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_options);
 }
 
 /* vpc_ctl_pre_subnets(), and the ports of those subnets, for 'ctx'. */
@@ -616,12 +703,16 @@ pre_vpc_add(struct ctl_context *ctx)
 {
     pre_vpcs(ctx);
     vpc_ctl_pre_sg_names(ctx);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_vpc_col_main_route_table);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_route_table_col_name);
 }
 
 static void
 pre_vpc_del(struct ctl_context *ctx)
 {
-    vpc_ctl_pre_ports(ctx);
+    /* Its main route table goes, and with --cascade, its other tables,
+     * the routes to its ports and the peerings that join it. */
+    vpc_ctl_pre_routes(ctx);
     /* Its security groups go, and with --cascade, its NAT rows and network
      * ACLs too. */
     vpc_ctl_pre_sgs(ctx);
@@ -634,6 +725,8 @@ pre_subnet_list(struct ctl_context *ctx)
 {
     vpc_ctl_pre_subnets(ctx);
     vpc_ctl_pre_subnet_acls(ctx);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_subnet_col_route_table);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_route_table_col_name);
 }
 
 static void
@@ -641,6 +734,7 @@ pre_port_show(struct ctl_context *ctx)
 {
     vpc_ctl_pre_bindings(ctx);
     vpc_ctl_pre_port_sgs(ctx);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_source_check);
 }
 
 /* ------------------------------------------------------------- Commands */
@@ -653,7 +747,7 @@ const struct ctl_command_syntax vpc_ctl_vpc_commands[] = {
     {"vpc-list", 0, 0, "", pre_vpcs, cmd_vpc_list, NULL, "", RO},
     {"subnet-add", 3, 3, "VPC SUBNET CIDR", vpc_ctl_pre_subnets,
      cmd_subnet_add, NULL, "--may-exist,--gateway-ip=,--gateway-mac=", RW},
-    {"subnet-del", 1, 1, "SUBNET", vpc_ctl_pre_ports, cmd_subnet_del, NULL,
+    {"subnet-del", 1, 1, "SUBNET", vpc_ctl_pre_routes, cmd_subnet_del, NULL,
      "--if-exists,--cascade", RW},
     {"subnet-list", 0, 1, "[VPC]", pre_subnet_list, cmd_subnet_list,
      NULL, "", RO},
@@ -661,7 +755,9 @@ const struct ctl_command_syntax vpc_ctl_vpc_commands[] = {
      NULL, "--may-exist,--chassis=", RW},
     {"port-set-chassis", 1, 2, "PORT [CHASSIS]", vpc_ctl_pre_ports,
      cmd_port_set_chassis, NULL, "", RW},
-    {"port-del", 1, 1, "PORT", vpc_ctl_pre_ports, cmd_port_del, NULL,
+    {"port-migrate", 2, 2, "PORT CHASSIS", vpc_ctl_pre_bindings,
+     cmd_port_migrate, NULL, "", RW},
+    {"port-del", 1, 1, "PORT", vpc_ctl_pre_routes, cmd_port_del, NULL,
      "--if-exists", RW},
     {"port-show", 1, 1, "PORT", pre_port_show, cmd_port_show, NULL,
      "", RO},

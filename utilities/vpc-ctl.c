@@ -64,7 +64,8 @@ static const char *const trailing_option_commands[] = {
     "ext-net-add", "ext-net-del", "gw-group-add", "gw-group-del",
     "vpc-set-gateway", "nat-del", "sg-add", "sg-del", "sg-rule-add",
     "sg-rule-del", "acl-add", "acl-del", "acl-rule-add", "acl-rule-del",
-    NULL
+    "rt-add", "rt-del", "route-add", "route-del", "peering-add",
+    "peering-del", NULL
 };
 
 static bool
@@ -190,11 +191,13 @@ usage: %s [OPTIONS] COMMAND [ARG...]\n\
 \n\
 VPC commands:\n\
   vpc-add VPC [--tunnel-key=N] [--cidr=CIDR[,CIDR...]]\n\
-                            create a VPC (tunnel key allocated if not given)\n\
-                            and its security group VPC-default\n\
+                            create a VPC (tunnel key allocated if not\n\
+                            given), its security group VPC-default and its\n\
+                            main route table VPC-main\n\
   vpc-del VPC [--cascade]   delete a VPC (--cascade: with its subnets,\n\
-                            ports, NAT rules, security groups and network\n\
-                            ACLs)\n\
+                            ports, NAT rules, security groups, network\n\
+                            ACLs, route tables and the peerings, either\n\
+                            side, that join it)\n\
   vpc-list                  list VPCs\n\
 \n\
 Subnet commands:\n\
@@ -210,8 +213,13 @@ Port commands:\n\
                             bound only on CHASSIS if given)\n\
   port-set-chassis PORT [CHASSIS]\n\
                             the only chassis where PORT may be bound (none:\n\
-                            any, the first that has its interface)\n\
-  port-del PORT             delete a port\n\
+                            any, the first that has its interface); ends a\n\
+                            migration\n\
+  port-migrate PORT CHASSIS a live migration of PORT's VM to CHASSIS\n\
+  port-set-source-check PORT true|false\n\
+                            false: PORT is an appliance (may send from and\n\
+                            receive for addresses that are not its own)\n\
+  port-del PORT             delete a port (refused while a route uses it)\n\
   port-show PORT            show a port, its binding and security groups\n\
   port-list [SUBNET]        list ports\n\
 \n\
@@ -278,11 +286,34 @@ DHCP commands (TARGET: a VPC or a subnet, or vpc:NAME, subnet:NAME):\n\
   port-set-hostname PORT [HOSTNAME]\n\
                             the host name DHCP hands out (none: PORT)\n\
 \n\
+Route table commands (NEXT_HOP: gateway, [port:]PORT or peering:PEERING):\n\
+  rt-add VPC TABLE          create a route table of VPC (without routes)\n\
+  rt-del TABLE [--cascade]  delete a route table and its routes (not a main\n\
+                            one; --cascade: its subnets go back to main)\n\
+  rt-list [VPC]             list route tables\n\
+  rt-show TABLE             show a route table, its routes and subnets\n\
+  route-add TABLE CIDR NEXT_HOP\n\
+                            add a route (one per CIDR and table)\n\
+  route-del TABLE CIDR      delete a route\n\
+  subnet-set-route-table SUBNET [TABLE]\n\
+                            route a subnet by TABLE (none: its VPC's main)\n\
+\n\
+Peering commands:\n\
+  peering-add VPC PEER_VPC [--name=NAME]\n\
+                            create VPC's side of a peering (NAME: VPC-PEER;\n\
+                            active once PEER_VPC has its side too)\n\
+  peering-del PEERING [--cascade]\n\
+                            delete a side (--cascade: with its routes)\n\
+  peering-list [VPC]        list sides of peerings, active or not\n\
+\n\
 Status:\n\
   chassis-list              list chassis and their state\n\
   show [VPC]                print VPCs, NAT rules, subnets, ports, bindings,\n\
-                            security groups and network ACLs\n\
+                            security groups, network ACLs, route tables and\n\
+                            peerings\n\
   sync                      with --wait=hv: wait for all earlier changes\n\
+  annotate                  OVS dump-flows or ofproto/trace output on stdin,\n\
+                            in VPC terms: tables named, cookies explained\n\
 \n\
 %s\
 %s\

@@ -22,6 +22,8 @@ vpc_controller_vpc_controller_SOURCES = \
 	vpc-controller/model-binding.h \
 	vpc-controller/model-conj.c \
 	vpc-controller/model-conj.h \
+	vpc-controller/model-route.c \
+	vpc-controller/model-route.h \
 	vpc-controller/model-sg.c \
 	vpc-controller/model-sg.h \
 	vpc-controller/ofctrl.c \
@@ -30,6 +32,8 @@ vpc_controller_vpc_controller_SOURCES = \
 	vpc-controller/ofctrl-monitor.h \
 	vpc-controller/ofctrl-punt.c \
 	vpc-controller/ofctrl-punt.h \
+	vpc-controller/peer-cert.c \
+	vpc-controller/peer-cert.h \
 	vpc-controller/punt.c \
 	vpc-controller/punt.h \
 	vpc-controller/punt-dhcp.c \

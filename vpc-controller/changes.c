@@ -19,6 +19,7 @@
 #include "gateway.h"
 #include "host.h"
 #include "model-acl.h"
+#include "model-route.h"
 #include "model-sg.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
@@ -215,7 +216,9 @@ port_change_is_moot(const struct vpcrec_port *row)
         || vpcrec_port_is_updated(row, VPCREC_PORT_COL_IPS)
         || vpcrec_port_is_updated(row, VPCREC_PORT_COL_SUBNET)
         || vpcrec_port_is_updated(row, VPCREC_PORT_COL_SECURITY_GROUPS)
-        || vpcrec_port_is_updated(row, VPCREC_PORT_COL_REQUESTED_CHASSIS)) {
+        || vpcrec_port_is_updated(row, VPCREC_PORT_COL_REQUESTED_CHASSIS)
+        || vpcrec_port_is_updated(row, VPCREC_PORT_COL_SOURCE_CHECK)
+        || vpcrec_port_is_updated(row, VPCREC_PORT_COL_OPTIONS)) {
         return false;
     }
     const struct model_binding *b = vpc_model_find_binding(
@@ -223,8 +226,8 @@ port_change_is_moot(const struct vpcrec_port *row)
     return b && b->where;
 }
 
-/* Adds to 'vpcs' the VPC that holds the security group, network ACL or
- * rule of either 'uuid' in the model, and 'vpc' (where the row is now, if
+/* Adds to 'vpcs' the VPC that holds the security group, network ACL, route
+ * table, route, peering or rule of either 'uuid' in the model, and 'vpc' (where the row is now, if
  * anywhere).  Returns false if a row reported as new is one the model has
  * (the database was read afresh). */
 static bool
@@ -234,7 +237,8 @@ add_policy_row_vpcs(const struct uuid *uuid, const struct vpcrec_vpc *vpc,
     const struct model_vpc *mv;
 
     HMAP_FOR_EACH (mv, hmap_node, &engine_model.vpcs) {
-        if (model_sg_vpc_has(mv, uuid) || model_acl_vpc_has(mv, uuid)) {
+        if (model_sg_vpc_has(mv, uuid) || model_acl_vpc_has(mv, uuid)
+            || model_route_vpc_has(mv, uuid)) {
             if (is_new) {
                 return false;
             }
@@ -343,6 +347,40 @@ collect_changed_vpcs(struct uuidset *vpcs)
         }
     }
 
+    const struct vpcrec_route_table *rt;
+    VPCREC_ROUTE_TABLE_FOR_EACH_TRACKED (rt, vpcdb) {
+        bool deleted = vpcrec_route_table_is_deleted(rt);
+        if (!add_policy_row_vpcs(&rt->header_.uuid, deleted ? NULL : rt->vpc,
+                                 vpcrec_route_table_is_new(rt), vpcs)) {
+            return false;
+        }
+    }
+
+    const struct vpcrec_static_route *route;
+    VPCREC_STATIC_ROUTE_FOR_EACH_TRACKED (route, vpcdb) {
+        bool deleted = vpcrec_static_route_is_deleted(route);
+        const struct vpcrec_vpc *now = (!deleted && route->route_table
+                                        ? route->route_table->vpc : NULL);
+        if (!add_policy_row_vpcs(&route->header_.uuid, now,
+                                 vpcrec_static_route_is_new(route), vpcs)) {
+            return false;
+        }
+    }
+
+    /* A peering changes both sides. */
+    const struct vpcrec_peering *peering;
+    VPCREC_PEERING_FOR_EACH_TRACKED (peering, vpcdb) {
+        bool deleted = vpcrec_peering_is_deleted(peering);
+        if (!add_policy_row_vpcs(&peering->header_.uuid,
+                                 deleted ? NULL : peering->vpc,
+                                 vpcrec_peering_is_new(peering), vpcs)) {
+            return false;
+        }
+        if (!deleted && peering->peer_vpc) {
+            uuidset_insert(vpcs, &peering->peer_vpc->header_.uuid);
+        }
+    }
+
     const struct vpcrec_port *port;
     VPCREC_PORT_FOR_EACH_TRACKED (port, vpcdb) {
         if (vpcrec_port_is_new(port)
@@ -371,6 +409,9 @@ collect_changed_vpcs(struct uuidset *vpcs)
             uuidset_insert(vpcs, &mv->pl.uuid);
         }
     }
+
+    /* A VPC's peers hold a view of it. */
+    model_route_add_peers(&engine_model, vpcdb, vpcs);
     return true;
 }
 

@@ -15,6 +15,7 @@
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vconn.h"
 #include "openvswitch/vlog.h"
+#include "peer-cert.h"
 #include "roles.h"
 #include "status.h"
 #include "timeval.h"
@@ -26,6 +27,8 @@ VLOG_DEFINE_THIS_MODULE(chassis);
 struct switch_node {
     struct ovs_list list_node;      /* In 'switches'. */
     struct ofctrl *ofctrl;
+    bool ssl;                       /* Its certificate must name its
+                                     * chassis. */
     long long int created;
     bool warned;
 };
@@ -100,6 +103,7 @@ chassis_destroy(struct chassis *ch)
     if (ch->ofctrl) {
         struct switch_node *sn = xzalloc(sizeof *sn);
         sn->ofctrl = ch->ofctrl;
+        sn->ssl = ch->ofctrl_ssl;
         sn->created = time_msec();
         ovs_list_push_back(&switches, &sn->list_node);
     }
@@ -126,14 +130,15 @@ chassis_destroy(struct chassis *ch)
 
 /* Hosts. */
 
-/* Adds a host that dialed in to our OVSDB listener.  Takes ownership of
- * 'rpc'. */
+/* Adds a host that dialed in to our OVSDB listener ('ssl': over SSL, so
+ * its certificate must name its system-id).  Takes ownership of 'rpc'. */
 void
-chassis_add_host(struct jsonrpc *rpc)
+chassis_add_host(struct jsonrpc *rpc, bool ssl)
 {
     struct host_node *hn = xzalloc(sizeof *hn);
 
     hn->host = host_create(rpc);
+    hn->ssl = ssl;
     ovs_list_push_back(&hosts, &hn->list_node);
 }
 
@@ -149,7 +154,17 @@ host_node_destroy(struct host_node *hn)
     free(hn);
 }
 
-/* Adopts, keeps or refuses the host, according to the identity it gives. */
+/* Notes that the host's claim to be 'system_id' was refused and reported,
+ * so that it is reported once. */
+static void
+host_node_refused(struct host_node *hn, const char *system_id)
+{
+    free(hn->refused_as);
+    hn->refused_as = xstrdup(system_id);
+}
+
+/* Adopts, keeps or refuses the host, according to the identity it gives
+ * and, over SSL, the certificate it proved it holds. */
 static void
 host_node_settle(struct host_node *hn)
 {
@@ -165,17 +180,27 @@ host_node_settle(struct host_node *hn)
         return;
     }
 
+    bool reported = hn->refused_as && !strcmp(hn->refused_as, id->system_id);
+    const char *cn = host_get_peer_id(hn->host);
+    if (hn->ssl && !peer_cert_names(cn, id->system_id)) {
+        if (!reported) {
+            peer_cert_refuse("OVSDB", host_get_name(hn->host), cn,
+                             id->system_id);
+            host_node_refused(hn, id->system_id);
+        }
+        return;
+    }
+
     struct chassis *other = chassis_find(id->system_id);
     if (!other) {
         free(hn->refused_as);
         hn->refused_as = NULL;
         chassis_create(hn, id->system_id);
-    } else if (!hn->refused_as || strcmp(hn->refused_as, id->system_id)) {
+    } else if (!reported) {
         VLOG_WARN("refusing the host at %s: it claims system-id %s, which "
                   "the connected host at %s already has", host_get_name(
                   hn->host), id->system_id, host_get_name(other->hn->host));
-        free(hn->refused_as);
-        hn->refused_as = xstrdup(id->system_id);
+        host_node_refused(hn, id->system_id);
     }
 }
 
@@ -294,14 +319,16 @@ chassis_run_hosts(const struct host_config *cfg)
 
 /* Switches. */
 
-/* Adds a switch that dialed in to our OpenFlow listener.  Takes ownership
- * of 'vconn'. */
+/* Adds a switch that dialed in to our OpenFlow listener ('ssl': over SSL,
+ * so its certificate must name its chassis).  Takes ownership of
+ * 'vconn'. */
 void
-chassis_add_switch(struct vconn *vconn)
+chassis_add_switch(struct vconn *vconn, bool ssl)
 {
     struct switch_node *sn = xzalloc(sizeof *sn);
 
     sn->ofctrl = ofctrl_create(vconn);
+    sn->ssl = ssl;
     sn->created = time_msec();
     ovs_list_push_back(&switches, &sn->list_node);
 }
@@ -381,10 +408,17 @@ chassis_run_switches(void)
             continue;
         }
         struct chassis *ch = chassis_find_by_dpid(dpid);
-        if (ch && !ch->ofctrl) {
+        const char *cn = ofctrl_get_peer_id(sn->ofctrl);
+        if (ch && sn->ssl && !peer_cert_names(cn, ch->name)) {
+            /* Its datapath ID is no secret: the certificate decides. */
+            peer_cert_refuse("OpenFlow", ofctrl_get_name(sn->ofctrl), cn,
+                             ch->name);
+            switch_node_destroy(sn);
+        } else if (ch && !ch->ofctrl) {
             VLOG_INFO("chassis %s: OpenFlow connection from %s",
                       ch->name, ofctrl_get_name(sn->ofctrl));
             ch->ofctrl = sn->ofctrl;
+            ch->ofctrl_ssl = sn->ssl;
             chassis_sync_role(ch, true);
             ofctrl_resync(ch->ofctrl);
             ovs_list_remove(&sn->list_node);
@@ -510,10 +544,13 @@ chassis_format_unadopted(struct ds *s)
 
     LIST_FOR_EACH (hn, list_node, &hosts) {
         if (!hn->chassis) {
-            ds_put_format(s, "(not adopted) ovsdb=%s%s%s\n",
+            const char *cn = host_get_peer_id(hn->host);
+            ds_put_format(s, "(not adopted) ovsdb=%s%s%s%s%s%s\n",
                           host_get_name(hn->host),
                           hn->refused_as ? " refused as " : "",
-                          hn->refused_as ? hn->refused_as : "");
+                          hn->refused_as ? hn->refused_as : "",
+                          cn ? " (certificate \"" : "", cn ? cn : "",
+                          cn ? "\")" : "");
         }
     }
 }

@@ -33,6 +33,7 @@ struct host_node {
     struct host *host;
     struct chassis *chassis;        /* If adopted. */
     char *refused_as;               /* system-id we refused, once logged. */
+    bool ssl;                       /* Its certificate must name it. */
 };
 
 /* The flows of one VPC on one chassis (but its parts of the flows that
@@ -50,6 +51,7 @@ struct chassis {
     char *name;
     struct host_node *hn;
     struct ofctrl *ofctrl;
+    bool ofctrl_ssl;                /* 'ofctrl' came in over SSL. */
     unsigned int host_seqno;
     unsigned int id_seqno;          /* Host identity we built with. */
     struct shash bound;             /* Its bindings as the model last saw
@@ -100,8 +102,8 @@ struct chassis *chassis_find(const char *name);
 struct chassis **chassis_sorted(size_t *n);
 void chassis_clear_flows(struct chassis *);
 
-void chassis_add_host(struct jsonrpc *);
-void chassis_add_switch(struct vconn *);
+void chassis_add_host(struct jsonrpc *, bool ssl);
+void chassis_add_switch(struct vconn *, bool ssl);
 
 void chassis_run_hosts(const struct host_config *);
 void chassis_run_switches(void);

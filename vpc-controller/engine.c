@@ -79,20 +79,21 @@ engine_nb_cfg(void)
     return g ? g->nb_cfg : 0;
 }
 
-/* Adds a host that dialed in to our OVSDB listener.  Takes ownership of
- * 'rpc'. */
+/* Adds a host that dialed in to our OVSDB listener ('ssl': over SSL, so
+ * its certificate must name its system-id).  Takes ownership of 'rpc'. */
 void
-engine_add_host(struct jsonrpc *rpc)
+engine_add_host(struct jsonrpc *rpc, bool ssl)
 {
-    chassis_add_host(rpc);
+    chassis_add_host(rpc, ssl);
 }
 
-/* Adds a switch that dialed in to our OpenFlow listener.  Takes ownership
- * of 'vconn'. */
+/* Adds a switch that dialed in to our OpenFlow listener ('ssl': over SSL,
+ * so its certificate must name its chassis).  Takes ownership of
+ * 'vconn'. */
 void
-engine_add_switch(struct vconn *vconn)
+engine_add_switch(struct vconn *vconn, bool ssl)
 {
-    chassis_add_switch(vconn);
+    chassis_add_switch(vconn, ssl);
 }
 
 /* Does one round of work; 'cfg' says what a host's br-int must look

@@ -15,8 +15,8 @@ struct vconn;
 void engine_init(struct ovsdb_idl *vpcdb, const char *instance);
 void engine_destroy(void);
 
-void engine_add_host(struct jsonrpc *);
-void engine_add_switch(struct vconn *);
+void engine_add_host(struct jsonrpc *, bool ssl);
+void engine_add_switch(struct vconn *, bool ssl);
 
 void engine_run(const struct host_config *);
 void engine_wait(void);

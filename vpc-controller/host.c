@@ -40,6 +40,7 @@ static const char *const br_int_protocols[] = {
 struct host {
     struct ovsdb_idl *idl;
     char *name;                     /* Peer, for logs. */
+    char *peer_id;                  /* Its certificate's CN, if any. */
     unsigned int idl_seqno;
 
     bool accepted;                  /* May we configure it? */
@@ -149,6 +150,7 @@ host_destroy(struct host *host)
         ovsdb_idl_destroy(host->idl);
         identity_destroy(host->id);
         free(host->id_problem);
+        free(host->peer_id);
         shash_destroy(&host->bindings);
         shash_destroy(&host->peer_ofports);
         shash_destroy(&host->uplink_ofports);
@@ -181,6 +183,15 @@ const char *
 host_get_name(const struct host *host)
 {
     return host->name;
+}
+
+/* Returns the common name of the certificate the host connected with, or
+ * NULL if it has shown none (yet: it is known once the SSL handshake is
+ * over, before its database arrives). */
+const char *
+host_get_peer_id(const struct host *host)
+{
+    return host->peer_id;
 }
 
 /* Returns who the host says it is, or NULL if it has not said so validly. */
@@ -388,8 +399,9 @@ parse_identity(struct host *host, const struct ovsrec_open_vswitch *ovs)
     id->underlay_mtu = HOST_UNDERLAY_MTU_DEFAULT;
     if (mtu_s && (!str_to_int(mtu_s, 10, &id->underlay_mtu)
                   || id->underlay_mtu < 576 || id->underlay_mtu > 65535)) {
+        static struct vlog_rate_limit mtu_rl = VLOG_RATE_LIMIT_INIT(1, 5);
         id->underlay_mtu = HOST_UNDERLAY_MTU_DEFAULT;
-        VLOG_WARN("%s: host %s: external_ids:vpc-underlay-mtu \"%s\" is not "
+        VLOG_WARN_RL(&mtu_rl, "%s: host %s: external_ids:vpc-underlay-mtu \"%s\" is not "
                   "a number from 576 to 65535; assuming %d", host->name,
                   system_id, mtu_s, HOST_UNDERLAY_MTU_DEFAULT);
     }
@@ -430,6 +442,7 @@ identity_equal(const struct host_identity *a, const struct host_identity *b)
            && a->encap == b->encap
            && !strcmp(a->role, b->role)
            && !strcmp(a->datapath_type, b->datapath_type)
+           && a->underlay_mtu == b->underlay_mtu
            && smap_equal(&a->bridge_mappings, &b->bridge_mappings);
 }
 
@@ -880,6 +893,9 @@ void
 host_run(struct host *host, const struct host_config *cfg)
 {
     ovsdb_idl_run(host->idl);
+    if (!host->peer_id && ovsdb_idl_get_peer_id(host->idl)) {
+        host->peer_id = xstrdup(ovsdb_idl_get_peer_id(host->idl));
+    }
 
     if (host->txn) {
         enum ovsdb_idl_txn_status status = ovsdb_idl_txn_commit(host->txn);

@@ -57,6 +57,7 @@ void host_wait(struct host *);
 bool host_is_alive(const struct host *);
 bool host_is_ready(const struct host *);
 const char *host_get_name(const struct host *);
+const char *host_get_peer_id(const struct host *);
 const struct host_identity *host_get_identity(const struct host *);
 
 void host_set_accepted(struct host *, bool accepted);

@@ -8,6 +8,7 @@
 #include "model.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
+#include "smap.h"
 #include "sset.h"
 #include "util.h"
 #include "vpc-idl.h"
@@ -21,36 +22,63 @@ COVERAGE_DEFINE(model_binding_refused);
 static struct vlog_rate_limit bad_row_rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
 /* Decides where port 'name', which may only be bound on chassis
- * 'requested', is bound: there if that chassis has the interface (or had
- * it, 'prev', and is out of touch), else nowhere.  Adds to 'refused' the
- * other connected chassis that have an interface for it, which get
- * nothing. */
+ * 'requested' (or, if it is migrating, also on 'dest'), is bound: on
+ * 'requested' if that chassis has the interface (or had it, 'prev', and is
+ * out of touch); else, if migrating, on 'dest', whether its interface is
+ * there yet or not (the VM is on its way); else nowhere.  Adds to
+ * 'refused' the other connected chassis that have an interface for it,
+ * which get nothing. */
 static const struct model_location *
 resolve_requested(const struct vpc_model *model, const char *name,
-                  const char *requested, const char *prev,
-                  struct model_location *const *connected,
+                  const char *requested, const struct model_location *dest,
+                  const char *prev, struct model_location *const *connected,
                   size_t n_connected, struct sset *refused)
 {
     const struct model_location *req
         = shash_find_data(&model->locations, requested);
 
     for (size_t i = 0; i < n_connected; i++) {
-        if (connected[i] != req
+        if (connected[i] != req && connected[i] != dest
             && shash_find(connected[i]->bindings, name)) {
             COVERAGE_INC(model_binding_refused);
-            VLOG_WARN_RL(&bad_row_rl, "port %s: its interface on chassis %s "
-                         "is ignored: the port may only be bound on %s",
-                         name, connected[i]->name, requested);
+            if (dest) {
+                VLOG_WARN_RL(&bad_row_rl, "port %s: its interface on chassis "
+                             "%s is ignored: the port may only be bound on "
+                             "%s or %s", name, connected[i]->name,
+                             requested, dest->name);
+            } else {
+                VLOG_WARN_RL(&bad_row_rl, "port %s: its interface on chassis "
+                             "%s is ignored: the port may only be bound on "
+                             "%s", name, connected[i]->name, requested);
+            }
             sset_add(refused, connected[i]->name);
         }
     }
-    if (!req || req->gateway) {
-        return NULL;
-    } else if (req->connected) {
-        return shash_find(req->bindings, name) ? req : NULL;
-    } else {
-        return prev && !strcmp(prev, requested) ? req : NULL;
+    if (req && !req->gateway) {
+        if (req->connected ? shash_find(req->bindings, name) != NULL
+                           : prev && !strcmp(prev, requested)) {
+            return req;
+        }
     }
+    return dest;
+}
+
+/* Returns the chassis that port 'row' is migrating to, if any: the one
+ * its options:migration_destination names, if the port has a requested
+ * chassis (the source) and that is another one, known and no gateway. */
+const struct model_location *
+model_migration_destination(const struct vpc_model *model,
+                            const struct vpcrec_port *row)
+{
+    const char *dest = smap_get(&row->options, "migration_destination");
+
+    if (!dest || !row->requested_chassis
+        || !strcmp(dest, row->requested_chassis)) {
+        return NULL;
+    }
+    const struct model_location *loc = shash_find_data(&model->locations,
+                                                       dest);
+    return loc && !loc->gateway ? loc : NULL;
 }
 
 /* Decides where port 'name' (Port 'row', bound at 'previous' in the
@@ -72,8 +100,9 @@ model_resolve_binding(const struct vpc_model *model, const char *name,
                         : row->chassis ? row->chassis->name : NULL);
 
     if (row->requested_chassis) {
-        return resolve_requested(model, name, row->requested_chassis, prev,
-                                 connected, n_connected, refused);
+        return resolve_requested(model, name, row->requested_chassis,
+                                 model_migration_destination(model, row),
+                                 prev, connected, n_connected, refused);
     }
     const struct model_location *prev_loc
         = prev ? shash_find_data(&model->locations, prev) : NULL;

@@ -15,5 +15,7 @@ const struct model_location *model_resolve_binding(
     const struct model_location *previous,
     struct model_location *const *connected, size_t n_connected,
     struct sset *refused);
+const struct model_location *model_migration_destination(
+    const struct vpc_model *, const struct vpcrec_port *);
 
 #endif /* model-binding.h */

@@ -13,6 +13,7 @@
 #include "model-acl.h"
 #include "model-binding.h"
 #include "model-conj.h"
+#include "model-route.h"
 #include "model-sg.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
@@ -57,6 +58,10 @@ model_vpc_destroy(struct model_vpc *mv)
     free(mv->port_sgs);
     free(mv->nacls);
     free(mv->nacl_rules);
+    free(mv->route_tables);
+    free(mv->routes);
+    free(mv->peerings);
+    free(mv->peer_vpcs);
     free(mv);
 }
 
@@ -607,11 +612,19 @@ fingerprint(const struct model_vpc *mv, uint32_t gw_fingerprint)
         h = hash_string(where ? where->name : "", h);
         h = hash_int(ofp_to_u16(p->ofport), h);
         h = hash_int(p->encap_ip, h);
+        h = hash_boolean(p->appliance, h);
         h = hash_int(p->encap, h);
         h = hash_bytes(p->sgs, p->n_sgs * sizeof *p->sgs, h);
+        const struct model_location *src = p->migrate_from;
+        const struct model_location *dest = p->migrate_to;
+        h = hash_string(src ? src->name : "", h);
+        h = hash_string(dest ? dest->name : "", h);
+        h = hash_int(p->migrate_encap_ip, h);
+        h = hash_int(p->migrate_encap, h);
     }
     h = model_sg_fingerprint(pl, h);
     h = model_acl_fingerprint(pl, h);
+    h = model_route_fingerprint(pl, h);
     h = hash_bytes(pl->cidrs, pl->n_cidrs * sizeof *pl->cidrs, h);
     h = hash_bytes(pl->nats, pl->n_nats * sizeof *pl->nats, h);
     h = hash_int(pl->gw ? gw_fingerprint : 0, h);
@@ -629,6 +642,7 @@ vpc_model_create_indexes(struct ovsdb_idl *idl)
     nat_by_vpc = ovsdb_idl_index_create1(idl, &vpcrec_nat_col_vpc);
     model_sg_create_indexes(idl);
     model_acl_create_indexes(idl);
+    model_route_create_indexes(idl);
 }
 
 /* Calls 'cb' for each Port row named 'name' (the name is unique, but a
@@ -645,6 +659,17 @@ vpc_model_for_ports_named(const char *name,
         cb(row, aux);
     }
     vpcrec_port_index_destroy_row(key);
+}
+
+/* Points every VPC's peerings at their peers. */
+static void
+resolve_peerings(struct vpc_model *model)
+{
+    struct model_vpc *mv;
+
+    HMAP_FOR_EACH (mv, hmap_node, &model->vpcs) {
+        model_route_resolve(model, mv);
+    }
 }
 
 static const struct model_binding *
@@ -722,6 +747,8 @@ build_vpc(struct vpc_model *model, const struct vpcrec_vpc *row,
     model_sg_build(row, mv, &sgb);
     struct model_acl_builder aclb;
     model_acl_build(row, mv, &aclb);
+    struct model_route_builder rtb;
+    model_route_begin(row, &rtb);
 
     /* Subnets. */
     size_t n_rows = 0, allocated_rows = 0;
@@ -753,6 +780,7 @@ build_vpc(struct vpc_model *model, const struct vpcrec_vpc *row,
             continue;
         }
         sn->nacl = model_acl_subnet_acl(&aclb, sn_rows[i]);
+        sn->route_table = model_route_subnet_table(&rtb, sn_rows[i]);
         struct vpc_dhcp_config dhcp;
         vpc_dhcp_config_init(&dhcp);
         vpc_dhcp_config_apply(&dhcp, &sn_rows[i]->dhcp_options, true);
@@ -817,6 +845,7 @@ build_vpc(struct vpc_model *model, const struct vpcrec_vpc *row,
         }
         p.n_ips = &mv->ips[n_ips] - p.ips;
         p.sgs = &mv->port_sgs[n_port_sgs];
+        p.appliance = port_row->n_source_check && !port_row->source_check[0];
         p.n_sgs = model_sg_port_groups(&sgb, port_row,
                                        &mv->port_sgs[n_port_sgs]);
         n_port_sgs += p.n_sgs;
@@ -838,6 +867,15 @@ build_vpc(struct vpc_model *model, const struct vpcrec_vpc *row,
                 p.ofport = u16_to_ofp((uintptr_t) shash_find_data(
                                           where->bindings, port_row->name));
             }
+        }
+        const struct model_location *dest
+            = model_migration_destination(model, port_row);
+        if (dest) {
+            p.migrate_from = shash_find_data(&model->locations,
+                                             port_row->requested_chassis);
+            p.migrate_to = dest;
+            p.migrate_encap_ip = dest->encap_ip;
+            p.migrate_encap = dest->encap;
         }
         struct model_binding *mb = CONST_CAST(
             struct model_binding *, find_binding(&model->bindings, &p.uuid));
@@ -865,7 +903,9 @@ build_vpc(struct vpc_model *model, const struct vpcrec_vpc *row,
     mv->pl.ports = mv->ports;
     mv->pl.nats = mv->nats;
     mv->pl.mtu = vpc_mtu(&mv->pl, b.gw);
-    mv->fingerprint = fingerprint(mv, b.gw ? b.gw->fingerprint : 0);
+    model_route_finish(&rtb, mv);
+    mv->own_fingerprint = fingerprint(mv, b.gw ? b.gw->fingerprint : 0);
+    mv->fingerprint = mv->own_fingerprint;  /* model_route_resolve(). */
     hmap_insert(&model->vpcs, &mv->hmap_node, uuid_hash(&mv->pl.uuid));
     model->n_ports += mv->pl.n_ports;
 }
@@ -892,6 +932,7 @@ vpc_model_build(struct vpc_model *model, struct ovsdb_idl *idl,
     }
     model_conj_end_build();
     free(ctx.conn);
+    resolve_peerings(model);
 }
 
 /* Rebuilds in 'model' the VPCs whose UUIDs are in 'vpcs' from 'idl',
@@ -944,6 +985,10 @@ vpc_model_update_vpcs(struct vpc_model *model, struct ovsdb_idl *idl,
         model_conj_end_update(old);
     }
     free(ctx.conn);
+    /* Every peering's peer again: one of them may just have been rebuilt
+     * (the caller rebuilds the VPCs that peer with one it rebuilds, see
+     * model_route_add_peers(), so that their flows follow). */
+    resolve_peerings(model);
 
     struct model_binding *b;
     HMAP_FOR_EACH_POP (b, hmap_node, &prev) {

@@ -49,6 +49,11 @@ struct model_vpc {
     size_t *port_sgs;
     struct vpc_pl_nacl *nacls;
     struct vpc_pl_nacl_rule *nacl_rules;
+    struct vpc_pl_route_table *route_tables;
+    struct vpc_pl_route *routes;
+    struct vpc_pl_peering *peerings;
+    struct uuid *peer_vpcs;         /* Of each of 'peerings'. */
+    uint32_t own_fingerprint;       /* 'fingerprint' without the peers'. */
 };
 
 /* A gateway group with its outside network. */

@@ -31,8 +31,8 @@ ofctrl_monitor_request(enum ofputil_protocol protocol)
 }
 
 /* Does flow monitor reply 'oh' report a flow that another connection
- * added, changed or deleted?  (Flows a gateway learns itself come and go
- * in VPC_T_GW_NEXT_HOP, and are nobody's tampering.) */
+ * added, changed or deleted?  (Flows a switch learns itself come and go
+ * in VPC_T_GW_NEXT_HOP and VPC_T_MIGRANT, and are nobody's tampering.) */
 bool
 ofctrl_monitor_is_foreign(const struct ofp_header *oh)
 {
@@ -48,7 +48,8 @@ ofctrl_monitor_is_foreign(const struct ofp_header *oh)
         }
         if ((fu.event == OFPFME_ADDED || fu.event == OFPFME_REMOVED
              || fu.event == OFPFME_MODIFIED)
-            && fu.table_id != VPC_T_GW_NEXT_HOP) {
+            && fu.table_id != VPC_T_GW_NEXT_HOP
+            && fu.table_id != VPC_T_MIGRANT) {
             foreign = true;
         }
     }

@@ -61,6 +61,8 @@ struct pending_barrier {
 
 struct ofctrl {
     struct rconn *rconn;
+    struct vconn *vconn;            /* 'rconn''s, until the handshake. */
+    char *peer_id;                  /* Its certificate's CN, if any. */
     enum ofctrl_state state;
     enum ofp_version version;
     enum ofputil_protocol protocol;
@@ -135,6 +137,7 @@ ofctrl_create(struct vconn *vconn)
     ofc->rconn = rconn_create(OFCTRL_PROBE_INTERVAL, 0, DSCP_DEFAULT,
                               OFCTRL_VERSIONS);
     rconn_connect_unreliably(ofc->rconn, vconn, NULL);
+    ofc->vconn = vconn;
     ofc->state = OFCTRL_HANDSHAKE;
     vpc_flow_table_init(&ofc->dumped);
     vpc_group_table_init(&ofc->dumped_groups);
@@ -191,6 +194,7 @@ ofctrl_destroy(struct ofctrl *ofc)
         vpc_flow_table_destroy(&ofc->dumped);
         vpc_group_table_destroy(&ofc->dumped_groups);
         rconn_destroy(ofc->rconn);
+        free(ofc->peer_id);
         free(ofc);
     }
 }
@@ -207,6 +211,14 @@ const char *
 ofctrl_get_name(const struct ofctrl *ofc)
 {
     return rconn_get_name(ofc->rconn);
+}
+
+/* Returns the common name of the certificate the switch connected with, or
+ * NULL if it has shown none (known by the time it gives its datapath ID). */
+const char *
+ofctrl_get_peer_id(const struct ofctrl *ofc)
+{
+    return ofc->peer_id;
 }
 
 /* Returns the session's state. */
@@ -279,6 +291,12 @@ handle_features_reply(struct ofctrl *ofc, const struct ofp_header *oh)
     }
     ofc->dpid = features.datapath_id;
     ofc->have_dpid = true;
+    /* The connection that brought this reply is up and its SSL handshake,
+     * if any, over: read who it proved to be, once. */
+    if (ofc->vconn) {
+        ofc->peer_id = nullable_xstrdup(vconn_get_peer_id(ofc->vconn));
+        ofc->vconn = NULL;
+    }
     VLOG_INFO("%s: switch with datapath ID %016"PRIx64" connected "
               "(OpenFlow %s)", ofctrl_get_name(ofc), ofc->dpid,
               ofputil_version_to_string(ofc->version));
@@ -905,8 +923,9 @@ ofctrl_reconcile(struct ofctrl *ofc,
 
     struct vpc_flow *flow;
     HMAP_FOR_EACH (flow, hmap_node, &ofc->dumped.flows) {
-        /* Next-hop MACs that a gateway learned itself stay. */
-        if (flow->cookie != VPC_COOKIE_LEARNED) {
+        /* What a switch learned itself (a gateway's next-hop MACs, where
+         * a migrating port arrived) stays. */
+        if (!vpc_cookie_is_learned(flow->cookie)) {
             queue_flow_mod(ofc, flow, OFPFC_DELETE_STRICT);
             queue_foreign_delete(ofc, flow);
         }

@@ -45,6 +45,7 @@ void ofctrl_wait(struct ofctrl *);
 
 bool ofctrl_is_alive(const struct ofctrl *);
 const char *ofctrl_get_name(const struct ofctrl *);
+const char *ofctrl_get_peer_id(const struct ofctrl *);
 enum ofctrl_state ofctrl_get_state(const struct ofctrl *);
 bool ofctrl_get_dpid(const struct ofctrl *, uint64_t *dpid);
 

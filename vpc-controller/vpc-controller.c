@@ -81,6 +81,14 @@ struct listeners {
     size_t n_pvconns;
 };
 
+/* Whether listener 'name' takes SSL connections, whose certificates must
+ * name the chassis they claim to be (see peer-cert.h). */
+static bool
+listener_is_ssl(const char *name)
+{
+    return !strncmp(name, "pssl:", 5);
+}
+
 /* Opens every listener of --ovsdb-listen and --of-listen.  One we cannot
  * open is fatal: hosts would have no way in. */
 static void
@@ -126,7 +134,8 @@ listeners_run(struct listeners *l)
                 }
                 break;
             }
-            engine_add_host(jsonrpc_open(stream));
+            engine_add_host(jsonrpc_open(stream),
+                            listener_is_ssl(ovsdb_listen.names[i]));
         }
     }
     for (size_t i = 0; i < l->n_pvconns; i++) {
@@ -140,7 +149,7 @@ listeners_run(struct listeners *l)
                 }
                 break;
             }
-            engine_add_switch(vconn);
+            engine_add_switch(vconn, listener_is_ssl(of_listen.names[i]));
         }
     }
 }
