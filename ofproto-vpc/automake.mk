@@ -7,6 +7,8 @@ noinst_LTLIBRARIES += ofproto-vpc/libofproto-vpc.la
 ofproto_vpc_libofproto_vpc_la_SOURCES = \
 	ofproto-vpc/pipeline.c \
 	ofproto-vpc/pipeline.h \
+	ofproto-vpc/flow-merge.c \
+	ofproto-vpc/flow-merge.h \
 	ofproto-vpc/flow-table.c \
 	ofproto-vpc/flow-table.h \
 	ofproto-vpc/group-table.c \

@@ -20,6 +20,13 @@ flow_key_hash(uint8_t table_id, uint16_t priority,
     return minimatch_hash(match, hash_2words(table_id, priority));
 }
 
+/* Returns the hash of the key of 'flow' (table, priority, match), the one
+ * that flow tables use. */
+uint32_t
+vpc_flow_hash(const struct vpc_flow *flow)
+{
+    return flow_key_hash(flow->table_id, flow->priority, &flow->match);
+}
 
 /* Initializes 'table' as empty. */
 void
@@ -140,8 +147,7 @@ vpc_flow_table_add_copy(struct vpc_flow_table *table,
     flow->cookie = src->cookie;
     flow->ofpacts = xmemdup(src->ofpacts, src->ofpacts_len);
     flow->ofpacts_len = src->ofpacts_len;
-    hmap_insert(&table->flows, &flow->hmap_node,
-                flow_key_hash(flow->table_id, flow->priority, &flow->match));
+    hmap_insert(&table->flows, &flow->hmap_node, vpc_flow_hash(flow));
     return flow;
 }
 
@@ -151,7 +157,7 @@ vpc_flow_table_find(const struct vpc_flow_table *table,
                     const struct vpc_flow *key)
 {
     return find__(table, key->table_id, key->priority, &key->match,
-                  flow_key_hash(key->table_id, key->priority, &key->match));
+                  vpc_flow_hash(key));
 }
 
 /* Removes 'flow' from 'table' and frees it. */

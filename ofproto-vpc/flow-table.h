@@ -42,6 +42,7 @@ void vpc_flow_table_remove(struct vpc_flow_table *, struct vpc_flow *);
 void vpc_flow_table_move(struct vpc_flow_table *dst,
                          struct vpc_flow_table *src);
 
+uint32_t vpc_flow_hash(const struct vpc_flow *);
 bool vpc_flow_same_actions(const struct vpc_flow *, const struct vpc_flow *);
 void vpc_flow_format(const struct vpc_flow *, struct ds *);
 void vpc_flow_table_format(const struct vpc_flow_table *, struct ds *);

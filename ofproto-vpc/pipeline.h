@@ -53,7 +53,11 @@ enum vpc_table {
     VPC_T_SG_OUT = 35,
     /* ...then replies and related packets of allowed connections pass,
      * unless their connection was cut; other packets are judged by the
-     * port's egress rules (conjunctive matches: port, remote, protocol). */
+     * port's egress rules (conjunctive matches: port, remote, protocol).
+     * Only the port clause and the conjunction flow match the VPC key:
+     * the remote and protocol clauses of all the VPCs of a chassis are
+     * one flow per match (VPC_COOKIE_SHARED), with a conjunction action
+     * per rule, and conjunction IDs are unique per chassis. */
     VPC_T_SG_OUT_EVAL = 36,
     /* Allowed: a new connection is committed (a cut one restored). */
     VPC_T_SG_OUT_ALLOW = 37,
@@ -212,11 +216,21 @@ enum {
  * route, 1 for a subnet, 2 for a route of a route table. */
 #define VPC_PRIO_ROUTE_FOR(PLEN, KIND) (VPC_PRIO_ROUTE + 3 * (PLEN) + (KIND))
 
-/* The cookie of learned next-hop flows. */
-#define VPC_COOKIE_LEARNED UINT64_C(0x7670636c6561726e)
-/* The cookie of a migrating port's learned flow in VPC_T_MIGRANT: this in
- * the upper 32 bits, the port's cookie in the lower 32. */
+/* Cookies.  A flow's cookie is the first 32 bits of the UUID of the row
+ * that caused it (vpc_cookie_from_uuid()), 0 for the flows every chassis
+ * has, or one of these. */
+/* Learned next-hop flows (gateways). */
+#define VPC_COOKIE_LEARNED UINT64_C(0x7670636c6561726e)     /* "vpclearn" */
+/* A migrating port's learned flow in VPC_T_MIGRANT: this in the upper 32
+ * bits, the port's cookie in the lower 32. */
 #define VPC_COOKIE_MIGRANT UINT64_C(0x766d696700000000)
+/* Security group clauses that several VPCs of a chassis share (see
+ * flow-merge.h): a protocol with its port block or ICMP type, an address
+ * block, a bit of VPC_MFF_SG_REMOTE, an address of a remote group's
+ * member.  They match no VPC key, and their conjunction actions lead to
+ * their rules: "conj_id=N" matches the conjunction flow of rule N, whose
+ * cookie is the rule's. */
+#define VPC_COOKIE_SHARED UINT64_C(0x7670637368617265)      /* "vpcshare" */
 
 /* Is 'cookie' that of a flow that a switch learned itself (which the
  * controller leaves alone)? */

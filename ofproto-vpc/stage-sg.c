@@ -16,14 +16,27 @@
  * members that M rules name costs about N + M flows whatever the rules'
  * priorities, and a member that joins or leaves changes one flow per
  * address.  Clause flows with one match and priority are one flow with a
- * conjunction action per rule.  Every flow matches the VPC's key in
- * metadata: the clauses and conjunction IDs of two VPCs never meet. */
+ * conjunction action per rule.
+ *
+ * Only the port clause and the conjunction flow match the VPC's key in
+ * metadata.  The port clause is enough to keep VPCs apart: a conjunction
+ * completes only if every one of its clauses matches, and a packet of
+ * another VPC never matches the port clause (its in_port, or the port
+ * VPC_T_BIND found for it, belongs to one VPC).  So the other clauses,
+ * the other end and the protocol, are the same flow in every VPC that
+ * has them: they go to a table of their own ('shared' below), which the
+ * caller merges with the other VPCs' of the chassis (flow-merge.h) into
+ * one flow with every VPC's conjunction actions.  A hundred VPCs with the
+ * same rules cost their clauses once per chassis, not a hundred times.
+ * That needs conjunction IDs unique among the VPCs of a chassis, which
+ * the caller gives (see vpc_pl_sg_rule). */
 #include <config.h>
 #include "stage-sg.h"
 
 #include <limits.h>
 #include <string.h>
 
+#include "bitmap.h"
 #include "byte-order.h"
 #include "flow.h"
 #include "flow-table.h"
@@ -166,7 +179,8 @@ pl_sg_build_static(struct vpc_flow_table *out, struct ofpbuf *a)
 }
 
 /* Clause flows being gathered: one per (table, priority, match), with a
- * conjunction action for each rule that uses it. */
+ * conjunction action for each rule that uses it.  A VPC's own clauses (the
+ * ports) and those that VPCs share (no VPC key) are gathered apart. */
 struct clause {
     struct hmap_node node;
     uint8_t table;
@@ -211,7 +225,7 @@ found:;
     conj->n_clauses = n;
 }
 
-/* Adds the clause flows to 'out' and frees them. */
+/* Adds the clause flows of 'clauses' to 'out' and frees them. */
 static void
 clauses_flush(struct hmap *clauses, struct vpc_flow_table *out,
               struct ofpbuf *a)
@@ -264,7 +278,8 @@ rule_has_remote(const struct vpc_pl_vpc *vpc, const struct vpc_pl_sg_rule *r)
 
 /* The clause of rule 'r' (the 'k'th of 'n') that matches the other end:
  * its block; or the remote group's bit, if it has one in 'bits' (see
- * assign_remote_bits()); or else each address of its members. */
+ * assign_remote_bits()); or else each address of its members.  Without
+ * the VPC key: see the top of this file. */
 static void
 add_remote_clauses(struct hmap *clauses, const struct vpc_pl_vpc *vpc,
                    const int *bits, const struct vpc_pl_sg_rule *r,
@@ -273,7 +288,6 @@ add_remote_clauses(struct hmap *clauses, const struct vpc_pl_vpc *vpc,
     struct match match;
 
     match_init_catchall(&match);
-    pl_match_vpc(&match, vpc->tunnel_key);
     match_set_dl_type(&match, htons(ETH_TYPE_IP));
     if (r->remote_is_group && bits[r->remote_group] >= 0) {
         uint32_t bit = UINT32_C(1) << bits[r->remote_group];
@@ -313,17 +327,15 @@ add_remote_clauses(struct hmap *clauses, const struct vpc_pl_vpc *vpc,
 
 /* The clause of rule 'r' (the 'k'th of 'n') that matches the protocol: a
  * TCP or UDP port range as the fewest prefix matches, or an ICMP type and
- * code. */
+ * code.  Without the VPC key: see the top of this file. */
 static void
-add_proto_clauses(struct hmap *clauses, const struct vpc_pl_vpc *vpc,
-                  const struct vpc_pl_sg_rule *r, uint8_t table,
-                  uint16_t priority, uint8_t k, uint8_t n)
+add_proto_clauses(struct hmap *clauses, const struct vpc_pl_sg_rule *r,
+                  uint8_t table, uint16_t priority, uint8_t k, uint8_t n)
 {
     uint64_t cookie = vpc_cookie_from_uuid(&r->uuid);
     struct match match;
 
     match_init_catchall(&match);
-    pl_match_vpc(&match, vpc->tunnel_key);
     match_set_dl_type(&match, htons(ETH_TYPE_IP));
     match_set_nw_proto(&match, r->proto);
     if ((r->proto == IPPROTO_TCP || r->proto == IPPROTO_UDP)
@@ -348,11 +360,12 @@ add_proto_clauses(struct hmap *clauses, const struct vpc_pl_vpc *vpc,
 }
 
 /* Adds the flows of rule 'r' of group 'sg' of 'vpc' on 'chassis' to
- * 'clauses' and 'out', building actions in 'a'; 'bits' are the groups'
- * bits in VPC_MFF_SG_REMOTE. */
+ * 'clauses' (the VPC's own) and 'out', unless 'out' is NULL, and to
+ * 'shared' (those VPCs share), unless it is NULL, building actions in 'a';
+ * 'bits' are the groups' bits in VPC_MFF_SG_REMOTE. */
 static void
 build_rule(struct vpc_flow_table *out, struct hmap *clauses,
-           const struct vpc_pl_chassis *chassis,
+           struct hmap *shared, const struct vpc_pl_chassis *chassis,
            const struct vpc_pl_vpc *vpc, const int *bits, size_t sg,
            const struct vpc_pl_sg_rule *r, struct ofpbuf *a)
 {
@@ -363,6 +376,15 @@ build_rule(struct vpc_flow_table *out, struct hmap *clauses,
     struct match match;
 
     if (!rule_has_remote(vpc, r)) {
+        return;
+    }
+    if (shared) {
+        add_remote_clauses(shared, vpc, bits, r, t->eval, priority, 1, n);
+        if (n == 3) {
+            add_proto_clauses(shared, r, t->eval, priority, 2, n);
+        }
+    }
+    if (!out) {
         return;
     }
 
@@ -398,10 +420,6 @@ build_rule(struct vpc_flow_table *out, struct hmap *clauses,
                    vpc_cookie_from_uuid(&p->uuid), &match, r->conj_id, 0,
                    n);
         match_init_catchall(&match);
-    }
-    add_remote_clauses(clauses, vpc, bits, r, t->eval, priority, 1, n);
-    if (n == 3) {
-        add_proto_clauses(clauses, vpc, r, t->eval, priority, 2, n);
     }
 
     /* What a match does. */
@@ -471,38 +489,64 @@ build_remote_lookups(struct vpc_flow_table *out,
     }
 }
 
+/* Sets bit i of 'here' (room for the groups of 'vpc') if the VPC's group i
+ * has a member on 'chassis', a host (or one migrating to it): the groups
+ * whose rules it needs. */
+void
+pl_sg_groups_here(const struct vpc_pl_chassis *chassis,
+                  const struct vpc_pl_vpc *vpc, unsigned long *here)
+{
+    memset(here, 0, bitmap_n_bytes(vpc->n_sgs));
+    for (size_t i = 0; i < vpc->n_ports; i++) {
+        const struct vpc_pl_port *p = &vpc->ports[i];
+        if (port_is_local(chassis, p) || pl_migrate_awaits(chassis, p)) {
+            for (size_t j = 0; j < p->n_sgs; j++) {
+                bitmap_set1(here, p->sgs[j]);
+            }
+        }
+    }
+}
+
 /* Adds to 'out' the security group flows of 'vpc' on 'chassis', a host
  * with a port of it, building actions in 'a': the rules of every group
- * that has a member here, and the groups of the VPC's addresses. */
+ * that has a member here, and the groups of the VPC's addresses.  The
+ * clauses that match no VPC key go to 'shared' instead, with only this
+ * VPC's conjunction actions, for the caller to merge with other VPCs'.
+ * Either 'out' or 'shared' may be NULL, for only the other: the flows of
+ * 'shared' depend only on the VPC and on which of its groups have a member
+ * on the chassis (pl_sg_groups_here()), so that a caller may build them
+ * once for every chassis that has the same groups. */
 void
-pl_sg_build_vpc(struct vpc_flow_table *out,
+pl_sg_build_vpc(struct vpc_flow_table *out, struct vpc_flow_table *shared,
                 const struct vpc_pl_chassis *chassis,
                 const struct vpc_pl_vpc *vpc, struct ofpbuf *a)
 {
     struct hmap clauses = HMAP_INITIALIZER(&clauses);
+    struct hmap shared_clauses = HMAP_INITIALIZER(&shared_clauses);
     int *bits = xmalloc((vpc->n_sgs + 1) * sizeof *bits);
+    unsigned long *here = bitmap_allocate(vpc->n_sgs);
 
-    if (assign_remote_bits(vpc, bits)) {
+    if (assign_remote_bits(vpc, bits) && out) {
         build_remote_lookups(out, vpc, bits, a);
     }
 
-    for (size_t sg = 0; sg < vpc->n_sgs; sg++) {
-        bool here = false;
-        for (size_t i = 0; i < vpc->n_ports && !here; i++) {
-            here = ((port_is_local(chassis, &vpc->ports[i])
-                     || pl_migrate_awaits(chassis, &vpc->ports[i]))
-                    && port_in_group(&vpc->ports[i], sg));
-        }
-        if (!here) {
-            continue;
-        }
+    pl_sg_groups_here(chassis, vpc, here);
+    size_t sg;
+    BITMAP_FOR_EACH_1 (sg, vpc->n_sgs, here) {
         const struct vpc_pl_sg *g = &vpc->sgs[sg];
         for (size_t i = 0; i < g->n_rules; i++) {
-            build_rule(out, &clauses, chassis, vpc, bits, sg, &g->rules[i],
-                       a);
+            build_rule(out, &clauses, shared ? &shared_clauses : NULL,
+                       chassis, vpc, bits, sg, &g->rules[i], a);
         }
     }
-    clauses_flush(&clauses, out, a);
+    if (out) {
+        clauses_flush(&clauses, out, a);
+    }
+    if (shared) {
+        clauses_flush(&shared_clauses, shared, a);
+    }
     hmap_destroy(&clauses);
+    hmap_destroy(&shared_clauses);
+    bitmap_free(here);
     free(bits);
 }

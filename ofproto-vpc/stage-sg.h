@@ -10,7 +10,10 @@ struct vpc_pl_vpc;
 
 void pl_sg_build_static(struct vpc_flow_table *, struct ofpbuf *);
 void pl_sg_put_ingress(struct ofpbuf *);
-void pl_sg_build_vpc(struct vpc_flow_table *, const struct vpc_pl_chassis *,
+void pl_sg_groups_here(const struct vpc_pl_chassis *,
+                       const struct vpc_pl_vpc *, unsigned long *here);
+void pl_sg_build_vpc(struct vpc_flow_table *, struct vpc_flow_table *shared,
+                     const struct vpc_pl_chassis *,
                      const struct vpc_pl_vpc *, struct ofpbuf *);
 
 #endif /* stage-sg.h */

@@ -5,6 +5,9 @@
 #include <config.h>
 #include "vpc-pipeline.h"
 
+#include <string.h>
+
+#include "bitmap.h"
 #include "openvswitch/match.h"
 #include "openvswitch/ofpbuf.h"
 #include "pipeline.h"
@@ -151,9 +154,10 @@ vpc_pipeline_build_gw_group(const struct vpc_pl_chassis *chassis,
     ofpbuf_uninit(&a);
 }
 
-/* The flows of 'vpc' on 'chassis', a host with a port of it. */
+/* The flows of 'vpc' on 'chassis', a host with a port of it, and its parts
+ * of the flows that VPCs share in 'shared'. */
 static void
-build_host_vpc(struct vpc_flow_table *out,
+build_host_vpc(struct vpc_flow_table *out, struct vpc_flow_table *shared,
                const struct vpc_pl_chassis *chassis,
                const struct vpc_pl_vpc *vpc, struct ofpbuf *a)
 {
@@ -182,7 +186,7 @@ build_host_vpc(struct vpc_flow_table *out,
         }
         pl_migrate_build_port(out, chassis, vpc, port, a);
     }
-    pl_sg_build_vpc(out, chassis, vpc, a);
+    pl_sg_build_vpc(out, shared, chassis, vpc, a);
     pl_nacl_build_vpc(out, vpc, a);
     pl_punt_build_mtu(out, vpc, a);
     pl_rtable_build_vpc(out, chassis, vpc, a);
@@ -190,11 +194,20 @@ build_host_vpc(struct vpc_flow_table *out,
 }
 
 /* Adds to 'out' the flows of 'vpc' on 'chassis': a host's if it has a port
- * of the VPC, a gateway's if it is one of the VPC's gateways, else none. */
+ * of the VPC, a gateway's if it is one of the VPC's gateways, else none.
+ *
+ * Some flows are the same in every VPC that has them (security group
+ * clauses that match no VPC key: see stage-sg.c): the VPC's parts of
+ * those, flows with conjunction actions only, go to 'shared' (unless it
+ * is NULL: see vpc_pipeline_build_vpc_shared()).  A switch can hold only
+ * one flow with their key, so the caller merges them with the parts of
+ * the chassis' other VPCs (flow-merge.h); their conjunction IDs must be
+ * unique among those VPCs. */
 void
 vpc_pipeline_build_vpc(const struct vpc_pl_chassis *chassis,
                        const struct vpc_pl_vpc *vpc,
-                       struct vpc_flow_table *out)
+                       struct vpc_flow_table *out,
+                       struct vpc_flow_table *shared)
 {
     uint64_t stub[1024 / 8];
     struct ofpbuf a = OFPBUF_STUB_INITIALIZER(stub);
@@ -202,7 +215,40 @@ vpc_pipeline_build_vpc(const struct vpc_pl_chassis *chassis,
     if (vpc_pipeline_serves_vpc(chassis, vpc)) {
         pl_gw_build_vpc(out, chassis, vpc, &a);
     } else if (vpc_pipeline_hosts_vpc(chassis, vpc)) {
-        build_host_vpc(out, chassis, vpc, &a);
+        build_host_vpc(out, shared, chassis, vpc, &a);
+    }
+    ofpbuf_uninit(&a);
+}
+
+/* Sets bit i of 'here' (room for 'vpc''s n_sgs bits) if 'chassis' needs the
+ * rules of the VPC's security group i: it is a host with a member of the
+ * group.  The VPC's parts of the flows that VPCs share depend on nothing
+ * else: two chassis with the same bits get the same parts from
+ * vpc_pipeline_build_vpc_shared(). */
+void
+vpc_pipeline_sg_groups_here(const struct vpc_pl_chassis *chassis,
+                            const struct vpc_pl_vpc *vpc, unsigned long *here)
+{
+    pl_sg_groups_here(chassis, vpc, here);
+    if (vpc_pipeline_serves_vpc(chassis, vpc)) {
+        memset(here, 0, bitmap_n_bytes(vpc->n_sgs));
+    }
+}
+
+/* Adds to 'shared' only the parts of the flows that VPCs share that
+ * vpc_pipeline_build_vpc() would add: for a caller that builds them once
+ * for all the chassis with the same vpc_pipeline_sg_groups_here(). */
+void
+vpc_pipeline_build_vpc_shared(const struct vpc_pl_chassis *chassis,
+                              const struct vpc_pl_vpc *vpc,
+                              struct vpc_flow_table *shared)
+{
+    uint64_t stub[1024 / 8];
+    struct ofpbuf a = OFPBUF_STUB_INITIALIZER(stub);
+
+    if (!vpc_pipeline_serves_vpc(chassis, vpc)
+        && vpc_pipeline_hosts_vpc(chassis, vpc)) {
+        pl_sg_build_vpc(NULL, shared, chassis, vpc, &a);
     }
     ofpbuf_uninit(&a);
 }

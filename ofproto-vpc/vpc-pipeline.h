@@ -76,7 +76,10 @@ struct vpc_pl_port {
  * before filling it in. */
 struct vpc_pl_sg_rule {
     struct uuid uuid;
-    uint32_t conj_id;           /* Nonzero, unique among the VPC's rules. */
+    uint32_t conj_id;           /* Nonzero, unique among the rules of all
+                                 * VPCs of a chassis: clauses that VPCs
+                                 * share (vpc_pipeline_build_vpc()) carry
+                                 * the conjunctions of several. */
     bool ingress;               /* Else egress. */
     bool deny;                  /* Else allow. */
     uint8_t priority;           /* 1 (wins) to 100. */
@@ -250,6 +253,13 @@ void vpc_pipeline_build_gw_group(const struct vpc_pl_chassis *,
                                  struct vpc_group_table *);
 void vpc_pipeline_build_vpc(const struct vpc_pl_chassis *,
                             const struct vpc_pl_vpc *,
-                            struct vpc_flow_table *);
+                            struct vpc_flow_table *,
+                            struct vpc_flow_table *shared);
+void vpc_pipeline_sg_groups_here(const struct vpc_pl_chassis *,
+                                 const struct vpc_pl_vpc *,
+                                 unsigned long *here);
+void vpc_pipeline_build_vpc_shared(const struct vpc_pl_chassis *,
+                                   const struct vpc_pl_vpc *,
+                                   struct vpc_flow_table *shared);
 
 #endif /* vpc-pipeline.h */

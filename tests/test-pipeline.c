@@ -12,13 +12,22 @@
  *   egress); p1 also in "web" (TCP 80-443 from anywhere, ping from
  *   198.51.100.0/24 denied).  Subnet 10.0.2.0/24 has a network ACL: SSH in
  *   from 10.0.0.0/8, nothing else in, everything out.  hv1-many: more
- *   groups named by rules than reg9 has bits. */
+ *   groups named by rules than reg9 has bits.  hv1-two: on hv1, the VPC
+ *   and a second one with the same rules (key 43, conjunction IDs 101...,
+ *   p1 on ofport 15).  hv1-two-del: hv1-two, then the second VPC goes
+ *   away: the shared flows that change, as they were ("-") and are ("+").
+ *   merge-cap: 3,100 owners (metadata 1...) want one clause flow, each
+ *   with a conjunction of its own.  merge-cap-del: then the first 200
+ *   go: the flows that change, as they were ("-") and are ("+").
+ *
+ * Clauses that VPCs share come out merged, as a chassis has them. */
 #include <config.h>
 
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "flow-merge.h"
 #include "flow-table.h"
 #include "group-table.h"
 #include "openvswitch/dynamic-string.h"
@@ -51,7 +60,8 @@ mac(const char *s)
  * remote) in the first and the last. */
 #define N_MANY 35
 static void
-build_many_groups(const void *self, struct vpc_flow_table *flows)
+build_many_groups(const void *self, struct vpc_flow_table *flows,
+                  struct vpc_flow_table *shared)
 {
     static struct vpc_pl_sg_rule rules[N_MANY];
     static struct vpc_pl_sg sgs[N_MANY];
@@ -86,7 +96,66 @@ build_many_groups(const void *self, struct vpc_flow_table *flows)
     struct vpc_pl_chassis chassis = {
         .self = self, .tunnel_ofport = { u16_to_ofp(1), u16_to_ofp(2) },
     };
-    vpc_pipeline_build_vpc(&chassis, &vpc, flows);
+    vpc_pipeline_build_vpc(&chassis, &vpc, flows, shared);
+}
+
+/* "merge-cap": 3,100 owners want the flow "ip" in sg_out_eval at priority
+ * 200, owner i with conjunction(i + 1, 2/2). */
+static void
+build_merge_cap(struct vpc_flow_merge *merge)
+{
+    uint64_t stub[64 / 8];
+    struct ofpbuf a = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    match_init_catchall(&match);
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    for (uint32_t i = 0; i < 3100; i++) {
+        struct vpc_flow_parts *parts = vpc_flow_parts_create(i + 1);
+        struct uuid owner = { .parts = { i + 1 } };
+
+        ofpbuf_clear(&a);
+        struct ofpact_conjunction *c = ofpact_put_CONJUNCTION(&a);
+        c->id = i + 1;
+        c->clause = 1;
+        c->n_clauses = 2;
+        vpc_flow_table_add(&parts->flows, 36, 200, 0, &match, a.data,
+                           a.size);
+        vpc_flow_merge_set(merge, &owner, parts);
+        vpc_flow_parts_unref(parts);
+    }
+    ofpbuf_uninit(&a);
+}
+
+/* Prints the flows of 'flows', each line after 'prefix'. */
+static void
+print_prefixed(const char *prefix, const struct vpc_flow_table *flows)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    vpc_flow_table_format(flows, &s);
+
+    char *save_ptr = NULL;
+    for (char *line = strtok_r(ds_cstr(&s), "\n", &save_ptr); line;
+         line = strtok_r(NULL, "\n", &save_ptr)) {
+        printf("%s%s\n", prefix, line);
+    }
+    ds_destroy(&s);
+}
+
+/* Flushes 'merge' and prints the merged flows that changed, as they were
+ * ("- ") and are ("+ "). */
+static void
+print_flush(struct vpc_flow_merge *merge)
+{
+    struct vpc_flow_table was, now;
+
+    vpc_flow_table_init(&was);
+    vpc_flow_table_init(&now);
+    vpc_flow_merge_flush(merge, &was, &now);
+    print_prefixed("- ", &was);
+    print_prefixed("+ ", &now);
+    vpc_flow_table_destroy(&was);
+    vpc_flow_table_destroy(&now);
 }
 
 int
@@ -99,7 +168,8 @@ main(int argc, char *argv[])
     if (argc != 2) {
         ovs_fatal(0, "usage: %s hv1|hv2|hv3|static|hv1-gw|gw1|gw2|gw-static"
                   "|hv1-many|hv1-punt|hv1-routes|hv2-routes|hv1-mig|hv2-mig"
-                  "|hv3-mig|hv1-mig-gone|hv3-mig-gone", argv[0]);
+                  "|hv3-mig|hv1-mig-gone|hv3-mig-gone|hv1-two|hv1-two-del"
+                  "|merge-cap|merge-cap-del", argv[0]);
     }
     const char *name = argv[1];
     bool punt = !strcmp(name, "hv1-punt");
@@ -129,11 +199,17 @@ main(int argc, char *argv[])
     struct vpc_pl_cidr cidr = { ip("10.0.0.0"), ip("255.255.0.0") };
 
     struct vpc_flow_table flows;
+    struct vpc_flow_parts *shared = vpc_flow_parts_create(42);
     struct vpc_group_table groups;
+    struct vpc_flow_merge merge;
     vpc_flow_table_init(&flows);
     vpc_group_table_init(&groups);
-    if (!strcmp(name, "hv1-many")) {
-        build_many_groups(hv1, &flows);
+    vpc_flow_merge_init(&merge);
+    if (!strncmp(name, "merge-cap", 9)) {
+        build_merge_cap(&merge);
+    } else if (!strcmp(name, "hv1-many")) {
+        build_many_groups(hv1, &flows, &shared->flows);
+        vpc_flow_merge_set(&merge, &UUID_ZERO, shared);
     } else if (!strcmp(name, "static")) {
         vpc_pipeline_build_static(&flows);
     } else if (!strcmp(name, "gw-static")) {
@@ -350,7 +426,48 @@ main(int argc, char *argv[])
             vpc.peerings = &peering;
             vpc.n_peerings = 1;
         }
-        vpc_pipeline_build_vpc(&chassis, &vpc, &flows);
+        vpc_pipeline_build_vpc(&chassis, &vpc, &flows, &shared->flows);
+        vpc_flow_merge_set(&merge, &vpc.uuid, shared);
+
+        if (!strncmp(name, "hv1-two", 7)) {
+            /* Another VPC with the same subnets, ports and rules; its
+             * rules have their own conjunction IDs, as the controller
+             * gives them. */
+            vpc.tunnel_key = 43;
+            ovs_assert(uuid_from_string(
+                           &vpc.uuid, "11111112-0000-0000-0000-000000000000"));
+            ports[0].ofport = u16_to_ofp(15);
+            for (int i = 0; i < 4; i++) {
+                rules[i].conj_id += 100;
+            }
+            /* (Parts given to a merge stay as they are.) */
+            vpc_flow_parts_unref(shared);
+            shared = vpc_flow_parts_create(43);
+            vpc_pipeline_build_vpc(&chassis, &vpc, &flows, &shared->flows);
+            vpc_flow_merge_set(&merge, &vpc.uuid, shared);
+        }
+    }
+    vpc_flow_merge_flush(&merge, NULL, NULL);
+    if (!strcmp(name, "merge-cap-del")) {
+        for (uint32_t i = 0; i < 200; i++) {
+            struct uuid owner = { .parts = { i + 1 } };
+            vpc_flow_merge_set(&merge, &owner, NULL);
+        }
+        print_flush(&merge);
+    } else if (!strcmp(name, "hv1-two-del")) {
+        struct uuid second;
+
+        ovs_assert(uuid_from_string(&second,
+                                    "11111112-0000-0000-0000-000000000000"));
+        vpc_flow_merge_set(&merge, &second, NULL);
+        print_flush(&merge);
+        vpc_flow_table_clear(&flows);
+    } else {
+        const struct vpc_flow *flow;
+        HMAP_FOR_EACH (flow, hmap_node,
+                       &vpc_flow_merge_flows(&merge)->flows) {
+            vpc_flow_table_add_copy(&flows, flow);
+        }
     }
 
     struct ds s = DS_EMPTY_INITIALIZER;
@@ -359,6 +476,8 @@ main(int argc, char *argv[])
     fputs(ds_cstr(&s), stdout);
     ds_destroy(&s);
     vpc_flow_table_destroy(&flows);
+    vpc_flow_parts_unref(shared);
+    vpc_flow_merge_destroy(&merge);
     vpc_group_table_destroy(&groups);
     return 0;
 }

@@ -4,7 +4,8 @@
  * "22(bind). " in a trace) and each cookie followed by the rows that made
  * the flow: a flow's cookie is the first 32 bits of its row's UUID (see
  * ofproto-vpc/flow-table.h), so "# port vm1 (vpc blue)".  A cookie that
- * several rows share names them all. */
+ * several rows share names them all; the cookies of pipeline.h say what
+ * they are for. */
 #include <config.h>
 
 #include "vpc-ctl-annotate.h"
@@ -162,6 +163,9 @@ find_cookie(const struct hmap *map, uint64_t cookie)
 {
     if (cookie == VPC_COOKIE_LEARNED) {
         return "learned next hop (gateway)";
+    } else if (cookie == VPC_COOKIE_SHARED) {
+        return ("security group clause that VPCs share (each conj_id=ID "
+                "flow names its rule)");
     } else if (!cookie) {
         return "the pipeline itself (no row)";
     } else if (cookie >> 32) {

@@ -621,30 +621,42 @@ cmd_sg_rule_add(struct ctl_context *ctx)
         goto out;
     }
 
-    size_t n;
-    struct sg_rule_line *lines = sg_rule_lines(ctx, sg, &n);
-    const struct sg_rule_line *same = NULL;
-    for (size_t i = 0; i < n && !same; i++) {
-        if (sg_rule_equals(&lines[i].rule, &r)) {
-            same = &lines[i];
+    /* The group's rules, and this one among them?  (Compared, not printed:
+     * vpc-bench's transaction of 2,100 rules spent a seventh of vpc-ctl's
+     * CPU printing the rules of their groups to compare them.) */
+    size_t n = 0;
+    const struct vpcrec_security_group_rule *row, *same = NULL;
+    VPCREC_SECURITY_GROUP_RULE_FOR_EACH (row, ctx->idl) {
+        if (row->security_group == sg) {
+            n++;
+            if (!same) {
+                struct sg_rule have;
+                sg_rule_from_row(row, &have);
+                same = sg_rule_equals(&have, &r) ? row : NULL;
+                sg_rule_destroy(&have);
+            }
         }
     }
     if (same && !vpc_ctl_has_option(ctx, "--may-exist")) {
-        struct ds id = DS_EMPTY_INITIALIZER;
-        put_short_id(&id, &same->row->header_.uuid);
-        ctl_error(ctx, "%s: security group already has rule %s (%s)",
-                  sg->name, same->text, ds_cstr(&id));
-        ds_destroy(&id);
+        struct ds text = DS_EMPTY_INITIALIZER;
+        struct sg_rule have;
+        sg_rule_from_row(same, &have);
+        put_rule(&text, &have);
+        sg_rule_destroy(&have);
+        ds_put_cstr(&text, " (");
+        put_short_id(&text, &same->header_.uuid);
+        ctl_error(ctx, "%s: security group already has rule %s)",
+                  sg->name, ds_cstr(&text));
+        ds_destroy(&text);
     } else if (!same && n >= VPC_SG_MAX_RULES) {
         ctl_error(ctx, "%s: security group already has %"PRIuSIZE" rules, "
                   "the most it may have", sg->name, n);
     } else {
         const struct vpcrec_security_group_rule *rule
-            = same ? same->row : sg_rule_insert(ctx, sg, &r);
+            = same ? same : sg_rule_insert(ctx, sg, &r);
         ds_put_format(&ctx->output, UUID_FMT,
                       UUID_ARGS(&rule->header_.uuid));
     }
-    sg_rule_lines_destroy(lines, n);
 
 out:
     sg_rule_destroy(&r);

@@ -20,6 +20,8 @@ vpc_controller_vpc_controller_SOURCES = \
 	vpc-controller/model-acl.h \
 	vpc-controller/model-binding.c \
 	vpc-controller/model-binding.h \
+	vpc-controller/model-conj.c \
+	vpc-controller/model-conj.h \
 	vpc-controller/model-route.c \
 	vpc-controller/model-route.h \
 	vpc-controller/model-sg.c \

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "bitmap.h"
 #include "chassis.h"
 #include "coverage.h"
 #include "engine-private.h"
@@ -39,6 +40,20 @@ struct port_gen {
 
 static struct hmap port_gens = HMAP_INITIALIZER(&port_gens);
 static uint64_t n_vpc_rebuilds;
+
+/* A VPC's parts of the flows that the VPCs of a chassis share, as one
+ * round of work (chassis_sync_all()) built them: they depend only on which
+ * of its groups have members on the chassis, so all the chassis with the
+ * same ones get the same parts, built once, and hold them by reference in
+ * their merges. */
+struct round_parts {
+    struct hmap_node hmap_node;     /* In 'round_parts', by VPC and bits. */
+    struct uuid vpc;
+    unsigned long *here;            /* vpc_pipeline_sg_groups_here(). */
+    size_t n_sgs;
+    struct vpc_flow_parts *parts;   /* NULL if none. */
+};
+static struct hmap round_parts = HMAP_INITIALIZER(&round_parts);
 
 static struct chassis_vpc *
 chassis_vpc_find(const struct chassis *ch, const struct uuid *vpc)
@@ -153,9 +168,61 @@ note_new_local_ports(struct chassis *ch, const struct vpc_pl_chassis *pc,
     }
 }
 
+/* Returns the parts of the flows that VPCs share that 'mv' has on 'pc' (NULL
+ * if none), built once per round for each set of its groups. */
+static struct vpc_flow_parts *
+round_parts_get(const struct vpc_pl_chassis *pc, const struct model_vpc *mv)
+{
+    size_t n = mv->pl.n_sgs;
+    unsigned long *here = bitmap_allocate(n);
+    struct round_parts *rp;
+
+    vpc_pipeline_sg_groups_here(pc, &mv->pl, here);
+    if (bitmap_is_all_zeros(here, n)) {
+        bitmap_free(here);
+        return NULL;
+    }
+
+    uint32_t hash = hash_bytes(here, bitmap_n_bytes(n),
+                               uuid_hash(&mv->pl.uuid));
+    HMAP_FOR_EACH_WITH_HASH (rp, hmap_node, hash, &round_parts) {
+        if (uuid_equals(&rp->vpc, &mv->pl.uuid) && rp->n_sgs == n
+            && bitmap_equal(rp->here, here, n)) {
+            bitmap_free(here);
+            return rp->parts;
+        }
+    }
+    rp = xmalloc(sizeof *rp);
+    rp->vpc = mv->pl.uuid;
+    rp->here = here;
+    rp->n_sgs = n;
+    rp->parts = vpc_flow_parts_create(mv->pl.tunnel_key);
+    vpc_pipeline_build_vpc_shared(pc, &mv->pl, &rp->parts->flows);
+    if (!vpc_flow_table_count(&rp->parts->flows)) {
+        vpc_flow_parts_unref(rp->parts);
+        rp->parts = NULL;
+    }
+    hmap_insert(&round_parts, &rp->hmap_node, hash);
+    return rp->parts;
+}
+
+/* Forgets the parts of this round (the merges keep theirs). */
+static void
+round_parts_clear(void)
+{
+    struct round_parts *rp;
+
+    HMAP_FOR_EACH_POP (rp, hmap_node, &round_parts) {
+        vpc_flow_parts_unref(rp->parts);
+        bitmap_free(rp->here);
+        free(rp);
+    }
+}
+
 /* Rebuilds the flows of VPC 'uuid' ('mv', NULL if it is gone) on 'ch' and
  * queues the difference.  With 'reconcile', nothing is queued: the caller
- * reconciles against the switch afterwards. */
+ * reconciles against the switch afterwards.  Its parts of the flows that
+ * VPCs share go to 'ch''s merge, for chassis_sync_shared(). */
 static void
 chassis_sync_vpc(struct chassis *ch, const struct vpc_pl_chassis *pc,
                  const struct uuid *uuid, const struct model_vpc *mv,
@@ -168,9 +235,11 @@ chassis_sync_vpc(struct chassis *ch, const struct vpc_pl_chassis *pc,
     if (mv) {
         COVERAGE_INC(engine_vpc_flows);
         n_vpc_rebuilds++;
-        vpc_pipeline_build_vpc(pc, &mv->pl, &new);
+        vpc_pipeline_build_vpc(pc, &mv->pl, &new, NULL);
         note_new_local_ports(ch, pc, mv);
     }
+    vpc_flow_merge_set(&ch->shared, uuid,
+                       mv ? round_parts_get(pc, mv) : NULL);
     if (!reconcile) {
         ofctrl_update(ch->ofctrl, cv ? &cv->flows : NULL, &new);
     }
@@ -194,6 +263,26 @@ chassis_sync_vpc(struct chassis *ch, const struct vpc_pl_chassis *pc,
         free(cv);
     }
     vpc_flow_table_destroy(&new);
+}
+
+/* Brings the flows that 'ch''s VPCs share to what chassis_sync_vpc() gave
+ * their merge, and queues the difference (unless 'reconcile', as there):
+ * only the flows whose parts changed. */
+static void
+chassis_sync_shared(struct chassis *ch, bool reconcile)
+{
+    struct vpc_flow_table was, now;
+
+    vpc_flow_table_init(&was);
+    vpc_flow_table_init(&now);
+    vpc_flow_merge_flush(&ch->shared, &was, &now);
+    if (!reconcile) {
+        ofctrl_update(ch->ofctrl, &was, &now);
+    }
+    ch->n_flows += vpc_flow_table_count(&now);
+    ch->n_flows -= vpc_flow_table_count(&was);
+    vpc_flow_table_destroy(&was);
+    vpc_flow_table_destroy(&now);
 }
 
 static void
@@ -281,11 +370,13 @@ chassis_sync(struct chassis *ch, const struct hmap *dirty, bool base)
         HMAP_FOR_EACH (mv, hmap_node, &engine_model.vpcs) {
             chassis_sync_vpc(ch, &pc, &mv->pl.uuid, mv, true);
         }
+        chassis_sync_shared(ch, true);
 
-        size_t n = hmap_count(&ch->vpcs) + 1, i = 0;
-        struct vpc_flow_table **parts = xmalloc(n * sizeof *parts);
+        size_t n = hmap_count(&ch->vpcs) + 2, i = 0;
+        const struct vpc_flow_table **parts = xmalloc(n * sizeof *parts);
         struct chassis_vpc *cv;
         parts[i++] = &ch->base_flows;
+        parts[i++] = vpc_flow_merge_flows(&ch->shared);
         HMAP_FOR_EACH (cv, hmap_node, &ch->vpcs) {
             parts[i++] = &cv->flows;
         }
@@ -330,6 +421,7 @@ chassis_sync(struct chassis *ch, const struct hmap *dirty, bool base)
                                  false);
             }
         }
+        chassis_sync_shared(ch, false);
     } else {
         return;
     }
@@ -396,6 +488,7 @@ chassis_sync_all(const struct hmap *dirty, bool base)
             chassis_commit(ch);
         }
     }
+    round_parts_clear();
 }
 
 /* Forgets the generation of port 'uuid', whose row is gone. */

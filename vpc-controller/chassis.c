@@ -63,6 +63,7 @@ chassis_clear_flows(struct chassis *ch)
         vpc_flow_table_destroy(&cv->flows);
         free(cv);
     }
+    vpc_flow_merge_clear(&ch->shared);
     vpc_flow_table_clear(&ch->base_flows);
     vpc_group_table_clear(&ch->base_groups);
     ch->n_flows = 0;
@@ -78,6 +79,7 @@ chassis_create(struct host_node *hn, const char *name)
     ch->name = xstrdup(name);
     ch->hn = hn;
     hmap_init(&ch->vpcs);
+    vpc_flow_merge_init(&ch->shared);
     shash_init(&ch->bound);
     vpc_flow_table_init(&ch->base_flows);
     vpc_group_table_init(&ch->base_groups);
@@ -111,6 +113,7 @@ chassis_destroy(struct chassis *ch)
     }
     chassis_clear_flows(ch);
     hmap_destroy(&ch->vpcs);
+    vpc_flow_merge_destroy(&ch->shared);
     vpc_flow_table_destroy(&ch->base_flows);
     vpc_group_table_destroy(&ch->base_groups);
     hmap_remove(&chassis_map, &ch->hmap_node);

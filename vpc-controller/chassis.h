@@ -4,13 +4,15 @@
  * A host's OVSDB session becomes a chassis once it gives a system-id no
  * other connected host has; an OpenFlow session joins the chassis whose
  * datapath ID it reports.  Each chassis keeps the flows we sent it (see
- * chassis-sync.h), per VPC, so that a change is a difference. */
+ * chassis-sync.h), per VPC, so that a change is a difference; flows that
+ * several of its VPCs have are kept merged, beside them. */
 #ifndef VPC_CONTROLLER_CHASSIS_H
 #define VPC_CONTROLLER_CHASSIS_H 1
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "flow-merge.h"
 #include "flow-table.h"
 #include "group-table.h"
 #include "openvswitch/hmap.h"
@@ -34,7 +36,8 @@ struct host_node {
     bool ssl;                       /* Its certificate must name it. */
 };
 
-/* The flows of one VPC on one chassis. */
+/* The flows of one VPC on one chassis (but its parts of the flows that
+ * VPCs share: see 'shared' in struct chassis). */
 struct chassis_vpc {
     struct hmap_node hmap_node;     /* In chassis 'vpcs', by VPC uuid. */
     struct uuid vpc;
@@ -77,6 +80,12 @@ struct chassis {
     struct sset active_groups;      /* Gateways: groups it is active for
                                      * (uuid strings), last we looked. */
     struct hmap vpcs;               /* Of chassis_vpc. */
+    struct vpc_flow_merge shared;   /* Flows that several of its VPCs have:
+                                     * security group clauses without a VPC
+                                     * key, one flow per match with every
+                                     * VPC's conjunctions, cookie
+                                     * VPC_COOKIE_SHARED.  Its owners are
+                                     * the VPCs, by UUID. */
     size_t n_flows;
 
     struct new_port {

@@ -22,6 +22,7 @@
 #include "flow-table.h"
 #include "gateway.h"
 #include "host.h"
+#include "model-conj.h"
 #include "ofctrl.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
@@ -145,6 +146,7 @@ engine_destroy(void)
     roles_destroy();
     shards_destroy();
     vpc_model_destroy(&engine_model);
+    model_conj_destroy();
     changes_destroy();
 }
 
@@ -240,6 +242,10 @@ engine_format_flows(const char *name, struct ds *s)
         HMAP_FOR_EACH (flow, hmap_node, &cv->flows.flows) {
             vpc_flow_table_add_copy(&all, flow);
         }
+    }
+    const struct vpc_flow_table *shared = vpc_flow_merge_flows(&ch->shared);
+    HMAP_FOR_EACH (flow, hmap_node, &shared->flows) {
+        vpc_flow_table_add_copy(&all, flow);
     }
     vpc_flow_table_format(&all, s);
     vpc_flow_table_destroy(&all);

@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "hash.h"
-#include "hmapx.h"
 #include "model.h"
+#include "model-conj.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "packets.h"
@@ -103,20 +103,6 @@ parse_rule(const struct vpcrec_security_group_rule *row,
     return NULL;
 }
 
-/* Gives 'r' a conjunction ID that no other rule in 'used' has: the first
- * 32 bits of its UUID if they are free (rules are taken in UUID order, so
- * every build gives the same IDs), else the next free one. */
-static void
-assign_conj_id(struct vpc_pl_sg_rule *r, struct hmapx *used)
-{
-    uint32_t id = uuid_prefix(&r->uuid, 8) ? uuid_prefix(&r->uuid, 8) : 1;
-
-    while (!hmapx_add(used, (void *) (uintptr_t) id)) {
-        id = id + 1 ? id + 1 : 1;
-    }
-    r->conj_id = id;
-}
-
 /* The default group's rules, for a VPC without one: ingress from its own
  * members, all egress. */
 static size_t
@@ -131,7 +117,7 @@ add_implicit_default(const struct vpcrec_vpc *row, struct model_vpc *mv,
     sg->uuid = row->header_.uuid;
     for (int i = 0; i < 2; i++) {
         r[i].uuid = row->header_.uuid;
-        r[i].conj_id = i + 1;
+        r[i].conj_id = model_conj_id(&row->header_.uuid, i + 1);
         r[i].ingress = !i;
         r[i].priority = 100;
         r[i].proto = VPC_SG_PROTO_ALL;
@@ -217,10 +203,6 @@ model_sg_build(const struct vpcrec_vpc *row, struct model_vpc *mv,
         b->default_sg = n_groups;
         n_pl_rules = add_implicit_default(row, mv, n_groups);
     }
-    struct hmapx used = HMAPX_INITIALIZER(&used);
-    for (size_t i = 0; i < n_pl_rules; i++) {
-        hmapx_add(&used, (void *) (uintptr_t) mv->sg_rules[i].conj_id);
-    }
     for (size_t i = 0; i < n_groups; i++) {
         struct vpc_pl_sg *sg = &mv->sgs[i];
         sg->uuid = groups[i]->header_.uuid;
@@ -236,14 +218,13 @@ model_sg_build(const struct vpcrec_vpc *row, struct model_vpc *mv,
                              UUID_ARGS(&rules[i][j]->header_.uuid), error);
                 free(error);
             } else if (!skip) {
-                assign_conj_id(r, &used);
+                r->conj_id = model_conj_id(&r->uuid, 0);
                 n_pl_rules++;
             }
         }
         sg->n_rules = &mv->sg_rules[n_pl_rules] - sg->rules;
         free(rules[i]);
     }
-    hmapx_destroy(&used);
     free(rules);
     free(n_rules);
     free(groups);

@@ -12,6 +12,7 @@
 #include "host.h"
 #include "model-acl.h"
 #include "model-binding.h"
+#include "model-conj.h"
 #include "model-route.h"
 #include "model-sg.h"
 #include "openvswitch/vlog.h"
@@ -911,8 +912,9 @@ build_vpc(struct vpc_model *model, const struct vpcrec_vpc *row,
 
 /* Builds 'model' (empty) from the VPC database 'idl' and the 'connected'
  * chassis (name -> struct model_location with their bindings).
- * 'previous' (NULL or an earlier model) keeps bindings stable.  Costs
- * O(rows), with no allocation per port beyond its binding record. */
+ * 'previous' (NULL or an earlier model) keeps bindings stable; rules keep
+ * their conjunction IDs (model-conj.h).  Costs O(rows), with no allocation
+ * per port beyond its binding record. */
 void
 vpc_model_build(struct vpc_model *model, struct ovsdb_idl *idl,
                 const struct shash *connected,
@@ -923,10 +925,12 @@ vpc_model_build(struct vpc_model *model, struct ovsdb_idl *idl,
 
     struct build_ctx ctx;
     build_ctx_init(&ctx, model, previous ? &previous->bindings : NULL);
+    model_conj_begin();
     const struct vpcrec_vpc *row;
     VPCREC_VPC_FOR_EACH (row, idl) {
         build_vpc(model, row, &ctx);
     }
+    model_conj_end_build();
     free(ctx.conn);
     resolve_peerings(model);
 }
@@ -935,7 +939,8 @@ vpc_model_build(struct vpc_model *model, struct ovsdb_idl *idl,
  * keeping its locations and gateway groups (the caller knows that none of
  * them changed) and the other VPCs.  The VPCs' previous versions move to
  * 'old_vpcs' (by UUID), for the caller to compare and then free with
- * vpc_model_free_vpc().  Costs what those VPCs hold. */
+ * vpc_model_free_vpc().  The other VPCs' rules keep their conjunction IDs
+ * (model-conj.h).  Costs what those VPCs hold. */
 void
 vpc_model_update_vpcs(struct vpc_model *model, struct ovsdb_idl *idl,
                       const struct uuidset *vpcs, struct hmap *old_vpcs)
@@ -967,12 +972,17 @@ vpc_model_update_vpcs(struct vpc_model *model, struct ovsdb_idl *idl,
 
     struct build_ctx ctx;
     build_ctx_init(&ctx, model, &prev);
+    model_conj_begin();
     UUIDSET_FOR_EACH (node, vpcs) {
         const struct vpcrec_vpc *row = vpcrec_vpc_get_for_uuid(idl,
                                                                &node->uuid);
         if (row && !vpcrec_vpc_is_deleted(row)) {
             build_vpc(model, row, &ctx);
         }
+    }
+    struct model_vpc *old;
+    HMAP_FOR_EACH (old, hmap_node, old_vpcs) {
+        model_conj_end_update(old);
     }
     free(ctx.conn);
     /* Every peering's peer again: one of them may just have been rebuilt

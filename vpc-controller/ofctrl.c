@@ -873,8 +873,9 @@ queue_foreign_delete(struct ofctrl *ofc, const struct vpc_flow *flow)
  * 'parts', touching only the flows that differ: nothing is flushed, so
  * forwarding never stops.  Must be called in state DUMPED. */
 void
-ofctrl_reconcile(struct ofctrl *ofc, struct vpc_flow_table *const *parts,
-                 size_t n_parts, const struct vpc_group_table *groups)
+ofctrl_reconcile(struct ofctrl *ofc,
+                 const struct vpc_flow_table *const *parts, size_t n_parts,
+                 const struct vpc_group_table *groups)
 {
     ovs_assert(ofc->state == OFCTRL_DUMPED);
     COVERAGE_INC(ofctrl_reconcile);

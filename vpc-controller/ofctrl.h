@@ -53,7 +53,8 @@ void ofctrl_resync(struct ofctrl *);
 void ofctrl_set_role(struct ofctrl *, bool primary, uint64_t generation);
 bool ofctrl_is_primary(const struct ofctrl *);
 bool ofctrl_role_refused(const struct ofctrl *);
-void ofctrl_reconcile(struct ofctrl *, struct vpc_flow_table *const *parts,
+void ofctrl_reconcile(struct ofctrl *,
+                      const struct vpc_flow_table *const *parts,
                       size_t n_parts, const struct vpc_group_table *);
 void ofctrl_update(struct ofctrl *, const struct vpc_flow_table *old,
                    const struct vpc_flow_table *new);
