@@ -378,8 +378,10 @@ model_route_finish(struct model_route_builder *b, struct model_vpc *mv)
 }
 
 /* Points the peerings of 'mv' at their peers in 'model' (a peer the model
- * does not have, none: its routes drop) and folds the peers' own
- * fingerprints into 'mv''s: its flows hold their views. */
+ * does not have, none: its routes drop) and folds what the peers' views
+ * hold into 'mv''s fingerprint: its flows hold their views (and a change
+ * of a peer's routes or security groups, which no view holds, leaves
+ * them be). */
 void
 model_route_resolve(struct vpc_model *model, struct model_vpc *mv)
 {
@@ -389,7 +391,7 @@ model_route_resolve(struct vpc_model *model, struct model_vpc *mv)
         const struct model_vpc *peer = vpc_model_find(model,
                                                       &mv->peer_vpcs[i]);
         mv->peerings[i].peer = peer ? &peer->pl : NULL;
-        h = hash_int(peer ? peer->own_fingerprint : 0, h);
+        h = hash_int(peer ? peer->view_fingerprint : 0, h);
     }
     mv->fingerprint = h;
 }

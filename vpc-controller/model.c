@@ -590,8 +590,11 @@ vpc_mtu(const struct vpc_pl_vpc *vpc, const struct model_gw_group *gw)
             : MAX(mtu, 576));
 }
 
+/* A hash of what a peer's view of 'mv' holds (see ofproto-vpc's
+ * stage-peer.c): its key, MTU, subnets, ports and where they are, and
+ * network ACLs. */
 static uint32_t
-fingerprint(const struct model_vpc *mv, uint32_t gw_fingerprint)
+view_fingerprint(const struct model_vpc *mv)
 {
     const struct vpc_pl_vpc *pl = &mv->pl;
     uint32_t h = uuid_hash(&pl->uuid);
@@ -622,8 +625,18 @@ fingerprint(const struct model_vpc *mv, uint32_t gw_fingerprint)
         h = hash_int(p->migrate_encap_ip, h);
         h = hash_int(p->migrate_encap, h);
     }
+    return model_acl_fingerprint(pl, h);
+}
+
+/* A hash of everything in 'mv' that its flows depend on, but its peers'
+ * views of it ('view' from view_fingerprint()). */
+static uint32_t
+fingerprint(const struct model_vpc *mv, uint32_t view, uint32_t gw_fingerprint)
+{
+    const struct vpc_pl_vpc *pl = &mv->pl;
+    uint32_t h = view;
+
     h = model_sg_fingerprint(pl, h);
-    h = model_acl_fingerprint(pl, h);
     h = model_route_fingerprint(pl, h);
     h = hash_bytes(pl->cidrs, pl->n_cidrs * sizeof *pl->cidrs, h);
     h = hash_bytes(pl->nats, pl->n_nats * sizeof *pl->nats, h);
@@ -904,7 +917,9 @@ build_vpc(struct vpc_model *model, const struct vpcrec_vpc *row,
     mv->pl.nats = mv->nats;
     mv->pl.mtu = vpc_mtu(&mv->pl, b.gw);
     model_route_finish(&rtb, mv);
-    mv->own_fingerprint = fingerprint(mv, b.gw ? b.gw->fingerprint : 0);
+    mv->view_fingerprint = view_fingerprint(mv);
+    mv->own_fingerprint = fingerprint(mv, mv->view_fingerprint,
+                                      b.gw ? b.gw->fingerprint : 0);
     mv->fingerprint = mv->own_fingerprint;  /* model_route_resolve(). */
     hmap_insert(&model->vpcs, &mv->hmap_node, uuid_hash(&mv->pl.uuid));
     model->n_ports += mv->pl.n_ports;

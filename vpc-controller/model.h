@@ -54,6 +54,7 @@ struct model_vpc {
     struct vpc_pl_peering *peerings;
     struct uuid *peer_vpcs;         /* Of each of 'peerings'. */
     uint32_t own_fingerprint;       /* 'fingerprint' without the peers'. */
+    uint32_t view_fingerprint;      /* What a peer's view of it holds. */
 };
 
 /* A gateway group with its outside network. */
