@@ -21,7 +21,7 @@
  * big, its headers are enough to quote in the ICMP error (RFC 1812 asks
  * for no more than 576 bytes in all). */
 #define PUNT_MAX_LEN_DHCP UINT16_MAX
-#define PUNT_MAX_LEN_TOO_BIG 14 + 548
+#define PUNT_MAX_LEN_TOO_BIG (14 + 548)
 
 /* Appends to 'a' a punt of 'kind' with argument 'arg' through 'meter'. */
 static void

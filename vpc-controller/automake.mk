@@ -22,6 +22,8 @@ vpc_controller_vpc_controller_SOURCES = \
 	vpc-controller/model-binding.h \
 	vpc-controller/model-conj.c \
 	vpc-controller/model-conj.h \
+	vpc-controller/model-gw.c \
+	vpc-controller/model-gw.h \
 	vpc-controller/model-route.c \
 	vpc-controller/model-route.h \
 	vpc-controller/model-sg.c \
@@ -32,6 +34,8 @@ vpc_controller_vpc_controller_SOURCES = \
 	vpc-controller/ofctrl-monitor.h \
 	vpc-controller/ofctrl-punt.c \
 	vpc-controller/ofctrl-punt.h \
+	vpc-controller/ofctrl-read.c \
+	vpc-controller/ofctrl-read.h \
 	vpc-controller/peer-cert.c \
 	vpc-controller/peer-cert.h \
 	vpc-controller/punt.c \

@@ -207,13 +207,10 @@ model_acl_vpc_has(const struct model_vpc *mv, const struct uuid *uuid)
 {
     for (size_t i = 0; i < mv->pl.n_nacls; i++) {
         const struct vpc_pl_nacl *acl = &mv->pl.nacls[i];
-        if (uuid_equals(&acl->uuid, uuid)) {
+        if (uuid_equals(&acl->uuid, uuid)
+            || model_uuid_in(acl->rules, acl->n_rules, sizeof *acl->rules,
+                             uuid)) {
             return true;
-        }
-        for (size_t j = 0; j < acl->n_rules; j++) {
-            if (uuid_equals(&acl->rules[j].uuid, uuid)) {
-                return true;
-            }
         }
     }
     return false;

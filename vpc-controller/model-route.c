@@ -94,6 +94,24 @@ model_route_subnet_table(const struct model_route_builder *b,
     return 0;
 }
 
+/* Appends 's' to the '*n' CIDRs of 'cidrs' (of '*allocated'), if it is
+ * one (the database was checked when it was written). */
+static void
+add_cidr(struct vpc_cidr4 **cidrs, size_t *n, size_t *allocated,
+         const char *s)
+{
+    struct vpc_cidr4 c;
+    char *error = vpc_cidr4_parse(s, &c);
+    if (error) {
+        free(error);
+        return;
+    }
+    if (*n >= *allocated) {
+        *cidrs = x2nrealloc(*cidrs, allocated, sizeof **cidrs);
+    }
+    (*cidrs)[(*n)++] = c;
+}
+
 /* The address space of VPC 'row' (its CIDRs, or its subnets' if it names
  * none), in a malloc()'d array of '*n'. */
 static struct vpc_cidr4 *
@@ -104,16 +122,7 @@ vpc_space(const struct vpcrec_vpc *row, size_t *n)
 
     *n = 0;
     for (size_t i = 0; i < row->n_cidrs; i++) {
-        struct vpc_cidr4 c;
-        char *error = vpc_cidr4_parse(row->cidrs[i], &c);
-        if (error) {
-            free(error);
-            continue;
-        }
-        if (*n >= allocated) {
-            cidrs = x2nrealloc(cidrs, &allocated, sizeof *cidrs);
-        }
-        cidrs[(*n)++] = c;
+        add_cidr(&cidrs, n, &allocated, row->cidrs[i]);
     }
     if (!*n) {
         struct vpcrec_subnet *key
@@ -121,16 +130,7 @@ vpc_space(const struct vpcrec_vpc *row, size_t *n)
         vpcrec_subnet_index_set_vpc(key, row);
         const struct vpcrec_subnet *sn;
         VPCREC_SUBNET_FOR_EACH_EQUAL (sn, key, subnet_by_vpc) {
-            struct vpc_cidr4 c;
-            char *error = vpc_cidr4_parse(sn->cidr, &c);
-            if (error) {
-                free(error);
-                continue;
-            }
-            if (*n >= allocated) {
-                cidrs = x2nrealloc(cidrs, &allocated, sizeof *cidrs);
-            }
-            cidrs[(*n)++] = c;
+            add_cidr(&cidrs, n, &allocated, sn->cidr);
         }
         vpcrec_subnet_index_destroy_row(key);
     }
@@ -422,21 +422,14 @@ model_route_vpc_has(const struct model_vpc *mv, const struct uuid *row)
 {
     for (size_t i = 0; i < mv->pl.n_route_tables; i++) {
         const struct vpc_pl_route_table *rt = &mv->pl.route_tables[i];
-        if (uuid_equals(&rt->uuid, row)) {
-            return true;
-        }
-        for (size_t j = 0; j < rt->n_routes; j++) {
-            if (uuid_equals(&rt->routes[j].uuid, row)) {
-                return true;
-            }
-        }
-    }
-    for (size_t i = 0; i < mv->pl.n_peerings; i++) {
-        if (uuid_equals(&mv->pl.peerings[i].uuid, row)) {
+        if (uuid_equals(&rt->uuid, row)
+            || model_uuid_in(rt->routes, rt->n_routes, sizeof *rt->routes,
+                             row)) {
             return true;
         }
     }
-    return false;
+    return model_uuid_in(mv->pl.peerings, mv->pl.n_peerings,
+                         sizeof *mv->pl.peerings, row);
 }
 
 /* Adds to 'vpcs' the VPCs that peer with one of them, in the database

@@ -291,13 +291,10 @@ model_sg_vpc_has(const struct model_vpc *mv, const struct uuid *uuid)
 {
     for (size_t i = 0; i < mv->pl.n_sgs; i++) {
         const struct vpc_pl_sg *sg = &mv->pl.sgs[i];
-        if (uuid_equals(&sg->uuid, uuid)) {
+        if (uuid_equals(&sg->uuid, uuid)
+            || model_uuid_in(sg->rules, sg->n_rules, sizeof *sg->rules,
+                             uuid)) {
             return true;
-        }
-        for (size_t j = 0; j < sg->n_rules; j++) {
-            if (uuid_equals(&sg->rules[j].uuid, uuid)) {
-                return true;
-            }
         }
     }
     return false;

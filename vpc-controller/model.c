@@ -13,6 +13,7 @@
 #include "model-acl.h"
 #include "model-binding.h"
 #include "model-conj.h"
+#include "model-gw.h"
 #include "model-route.h"
 #include "model-sg.h"
 #include "openvswitch/vlog.h"
@@ -66,19 +67,6 @@ model_vpc_destroy(struct model_vpc *mv)
 }
 
 static void
-gw_group_destroy(struct model_gw_group *g)
-{
-    for (size_t i = 0; i < g->n_gateways; i++) {
-        free(g->gateway_names[i]);
-    }
-    free(g->gateway_names);
-    free(g->gateways);
-    free(g->name);
-    free(g->physnet);
-    free(g);
-}
-
-static void
 location_destroy(void *loc_)
 {
     struct model_location *loc = loc_;
@@ -98,7 +86,7 @@ vpc_model_destroy(struct vpc_model *model)
 
     struct model_gw_group *g;
     HMAP_FOR_EACH_POP (g, hmap_node, &model->gw_groups) {
-        gw_group_destroy(g);
+        model_gw_group_destroy(g);
     }
     hmap_destroy(&model->gw_groups);
 
@@ -182,59 +170,33 @@ build_locations(struct vpc_model *model, struct ovsdb_idl *idl,
 }
 
 
-/* Gateway groups. */
-
-struct gw_entry {
-    const char *name;
-    int64_t priority;
-};
-
-static int
-compare_gw_entries(const void *a_, const void *b_)
-{
-    const struct gw_entry *a = a_, *b = b_;
-    return (a->priority != b->priority ? (a->priority > b->priority ? -1 : 1)
-            : strcmp(a->name, b->name));
-}
-
-static void
-log_bad_row(const char *what, const char *name, char *error)
+/* Logs that the row 'name' of kind 'what' is ignored because of 'error',
+ * which it frees. */
+void
+model_log_bad_row(const char *what, const char *name, char *error)
 {
     VLOG_WARN_RL(&bad_row_rl, "%s %s ignored: %s", what, name, error);
     free(error);
 }
 
-/* Parses 'row' into 'g'.  Returns an error or NULL. */
-static char *
-parse_gw_group(const struct vpcrec_gateway_group *row,
-               struct model_gw_group *g)
-{
-    const struct vpcrec_external_network *net = row->external_network;
-    struct vpc_cidr4 cidr;
-    uint32_t nh;
-    char *error;
+/* Returns true if one of the 'n' items of 'size' bytes at 'items' (rules,
+ * routes: structs that begin with their row's UUID) is row 'uuid''s. */
+BUILD_ASSERT_DECL(offsetof(struct vpc_pl_sg_rule, uuid) == 0);
+BUILD_ASSERT_DECL(offsetof(struct vpc_pl_nacl_rule, uuid) == 0);
+BUILD_ASSERT_DECL(offsetof(struct vpc_pl_route, uuid) == 0);
+BUILD_ASSERT_DECL(offsetof(struct vpc_pl_peering, uuid) == 0);
 
-    if (!net) {
-        return xstrdup("no external network");
+bool
+model_uuid_in(const void *items, size_t n, size_t size,
+              const struct uuid *uuid)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (uuid_equals((const struct uuid *) ((const char *) items
+                                               + i * size), uuid)) {
+            return true;
+        }
     }
-    error = vpc_cidr4_parse(net->cidr, &cidr);
-    if (!error) {
-        error = vpc_ip4_parse(net->next_hop, &nh);
-    }
-    if (!error && !vpc_cidr4_contains_ip(&cidr, nh)) {
-        error = xasprintf("next hop %s is outside %s", net->next_hop,
-                          net->cidr);
-    }
-    if (!error) {
-        error = vpc_mac_parse(row->mac, &g->pl.mac);
-    }
-    if (error) {
-        return error;
-    }
-    g->pl.next_hop = htonl(nh);
-    g->physnet = xstrdup(net->physical_network[0] ? net->physical_network
-                                                  : "external");
-    return NULL;
+    return false;
 }
 
 /* Compares two pointers to IDL rows (of any table: each begins with its
@@ -246,97 +208,6 @@ model_compare_rows(const void *a_, const void *b_)
     const struct ovsdb_idl_row *const *a = a_;
     const struct ovsdb_idl_row *const *b = b_;
     return uuid_compare_3way(&(*a)->uuid, &(*b)->uuid);
-}
-
-static void
-build_gw_groups(struct vpc_model *model, struct ovsdb_idl *idl)
-{
-    const struct vpcrec_gateway_group *row;
-
-    /* OpenFlow group IDs come from the rows' UUIDs; in UUID order, a
-     * group whose ID is taken (by a group with a smaller UUID) takes the
-     * next free one, so that every instance picks the same IDs. */
-    size_t n_rows = 0;
-    VPCREC_GATEWAY_GROUP_FOR_EACH (row, idl) {
-        n_rows++;
-    }
-    const struct vpcrec_gateway_group **rows = xmalloc((n_rows + 1)
-                                                       * sizeof *rows);
-    n_rows = 0;
-    VPCREC_GATEWAY_GROUP_FOR_EACH (row, idl) {
-        rows[n_rows++] = row;
-    }
-    qsort(rows, n_rows, sizeof *rows, model_compare_rows);
-    struct hmapx ids = HMAPX_INITIALIZER(&ids);
-
-    for (size_t k = 0; k < n_rows; k++) {
-        row = rows[k];
-        struct model_gw_group *g = xzalloc(sizeof *g);
-        char *error = parse_gw_group(row, g);
-        if (error) {
-            log_bad_row("gateway group", row->name, error);
-            free(g->physnet);
-            free(g);
-            continue;
-        }
-        g->name = xstrdup(row->name);
-        g->pl.uuid = row->header_.uuid;
-        uint32_t id = row->header_.uuid.parts[0] & 0x3fffffff;
-        while (!id || !hmapx_add(&ids, (void *) (uintptr_t) id)) {
-            id = (id + 1) & 0x3fffffff;
-        }
-        g->pl.ff_group_id = id;
-        g->pl.arp_group_id = id | 0x40000000;
-        g->pl.physnet = g->physnet;
-
-        struct gw_entry *entries = xmalloc((row->n_priorities + 1)
-                                           * sizeof *entries);
-        for (size_t i = 0; i < row->n_priorities; i++) {
-            entries[i].name = row->key_priorities[i];
-            entries[i].priority = row->value_priorities[i];
-        }
-        qsort(entries, row->n_priorities, sizeof *entries,
-              compare_gw_entries);
-        g->n_gateways = row->n_priorities;
-        g->gateway_names = xmalloc((g->n_gateways + 1)
-                                   * sizeof *g->gateway_names);
-        g->gateways = xmalloc((g->n_gateways + 1) * sizeof *g->gateways);
-        uint32_t h = uuid_hash(&g->pl.uuid);
-        h = hash_bytes(&g->pl.mac, sizeof g->pl.mac, h);
-        h = hash_int(g->pl.next_hop, h);
-        h = hash_string(g->physnet, h);
-        for (size_t i = 0; i < g->n_gateways; i++) {
-            const struct model_location *loc
-                = shash_find_data(&model->locations, entries[i].name);
-            g->gateway_names[i] = xstrdup(entries[i].name);
-            g->gateways[i] = loc;
-            h = hash_string(entries[i].name, h);
-            h = hash_int(loc ? loc->encap_ip : 0, h);
-        }
-        free(entries);
-        g->pl.gateways = g->gateways;
-        g->pl.n_gateways = g->n_gateways;
-        g->fingerprint = h;
-        hmap_insert(&model->gw_groups, &g->hmap_node, uuid_hash(&g->pl.uuid));
-    }
-    hmapx_destroy(&ids);
-    free(rows);
-}
-
-/* Returns the gateway group with row 'uuid', or NULL. */
-const struct model_gw_group *
-vpc_model_find_gw_group(const struct vpc_model *model,
-                        const struct uuid *uuid)
-{
-    const struct model_gw_group *g;
-
-    HMAP_FOR_EACH_WITH_HASH (g, hmap_node, uuid_hash(uuid),
-                             &model->gw_groups) {
-        if (uuid_equals(&g->pl.uuid, uuid)) {
-            return g;
-        }
-    }
-    return NULL;
 }
 
 /* Building one VPC. */
@@ -413,7 +284,7 @@ build_vpc_outside(const struct vpc_model *model, const struct vpcrec_vpc *row,
         struct vpc_cidr4 cidr;
         char *error = vpc_cidr4_parse(row->cidrs[i], &cidr);
         if (error) {
-            log_bad_row("VPC CIDR of", row->name, error);
+            model_log_bad_row("VPC CIDR of", row->name, error);
             continue;
         }
         struct vpc_pl_cidr *c = &mv->cidrs[mv->pl.n_cidrs++];
@@ -425,7 +296,7 @@ build_vpc_outside(const struct vpc_model *model, const struct vpcrec_vpc *row,
 
     if (row->gateway_group) {
         if (row->tunnel_key > UINT16_MAX) {
-            log_bad_row("gateway group of VPC", row->name, xasprintf(
+            model_log_bad_row("gateway group of VPC", row->name, xasprintf(
                             "tunnel key %"PRId64" is above 65535, the "
                             "largest conntrack zone", row->tunnel_key));
         } else {
@@ -510,7 +381,7 @@ build_nats(const struct vpcrec_vpc *row, struct vpc_builder *b)
         struct vpc_pl_nat nat;
         char *error = parse_nat(nat_row, b->gw, &nat);
         if (error) {
-            log_bad_row("NAT", nat_row->external_ip, error);
+            model_log_bad_row("NAT", nat_row->external_ip, error);
             continue;
         }
         if (mv->pl.n_nats >= allocated) {
@@ -936,7 +807,7 @@ vpc_model_build(struct vpc_model *model, struct ovsdb_idl *idl,
                 const struct vpc_model *previous)
 {
     build_locations(model, idl, connected);
-    build_gw_groups(model, idl);
+    model_gw_build(model, idl);
 
     struct build_ctx ctx;
     build_ctx_init(&ctx, model, previous ? &previous->bindings : NULL);

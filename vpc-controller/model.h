@@ -102,6 +102,9 @@ void model_uuid_map_add(struct model_uuid_map *, const struct uuid *,
 size_t model_uuid_map_find(const struct model_uuid_map *,
                            const struct uuid *);
 int model_compare_rows(const void *, const void *);
+bool model_uuid_in(const void *items, size_t n, size_t size,
+                   const struct uuid *);
+void model_log_bad_row(const char *what, const char *name, char *error);
 
 void vpc_model_create_indexes(struct ovsdb_idl *);
 void vpc_model_init(struct vpc_model *);

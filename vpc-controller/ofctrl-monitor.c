@@ -2,6 +2,7 @@
 #include <config.h>
 #include "ofctrl-monitor.h"
 
+#include "flow-table.h"
 #include "openvswitch/match.h"
 #include "openvswitch/ofp-monitor.h"
 #include "openvswitch/ofp-msgs.h"
@@ -55,4 +56,25 @@ ofctrl_monitor_is_foreign(const struct ofp_header *oh)
     }
     ofpbuf_uninit(&ofpacts);
     return foreign;
+}
+
+/* Another client (say, "ovs-ofctl add-flow") may have added 'flow' with the
+ * packet type wildcarded, which the dumped match lost when it was
+ * normalized and which a strict delete must repeat.  If so, makes 'twin'
+ * that flow (whose match the caller destroys) and returns true. */
+bool
+ofctrl_monitor_foreign_twin(const struct vpc_flow *flow,
+                            struct vpc_flow *twin)
+{
+    struct match match;
+
+    minimatch_expand(&flow->match, &match);
+    if (!match.wc.masks.packet_type) {
+        return false;
+    }
+    *twin = *flow;
+    match.wc.masks.packet_type = 0;
+    match.flow.packet_type = 0;
+    minimatch_init(&twin->match, &match);
+    return true;
 }

@@ -13,4 +13,8 @@ struct ofpbuf;
 struct ofpbuf *ofctrl_monitor_request(enum ofputil_protocol);
 bool ofctrl_monitor_is_foreign(const struct ofp_header *);
 
+struct vpc_flow;
+bool ofctrl_monitor_foreign_twin(const struct vpc_flow *,
+                                 struct vpc_flow *twin);
+
 #endif /* ofctrl-monitor.h */

@@ -8,8 +8,72 @@
 #include "openvswitch/ofp-packet.h"
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/ofp-msgs.h"
+#include "coverage.h"
+#include "dp-packet.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofp-errors.h"
 #include "pipeline.h"
 #include "util.h"
+
+COVERAGE_DEFINE(ofctrl_punt_overflow);
+
+/* Punted packets kept for ofctrl_recv_punt() at most: more are dropped
+ * (and the meter and the caller's own bounds make that rare). */
+#define OFCTRL_MAX_PUNTS 100
+
+void
+ofctrl_punts_init(struct ofctrl_punts *punts)
+{
+    ovs_list_init(&punts->queue);
+    punts->n = 0;
+    punts->n_dropped = 0;
+    punts->meter_xid_min = UINT32_MAX;
+    punts->meter_xid_max = 0;
+}
+
+void
+ofctrl_punts_destroy(struct ofctrl_punts *punts)
+{
+    ofpbuf_list_delete(&punts->queue);
+}
+
+/* Keeps a copy of 'oh', a packet-in, for ofctrl_punts_pop(), within
+ * bounds. */
+void
+ofctrl_punts_push(struct ofctrl_punts *punts, const struct ofp_header *oh)
+{
+    if (punts->n < OFCTRL_MAX_PUNTS) {
+        struct ofpbuf *copy = ofpbuf_clone_data(oh, ntohs(oh->length));
+        ovs_list_push_back(&punts->queue, &copy->list_node);
+        punts->n++;
+    } else {
+        COVERAGE_INC(ofctrl_punt_overflow);
+        punts->n_dropped++;
+    }
+}
+
+/* Returns the oldest packet-in kept (the caller frees it), or NULL. */
+struct ofpbuf *
+ofctrl_punts_pop(struct ofctrl_punts *punts)
+{
+    if (ovs_list_is_empty(&punts->queue)) {
+        return NULL;
+    }
+    punts->n--;
+    return CONTAINER_OF(ovs_list_pop_front(&punts->queue), struct ofpbuf,
+                        list_node);
+}
+
+/* Returns true if 'oh' (an error) answers one of our latest meter mods:
+ * "meter exists" for an add, or "not primary" after a lost claim, neither
+ * of which there is anything to repair for. */
+bool
+ofctrl_punts_is_meter_reply(const struct ofctrl_punts *punts,
+                            const struct ofp_header *oh)
+{
+    uint32_t xid = ntohl(oh->xid);
+    return xid >= punts->meter_xid_min && xid <= punts->meter_xid_max;
+}
 
 /* Returns the message that asks for packet-ins as NXT_PACKET_IN2. */
 struct ofpbuf *
@@ -21,11 +85,16 @@ ofctrl_punt_format_request(enum ofp_version version)
 
 /* Appends to 'msgs' the meter mods that give a switch our meters, whether
  * it has them already or not: for each, an "add" (refused if it exists:
- * the caller ignores that error) and a "modify" (which then succeeds).
- * Deleting a meter would delete the flows that use it, so we never do. */
+ * ofctrl_punts_is_meter_reply() says to ignore that error) and a "modify"
+ * (which then succeeds).  Deleting a meter would delete the flows that use
+ * it, so we never do. */
 void
-ofctrl_punt_meter_mods(enum ofp_version version, struct ovs_list *msgs)
+ofctrl_punts_meter_mods(struct ofctrl_punts *punts, enum ofp_version version,
+                        struct ovs_list *msgs)
 {
+    punts->meter_xid_min = UINT32_MAX;
+    punts->meter_xid_max = 0;
+
     static const struct {
         uint32_t id;
         uint32_t rate;          /* Packets per second. */
@@ -52,7 +121,29 @@ ofctrl_punt_meter_mods(enum ofp_version version, struct ovs_list *msgs)
                 },
             };
             struct ofpbuf *msg = ofputil_encode_meter_mod(version, &mm);
+            uint32_t xid = ntohl(((struct ofp_header *) msg->data)->xid);
+            punts->meter_xid_min = MIN(punts->meter_xid_min, xid);
+            punts->meter_xid_max = MAX(punts->meter_xid_max, xid);
             ovs_list_push_back(msgs, &msg->list_node);
         }
     }
+}
+
+/* Returns a packet-out of 'packet' (an answer to a punt, say) with
+ * 'ofpacts' as its actions. */
+struct ofpbuf *
+ofctrl_punt_packet_out(enum ofputil_protocol protocol,
+                       const struct dp_packet *packet,
+                       const struct ofpact *ofpacts, size_t ofpacts_len)
+{
+    struct ofputil_packet_out po = {
+        .packet = dp_packet_data(packet),
+        .packet_len = dp_packet_size(packet),
+        .buffer_id = UINT32_MAX,
+        .ofpacts = CONST_CAST(struct ofpact *, ofpacts),
+        .ofpacts_len = ofpacts_len,
+    };
+    match_init_catchall(&po.flow_metadata);
+    match_set_in_port(&po.flow_metadata, OFPP_CONTROLLER);
+    return ofputil_encode_packet_out(&po, protocol);
 }

@@ -11,6 +11,7 @@
 #include "group-table.h"
 #include "ofctrl-monitor.h"
 #include "ofctrl-punt.h"
+#include "ofctrl-read.h"
 #include "pipeline.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/list.h"
@@ -39,7 +40,6 @@ VLOG_DEFINE_THIS_MODULE(ofctrl);
 
 COVERAGE_DEFINE(ofctrl_flow_mod);
 COVERAGE_DEFINE(ofctrl_group_mod);
-COVERAGE_DEFINE(ofctrl_punt_overflow);
 COVERAGE_DEFINE(ofctrl_packet_out);
 COVERAGE_DEFINE(ofctrl_bundle);
 COVERAGE_DEFINE(ofctrl_reconcile);
@@ -102,14 +102,9 @@ struct ofctrl {
     uint64_t sent_gen, acked_gen;     /* Flow generations (commits). */
     int64_t sent_cfg, acked_cfg;      /* VPC_Global nb_cfg values. */
 
-    /* Punted packets (NXT_PACKET_IN2 messages) for ofctrl_recv_punt(), and
-     * the meter mods whose errors mean nothing (ofctrl-punt.c). */
-    struct ovs_list punts;
-    size_t n_punts;
-    uint32_t meter_xid_min, meter_xid_max;
+    struct ofctrl_punts punts;        /* See ofctrl-punt.h. */
 
     /* Statistics. */
-    uint64_t n_punts_dropped;         /* Queue full. */
     uint64_t n_flow_mods;
     uint64_t n_group_mods;
     uint64_t n_packet_outs;
@@ -119,10 +114,6 @@ struct ofctrl {
     uint64_t n_repairs;               /* Tables changed behind our back. */
     uint64_t n_errors;
 };
-
-/* Punted packets kept for ofctrl_recv_punt() at most: more are dropped
- * (and the meter and the caller's own bounds make that rare). */
-#define OFCTRL_MAX_PUNTS 100
 
 static void start_dump(struct ofctrl *);
 static void maybe_redump(struct ofctrl *);
@@ -146,7 +137,7 @@ ofctrl_create(struct vconn *vconn)
     ovs_list_init(&ofc->adds);
     ovs_list_init(&ofc->group_dels);
     ovs_list_init(&ofc->barriers);
-    ovs_list_init(&ofc->punts);
+    ofctrl_punts_init(&ofc->punts);
     ofc->next_bundle_id = 1;
     ofc->sent_cfg = ofc->acked_cfg = -1;
     ofc->primary = true;
@@ -190,7 +181,7 @@ ofctrl_destroy(struct ofctrl *ofc)
     if (ofc) {
         flush_queue(ofc);
         flush_barriers(ofc);
-        ofpbuf_list_delete(&ofc->punts);
+        ofctrl_punts_destroy(&ofc->punts);
         vpc_flow_table_destroy(&ofc->dumped);
         vpc_group_table_destroy(&ofc->dumped_groups);
         rconn_destroy(ofc->rconn);
@@ -313,13 +304,8 @@ send_meters(struct ofctrl *ofc)
     struct ovs_list msgs = OVS_LIST_INITIALIZER(&msgs);
     struct ofpbuf *msg;
 
-    ofctrl_punt_meter_mods(ofc->version, &msgs);
-    ofc->meter_xid_min = UINT32_MAX;
-    ofc->meter_xid_max = 0;
+    ofctrl_punts_meter_mods(&ofc->punts, ofc->version, &msgs);
     LIST_FOR_EACH_POP (msg, list_node, &msgs) {
-        uint32_t xid = ntohl(((struct ofp_header *) msg->data)->xid);
-        ofc->meter_xid_min = MIN(ofc->meter_xid_min, xid);
-        ofc->meter_xid_max = MAX(ofc->meter_xid_max, xid);
         send_msg(ofc, msg);
     }
 }
@@ -330,12 +316,7 @@ send_meters(struct ofctrl *ofc)
 struct ofpbuf *
 ofctrl_recv_punt(struct ofctrl *ofc)
 {
-    if (ovs_list_is_empty(&ofc->punts)) {
-        return NULL;
-    }
-    ofc->n_punts--;
-    return CONTAINER_OF(ovs_list_pop_front(&ofc->punts), struct ofpbuf,
-                        list_node);
+    return ofctrl_punts_pop(&ofc->punts);
 }
 
 static void
@@ -435,35 +416,21 @@ check_dumped(struct ofctrl *ofc)
 }
 
 static void
+dump_failed(struct ofctrl *ofc, const char *what, enum ofperr error)
+{
+    VLOG_WARN("%s: bad %s reply (%s), resynchronizing", ofctrl_get_name(ofc),
+              what, ofperr_to_string(error));
+    start_dump(ofc);
+}
+
+static void
 handle_group_desc_reply(struct ofctrl *ofc, const struct ofp_header *oh)
 {
-    struct ofpbuf b = ofpbuf_const_initializer(oh, ntohs(oh->length));
-
-    for (;;) {
-        struct ofputil_group_desc gd;
-        int retval = ofputil_decode_group_desc_reply(&gd, &b, ofc->version);
-        if (retval) {
-            if (retval != EOF) {
-                VLOG_WARN("%s: bad group description reply (%s), "
-                          "resynchronizing", ofctrl_get_name(ofc),
-                          ofperr_to_string(retval));
-                start_dump(ofc);
-                return;
-            }
-            break;
-        }
-
-        struct vpc_group *g = vpc_group_table_add(&ofc->dumped_groups,
-                                                  gd.group_id, gd.type);
-        const struct ofputil_bucket *bucket;
-        LIST_FOR_EACH (bucket, list_node, &gd.buckets) {
-            vpc_group_add_bucket(g, bucket->watch_port, bucket->ofpacts,
-                                 bucket->ofpacts_len);
-        }
-        vpc_group_finish(g);
-        ofputil_uninit_group_desc(&gd);
-    }
-    if (!ofpmp_more(oh)) {
+    enum ofperr error = ofctrl_read_groups(oh, ofc->version,
+                                           &ofc->dumped_groups);
+    if (error) {
+        dump_failed(ofc, "group description", error);
+    } else if (!ofpmp_more(oh)) {
         ofc->groups_dumped = true;
         check_dumped(ofc);
     }
@@ -472,33 +439,10 @@ handle_group_desc_reply(struct ofctrl *ofc, const struct ofp_header *oh)
 static void
 handle_flow_stats_reply(struct ofctrl *ofc, const struct ofp_header *oh)
 {
-    struct ofpbuf b = ofpbuf_const_initializer(oh, ntohs(oh->length));
-
-    for (;;) {
-        uint64_t stub[1024 / 8];
-        struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
-        struct ofputil_flow_stats fs;
-
-        int retval = ofputil_decode_flow_stats_reply(&fs, &b, false,
-                                                     &ofpacts);
-        if (!retval) {
-            vpc_flow_table_add(&ofc->dumped, fs.table_id, fs.priority,
-                               ntohll(fs.cookie), &fs.match, fs.ofpacts,
-                               fs.ofpacts_len);
-        }
-        ofpbuf_uninit(&ofpacts);
-        if (retval) {
-            if (retval != EOF) {
-                VLOG_WARN("%s: bad flow stats reply (%s), resynchronizing",
-                          ofctrl_get_name(ofc),
-                          ofperr_to_string(retval));
-                start_dump(ofc);
-                return;
-            }
-            break;
-        }
-    }
-    if (!ofpmp_more(oh)) {
+    enum ofperr error = ofctrl_read_flows(oh, &ofc->dumped);
+    if (error) {
+        dump_failed(ofc, "flow stats", error);
+    } else if (!ofpmp_more(oh)) {
         ofc->flows_dumped = true;
         check_dumped(ofc);
     }
@@ -599,10 +543,7 @@ handle_msg(struct ofctrl *ofc, const struct ofp_header *oh)
         break;
 
     case OFPTYPE_ERROR:
-        if (ntohl(oh->xid) >= ofc->meter_xid_min
-            && ntohl(oh->xid) <= ofc->meter_xid_max) {
-            /* "Meter exists" for an add, or "not primary" after a lost
-             * claim: nothing to repair. */
+        if (ofctrl_punts_is_meter_reply(&ofc->punts, oh)) {
             break;
         }
         COVERAGE_INC(ofctrl_switch_error);
@@ -651,15 +592,7 @@ handle_msg(struct ofctrl *ofc, const struct ofp_header *oh)
     }
 
     case OFPTYPE_PACKET_IN:
-        /* A punt (stage-punt.c): kept for the caller, within bounds. */
-        if (ofc->n_punts < OFCTRL_MAX_PUNTS) {
-            struct ofpbuf *copy = ofpbuf_clone_data(oh, ntohs(oh->length));
-            ovs_list_push_back(&ofc->punts, &copy->list_node);
-            ofc->n_punts++;
-        } else {
-            COVERAGE_INC(ofctrl_punt_overflow);
-            ofc->n_punts_dropped++;
-        }
+        ofctrl_punts_push(&ofc->punts, oh);
         break;
 
     default:
@@ -709,7 +642,7 @@ ofctrl_wait(struct ofctrl *ofc)
     rconn_run_wait(ofc->rconn);
     rconn_recv_wait(ofc->rconn);
     if ((ofc->redump && ofc->state == OFCTRL_SYNCED && !ofc->n_queued)
-        || ofc->n_punts) {
+        || ofc->punts.n) {
         poll_immediate_wake();
     }
 }
@@ -824,16 +757,8 @@ ofctrl_send_packet(struct ofctrl *ofc, const struct dp_packet *packet,
         return;
     }
 
-    struct ofputil_packet_out po = {
-        .packet = dp_packet_data(packet),
-        .packet_len = dp_packet_size(packet),
-        .buffer_id = UINT32_MAX,
-        .ofpacts = CONST_CAST(struct ofpact *, ofpacts),
-        .ofpacts_len = ofpacts_len,
-    };
-    match_init_catchall(&po.flow_metadata);
-    match_set_in_port(&po.flow_metadata, OFPP_CONTROLLER);
-    send_msg(ofc, ofputil_encode_packet_out(&po, ofc->protocol));
+    send_msg(ofc, ofctrl_punt_packet_out(ofc->protocol, packet, ofpacts,
+                                         ofpacts_len));
     COVERAGE_INC(ofctrl_packet_out);
     ofc->n_packet_outs++;
 }
@@ -846,26 +771,6 @@ ofctrl_resync(struct ofctrl *ofc)
     /* A dump under way already reads what the switch has. */
     if (ofc->state == OFCTRL_DUMPED || ofc->state == OFCTRL_SYNCED) {
         start_dump(ofc);
-    }
-}
-
-/* Also deletes 'flow' as another client (say, "ovs-ofctl add-flow") may
- * have added it: with the packet type wildcarded, which the dumped match
- * lost when it was normalized, and which a strict delete must repeat. */
-static void
-queue_foreign_delete(struct ofctrl *ofc, const struct vpc_flow *flow)
-{
-    struct match match;
-
-    minimatch_expand(&flow->match, &match);
-    if (match.wc.masks.packet_type) {
-        struct vpc_flow copy = *flow;
-
-        match.wc.masks.packet_type = 0;
-        match.flow.packet_type = 0;
-        minimatch_init(&copy.match, &match);
-        queue_flow_mod(ofc, &copy, OFPFC_DELETE_STRICT);
-        minimatch_destroy(&copy.match);
     }
 }
 
@@ -927,7 +832,11 @@ ofctrl_reconcile(struct ofctrl *ofc,
          * a migrating port arrived) stays. */
         if (!vpc_cookie_is_learned(flow->cookie)) {
             queue_flow_mod(ofc, flow, OFPFC_DELETE_STRICT);
-            queue_foreign_delete(ofc, flow);
+            struct vpc_flow twin;
+            if (ofctrl_monitor_foreign_twin(flow, &twin)) {
+                queue_flow_mod(ofc, &twin, OFPFC_DELETE_STRICT);
+                minimatch_destroy(&twin.match);
+            }
         }
     }
     vpc_flow_table_clear(&ofc->dumped);

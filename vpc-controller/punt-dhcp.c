@@ -15,7 +15,6 @@
 #include "openvswitch/vlog.h"
 #include "smap.h"
 #include "util.h"
-#include "vpc-addr.h"
 #include "vpc-dhcp.h"
 #include "vpc-idl.h"
 
@@ -268,15 +267,8 @@ send_reply(const struct punt_sender *s, const struct dhcp_request *req,
 void
 punt_dhcp(const struct punt_sender *s, const struct dp_packet *packet)
 {
-    struct eth_addr mac;
-    char *error = vpc_mac_parse(s->port->mac, &mac);
-    if (error) {
-        free(error);
-        return;
-    }
-
     struct dhcp_request req;
-    const char *why = parse_request(packet, mac, &req);
+    const char *why = parse_request(packet, s->mac, &req);
     if (why) {
         VLOG_DBG_RL(&rl, "port %s: malformed DHCP message dropped: %s",
                     s->port->name, why);

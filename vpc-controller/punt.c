@@ -90,6 +90,9 @@ find_sender(struct chassis *ch, ofp_port_t ofport, struct punt_sender *s)
     if (!error) {
         error = vpc_mac_parse(sn->gateway_mac, &s->gateway_mac);
     }
+    if (!error) {
+        error = vpc_mac_parse(row->mac, &s->mac);
+    }
     if (error || !mv) {
         free(error);
         return false;
@@ -125,13 +128,8 @@ punt_send_ipv4(const struct punt_sender *s, ovs_be32 ip_dst, uint8_t proto,
     struct dp_packet packet;
     dp_packet_init(&packet, ETH_HEADER_LEN + IP_HEADER_LEN + l4_len);
 
-    struct eth_addr mac;
-    memset(&mac, 0, sizeof mac);
-    char *error = vpc_mac_parse(s->port->mac, &mac);
-    free(error);
-
     struct eth_header *eth = dp_packet_put_zeros(&packet, sizeof *eth);
-    eth->eth_dst = mac;
+    eth->eth_dst = s->mac;
     eth->eth_src = s->gateway_mac;
     eth->eth_type = htons(ETH_TYPE_IP);
 

@@ -29,6 +29,7 @@ struct punt_sender {
     struct chassis *chassis;
     ofp_port_t ofport;
     const struct vpcrec_port *port;
+    struct eth_addr mac;            /* The port's. */
     const struct vpcrec_subnet *subnet;
     struct eth_addr gateway_mac;    /* Its subnet gateway's. */
     ovs_be32 gateway_ip;
