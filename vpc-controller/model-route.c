@@ -26,10 +26,12 @@ static struct ovsdb_idl_index *peering_by_vpc;
 static struct ovsdb_idl_index *peering_by_peer;
 static struct ovsdb_idl_index *subnet_by_vpc;
 
-/* Creates the database indexes route tables and peerings are built with.
- * Call once, before 'idl' first runs. */
+/* Creates the database indexes route tables and peerings are built with,
+ * beside the model's index of subnets by VPC, 'subnets'.  Call once,
+ * before 'idl' first runs. */
 void
-model_route_create_indexes(struct ovsdb_idl *idl)
+model_route_create_indexes(struct ovsdb_idl *idl,
+                           struct ovsdb_idl_index *subnets)
 {
     table_by_vpc = ovsdb_idl_index_create1(idl,
                                            &vpcrec_route_table_col_vpc);
@@ -38,7 +40,7 @@ model_route_create_indexes(struct ovsdb_idl *idl)
     peering_by_vpc = ovsdb_idl_index_create1(idl, &vpcrec_peering_col_vpc);
     peering_by_peer = ovsdb_idl_index_create1(idl,
                                               &vpcrec_peering_col_peer_vpc);
-    subnet_by_vpc = ovsdb_idl_index_create1(idl, &vpcrec_subnet_col_vpc);
+    subnet_by_vpc = subnets;
 }
 
 /* Starts building the route tables of VPC 'row' into 'b': which number

@@ -526,7 +526,7 @@ vpc_model_create_indexes(struct ovsdb_idl *idl)
     nat_by_vpc = ovsdb_idl_index_create1(idl, &vpcrec_nat_col_vpc);
     model_sg_create_indexes(idl);
     model_acl_create_indexes(idl);
-    model_route_create_indexes(idl);
+    model_route_create_indexes(idl, subnet_by_vpc);
 }
 
 /* Calls 'cb' for each Port row named 'name' (the name is unique, but a
