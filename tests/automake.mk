@@ -19,12 +19,13 @@ TESTSUITE_AT = \
 	tests/system-dhcp.at \
 	tests/system-route.at \
 	tests/system-observe.at \
+	tests/system-metrics.at \
 	tests/system-migration.at \
 	tests/sandbox.at \
 	tests/bench.at \
 	tests/build.at \
 	tests/cluster.at
-EXTRA_DIST += $(TESTSUITE_AT) tests/testsuite tests/atlocal.in tests/bench-check.py tests/vpc-conn.py tests/vpc-dhcp.py \
+EXTRA_DIST += $(TESTSUITE_AT) tests/testsuite tests/atlocal.in tests/bench-check.py tests/vpc-conn.py tests/vpc-dhcp.py tests/http-clients.py \
 	tests/package.m4
 TESTSUITE = $(srcdir)/tests/testsuite
 AUTOTEST = $(AUTOM4TE) -l autotest

@@ -10,6 +10,10 @@ vpc_controller_vpc_controller_SOURCES = \
 	vpc-controller/engine.c \
 	vpc-controller/engine.h \
 	vpc-controller/engine-private.h \
+	vpc-controller/metrics.c \
+	vpc-controller/metrics.h \
+	vpc-controller/metrics-http.c \
+	vpc-controller/metrics-http.h \
 	vpc-controller/gateway.c \
 	vpc-controller/gateway.h \
 	vpc-controller/host.c \
@@ -49,4 +53,4 @@ vpc_controller_vpc_controller_SOURCES = \
 	vpc-controller/status.h \
 	vpc-controller/vpc-controller.c
 vpc_controller_vpc_controller_LDADD = ofproto-vpc/libofproto-vpc.la \
-	lib/libvpc.la $(OVS_LIBS)
+	lib/libvpc.la $(OVS_LIBS) $(LIBEVENT_LIBS)

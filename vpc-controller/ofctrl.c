@@ -33,6 +33,7 @@
 #include "openvswitch/rconn.h"
 #include "openvswitch/vconn.h"
 #include "openvswitch/vlog.h"
+#include "timeval.h"
 #include "socket-util.h"
 #include "util.h"
 
@@ -885,6 +886,17 @@ ofctrl_update(struct ofctrl *ofc, const struct vpc_flow_table *old,
     }
 }
 
+/* When the last bundle went to any switch. */
+static long long int last_bundle_msec = LLONG_MIN;
+
+/* Returns when the last bundle of flow or group mods went to a switch
+ * (time_msec()), or LLONG_MIN if none ever did. */
+long long int
+ofctrl_last_bundle_time(void)
+{
+    return last_bundle_msec;
+}
+
 static void
 send_bundle(struct ofctrl *ofc)
 {
@@ -925,6 +937,7 @@ send_bundle(struct ofctrl *ofc)
     send_msg(ofc, ofputil_encode_bundle_ctrl_request(ofc->version, &bc));
     COVERAGE_INC(ofctrl_bundle);
     ofc->n_bundles++;
+    last_bundle_msec = time_msec();
     ofc->n_queued = 0;
 }
 

@@ -69,6 +69,7 @@ int64_t ofctrl_get_acked_cfg(const struct ofctrl *);
 uint64_t ofctrl_get_acked_gen(const struct ofctrl *);
 uint64_t ofctrl_get_sent_gen(const struct ofctrl *);
 size_t ofctrl_n_queued(const struct ofctrl *);
+long long int ofctrl_last_bundle_time(void);
 void ofctrl_format_stats(const struct ofctrl *, struct ds *);
 
 #endif /* ofctrl.h */

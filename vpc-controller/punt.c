@@ -24,6 +24,8 @@
 VLOG_DEFINE_THIS_MODULE(punt);
 
 COVERAGE_DEFINE(punt_received);
+COVERAGE_DEFINE(punt_dhcp);
+COVERAGE_DEFINE(punt_too_big);
 COVERAGE_DEFINE(punt_over_budget);
 COVERAGE_DEFINE(punt_not_owner);
 COVERAGE_DEFINE(punt_malformed);
@@ -245,9 +247,11 @@ handle_punt(struct chassis *ch, const struct ofp_header *oh)
 
     switch (ntohl(ud.kind)) {
     case VPC_PUNT_DHCP:
+        COVERAGE_INC(punt_dhcp);
         punt_dhcp(&s, &packet);
         break;
     case VPC_PUNT_TOO_BIG:
+        COVERAGE_INC(punt_too_big);
         too_big(&s, &packet, ntohl(ud.arg));
         break;
     default:

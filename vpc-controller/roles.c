@@ -3,6 +3,7 @@
 #include "roles.h"
 
 #include "bitmap.h"
+#include "coverage.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "shards.h"
@@ -11,6 +12,9 @@
 #include "vpc-idl.h"
 
 VLOG_DEFINE_THIS_MODULE(roles);
+
+COVERAGE_DEFINE(roles_claim_txn);
+COVERAGE_DEFINE(roles_claim_txn_failed);
 
 static struct ovsdb_idl *vpcdb;
 static char *instance_id;
@@ -86,6 +90,8 @@ roles_run(void)
             }
             VLOG_INFO("%s: claiming the primary role with generation "
                       "%"PRIu64, instance_id, gen);
+        } else {
+            COVERAGE_INC(roles_claim_txn_failed);
         }
         ovsdb_idl_txn_destroy(claim_txn);
         claim_txn = NULL;
@@ -114,6 +120,7 @@ roles_run(void)
                                 &vpcrec_vpc_global_col_role_generation,
                                 true);
         ovsdb_idl_txn_commit(claim_txn);
+        COVERAGE_INC(roles_claim_txn);
     } else {
         bitmap_set_multiple(claiming, 0, n, false);
     }

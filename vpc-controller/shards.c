@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "coverage.h"
 #include "hash.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
@@ -19,6 +20,9 @@
 #include "vpc-idl.h"
 
 VLOG_DEFINE_THIS_MODULE(shards);
+
+COVERAGE_DEFINE(shards_heartbeat_txn);
+COVERAGE_DEFINE(shards_heartbeat_txn_failed);
 
 /* An instance writes its heartbeat this often, and is taken for dead when
  * others have not seen it change for HEARTBEAT_DEAD ms. */
@@ -162,6 +166,9 @@ run_heartbeat(struct ovsdb_idl *vpcdb)
         if (s == TXN_INCOMPLETE) {
             return;
         }
+        if (s != TXN_SUCCESS && s != TXN_UNCHANGED) {
+            COVERAGE_INC(shards_heartbeat_txn_failed);
+        }
         ovsdb_idl_txn_destroy(hb_txn);
         hb_txn = NULL;
     }
@@ -203,6 +210,7 @@ run_heartbeat(struct ovsdb_idl *vpcdb)
     vpcrec_controller_set_shards(mine, held, n_held);
     free(held);
     ovsdb_idl_txn_commit(hb_txn);
+    COVERAGE_INC(shards_heartbeat_txn);
 }
 
 static int
@@ -351,6 +359,15 @@ bool
 shards_is_active(void)
 {
     return global.held;
+}
+
+/* Is the session that holds (or queues for) the "vpc_controller" lock
+ * connected?  Without it this instance can be neither active nor a
+ * standby ready to take over. */
+bool
+shards_is_connected(void)
+{
+    return global.idl && ovsdb_idl_is_connected(global.idl);
 }
 
 /* Do we hold the lock of 'shard'? */

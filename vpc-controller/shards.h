@@ -32,6 +32,7 @@ size_t shards_count(void);
 size_t shard_of(const char *chassis);
 bool shard_is_held(size_t shard);
 bool shards_is_active(void);
+bool shards_is_connected(void);
 void shards_format(struct ds *);
 
 #endif /* shards.h */

@@ -25,6 +25,7 @@
 VLOG_DEFINE_THIS_MODULE(status);
 
 COVERAGE_DEFINE(engine_status_txn);
+COVERAGE_DEFINE(engine_status_txn_failed);
 
 static bool status_dirty = true;
 /* A status pass looks at every port when 'status_full', else at the ports
@@ -331,6 +332,7 @@ status_run(void)
                          "%s", ovsdb_idl_txn_get_error(status_txn));
         }
         if (s != TXN_SUCCESS && s != TXN_UNCHANGED) {
+            COVERAGE_INC(engine_status_txn_failed);
             status_changed();
         }
         ovsdb_idl_txn_destroy(status_txn);

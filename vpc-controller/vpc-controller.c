@@ -20,6 +20,8 @@
 #include "fatal-signal.h"
 #include "host.h"
 #include "jsonrpc.h"
+#include "metrics.h"
+#include "metrics-http.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vconn.h"
@@ -28,6 +30,7 @@
 #include "stream-ssl.h"
 #include "stream.h"
 #include "svec.h"
+#include "timeval.h"
 #include "unixctl.h"
 #include "util.h"
 #include "vpc-idl.h"
@@ -42,6 +45,7 @@ static struct svec of_listen = SVEC_EMPTY_INITIALIZER;
 static struct svec of_targets = SVEC_EMPTY_INITIALIZER;
 static char *unixctl_path;
 static char *instance;
+static const char *metrics_target;
 
 static bool exiting;
 
@@ -203,17 +207,21 @@ main(int argc, char *argv[])
                                                true);
     engine_init(vpcdb, instance);
     shards_init(db, instance);
+    metrics_init(metrics_target);
     daemonize_complete();
     VLOG_INFO("vpc-controller started: VPC DB %s", db);
 
     struct host_config cfg = { .of_targets = &of_targets };
     while (!exiting) {
+        long long int round_start = time_msec();
         listeners_run(&listeners);
         engine_run(&cfg);
+        metrics_run(round_start);
         unixctl_server_run(unixctl);
         coverage_run();
 
         engine_wait();
+        metrics_wait();
         listeners_wait(&listeners);
         unixctl_server_wait(unixctl);
         if (exiting) {
@@ -222,6 +230,7 @@ main(int argc, char *argv[])
         poll_block();
     }
 
+    metrics_destroy();
     engine_destroy();
     ovsdb_idl_destroy(vpcdb);
     listeners_close(&listeners);
@@ -249,7 +258,9 @@ usage(void)
            "                         when it names an address)\n"
            "  --unixctl=SOCKET       override the control socket\n"
            "  --instance=NAME        this instance's name in the cluster\n"
-           "                         (default: HOSTNAME:PID)\n",
+           "                         (default: HOSTNAME:PID)\n"
+           "  --metrics=ptcp:PORT[:IP]  serve /metrics (Prometheus) and\n"
+           "                         /healthz over HTTP\n",
            program_name, program_name, vpc_default_db(), vpc_rundir(),
            vpc_rundir());
     daemon_usage();
@@ -271,6 +282,7 @@ parse_options(int argc, char *argv[])
         OPT_OF_TARGET,
         OPT_UNIXCTL,
         OPT_INSTANCE,
+        OPT_METRICS,
         OPT_PEER_CA_CERT,
         OPT_BOOTSTRAP_CA_CERT,
         VLOG_OPTION_ENUMS,
@@ -284,6 +296,7 @@ parse_options(int argc, char *argv[])
         {"of-target", required_argument, NULL, OPT_OF_TARGET},
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
         {"instance", required_argument, NULL, OPT_INSTANCE},
+        {"metrics", required_argument, NULL, OPT_METRICS},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         VLOG_LONG_OPTIONS,
@@ -326,6 +339,15 @@ parse_options(int argc, char *argv[])
         case OPT_INSTANCE:
             instance = optarg;
             break;
+
+        case OPT_METRICS: {
+            char *error = metrics_http_check_target(optarg);
+            if (error) {
+                ovs_fatal(0, "%s", error);
+            }
+            metrics_target = optarg;
+            break;
+        }
 
         case 'h':
             usage();
@@ -399,6 +421,7 @@ unixctl_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
 {
     struct ds s = DS_EMPTY_INITIALIZER;
     engine_format_status(&s);
+    metrics_format_status(&s);
     unixctl_command_reply(conn, ds_cstr(&s));
     ds_destroy(&s);
 }
