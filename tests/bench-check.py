@@ -1,14 +1,16 @@
 """Checks that a vpc-bench JSON report has every figure (not their values:
 benchmarks never pass or fail on time).
 
-usage: bench-check.py REPORT [--security] [--routes]
---security, --routes: the run used them, whose figures must be there too."""
+usage: bench-check.py REPORT [--security] [--routes] [--metrics-scrape]
+--security, --routes, --metrics-scrape: the run used them, whose figures
+must be there too."""
 import json
 import sys
 
 d = json.load(open(sys.argv[1]))
 security = "--security" in sys.argv[2:]
 routes = "--routes" in sys.argv[2:]
+metrics = "--metrics-scrape" in sys.argv[2:]
 assert d["complete"], "the run did not complete"
 lat = d["latency"]
 for k in ("first_reply_ms", "wait_hv_port_add_ms", "client_port_add_ms"):
@@ -57,6 +59,13 @@ if routes:
               "client_peering_route_add_ms", "client_peering_route_del_ms"):
         assert rt[k]["median"] > 0, k
     check_vs_plain(rt)
+if metrics:
+    m = d["metrics"][0]
+    for k in ("controller_cpu_s_without", "controller_cpu_s_with",
+              "increase_percent", "scrape_ms_median", "page_bytes"):
+        assert k in m, k
+    # Every scrape answered.
+    assert m["scrapes"] > 0 and m["scrapes_ok"] == m["scrapes"], m
 dp = d["dataplane"]
 assert dp["vpc_gbps"] > 0 and dp["two_flow_gbps"] > 0, dp
 assert dp["vpc_sg_gbps"] > 0 and dp["vpc_sg_ratio"] > 0, dp
