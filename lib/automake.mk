@@ -3,6 +3,7 @@ noinst_LTLIBRARIES += lib/libvpc.la
 lib_libvpc_la_SOURCES = \
 	lib/vpc-addr.c lib/vpc-addr.h \
 	lib/vpc-dhcp.c lib/vpc-dhcp.h \
+	lib/vpc-flowlog.c lib/vpc-flowlog.h \
 	lib/vpc-sg.c lib/vpc-sg.h \
 	lib/vpc-util.c lib/vpc-util.h
 nodist_lib_libvpc_la_SOURCES = lib/vpc-idl.c lib/vpc-idl.h

@@ -6,6 +6,7 @@ TESTSUITE_AT = \
 	tests/vpc-ctl.at \
 	tests/gateway-ctl.at \
 	tests/sg-ctl.at \
+	tests/flowlog-ctl.at \
 	tests/acl-ctl.at \
 	tests/dhcp-ctl.at \
 	tests/route-ctl.at \

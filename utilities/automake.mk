@@ -19,6 +19,8 @@ utilities_vpc_ctl_SOURCES = \
 	utilities/vpc-ctl-gateway.h \
 	utilities/vpc-ctl-misc.c \
 	utilities/vpc-ctl-misc.h \
+	utilities/vpc-ctl-flowlog.c \
+	utilities/vpc-ctl-flowlog.h \
 	utilities/vpc-ctl-peering.c \
 	utilities/vpc-ctl-peering.h \
 	utilities/vpc-ctl-route.c \

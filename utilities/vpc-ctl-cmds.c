@@ -10,6 +10,7 @@
 #include "vpc-ctl-annotate.h"
 #include "vpc-ctl-common.h"
 #include "vpc-ctl-dhcp.h"
+#include "vpc-ctl-flowlog.h"
 #include "vpc-ctl-gateway.h"
 #include "vpc-ctl-misc.h"
 #include "vpc-ctl-peering.h"
@@ -35,5 +36,6 @@ vpc_ctl_cmds_init(void (*exit_func)(int status))
     ctl_register_commands(vpc_ctl_dhcp_commands);
     ctl_register_commands(vpc_ctl_route_commands);
     ctl_register_commands(vpc_ctl_peering_commands);
+    ctl_register_commands(vpc_ctl_flowlog_commands);
     ctl_register_commands(vpc_ctl_annotate_commands);
 }

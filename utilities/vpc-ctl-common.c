@@ -122,6 +122,8 @@ const struct ctl_table_class vpc_ctl_tables[VPCREC_N_TABLES] = {
         = {&vpcrec_route_table_col_name, NULL, NULL},
     [VPCREC_TABLE_PEERING].row_ids[0] = {&vpcrec_peering_col_name, NULL,
                                          NULL},
+    [VPCREC_TABLE_FLOW_LOG].row_ids[0] = {&vpcrec_flow_log_col_collector,
+                                          NULL, NULL},
 };
 
 /* What messages call a row of each table, and whether the rows sort by
@@ -141,6 +143,7 @@ static const struct {
     [VPCREC_TABLE_NETWORK_ACL] = {"network ACL", false},
     [VPCREC_TABLE_ROUTE_TABLE] = {"route table", false},
     [VPCREC_TABLE_PEERING] = {"peering", false},
+    [VPCREC_TABLE_FLOW_LOG] = {"flow log", false},
 };
 
 static size_t

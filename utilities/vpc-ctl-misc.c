@@ -12,6 +12,7 @@
 #include "smap.h"
 #include "vpc-ctl-acl.h"
 #include "vpc-ctl-common.h"
+#include "vpc-ctl-flowlog.h"
 #include "vpc-ctl-gateway.h"
 #include "vpc-ctl-peering.h"
 #include "vpc-ctl-route.h"
@@ -119,6 +120,7 @@ show_vpc(struct ctl_context *ctx, const struct ovsdb_idl_row *row)
     vpc_ctl_acl_show_vpc(ctx, vpc);
     vpc_ctl_rt_show_vpc(ctx, vpc);
     vpc_ctl_peering_show_vpc(ctx, vpc);
+    vpc_ctl_flowlog_show_vpc(ctx, vpc);
 }
 
 static void
@@ -169,6 +171,7 @@ pre_show(struct ctl_context *ctx)
     vpc_ctl_pre_sgs(ctx);
     vpc_ctl_pre_acls(ctx);
     vpc_ctl_pre_routes(ctx);
+    vpc_ctl_pre_flow_logs(ctx);
 }
 
 /* ------------------------------------------------------------- Commands */

@@ -18,6 +18,7 @@
 #include "vpc-ctl-acl.h"
 #include "vpc-ctl-alloc.h"
 #include "vpc-ctl-common.h"
+#include "vpc-ctl-flowlog.h"
 #include "vpc-ctl-gateway.h"
 #include "vpc-ctl-misc.h"
 #include "vpc-ctl-peering.h"
@@ -184,6 +185,7 @@ cmd_vpc_del(struct ctl_context *ctx)
     vpc_ctl_delete_vpc_nats(ctx, vpc);
     vpc_ctl_rt_delete_vpc_routes(ctx, vpc);
     vpc_ctl_peering_delete_vpc(ctx, vpc);
+    vpc_ctl_flowlog_delete_vpc(ctx, vpc);
 
     const struct vpcrec_subnet *subnet, *next;
     VPCREC_SUBNET_FOR_EACH_SAFE (subnet, next, ctx->idl) {
@@ -349,6 +351,7 @@ delete_subnet(struct ctl_context *ctx, const struct vpcrec_subnet *subnet)
             delete_port(ctx, port);
         }
     }
+    vpc_ctl_flowlog_delete_subnet(ctx, subnet);
     vpc_ctl_mac_release(ctx, subnet->gateway_mac);
     vpcrec_subnet_delete(subnet);
 }
@@ -718,6 +721,16 @@ pre_vpc_del(struct ctl_context *ctx)
     vpc_ctl_pre_sgs(ctx);
     vpc_ctl_pre_acls(ctx);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_nat_col_vpc);
+    /* Its flow logs, and its subnets', go with it. */
+    vpc_ctl_pre_flow_logs(ctx);
+}
+
+static void
+pre_subnet_del(struct ctl_context *ctx)
+{
+    /* The routes to its ports hold it back; its flow logs go with it. */
+    vpc_ctl_pre_routes(ctx);
+    vpc_ctl_pre_flow_logs(ctx);
 }
 
 static void
@@ -747,7 +760,7 @@ const struct ctl_command_syntax vpc_ctl_vpc_commands[] = {
     {"vpc-list", 0, 0, "", pre_vpcs, cmd_vpc_list, NULL, "", RO},
     {"subnet-add", 3, 3, "VPC SUBNET CIDR", vpc_ctl_pre_subnets,
      cmd_subnet_add, NULL, "--may-exist,--gateway-ip=,--gateway-mac=", RW},
-    {"subnet-del", 1, 1, "SUBNET", vpc_ctl_pre_routes, cmd_subnet_del, NULL,
+    {"subnet-del", 1, 1, "SUBNET", pre_subnet_del, cmd_subnet_del, NULL,
      "--if-exists,--cascade", RW},
     {"subnet-list", 0, 1, "[VPC]", pre_subnet_list, cmd_subnet_list,
      NULL, "", RO},

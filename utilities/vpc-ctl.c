@@ -65,7 +65,7 @@ static const char *const trailing_option_commands[] = {
     "vpc-set-gateway", "nat-del", "sg-add", "sg-del", "sg-rule-add",
     "sg-rule-del", "acl-add", "acl-del", "acl-rule-add", "acl-rule-del",
     "rt-add", "rt-del", "route-add", "route-del", "peering-add",
-    "peering-del", NULL
+    "peering-del", "flow-log-add", "flow-log-del", NULL
 };
 
 static bool
@@ -305,6 +305,15 @@ Peering commands:\n\
   peering-del PEERING [--cascade]\n\
                             delete a side (--cascade: with its routes)\n\
   peering-list [VPC]        list sides of peerings, active or not\n\
+\n\
+Flow log commands:\n\
+  flow-log-add VPC collector=IP:PORT [subnet=SUBNET] [sampling=N]\n\
+               [traffic=accepted|rejected|all]\n\
+                            export IPFIX records of what VPC's (SUBNET's)\n\
+                            security groups and ACLs decide to IP:PORT\n\
+  flow-log-del VPC [collector=IP:PORT] [subnet=SUBNET]\n\
+                            delete the VPC's flow logs that match\n\
+  flow-log-list [VPC]       list flow logs\n\
 \n\
 Status:\n\
   chassis-list              list chassis and their state\n\
