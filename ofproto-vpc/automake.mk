@@ -17,6 +17,8 @@ ofproto_vpc_libofproto_vpc_la_SOURCES = \
 	ofproto-vpc/pl-actions.h \
 	ofproto-vpc/stage-classify.c \
 	ofproto-vpc/stage-classify.h \
+	ofproto-vpc/stage-flowlog.c \
+	ofproto-vpc/stage-flowlog.h \
 	ofproto-vpc/stage-gateway.c \
 	ofproto-vpc/stage-gateway.h \
 	ofproto-vpc/stage-lookup.c \

@@ -193,6 +193,19 @@ struct vpc_punt_userdata {
  * longer allows.  Its replies are dropped too. */
 #define VPC_CT_BLOCKED 0x1
 
+/* Flow logs (stage-flowlog.c): the observation point ID of a sample action
+ * says what decided.  Bit 31: rejected, else accepted; bit 30: ingress,
+ * else egress; bits 28-29: the kind of thing that decided; bits 0-27, for
+ * a rule, the first 28 bits of its UUID (its cookie shifted right by 4),
+ * else 0. */
+#define VPC_OBS_REJECTED 0x80000000
+#define VPC_OBS_INGRESS 0x40000000
+#define VPC_OBS_SG_RULE 0x00000000      /* A security group rule. */
+#define VPC_OBS_NACL_RULE 0x10000000    /* A network ACL rule. */
+#define VPC_OBS_SG_NONE 0x20000000      /* No security group rule allowed. */
+#define VPC_OBS_NACL_NONE 0x30000000    /* No network ACL rule matched. */
+#define VPC_OBS_ID_MASK 0x0fffffff
+
 /* Priorities. */
 enum {
     VPC_PRIO_DEFAULT = 0,       /* Table miss: drop or go on. */
@@ -201,9 +214,13 @@ enum {
     VPC_PRIO_SNAT = 100,        /* Plus the SNAT prefix length. */
     VPC_PRIO_EIP = 200,         /* Above any SNAT prefix. */
     VPC_PRIO_SG_RULE = 200,     /* Plus 2 * (100 - rule priority), plus 1
-                                 * for deny: 200...399. */
+                                 * for deny: 200...399.  A rule's logged
+                                 * conjunction flows (stage-flowlog.c) at
+                                 * its own plus 1 and 2 (they match its
+                                 * conj_id), no rule's at 198 and 199. */
     VPC_PRIO_SG_STATE = 1000,   /* Connection state, above any rule. */
-    VPC_PRIO_NACL = 1000,       /* Plus 32767 - rule number. */
+    VPC_PRIO_NACL = 1000,       /* Plus 32767 - rule number; no rule's
+                                 * (logged) at 1000. */
     VPC_PRIO_ROUTE = 1000,      /* VPC_T_ROUTE: longest prefix first: plus
                                  * 3 * prefix length, plus 1 for a subnet
                                  * (the implicit "local" routes) and 2 for

@@ -329,7 +329,7 @@ pl_gw_build_vpc(struct vpc_flow_table *out,
     for (size_t i = 0; i < vpc->n_subnets; i++) {
         pl_route_build_to_subnet(out, key, &vpc->subnets[i], a);
     }
-    pl_nacl_build_vpc(out, vpc, a);
+    pl_nacl_build_vpc(out, vpc, false, a);
     for (size_t i = 0; i < vpc->n_ports; i++) {
         if (vpc->ports[i].chassis) {
             pl_lookup_build_port(out, chassis, vpc, &vpc->ports[i], a);

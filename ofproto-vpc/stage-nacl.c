@@ -18,12 +18,14 @@
 #include "packets.h"
 #include "pipeline.h"
 #include "pl-actions.h"
+#include "stage-flowlog.h"
 #include "util.h"
 #include "vpc-pipeline.h"
 
 static void
 build_rule(struct vpc_flow_table *out, const struct vpc_pl_vpc *vpc,
-           uint32_t nacl, const struct vpc_pl_nacl_rule *r, struct ofpbuf *a)
+           uint32_t nacl, const struct vpc_pl_nacl_rule *r, bool log,
+           struct ofpbuf *a)
 {
     enum vpc_table table = r->ingress ? VPC_T_NACL_IN : VPC_T_NACL_OUT;
     enum vpc_table next = r->ingress ? VPC_T_DEST : VPC_T_ROUTE;
@@ -55,17 +57,50 @@ build_rule(struct vpc_flow_table *out, const struct vpc_pl_vpc *vpc,
         }
         if (!r->deny) {
             pl_put_goto(a, next);
+        } else if (log) {
+            pl_flowlog_put_samples(a, vpc, true, SIZE_MAX,
+                                   ((r->ingress ? VPC_OBS_INGRESS : 0)
+                                    | VPC_OBS_NACL_RULE
+                                    | pl_flowlog_rule_obs(cookie)));
         }
         pl_add_flow(out, table, priority, cookie, &match, a);
     }
 }
 
-/* Adds to 'out' the flows of the network ACLs of 'vpc' that one of its
- * subnets uses, building actions in 'a'. */
-void
-pl_nacl_build_vpc(struct vpc_flow_table *out, const struct vpc_pl_vpc *vpc,
+/* With flow logs of rejected traffic of the whole VPC: what no rule of a
+ * network ACL of 'vpc' matched is logged before it is dropped. */
+static void
+build_none_logged(struct vpc_flow_table *out, const struct vpc_pl_vpc *vpc,
                   struct ofpbuf *a)
 {
+    static const enum vpc_table tables[] = { VPC_T_NACL_OUT, VPC_T_NACL_IN };
+    struct match match;
+
+    for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
+        match_init_catchall(&match);
+        pl_match_vpc(&match, pl_vpc_md(vpc));
+        match_set_dl_type(&match, htons(ETH_TYPE_IP));
+        if (pl_flowlog_put_samples(a, vpc, true, SIZE_MAX,
+                                   (VPC_OBS_NACL_NONE
+                                    | (tables[i] == VPC_T_NACL_IN
+                                       ? VPC_OBS_INGRESS : 0)))) {
+            pl_add_flow(out, tables[i], VPC_PRIO_NACL,
+                        vpc_cookie_from_uuid(&vpc->uuid), &match, a);
+        }
+    }
+}
+
+/* Adds to 'out' the flows of the network ACLs of 'vpc' that one of its
+ * subnets uses, building actions in 'a'.  With 'log' (on hosts), what the
+ * rules drop is logged by the flow logs of the whole VPC (subnets' own
+ * flow logs do not log network ACL decisions: the rules of an ACL are the
+ * same flows for every subnet that uses it). */
+void
+pl_nacl_build_vpc(struct vpc_flow_table *out, const struct vpc_pl_vpc *vpc,
+                  bool log, struct ofpbuf *a)
+{
+    bool any = false;
+
     for (size_t i = 0; i < vpc->n_nacls; i++) {
         uint32_t nacl = i + 1;
         bool used = false;
@@ -77,7 +112,11 @@ pl_nacl_build_vpc(struct vpc_flow_table *out, const struct vpc_pl_vpc *vpc,
         }
         const struct vpc_pl_nacl *acl = &vpc->nacls[i];
         for (size_t j = 0; j < acl->n_rules; j++) {
-            build_rule(out, vpc, nacl, &acl->rules[j], a);
+            build_rule(out, vpc, nacl, &acl->rules[j], log, a);
         }
+        any = true;
+    }
+    if (any && log) {
+        build_none_logged(out, vpc, a);
     }
 }

@@ -57,7 +57,7 @@ build_view(struct vpc_flow_table *out, const struct vpc_pl_chassis *chassis,
     for (size_t i = 0; i < view.n_ports; i++) {
         pl_lookup_build_port(out, chassis, &view, &view.ports[i], a);
     }
-    pl_nacl_build_vpc(out, &view, a);
+    pl_nacl_build_vpc(out, &view, false, a);
     pl_punt_build_mtu(out, &view, a);
 
     /* To a port of the peer on this host: the peer's own key again, for

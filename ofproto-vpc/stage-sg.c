@@ -48,6 +48,7 @@
 #include "packets.h"
 #include "pipeline.h"
 #include "pl-actions.h"
+#include "stage-flowlog.h"
 #include "stage-migrate.h"
 #include "util.h"
 #include "vpc-pipeline.h"
@@ -422,12 +423,54 @@ build_rule(struct vpc_flow_table *out, struct hmap *clauses,
         match_init_catchall(&match);
     }
 
-    /* What a match does. */
+    /* What a match does... */
+    uint64_t cookie = vpc_cookie_from_uuid(&r->uuid);
     pl_match_vpc(&match, vpc->tunnel_key);
     match_set_conj_id(&match, r->conj_id);
     pl_put_goto(a, r->deny ? t->deny : t->allow);
-    pl_add_flow(out, t->eval, priority, vpc_cookie_from_uuid(&r->uuid),
-                &match, a);
+    pl_add_flow(out, t->eval, priority, cookie, &match, a);
+
+    /* ...and with flow logs, first, what logs it (see stage-flowlog.c):
+     * the lookup of the conjunction flow finds these above it. */
+    if (vpc->n_flow_logs) {
+        pl_match_vpc(&match, vpc->tunnel_key);
+        match_set_conj_id(&match, r->conj_id);
+        if (!r->deny) {
+            pl_match_ct_new(&match);
+        }
+        pl_flowlog_add_decision(out, vpc, t->eval, priority + 1, cookie,
+                                &match,
+                                ((r->deny ? VPC_OBS_REJECTED : 0)
+                                 | (r->ingress ? VPC_OBS_INGRESS : 0)
+                                 | VPC_OBS_SG_RULE
+                                 | pl_flowlog_rule_obs(cookie)),
+                                r->deny ? t->deny : t->allow, a);
+    }
+}
+
+/* With flow logs of rejected traffic: what no rule of 'vpc' allowed is
+ * logged on its way to the deny table (see stage-flowlog.c). */
+static void
+build_none_logged(struct vpc_flow_table *out, const struct vpc_pl_vpc *vpc,
+                  struct ofpbuf *a)
+{
+    static const struct sg_tables *const dirs[] = { &sg_out, &sg_in };
+    struct match match;
+
+    if (!pl_flowlog_any(vpc, true)) {
+        return;
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+        match_init_catchall(&match);
+        pl_match_vpc(&match, vpc->tunnel_key);
+        match_set_dl_type(&match, htons(ETH_TYPE_IP));
+        pl_flowlog_add_decision(out, vpc, dirs[i]->eval,
+                                VPC_PRIO_SG_RULE - 2,
+                                vpc_cookie_from_uuid(&vpc->uuid), &match,
+                                (VPC_OBS_REJECTED | VPC_OBS_SG_NONE
+                                 | (dirs[i] == &sg_in ? VPC_OBS_INGRESS : 0)),
+                                dirs[i]->deny, a);
+    }
 }
 
 /* Sets 'bits[i]' to the bit of group i in VPC_MFF_SG_REMOTE, or -1: the
@@ -541,6 +584,7 @@ pl_sg_build_vpc(struct vpc_flow_table *out, struct vpc_flow_table *shared,
     }
     if (out) {
         clauses_flush(&clauses, out, a);
+        build_none_logged(out, vpc, a);
     }
     if (shared) {
         clauses_flush(&shared_clauses, shared, a);

@@ -187,7 +187,7 @@ build_host_vpc(struct vpc_flow_table *out, struct vpc_flow_table *shared,
         pl_migrate_build_port(out, chassis, vpc, port, a);
     }
     pl_sg_build_vpc(out, shared, chassis, vpc, a);
-    pl_nacl_build_vpc(out, vpc, a);
+    pl_nacl_build_vpc(out, vpc, true, a);
     pl_punt_build_mtu(out, vpc, a);
     pl_rtable_build_vpc(out, chassis, vpc, a);
     pl_peer_build_views(out, chassis, vpc, a);

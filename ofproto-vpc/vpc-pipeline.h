@@ -179,6 +179,21 @@ struct vpc_pl_nat {
     ovs_be32 logical_mask;      /* EIP: all-ones. */
 };
 
+/* A flow log: sample actions, for a collector set that the controller
+ * configures on the hosts of the VPC (or subnet), in the flows that decide
+ * (stage-flowlog.c).  The fingerprint hashes it whole: zero it before
+ * filling it in. */
+struct vpc_pl_flow_log {
+    struct uuid uuid;
+    uint32_t collector_set_id;  /* Flow_Sample_Collector_Set id on hosts. */
+    uint16_t probability;       /* Of a packet being sampled, out of
+                                 * 65535. */
+    bool accepted;              /* Logs accepted traffic. */
+    bool rejected;              /* Logs rejected traffic. */
+    bool whole_vpc;             /* Else only the ports of 'subnet' (an */
+    size_t subnet;              /* index into the VPC's 'subnets'). */
+};
+
 struct vpc_pl_cidr {
     ovs_be32 network;
     ovs_be32 mask;
@@ -203,6 +218,8 @@ struct vpc_pl_vpc {
     size_t n_route_tables;
     const struct vpc_pl_peering *peerings;  /* Active ones. */
     size_t n_peerings;
+    const struct vpc_pl_flow_log *flow_logs;
+    size_t n_flow_logs;
     uint32_t view_key;          /* Nonzero in a peer's view of this VPC
                                  * (stage-peer.c): the peer's key. */
 

@@ -19,6 +19,9 @@
  *   merge-cap: 3,100 owners (metadata 1...) want one clause flow, each
  *   with a conjunction of its own.  merge-cap-del: then the first 200
  *   go: the flows that change, as they were ("-") and are ("+").
+ *   hv1-flowlog: hv1 with two flow logs: one of the whole VPC, all
+ *   traffic, one packet in 100, to collector set 7; one of 10.0.2.0/24,
+ *   rejected traffic, every packet, to collector set 8.
  *
  * Clauses that VPCs share come out merged, as a chassis has them. */
 #include <config.h>
@@ -169,7 +172,7 @@ main(int argc, char *argv[])
         ovs_fatal(0, "usage: %s hv1|hv2|hv3|static|hv1-gw|gw1|gw2|gw-static"
                   "|hv1-many|hv1-punt|hv1-routes|hv2-routes|hv1-mig|hv2-mig"
                   "|hv3-mig|hv1-mig-gone|hv3-mig-gone|hv1-two|hv1-two-del"
-                  "|merge-cap|merge-cap-del", argv[0]);
+                  "|merge-cap|merge-cap-del|hv1-flowlog", argv[0]);
     }
     const char *name = argv[1];
     bool punt = !strcmp(name, "hv1-punt");
@@ -321,6 +324,16 @@ main(int argc, char *argv[])
             .nacls = &nacl, .n_nacls = 1,
             .mtu = punt ? 1450 : 0,
         };
+        struct vpc_pl_flow_log flow_logs[2] = {
+            { .collector_set_id = 7, .probability = 655, .accepted = true,
+              .rejected = true, .whole_vpc = true },
+            { .collector_set_id = 8, .probability = UINT16_MAX,
+              .rejected = true, .subnet = 1 },
+        };
+        if (!strcmp(name, "hv1-flowlog")) {
+            vpc.flow_logs = flow_logs;
+            vpc.n_flow_logs = 2;
+        }
         ovs_assert(uuid_from_string(&vpc.uuid,
                                     "11111111-0000-0000-0000-000000000000"));
         ovs_assert(uuid_from_string(&subnets[0].uuid,

@@ -14,13 +14,19 @@ vpc_controller_vpc_controller_SOURCES = \
 	vpc-controller/metrics.h \
 	vpc-controller/metrics-http.c \
 	vpc-controller/metrics-http.h \
+	vpc-controller/flowlog.c \
+	vpc-controller/flowlog.h \
 	vpc-controller/gateway.c \
 	vpc-controller/gateway.h \
 	vpc-controller/host.c \
+	vpc-controller/host-ipfix.c \
+	vpc-controller/host-ipfix.h \
 	vpc-controller/host.h \
 	vpc-controller/model.c \
 	vpc-controller/model.h \
 	vpc-controller/model-acl.c \
+	vpc-controller/model-flowlog.c \
+	vpc-controller/model-flowlog.h \
 	vpc-controller/model-acl.h \
 	vpc-controller/model-binding.c \
 	vpc-controller/model-binding.h \

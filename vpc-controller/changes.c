@@ -16,9 +16,11 @@
 #include "chassis-sync.h"
 #include "coverage.h"
 #include "engine-private.h"
+#include "flowlog.h"
 #include "gateway.h"
 #include "host.h"
 #include "model-acl.h"
+#include "model-flowlog.h"
 #include "model-route.h"
 #include "model-sg.h"
 #include "openvswitch/dynamic-string.h"
@@ -139,6 +141,7 @@ build_and_sync(void)
     }
     HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
         gateway_set_peers(ch);
+        flowlog_set_collector_sets(ch);
     }
 
     if (force_recompute) {
@@ -238,7 +241,8 @@ add_policy_row_vpcs(const struct uuid *uuid, const struct vpcrec_vpc *vpc,
 
     HMAP_FOR_EACH (mv, hmap_node, &engine_model.vpcs) {
         if (model_sg_vpc_has(mv, uuid) || model_acl_vpc_has(mv, uuid)
-            || model_route_vpc_has(mv, uuid)) {
+            || model_route_vpc_has(mv, uuid)
+            || model_flowlog_vpc_has(mv, uuid)) {
             if (is_new) {
                 return false;
             }
@@ -343,6 +347,15 @@ collect_changed_vpcs(struct uuidset *vpcs)
         if (!add_policy_row_vpcs(&acl_rule->header_.uuid, now,
                                  vpcrec_network_acl_rule_is_new(acl_rule),
                                  vpcs)) {
+            return false;
+        }
+    }
+
+    const struct vpcrec_flow_log *fl;
+    VPCREC_FLOW_LOG_FOR_EACH_TRACKED (fl, vpcdb) {
+        bool deleted = vpcrec_flow_log_is_deleted(fl);
+        if (!add_policy_row_vpcs(&fl->header_.uuid, deleted ? NULL : fl->vpc,
+                                 vpcrec_flow_log_is_new(fl), vpcs)) {
             return false;
         }
     }
@@ -481,10 +494,11 @@ update_and_sync(void)
     uuidset_destroy(&vpcs);
 
     struct chassis *ch;
-    if (base) {
-        HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+        if (base) {
             gateway_set_peers(ch);
         }
+        flowlog_set_collector_sets(ch);
     }
     chassis_sync_all(&dirty, base);
 

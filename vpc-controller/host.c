@@ -8,6 +8,7 @@
 #include "coverage.h"
 #include "flow.h"
 #include "hash.h"
+#include "host-ipfix.h"
 #include "jsonrpc.h"
 #include "lib/vswitch-idl.h"
 #include "openvswitch/dynamic-string.h"
@@ -63,6 +64,10 @@ struct host {
     unsigned int ports_seqno;       /* Bumped when those two change. */
     struct sset live_peers;         /* Peers whose BFD says forwarding. */
     struct sset down_peers;         /* Peers whose BFD was up, now not. */
+
+    struct host_collector_set *csets;   /* Desired flow log collector */
+    size_t n_csets;                     /* sets... */
+    bool csets_known;                   /* ...if we manage them at all. */
 };
 
 /* Returns the name of 'encap' as used in OVSDB. */
@@ -103,6 +108,8 @@ add_columns(struct ovsdb_idl *idl)
 
     ovsdb_idl_add_table(idl, &ovsrec_table_controller);
     ovsdb_idl_add_column(idl, &ovsrec_controller_col_target);
+
+    host_ipfix_add_columns(idl);
 }
 
 /* Creates a host for 'rpc', an OVSDB connection that a host opened to us.
@@ -157,6 +164,7 @@ host_destroy(struct host *host)
         sset_destroy(&host->live_peers);
         sset_destroy(&host->down_peers);
         host_set_peers(host, NULL, 0);
+        host_collector_sets_free(host->csets, host->n_csets);
         free(host->name);
         free(host);
     }
@@ -290,6 +298,33 @@ void
 host_forget_peers(struct host *host)
 {
     host->peers_known = false;
+}
+
+/* Sets the flow log collector sets that the host should have ('sets',
+ * sorted by flow log; the host takes them over); the host is reconfigured
+ * if they differ from the last ones. */
+void
+host_set_collector_sets(struct host *host, struct host_collector_set *sets,
+                        size_t n)
+{
+    if (host->csets_known
+        && host_collector_sets_equal(sets, n, host->csets, host->n_csets)) {
+        host_collector_sets_free(sets, n);
+        return;
+    }
+    host_collector_sets_free(host->csets, host->n_csets);
+    host->csets = sets;
+    host->n_csets = n;
+    host->csets_known = true;
+    host->txn_seqno = 0;        /* Configure again. */
+}
+
+/* Leaves the host's collector sets alone until the next
+ * host_set_collector_sets(), as host_forget_peers() does its peers. */
+void
+host_forget_collector_sets(struct host *host)
+{
+    host->csets_known = false;
 }
 
 /* Returns a number that changes whenever the peer tunnel ports or the
@@ -885,6 +920,10 @@ configure_br_int(struct host *host, struct ovsdb_idl_txn *txn,
 
     changed |= configure_peers(host, txn, br);
     changed |= configure_uplinks(host, txn, br);
+    if (host->csets_known) {
+        changed |= host_ipfix_configure(host->idl, txn, br, host->csets,
+                                        host->n_csets, host->name);
+    }
     return changed;
 }
 

@@ -74,6 +74,10 @@ const struct shash *host_get_peer_ofports(const struct host *);
 bool host_peer_is_live(const struct host *, const char *peer);
 bool host_peer_is_down(const struct host *, const char *peer);
 void host_forget_peers(struct host *);
+struct host_collector_set;
+void host_set_collector_sets(struct host *, struct host_collector_set *,
+                             size_t n);
+void host_forget_collector_sets(struct host *);
 ofp_port_t host_get_uplink_ofport(const struct host *, const char *physnet);
 const char *vpc_encap_name(enum vpc_encap);
 

@@ -15,6 +15,7 @@
 #include "model-conj.h"
 #include "model-gw.h"
 #include "model-route.h"
+#include "model-flowlog.h"
 #include "model-sg.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
@@ -63,6 +64,11 @@ model_vpc_destroy(struct model_vpc *mv)
     free(mv->routes);
     free(mv->peerings);
     free(mv->peer_vpcs);
+    for (size_t i = 0; i < mv->pl.n_flow_logs; i++) {
+        free(mv->flow_log_targets[i]);
+    }
+    free(mv->flow_log_targets);
+    free(mv->flow_logs);
     free(mv);
 }
 
@@ -183,6 +189,7 @@ model_log_bad_row(const char *what, const char *name, char *error)
  * routes: structs that begin with their row's UUID) is row 'uuid''s. */
 BUILD_ASSERT_DECL(offsetof(struct vpc_pl_sg_rule, uuid) == 0);
 BUILD_ASSERT_DECL(offsetof(struct vpc_pl_nacl_rule, uuid) == 0);
+BUILD_ASSERT_DECL(offsetof(struct vpc_pl_flow_log, uuid) == 0);
 BUILD_ASSERT_DECL(offsetof(struct vpc_pl_route, uuid) == 0);
 BUILD_ASSERT_DECL(offsetof(struct vpc_pl_peering, uuid) == 0);
 
@@ -509,6 +516,7 @@ fingerprint(const struct model_vpc *mv, uint32_t view, uint32_t gw_fingerprint)
 
     h = model_sg_fingerprint(pl, h);
     h = model_route_fingerprint(pl, h);
+    h = model_flowlog_fingerprint(pl, h);
     h = hash_bytes(pl->cidrs, pl->n_cidrs * sizeof *pl->cidrs, h);
     h = hash_bytes(pl->nats, pl->n_nats * sizeof *pl->nats, h);
     h = hash_int(pl->gw ? gw_fingerprint : 0, h);
@@ -526,6 +534,7 @@ vpc_model_create_indexes(struct ovsdb_idl *idl)
     nat_by_vpc = ovsdb_idl_index_create1(idl, &vpcrec_nat_col_vpc);
     model_sg_create_indexes(idl);
     model_acl_create_indexes(idl);
+    model_flowlog_create_indexes(idl);
     model_route_create_indexes(idl, subnet_by_vpc);
 }
 
@@ -788,6 +797,7 @@ build_vpc(struct vpc_model *model, const struct vpcrec_vpc *row,
     mv->pl.nats = mv->nats;
     mv->pl.mtu = vpc_mtu(&mv->pl, b.gw);
     model_route_finish(&rtb, mv);
+    model_flowlog_build(row, mv);
     mv->view_fingerprint = view_fingerprint(mv);
     mv->own_fingerprint = fingerprint(mv, mv->view_fingerprint,
                                       b.gw ? b.gw->fingerprint : 0);

@@ -53,6 +53,8 @@ struct model_vpc {
     struct vpc_pl_route *routes;
     struct vpc_pl_peering *peerings;
     struct uuid *peer_vpcs;         /* Of each of 'peerings'. */
+    struct vpc_pl_flow_log *flow_logs;
+    char **flow_log_targets;        /* "IP:PORT" of each of 'flow_logs'. */
     uint32_t own_fingerprint;       /* 'fingerprint' without the peers'. */
     uint32_t view_fingerprint;      /* What a peer's view of it holds. */
 };

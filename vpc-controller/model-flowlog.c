@@ -1,0 +1,149 @@
+/* The flow logs of a VPC in the model.  See model-flowlog.h. */
+#include <config.h>
+#include "model-flowlog.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash.h"
+#include "model.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb-idl.h"
+#include "util.h"
+#include "uuid.h"
+#include "vpc-flowlog.h"
+#include "vpc-idl.h"
+
+VLOG_DEFINE_THIS_MODULE(model_flowlog);
+
+static struct ovsdb_idl_index *flow_log_by_vpc;
+
+/* Creates the database index the flow logs are built with.  Call once,
+ * before 'idl' first runs. */
+void
+model_flowlog_create_indexes(struct ovsdb_idl *idl)
+{
+    flow_log_by_vpc = ovsdb_idl_index_create1(idl,
+                                              &vpcrec_flow_log_col_vpc);
+}
+
+/* Fills 'fl' (zeroed) and '*target' from 'row', a flow log of the VPC 'mv'
+ * whose subnets are built.  Returns an error (to free) if the row is bad:
+ * then it is skipped. */
+static char *
+parse_flow_log(const struct vpcrec_flow_log *row, const struct model_vpc *mv,
+               struct vpc_pl_flow_log *fl, char **target)
+{
+    uint32_t ip, sampling = 1;
+    uint16_t port;
+    char *error = vpc_flowlog_parse_collector(row->collector, &ip, &port);
+    if (error) {
+        return error;
+    }
+    if (row->n_sampling) {
+        if (row->sampling[0] < 1
+            || row->sampling[0] > VPC_FLOWLOG_SAMPLING_MAX) {
+            return xasprintf("sampling %"PRId64" out of range",
+                             row->sampling[0]);
+        }
+        sampling = row->sampling[0];
+    }
+    const char *traffic = row->traffic ? row->traffic : "all";
+    if (!vpc_flowlog_traffic_is_valid(traffic)) {
+        return xasprintf("traffic \"%s\" is not accepted, rejected or all",
+                         traffic);
+    }
+
+    fl->uuid = row->header_.uuid;
+    fl->collector_set_id = row->header_.uuid.parts[0];
+    fl->probability = vpc_flowlog_probability(sampling);
+    fl->accepted = strcmp(traffic, "rejected") != 0;
+    fl->rejected = strcmp(traffic, "accepted") != 0;
+    fl->whole_vpc = !row->subnet;
+    if (row->subnet) {
+        fl->subnet = SIZE_MAX;
+        for (size_t i = 0; i < mv->pl.n_subnets; i++) {
+            if (uuid_equals(&mv->pl.subnets[i].uuid,
+                            &row->subnet->header_.uuid)) {
+                fl->subnet = i;
+            }
+        }
+        if (fl->subnet == SIZE_MAX) {
+            return xasprintf("subnet %s is not a valid subnet of the VPC",
+                             row->subnet->name);
+        }
+    }
+    *target = xasprintf("%u.%u.%u.%u:%u", ip >> 24, (ip >> 16) & 0xff,
+                        (ip >> 8) & 0xff, ip & 0xff, port);
+    return NULL;
+}
+
+static int
+compare_flow_log_rows(const void *a_, const void *b_)
+{
+    const struct vpcrec_flow_log *const *a = a_;
+    const struct vpcrec_flow_log *const *b = b_;
+    return uuid_compare_3way(&(*a)->header_.uuid, &(*b)->header_.uuid);
+}
+
+/* Builds the flow logs of VPC 'row' into 'mv' (its 'flow_logs',
+ * 'flow_log_targets' and 'pl.flow_logs'), after its subnets.  Rows with
+ * bad values are skipped, with a log line. */
+void
+model_flowlog_build(const struct vpcrec_vpc *row, struct model_vpc *mv)
+{
+    const struct vpcrec_flow_log **rows = NULL;
+    size_t n_rows = 0, allocated = 0;
+
+    struct vpcrec_flow_log *key
+        = vpcrec_flow_log_index_init_row(flow_log_by_vpc);
+    vpcrec_flow_log_index_set_vpc(key, row);
+    const struct vpcrec_flow_log *fl_row;
+    VPCREC_FLOW_LOG_FOR_EACH_EQUAL (fl_row, key, flow_log_by_vpc) {
+        if (n_rows >= allocated) {
+            rows = x2nrealloc(rows, &allocated, sizeof *rows);
+        }
+        rows[n_rows++] = fl_row;
+    }
+    vpcrec_flow_log_index_destroy_row(key);
+    if (n_rows) {
+        qsort(rows, n_rows, sizeof *rows, compare_flow_log_rows);
+    }
+
+    mv->flow_logs = xcalloc(n_rows + 1, sizeof *mv->flow_logs);
+    mv->flow_log_targets = xcalloc(n_rows + 1,
+                                   sizeof *mv->flow_log_targets);
+    size_t n = 0;
+    for (size_t i = 0; i < n_rows; i++) {
+        char *error = parse_flow_log(rows[i], mv, &mv->flow_logs[n],
+                                     &mv->flow_log_targets[n]);
+        if (error) {
+            char uuid[UUID_LEN + 1];
+            snprintf(uuid, sizeof uuid, UUID_FMT,
+                     UUID_ARGS(&rows[i]->header_.uuid));
+            model_log_bad_row("flow log", uuid, error);
+            memset(&mv->flow_logs[n], 0, sizeof mv->flow_logs[n]);
+        } else {
+            n++;
+        }
+    }
+    free(rows);
+    mv->pl.flow_logs = mv->flow_logs;
+    mv->pl.n_flow_logs = n;
+}
+
+/* Hashes what the flows of 'pl' take from its flow logs into 'basis'. */
+uint32_t
+model_flowlog_fingerprint(const struct vpc_pl_vpc *pl, uint32_t basis)
+{
+    return hash_bytes(pl->flow_logs, pl->n_flow_logs * sizeof *pl->flow_logs,
+                      basis);
+}
+
+/* Does 'mv' hold the flow log whose row is 'uuid'? */
+bool
+model_flowlog_vpc_has(const struct model_vpc *mv, const struct uuid *uuid)
+{
+    return model_uuid_in(mv->pl.flow_logs, mv->pl.n_flow_logs,
+                         sizeof *mv->pl.flow_logs, uuid);
+}
