@@ -15,6 +15,7 @@ TESTSUITE_AT = \
 	tests/system-controller.at \
 	tests/system-gateway.at \
 	tests/system-sg.at \
+	tests/system-flowlog.at \
 	tests/system-acl.at \
 	tests/system-trust.at \
 	tests/system-dhcp.at \
