@@ -25,6 +25,7 @@ TESTSUITE_AT = \
 	tests/system-migration.at \
 	tests/sandbox.at \
 	tests/bench.at \
+	tests/emu.at \
 	tests/build.at \
 	tests/cluster.at
 EXTRA_DIST += $(TESTSUITE_AT) tests/testsuite tests/atlocal.in tests/bench-check.py tests/vpc-conn.py tests/vpc-dhcp.py tests/http-clients.py \
@@ -48,7 +49,7 @@ $(TESTSUITE): $(TESTSUITE_AT) $(srcdir)/tests/package.m4
 		&& mv $@.tmp $@
 
 check-local: tests/atlocal $(TESTSUITE) all $(check_PROGRAMS)
-	$(SHELL) '$(TESTSUITE)' -C tests AUTOTEST_PATH='$(abs_top_builddir)/utilities:$(abs_top_builddir)/vpc-controller:$(abs_top_builddir)/tests' $(TESTSUITEFLAGS)
+	$(SHELL) '$(TESTSUITE)' -C tests AUTOTEST_PATH='$(abs_top_builddir)/utilities:$(abs_top_builddir)/vpc-controller:$(abs_top_builddir)/bench:$(abs_top_builddir)/tests' $(TESTSUITEFLAGS)
 
 clean-local:
 	test ! -f '$(TESTSUITE)' || $(SHELL) '$(TESTSUITE)' -C tests --clean
