@@ -30,6 +30,7 @@
 #include "simap.h"
 #include "smap.h"
 #include "sset.h"
+#include "svec.h"
 #include "timeval.h"
 #include "util.h"
 #include "uuid.h"
@@ -176,6 +177,80 @@ run_ops(struct emu_host *host, struct json *ops)
     return problem;
 }
 
+static void
+add_insert(struct json *ops, const char *table, const char *uuid_name,
+           struct json *row)
+{
+    struct json *op = json_object_create();
+    json_object_put_string(op, "op", "insert");
+    json_object_put_string(op, "table", table);
+    if (uuid_name) {
+        json_object_put_string(op, "uuid-name", uuid_name);
+    }
+    json_object_put(op, "row", row);
+    json_array_add(ops, op);
+}
+
+static struct json *
+named_uuid(const char *name)
+{
+    return json_array_create_2(json_string_create("named-uuid"),
+                               json_string_create(name));
+}
+
+/* Adds to 'ops' the bridges in 'specs' ("BRIDGE[:PORT,...]", each with its
+ * internal port), as "ovs-vsctl add-br" and "add-port" make them.  Returns
+ * the value of the Open_vSwitch 'bridges' column that holds them. */
+static struct json *
+add_bridges(struct json *ops, const struct svec *specs)
+{
+    struct json *bridges = json_array_create_empty();
+
+    for (size_t i = 0; specs && i < specs->n; i++) {
+        char *copy = xstrdup(specs->names[i]), *save = NULL;
+        char *br_name = strtok_r(copy, ":", &save);
+        char *port_list = strtok_r(NULL, "", &save);
+        struct svec port_names = SVEC_EMPTY_INITIALIZER;
+
+        svec_add(&port_names, br_name);
+        char *port_name;
+        while (port_list
+               && (port_name = strtok_r(NULL, ",", &port_list)) != NULL) {
+            svec_add(&port_names, port_name);
+        }
+        struct json *ports = json_array_create_empty();
+        for (size_t j = 0; j < port_names.n; j++) {
+            char *iface = xasprintf("i%"PRIuSIZE"_%"PRIuSIZE, i, j);
+            char *port = xasprintf("p%"PRIuSIZE"_%"PRIuSIZE, i, j);
+            struct json *row = json_object_create();
+            json_object_put_string(row, "name", port_names.names[j]);
+            json_object_put_string(row, "type", j ? "" : "internal");
+            add_insert(ops, "Interface", iface, row);
+
+            row = json_object_create();
+            json_object_put_string(row, "name", port_names.names[j]);
+            json_object_put(row, "interfaces", named_uuid(iface));
+            add_insert(ops, "Port", port, row);
+            json_array_add(ports, named_uuid(port));
+            free(iface);
+            free(port);
+        }
+
+        char *br = xasprintf("b%"PRIuSIZE, i);
+        struct json *row = json_object_create();
+        json_object_put_string(row, "name", br_name);
+        json_object_put_string(row, "datapath_type", "netdev");
+        json_object_put(row, "ports", json_array_create_2(
+                            json_string_create("set"), ports));
+        add_insert(ops, "Bridge", br, row);
+        json_array_add(bridges, named_uuid(br));
+        free(br);
+        svec_destroy(&port_names);
+        free(copy);
+    }
+    return json_array_create_2(json_string_create("set"), bridges);
+}
+
 /* Host. */
 
 /* Creates host 'cfg->name' with a database of 'schema' (copied).  Returns
@@ -212,11 +287,8 @@ emu_host_create(const struct ovsdb_schema *schema,
                         json_string_create("set"),
                         json_array_create_2(json_string_create("netdev"),
                                             json_string_create("system"))));
-    struct json *op = json_object_create();
-    json_object_put_string(op, "op", "insert");
-    json_object_put_string(op, "table", "Open_vSwitch");
-    json_object_put(op, "row", row);
-    json_array_add(ops, op);
+    json_object_put(row, "bridges", add_bridges(ops, cfg->bridges));
+    add_insert(ops, "Open_vSwitch", NULL, row);
     smap_destroy(&ext);
 
     *errorp = run_ops(host, ops);

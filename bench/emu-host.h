@@ -13,6 +13,7 @@ struct emu_host;
 struct ovsdb_schema;
 struct smap;
 struct sset;
+struct svec;
 
 struct emu_host_config {
     const char *name;               /* system-id and hostname. */
@@ -20,6 +21,8 @@ struct emu_host_config {
     const struct smap *external_ids;  /* More external_ids, or NULL. */
     const struct sset *managers;    /* OVSDB remotes to dial. */
     const char *dir;                /* For db.sock and BRIDGE.mgmt, or NULL. */
+    const struct svec *bridges;     /* "BRIDGE[:PORT,...]": bridges the
+                                     * operator made before onboarding. */
 };
 
 struct emu_host *emu_host_create(const struct ovsdb_schema *,

@@ -28,6 +28,7 @@
 #include "simap.h"
 #include "smap.h"
 #include "sset.h"
+#include "svec.h"
 #include "stream-ssl.h"
 #include "stream.h"
 #include "timeval.h"
@@ -45,6 +46,7 @@ static const char *unixctl_path;
 static char *schema_file;
 static struct sset managers = SSET_INITIALIZER(&managers);
 static struct smap external_ids = SMAP_INITIALIZER(&external_ids);
+static struct svec bridges = SVEC_EMPTY_INITIALIZER;
 
 static struct emu_host **hosts;
 static bool exiting;
@@ -102,6 +104,7 @@ main(int argc, char *argv[])
             .external_ids = &external_ids,
             .managers = &managers,
             .dir = dir,
+            .bridges = &bridges,
         };
         char *problem;
         hosts[i] = emu_host_create(schema, &cfg, &problem);
@@ -254,6 +257,9 @@ usage(void)
            "  --run-dir=DIR          per host, DIR/HOST/db.sock (its\n"
            "                         database, for ovs-vsctl) and\n"
            "                         DIR/HOST/BRIDGE.mgmt (for ovs-ofctl)\n"
+           "  --bridge=BR[:PORT,...] a bridge (and ports) every host has\n"
+           "                         before it is onboarded (repeatable;\n"
+           "                         a gateway's br-ex, say)\n"
            "  --schema=FILE          Open_vSwitch schema (default: %s)\n"
            "  --unixctl=SOCKET       override the control socket\n",
            program_name, program_name, schema_file);
@@ -276,6 +282,7 @@ parse_options(int argc, char *argv[])
         OPT_ENCAP_BASE,
         OPT_EXTERNAL_ID,
         OPT_RUN_DIR,
+        OPT_BRIDGE,
         OPT_SCHEMA,
         OPT_UNIXCTL,
         VLOG_OPTION_ENUMS,
@@ -290,6 +297,7 @@ parse_options(int argc, char *argv[])
         {"encap-base", required_argument, NULL, OPT_ENCAP_BASE},
         {"external-id", required_argument, NULL, OPT_EXTERNAL_ID},
         {"run-dir", required_argument, NULL, OPT_RUN_DIR},
+        {"bridge", required_argument, NULL, OPT_BRIDGE},
         {"schema", required_argument, NULL, OPT_SCHEMA},
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
         {"help", no_argument, NULL, 'h'},
@@ -360,6 +368,14 @@ parse_options(int argc, char *argv[])
 
         case OPT_RUN_DIR:
             run_dir = optarg;
+            break;
+
+        case OPT_BRIDGE:
+            if (optarg[0] == ':' || optarg[0] == '\0') {
+                ovs_fatal(0, "--bridge: \"%s\" is not BRIDGE[:PORT,...]",
+                          optarg);
+            }
+            svec_add(&bridges, optarg);
             break;
 
         case OPT_SCHEMA:
