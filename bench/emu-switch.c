@@ -5,11 +5,14 @@
 #include <errno.h>
 #include <string.h>
 
+#include "bitmap.h"
 #include "byte-order.h"
 #include "classifier.h"
 #include "coverage.h"
 #include "flow.h"
 #include "hash.h"
+#include "openvswitch/meta-flow.h"
+#include "nx-match.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/list.h"
 #include "openvswitch/ofp-actions.h"
@@ -86,7 +89,7 @@ struct emu_bundle {
     uint32_t id;
     uint16_t flags;
     bool closed;
-    struct ovs_list msgs;           /* Of "struct ofpbuf", in order. */
+    struct ovs_list msgs;           /* Bundle add messages, in order. */
 };
 
 struct emu_conn {
@@ -1109,8 +1112,19 @@ bundle_commit(struct emu_conn *c, struct emu_bundle *b)
 
     COVERAGE_INC(emu_bundle_commit);
     LIST_FOR_EACH (msg, list_node, &b->msgs) {
-        error = apply_mod(c, msg->data, &log, false);
+        struct ofputil_bundle_add_msg badd;
+        enum ofptype type;
+
+        error = ofputil_decode_bundle_add(msg->data, &badd, &type);
+        ovs_assert(!error);     /* Checked when it was added. */
+        error = (type == OFPTYPE_PORT_MOD && b->flags & OFPBF_ATOMIC
+                 ? OFPERR_OFPBFC_MSG_FAILED      /* As ofproto. */
+                 : apply_mod(c, badd.msg, &log, false));
         if (error) {
+            /* As ofproto: an error for the message that failed, then one
+             * for the commit. */
+            send_msg(c, ofperr_encode_reply(error, msg->data));
+            error = OFPERR_OFPBFC_MSG_FAILED;
             break;
         }
     }
@@ -1224,7 +1238,7 @@ handle_bundle_add(struct emu_conn *c, const struct ofp_header *oh)
         bundle_remove(c, b);
         return OFPERR_OFPBFC_BAD_FLAGS;
     }
-    struct ofpbuf *msg = ofpbuf_clone_data(badd.msg, ntohs(badd.msg->length));
+    struct ofpbuf *msg = ofpbuf_clone_data(oh, ntohs(oh->length));
     ovs_list_push_back(&b->msgs, &msg->list_node);
     return 0;
 }
@@ -1542,6 +1556,89 @@ handle_flow_monitor_request(struct emu_conn *c, const struct ofp_header *oh)
     return 0;
 }
 
+/* Returns the features of table 'table_id', as ofproto reports them for
+ * a bridge whose tables have no names or limits. */
+static const struct ofputil_table_features *
+table_features(uint8_t table_id)
+{
+    static struct ofputil_table_features *features;
+
+    if (!features) {
+        struct mf_bitmap rw_fields = oxm_writable_fields();
+        features = xcalloc(EMU_TBL_INTERNAL, sizeof *features);
+        for (int i = 0; i < EMU_TBL_INTERNAL; i++) {
+            struct ofputil_table_features *f = &features[i];
+
+            f->table_id = i;
+            f->metadata_match = OVS_BE64_MAX;
+            f->metadata_write = OVS_BE64_MAX;
+            f->miss_config = OFPUTIL_TABLE_MISS_DEFAULT;
+            f->max_entries = 1000000;
+            f->supports_eviction = -1;
+            f->supports_vacancy_events = -1;
+            f->any_properties = true;
+            for (int j = i + 1; j < EMU_TBL_INTERNAL; j++) {
+                bitmap_set1(f->nonmiss.next, j);
+            }
+            f->nonmiss.instructions = (1u << N_OVS_INSTRUCTIONS) - 1;
+            if (i == EMU_TBL_INTERNAL - 1) {
+                f->nonmiss.instructions
+                    &= ~(1u << OVSINST_OFPIT11_GOTO_TABLE);
+            }
+            f->nonmiss.write.ofpacts = (UINT64_C(1) << N_OFPACTS) - 1;
+            f->nonmiss.write.set_fields = rw_fields;
+            f->nonmiss.apply = f->nonmiss.write;
+            f->miss = f->nonmiss;
+            f->match = oxm_matchable_fields();
+            f->mask = oxm_maskable_fields();
+            f->wildcard = f->match;
+        }
+    }
+    return &features[table_id];
+}
+
+static enum ofperr
+handle_table_features_request(struct emu_conn *c, const struct ofp_header *oh)
+{
+    struct ofpbuf msg = ofpbuf_const_initializer(oh, ntohs(oh->length));
+    struct ovs_list replies;
+
+    ofpraw_pull_assert(&msg);
+    if (msg.size) {
+        /* Changing table features: OVS accepts only what it has, which no
+         * controller of ours asks for. */
+        return OFPERR_OFPTFFC_EPERM;
+    }
+    ofpmp_init(&replies, oh);
+    for (int i = 0; i < EMU_TBL_INTERNAL; i++) {
+        ofputil_append_table_features(table_features(i), NULL, &replies);
+    }
+    send_replies(c, &replies);
+    return 0;
+}
+
+static enum ofperr
+handle_table_stats_request(struct emu_conn *c, const struct ofp_header *oh)
+{
+    struct ofpbuf *reply = ofputil_encode_table_stats_reply(oh);
+    size_t *counts = xcalloc(EMU_N_TABLES, sizeof *counts);
+    const struct emu_flow *f;
+
+    HMAP_FOR_EACH (f, hmap_node, &c->sw->flows) {
+        counts[f->table_id]++;
+    }
+    for (int i = 0; i < EMU_TBL_INTERNAL; i++) {
+        struct ofputil_table_stats stats = {
+            .table_id = i,
+            .active_count = counts[i],
+        };
+        ofputil_append_table_stats_reply(reply, &stats, table_features(i));
+    }
+    free(counts);
+    send_msg(c, reply);
+    return 0;
+}
+
 static enum ofperr
 handle_msg(struct emu_conn *c, const struct ofp_header *oh)
 {
@@ -1621,14 +1718,9 @@ handle_msg(struct emu_conn *c, const struct ofp_header *oh)
     case OFPTYPE_AGGREGATE_STATS_REQUEST:
         return handle_flow_stats_request(c, oh, true);
     case OFPTYPE_TABLE_STATS_REQUEST:
-        send_msg(c, ofputil_encode_table_stats_reply(oh));
-        return 0;
-    case OFPTYPE_TABLE_FEATURES_STATS_REQUEST: {
-        struct ovs_list replies;
-        ofpmp_init(&replies, oh);
-        send_replies(c, &replies);
-        return 0;
-    }
+        return handle_table_stats_request(c, oh);
+    case OFPTYPE_TABLE_FEATURES_STATS_REQUEST:
+        return handle_table_features_request(c, oh);
     case OFPTYPE_PORT_DESC_STATS_REQUEST:
         return handle_port_desc_request(c, oh);
     case OFPTYPE_GROUP_DESC_STATS_REQUEST:
