@@ -2,8 +2,10 @@
 benchmarks never pass or fail on time).
 
 usage: bench-check.py REPORT [--security] [--routes] [--metrics-scrape]
+       bench-check.py REPORT --emulated
 --security, --routes, --metrics-scrape: the run used them, whose figures
-must be there too."""
+must be there too.
+--emulated: a "vpc-bench --emulated=3 --emulated-vpcs=4" run."""
 import json
 import sys
 
@@ -12,6 +14,18 @@ security = "--security" in sys.argv[2:]
 routes = "--routes" in sys.argv[2:]
 metrics = "--metrics-scrape" in sys.argv[2:]
 assert d["complete"], "the run did not complete"
+if "--emulated" in sys.argv[2:]:
+    e = d["emulated"]
+    assert (e["hosts"], e["vpcs"], e["ports"]) == (3, 4, 40), e
+    assert e["ports_up"] == 40, e
+    for k in ("onboard_ms", "converge_ms", "controller_peak_rss_mb",
+              "db_peak_rss_mb", "emulator_peak_rss_mb", "flows_total"):
+        assert e[k] > 0, k
+    assert 0 < e["flows_per_host_median"] <= e["flows_per_host_max"], e
+    for k in ("client_port_add_ms", "client_small_vpc_port_add_ms"):
+        assert e[k]["median"] > 0, k
+    print("ok")
+    sys.exit(0)
 lat = d["latency"]
 for k in ("first_reply_ms", "wait_hv_port_add_ms", "client_port_add_ms"):
     assert lat[k]["median"] > 0, k
