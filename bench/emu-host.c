@@ -423,13 +423,6 @@ iface_mac(const struct emu_host *host, const char *bridge, const char *iface)
     } };
 }
 
-static int
-compare_names(const void *a_, const void *b_)
-{
-    const struct ovsdb_row *const *a = a_, *const *b = b_;
-    return strcmp(get_string(*a, "name"), get_string(*b, "name"));
-}
-
 /* ovs-vswitchd's work on bridge row 'brow': ports numbered, interfaces
  * up, datapath ID reported, controllers dialed. */
 static void
@@ -443,30 +436,41 @@ reconcile_bridge(struct emu_host *host, const struct ovsdb_row *brow,
     }
     br->seen = true;
 
-    /* The interfaces, in name order (ovs-vswitchd's order is a hash
-     * table's). */
+    /* The interfaces, in the order ovs-vswitchd adds them: its ports
+     * into a hash table by name, in the order of the 'ports' column (by
+     * UUID); from that table first the interfaces that request a port
+     * number, then the others. */
     const struct ovsdb_datum *ports = get_datum(brow, "ports");
-    const struct ovsdb_row **ifaces = NULL;
-    size_t n_ifaces = 0, allocated = 0;
+    struct shash wanted = SHASH_INITIALIZER(&wanted);
     for (size_t i = 0; i < ports->n; i++) {
         const struct ovsdb_row *prow = get_ref(host->db, "Port",
                                                &ports->keys[i].uuid);
-        const struct ovsdb_datum *ifs = prow ? get_datum(prow, "interfaces")
-                                             : NULL;
-        for (size_t j = 0; ifs && j < ifs->n; j++) {
-            const struct ovsdb_row *irow = get_ref(host->db, "Interface",
-                                                   &ifs->keys[j].uuid);
-            if (irow) {
-                if (n_ifaces >= allocated) {
-                    ifaces = x2nrealloc(ifaces, &allocated, sizeof *ifaces);
+        if (prow) {
+            shash_add_once(&wanted, get_string(prow, "name"), prow);
+        }
+    }
+    const struct ovsdb_row **ifaces = NULL;
+    size_t n_ifaces = 0, allocated = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        const struct shash_node *node;
+        SHASH_FOR_EACH (node, &wanted) {
+            const struct ovsdb_datum *ifs = get_datum(node->data,
+                                                      "interfaces");
+            for (size_t j = 0; j < ifs->n; j++) {
+                const struct ovsdb_row *irow = get_ref(host->db, "Interface",
+                                                       &ifs->keys[j].uuid);
+                if (irow && (get_integer(irow, "ofport_request", 0) > 0)
+                            == !pass) {
+                    if (n_ifaces >= allocated) {
+                        ifaces = x2nrealloc(ifaces, &allocated,
+                                            sizeof *ifaces);
+                    }
+                    ifaces[n_ifaces++] = irow;
                 }
-                ifaces[n_ifaces++] = irow;
             }
         }
     }
-    if (n_ifaces) {
-        qsort(ifaces, n_ifaces, sizeof *ifaces, compare_names);
-    }
+    shash_destroy(&wanted);
 
     struct simap now = SIMAP_INITIALIZER(&now);
     struct emu_port *eps = xmalloc((n_ifaces + 1) * sizeof *eps);
