@@ -24,6 +24,7 @@ if "--emulated" in sys.argv[2:]:
     assert 0 < e["flows_per_host_median"] <= e["flows_per_host_max"], e
     for k in ("client_port_add_ms", "client_small_vpc_port_add_ms"):
         assert e[k]["median"] > 0, k
+    assert e["restart_ms"] > 0 and e["restart_mods"] >= 0, e
     print("ok")
     sys.exit(0)
 lat = d["latency"]
