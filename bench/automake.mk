@@ -10,6 +10,8 @@ bench_vpc_chassis_emu_SOURCES = \
 	bench/emu-host.h \
 	bench/emu-switch.c \
 	bench/emu-switch.h \
+	bench/emu-table.c \
+	bench/emu-table.h \
 	bench/vpc-chassis-emu.c
 bench_vpc_chassis_emu_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DEMU_DEFAULT_SCHEMA='"$(OVS_DIR)/vswitchd/vswitch.ovsschema"'
