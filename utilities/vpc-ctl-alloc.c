@@ -20,6 +20,7 @@
 #include "uuid.h"
 #include "vpc-addr.h"
 #include "vpc-ctl-common.h"
+#include "vpc-ctl-sg.h"
 #include "vpc-idl.h"
 
 #define DEFAULT_MAC_PREFIX "0a:00:00"
@@ -504,6 +505,8 @@ vpc_ctl_context_init(struct vpc_ctl_context *vctx, struct ctl_command *c,
     vctx->ports_valid = false;
     shash_init(&vctx->ports_by_name);
     hmap_init(&vctx->subnet_ips);
+    vctx->names = NULL;
+    vctx->sg_rules = NULL;
 }
 
 /* Points 'vctx' at command 'c', the last of its transaction if 'last'. */
@@ -560,4 +563,8 @@ vpc_ctl_context_done(struct vpc_ctl_context *vctx, struct ctl_command *c)
     hmap_destroy(&vctx->subnet_ips);
     shash_init(&vctx->ports_by_name);
     hmap_init(&vctx->subnet_ips);
+    vpc_ctl_names_destroy(vctx->names);
+    vctx->names = NULL;
+    vpc_ctl_sg_rules_destroy(vctx->sg_rules);
+    vctx->sg_rules = NULL;
 }
