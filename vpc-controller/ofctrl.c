@@ -52,6 +52,7 @@ COVERAGE_DEFINE(ofctrl_repair);
 
 /* Seconds of silence before an echo request; the switch probes us too. */
 #define OFCTRL_PROBE_INTERVAL 5
+#define OFCTRL_TX_BATCH (64 * 1024)    /* Bytes per write to a switch. */
 
 struct pending_barrier {
     struct ovs_list list_node;
@@ -129,6 +130,9 @@ ofctrl_create(struct vconn *vconn)
     ofc->rconn = rconn_create(OFCTRL_PROBE_INTERVAL, 0, DSCP_DEFAULT,
                               OFCTRL_VERSIONS);
     rconn_connect_unreliably(ofc->rconn, vconn, NULL);
+    /* A bundle of thousands of flow mods goes out in writes of this size,
+     * not one write each. */
+    rconn_set_tx_batch(ofc->rconn, OFCTRL_TX_BATCH);
     ofc->vconn = vconn;
     ofc->state = OFCTRL_HANDSHAKE;
     vpc_flow_table_init(&ofc->dumped);
