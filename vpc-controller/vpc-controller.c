@@ -121,13 +121,18 @@ listeners_open(struct listeners *l)
     }
 }
 
-/* Hands the engine the connections that came in, at most 16 per listener
- * per round. */
+/* Connections taken from one listener in one round, at most.  Hosts that
+ * dial in together (a restart, a rack coming up) are all taken in a few
+ * rounds, while the rest of the round still runs between bursts. */
+#define MAX_ACCEPTS_PER_ROUND 256
+
+/* Hands the engine the connections that came in, until a listener has no
+ * more or MAX_ACCEPTS_PER_ROUND. */
 static void
 listeners_run(struct listeners *l)
 {
     for (size_t i = 0; i < l->n_pstreams; i++) {
-        for (int j = 0; j < 16; j++) {
+        for (int j = 0; j < MAX_ACCEPTS_PER_ROUND; j++) {
             struct stream *stream;
             int error = pstream_accept(l->pstreams[i], &stream);
             if (error) {
@@ -143,7 +148,7 @@ listeners_run(struct listeners *l)
         }
     }
     for (size_t i = 0; i < l->n_pvconns; i++) {
-        for (int j = 0; j < 16; j++) {
+        for (int j = 0; j < MAX_ACCEPTS_PER_ROUND; j++) {
             struct vconn *vconn;
             int error = pvconn_accept(l->pvconns[i], &vconn);
             if (error) {
