@@ -2,10 +2,11 @@
 benchmarks never pass or fail on time).
 
 usage: bench-check.py REPORT [--security] [--routes] [--metrics-scrape]
-       bench-check.py REPORT --emulated
+       bench-check.py REPORT --emulated [--instances=N]
 --security, --routes, --metrics-scrape: the run used them, whose figures
 must be there too.
---emulated: a "vpc-bench --emulated=3 --emulated-vpcs=4" run."""
+--emulated: a "vpc-bench --emulated=3 --emulated-vpcs=4" run;
+--instances=N: ... with --instances=N (each instance's figures)."""
 import json
 import sys
 
@@ -18,6 +19,19 @@ if "--emulated" in sys.argv[2:]:
     e = d["emulated"]
     assert (e["hosts"], e["vpcs"], e["ports"]) == (3, 4, 40), e
     assert e["ports_up"] == 40, e
+    # Every host reports the configuration that --wait=hv waited for.
+    assert e["hosts_converged"] == 3, e
+    n = 1
+    for a in sys.argv[2:]:
+        if a.startswith("--instances="):
+            n = int(a.split("=", 1)[1])
+    inst = e["instances"]
+    assert [i["name"] for i in inst] == ["c%d" % (k + 1) for k in range(n)], e
+    for i in inst:
+        assert i["cpu_s"] >= 0 and i["peak_rss_mb"] > 0, i
+        assert i["shards"] > 0, i
+    # The shards, and the hosts, are split among the instances.
+    assert sum(i["hosts"] for i in inst) == 3, e
     for k in ("onboard_ms", "converge_ms", "controller_peak_rss_mb",
               "db_peak_rss_mb", "emulator_peak_rss_mb", "flows_total"):
         assert e[k] > 0, k
