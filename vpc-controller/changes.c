@@ -139,6 +139,7 @@ build_and_sync(void)
     HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
         ch->id_seqno = host_get_identity_seqno(ch->hn->host);
     }
+    flowlog_begin();
     HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
         gateway_set_peers(ch);
         flowlog_set_collector_sets(ch);
@@ -494,6 +495,7 @@ update_and_sync(void)
     uuidset_destroy(&vpcs);
 
     struct chassis *ch;
+    flowlog_begin();
     HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
         if (base) {
             gateway_set_peers(ch);

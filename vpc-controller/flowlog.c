@@ -41,9 +41,35 @@ covers_port_here(const struct vpc_pl_vpc *vpc,
     return false;
 }
 
+/* The VPCs of the model that have flow logs, found by flowlog_begin():
+ * a change calls flowlog_set_collector_sets() for every chassis, and going
+ * through every VPC for each took a quarter of the controller's CPU on one
+ * port added at 300 emulated hosts with 3,000 VPCs and no flow log. */
+static const struct model_vpc **logged;
+static size_t n_logged, allocated_logged;
+
+/* Finds the VPCs with flow logs in the model as it is now, for the calls
+ * of flowlog_set_collector_sets() that follow until the model changes. */
+void
+flowlog_begin(void)
+{
+    const struct model_vpc *mv;
+
+    n_logged = 0;
+    HMAP_FOR_EACH (mv, hmap_node, &engine_model.vpcs) {
+        if (mv->pl.n_flow_logs) {
+            if (n_logged >= allocated_logged) {
+                logged = x2nrealloc(logged, &allocated_logged,
+                                    sizeof *logged);
+            }
+            logged[n_logged++] = mv;
+        }
+    }
+}
+
 /* Gives the host of 'ch' the collector sets of the flow logs that cover a
  * port it carries.  Only the chassis' owner manages them, from a model it
- * has built. */
+ * has built.  Call flowlog_begin() first, after the model last changed. */
 void
 flowlog_set_collector_sets(struct chassis *ch)
 {
@@ -55,8 +81,8 @@ flowlog_set_collector_sets(struct chassis *ch)
 
     struct host_collector_set *sets = NULL;
     size_t n = 0, allocated = 0;
-    const struct model_vpc *mv;
-    HMAP_FOR_EACH (mv, hmap_node, &engine_model.vpcs) {
+    for (size_t j = 0; j < n_logged; j++) {
+        const struct model_vpc *mv = logged[j];
         for (size_t i = 0; i < mv->pl.n_flow_logs; i++) {
             const struct vpc_pl_flow_log *fl = &mv->pl.flow_logs[i];
             if (!covers_port_here(&mv->pl, fl, self)) {

@@ -4,6 +4,7 @@
 
 struct chassis;
 
+void flowlog_begin(void);
 void flowlog_set_collector_sets(struct chassis *);
 
 #endif /* flowlog.h */
