@@ -439,6 +439,14 @@ vpc_flow_merge_flush(struct vpc_flow_merge *m, struct vpc_flow_table *was,
     }
 }
 
+/* Does 'owner' have parts in 'm'? */
+bool
+vpc_flow_merge_has_owner(const struct vpc_flow_merge *m,
+                         const struct uuid *owner)
+{
+    return owner_find(m, owner) != NULL;
+}
+
 /* Returns the merged flows of 'm', as of the last vpc_flow_merge_flush(). */
 const struct vpc_flow_table *
 vpc_flow_merge_flows(const struct vpc_flow_merge *m)

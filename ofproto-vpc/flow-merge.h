@@ -62,6 +62,8 @@ void vpc_flow_merge_set(struct vpc_flow_merge *, const struct uuid *owner,
 void vpc_flow_merge_flush(struct vpc_flow_merge *,
                           struct vpc_flow_table *was,
                           struct vpc_flow_table *now);
+bool vpc_flow_merge_has_owner(const struct vpc_flow_merge *,
+                              const struct uuid *owner);
 const struct vpc_flow_table *vpc_flow_merge_flows(
     const struct vpc_flow_merge *);
 

@@ -26,6 +26,8 @@
 VLOG_DEFINE_THIS_MODULE(chassis_sync);
 
 COVERAGE_DEFINE(engine_vpc_flows);
+COVERAGE_DEFINE(engine_chassis_sync);
+COVERAGE_DEFINE(engine_chassis_skip);
 
 /* When a port's flows were committed on its chassis: it is "up" once the
  * switch acknowledges that generation. */
@@ -40,6 +42,17 @@ struct port_gen {
 
 static struct hmap port_gens = HMAP_INITIALIZER(&port_gens);
 static uint64_t n_vpc_rebuilds;
+static uint64_t n_chassis_syncs;
+
+/* The chassis that the VPCs of an incremental round may need, as locations
+ * of the model: where their ports are bound and where they migrate from
+ * and to, and (with 'gateways') every gateway.  A chassis outside them
+ * that has no flows for any of those VPCs has nothing to change: the
+ * round costs what the VPCs hold, not how many chassis there are. */
+struct sync_scope {
+    struct hmapx locations;
+    bool gateways;
+};
 
 /* A VPC's parts of the flows that the VPCs of a chassis share, as one
  * round of work (chassis_sync_all()) built them: they depend only on which
@@ -344,17 +357,87 @@ port_gen_find(const struct uuid *port)
 }
 
 
+/* Notes in 'scope' where the VPCs of 'dirty' (of struct model_vpc, only
+ * their UUIDs used) are in the model. */
+static void
+sync_scope_init(struct sync_scope *scope, const struct hmap *dirty)
+{
+    const struct model_vpc *d;
+
+    hmapx_init(&scope->locations);
+    scope->gateways = false;
+    HMAP_FOR_EACH (d, hmap_node, dirty) {
+        const struct model_vpc *mv = vpc_model_find(&engine_model,
+                                                    &d->pl.uuid);
+        if (!mv) {
+            continue;
+        }
+        for (size_t i = 0; i < mv->pl.n_ports; i++) {
+            const struct vpc_pl_port *p = &mv->pl.ports[i];
+            const void *where[] = { p->chassis, p->migrate_from,
+                                    p->migrate_to };
+            for (size_t j = 0; j < ARRAY_SIZE(where); j++) {
+                if (where[j]) {
+                    hmapx_add(&scope->locations, CONST_CAST(void *,
+                                                            where[j]));
+                }
+            }
+        }
+        if (mv->pl.gw) {
+            scope->gateways = true;
+        }
+    }
+}
+
+/* Might the VPCs of 'dirty' change the flows of 'ch': does it have flows
+ * of one of them, or is it in 'scope'? */
+static bool
+sync_scope_has(const struct sync_scope *scope, const struct chassis *ch,
+               const struct hmap *dirty)
+{
+    const void *self = shash_find_data(&engine_model.locations, ch->name);
+    const struct model_vpc *d;
+
+    if ((scope->gateways && ch->gateway)
+        || (self && hmapx_contains(&scope->locations,
+                                   CONST_CAST(void *, self)))) {
+        return true;
+    }
+    HMAP_FOR_EACH (d, hmap_node, dirty) {
+        if (chassis_vpc_find(ch, &d->pl.uuid)
+            || vpc_flow_merge_has_owner(&ch->shared, &d->pl.uuid)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Brings chassis 'ch' up to the model: everything, when its switch has
  * just been read (reconcile), else the VPCs in 'dirty' (all if NULL), and
- * with 'base' (or all) the flows and groups that are not a VPC's. */
+ * with 'base' (or all) the flows and groups that are not a VPC's.  With
+ * 'scope' (an incremental round), a chassis outside it only gets a commit:
+ * the round's configuration changes nothing there. */
 static void
-chassis_sync(struct chassis *ch, const struct hmap *dirty, bool base)
+chassis_sync(struct chassis *ch, const struct hmap *dirty, bool base,
+             const struct sync_scope *scope)
 {
     if (!ch->ofctrl || !host_is_ready(ch->hn->host)) {
         return;
     }
 
     enum ofctrl_state state = ofctrl_get_state(ch->ofctrl);
+    if (state == OFCTRL_SYNCED && scope && dirty && !ch->dirty_all
+        && !base && !sync_scope_has(scope, ch, dirty)) {
+        COVERAGE_INC(engine_chassis_skip);
+        ch->commit_pending = true;
+        return;
+    }
+    if (state == OFCTRL_DUMPED || (state == OFCTRL_SYNCED
+                                   && (ch->dirty_all || !dirty
+                                       || hmap_count(dirty)))) {
+        COVERAGE_INC(engine_chassis_sync);
+        n_chassis_syncs++;
+    }
     if (state == OFCTRL_DUMPED || (state == OFCTRL_SYNCED
                                    && (ch->dirty_all || !dirty
                                        || hmap_count(dirty)))) {
@@ -464,8 +547,13 @@ void
 chassis_sync_all(const struct hmap *dirty, bool base)
 {
     long long int deadline = time_msec() + SYNC_SLICE_MSEC;
+    struct sync_scope scope;
+    bool scoped = dirty && !base && hmap_count(dirty);
     struct chassis *ch;
 
+    if (scoped) {
+        sync_scope_init(&scope, dirty);
+    }
     sync_deferred = false;
     HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
         if (sync_deferred) {
@@ -474,7 +562,8 @@ chassis_sync_all(const struct hmap *dirty, bool base)
             }
             continue;
         }
-        chassis_sync(ch, ch->dirty_all ? NULL : dirty, base);
+        chassis_sync(ch, ch->dirty_all ? NULL : dirty, base,
+                     scoped ? &scope : NULL);
         if (ch->commit_pending && ch->ofctrl
             && ofctrl_n_queued(ch->ofctrl) > SYNC_BATCH_MAX) {
             chassis_commit(ch);
@@ -489,6 +578,9 @@ chassis_sync_all(const struct hmap *dirty, bool base)
         }
     }
     round_parts_clear();
+    if (scoped) {
+        hmapx_destroy(&scope.locations);
+    }
 }
 
 /* Forgets the generation of port 'uuid', whose row is gone. */
@@ -516,6 +608,14 @@ uint64_t
 chassis_sync_n_vpc_rebuilds(void)
 {
     return n_vpc_rebuilds;
+}
+
+/* How many times a chassis was brought to the model (not counting the
+ * chassis that a round's changes could not touch). */
+uint64_t
+chassis_sync_n_chassis_syncs(void)
+{
+    return n_chassis_syncs;
 }
 
 /* Are the flows of port 'port', bound to 'ofport' on 'ch', acknowledged by

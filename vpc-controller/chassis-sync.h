@@ -25,6 +25,7 @@ struct vpc_pl_chassis chassis_view(const struct chassis *);
 void chassis_sync_all(const struct hmap *dirty, bool base);
 bool chassis_sync_deferred(void);
 uint64_t chassis_sync_n_vpc_rebuilds(void);
+uint64_t chassis_sync_n_chassis_syncs(void);
 
 bool chassis_sync_port_is_up(const struct chassis *, const struct uuid *port,
                              ofp_port_t ofport);
