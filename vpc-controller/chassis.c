@@ -418,6 +418,7 @@ chassis_run_switches(void)
             VLOG_INFO("chassis %s: OpenFlow connection from %s",
                       ch->name, ofctrl_get_name(sn->ofctrl));
             ch->ofctrl = sn->ofctrl;
+            ch->status_session = NULL;
             ch->ofctrl_ssl = sn->ssl;
             chassis_sync_role(ch, true);
             ofctrl_resync(ch->ofctrl);
@@ -454,6 +455,7 @@ chassis_run_ofctrl(void)
                 chassis_sync_forget_session(ch->ofctrl);
                 ofctrl_destroy(ch->ofctrl);
                 ch->ofctrl = NULL;
+                ch->status_session = NULL;
                 chassis_clear_flows(ch);
                 status_changed();
             } else if (acked != ofctrl_get_acked_gen(ch->ofctrl)

@@ -93,6 +93,11 @@ struct chassis {
         ofp_port_t ofport;
     } *new_ports;                   /* Local ports awaiting a generation. */
     size_t n_new_ports, allocated_new_ports;
+
+    /* The flow generation of 'status_session' that its Chassis row's
+     * nb_cfg was last written for (see status.c). */
+    const struct ofctrl *status_session;
+    uint64_t status_gen;
 };
 
 /* Every chassis, by name. */

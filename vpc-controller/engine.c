@@ -46,6 +46,7 @@ engine_init(struct ovsdb_idl *idl, const char *instance)
     roles_init(idl, instance);
     changes_init(idl);
     vpc_model_create_indexes(idl);
+    status_create_indexes(idl);
     ovsdb_idl_track_add_all(idl);
 
     /* We write these; our own writes need not wake us.  (Port.chassis is
@@ -181,6 +182,7 @@ engine_format_status(struct ds *s)
     ds_put_format(s, "nb_cfg: %"PRId64"\n", g ? g->nb_cfg : 0);
     ds_put_format(s, "hv_cfg: %"PRId64"\n", g ? g->hv_cfg : 0);
     changes_format_stats(s);
+    status_format_stats(s);
 }
 
 /* Appends a line per chassis (and per host session that is none) to 's',

@@ -7,6 +7,7 @@
 #include "chassis.h"
 #include "chassis-sync.h"
 #include "coverage.h"
+#include "openvswitch/dynamic-string.h"
 #include "engine-private.h"
 #include "hash.h"
 #include "host.h"
@@ -26,6 +27,8 @@ VLOG_DEFINE_THIS_MODULE(status);
 
 COVERAGE_DEFINE(engine_status_txn);
 COVERAGE_DEFINE(engine_status_txn_failed);
+COVERAGE_DEFINE(engine_status_chassis_cfg);
+COVERAGE_DEFINE(engine_status_port);
 
 static bool status_dirty = true;
 /* A status pass looks at every port when 'status_full', else at the ports
@@ -40,6 +43,9 @@ static struct uuidset pending_ports = UUIDSET_INITIALIZER(&pending_ports);
  * against stale values (and could skip a write that is needed). */
 static struct ovsdb_idl_txn *status_txn;
 static int64_t last_nb_cfg = -1;
+
+/* Statistics for "vpc/status": rows written. */
+static uint64_t n_chassis_cfg_writes, n_port_writes;
 
 /* The next status pass looks at every port. */
 void
@@ -120,7 +126,8 @@ port_is_up(const struct vpcrec_port *row, const struct model_binding *b)
     return ch && chassis_sync_port_is_up(ch, &row->header_.uuid, b->ofport);
 }
 
-/* A location, with its Chassis row and whether we own its chassis. */
+/* A location, with its Chassis row and whether we own its chassis: looked
+ * up once per status pass for the locations of the ports it writes. */
 struct loc_row {
     struct hmap_node node;
     const struct model_location *loc;
@@ -128,8 +135,62 @@ struct loc_row {
     bool owned;
 };
 
-/* Writes which chassis claim 'port' (binding 'b') in vain. */
-static void
+static struct ovsdb_idl_index *chassis_by_name;
+
+/* Creates the index status reads Chassis rows by.  Call once, before the
+ * VPC database 'idl' first runs. */
+void
+status_create_indexes(struct ovsdb_idl *idl)
+{
+    chassis_by_name = ovsdb_idl_index_create1(idl, &vpcrec_chassis_col_name);
+}
+
+/* The Chassis row called 'name': one inserted by this pass (in 'inserted'),
+ * or the first in the database, or NULL. */
+static const struct vpcrec_chassis *
+chassis_row_find(const char *name, const struct shash *inserted)
+{
+    const struct vpcrec_chassis *row = shash_find_data(inserted, name);
+    if (row) {
+        return row;
+    }
+
+    struct vpcrec_chassis *key = vpcrec_chassis_index_init_row(
+        chassis_by_name);
+    vpcrec_chassis_index_set_name(key, name);
+    row = vpcrec_chassis_index_find(chassis_by_name, key);
+    vpcrec_chassis_index_destroy_row(key);
+    return row;
+}
+
+/* The loc_row of 'loc' in 'loc_rows', looked up now if it is not there
+ * yet; sets the location's 'aux' to its chassis (see port_is_up()). */
+static const struct loc_row *
+loc_row_get(struct hmap *loc_rows, const struct model_location *loc_,
+            const struct shash *inserted)
+{
+    struct model_location *loc = CONST_CAST(struct model_location *, loc_);
+    uint32_t hash = hash_pointer(loc, 0);
+    struct loc_row *lr;
+
+    HMAP_FOR_EACH_WITH_HASH (lr, node, hash, loc_rows) {
+        if (lr->loc == loc) {
+            return lr;
+        }
+    }
+    struct chassis *where = chassis_find(loc->name);
+    lr = xmalloc(sizeof *lr);
+    lr->loc = loc;
+    lr->row = chassis_row_find(loc->name, inserted);
+    lr->owned = where && roles_owns(where->name);
+    hmap_insert(loc_rows, &lr->node, hash);
+    loc->aux = where;
+    return lr;
+}
+
+/* Writes which chassis claim 'port' (binding 'b') in vain.  Returns true
+ * if that changed. */
+static bool
 write_refused(const struct vpcrec_port *port, const struct model_binding *b)
 {
     size_t n = b ? sset_count(&b->refused) : 0;
@@ -143,65 +204,90 @@ write_refused(const struct vpcrec_port *port, const struct model_binding *b)
         vpcrec_port_set_refused_chassis(port, names, n);
         free(names);
     }
+    return !same;
 }
 
 /* Writes where 'port' is bound and whether it is up, if that is ours to
  * write; remembers it in 'pending_ports' while it waits for its flows. */
 static void
-write_port_status(const struct vpcrec_port *port, const struct hmap *loc_rows)
+write_port_status(const struct vpcrec_port *port, struct hmap *loc_rows,
+                  const struct shash *inserted)
 {
     const struct model_binding *b
         = vpc_model_find_binding(&engine_model, &port->header_.uuid);
     const struct vpcrec_chassis *want = NULL;
     bool ours = roles_is_active();
     if (b && b->where) {
-        struct loc_row *lr;
-        HMAP_FOR_EACH_WITH_HASH (lr, node, hash_pointer(b->where, 0),
-                                 loc_rows) {
-            if (lr->loc == b->where) {
-                want = lr->row;
-                ours = lr->owned;
-                break;
-            }
-        }
+        const struct loc_row *lr = loc_row_get(loc_rows, b->where, inserted);
+        want = lr->row;
+        ours = lr->owned;
     }
     if (!ours) {
         return;
     }
+    bool written = false;
     if (port->chassis != want) {
         vpcrec_port_set_chassis(port, want);
+        written = true;
     }
-    write_refused(port, b);
+    written |= write_refused(port, b);
     bool up = port_is_up(port, b);
     if (!port->n_up || port->up[0] != up) {
         vpcrec_port_set_up(port, &up, 1);
+        written = true;
+    }
+    if (written) {
+        COVERAGE_INC(engine_status_port);
+        n_port_writes++;
     }
     if (!up && b && b->where && b->where->connected && b->ofport) {
         uuidset_insert(&pending_ports, &port->header_.uuid);
     }
 }
 
+/* Is 'acked', the configuration that the switch of 'ch' acknowledged, news
+ * for its Chassis 'row'?  An instance that is not the active one writes
+ * every one: the active instance learns of its chassis from their rows.
+ * The active instance knows its own chassis' from their sessions, and
+ * writes a chassis' row only when a change reached its flows (its switch
+ * acknowledged a new generation), or when the row is behind its session
+ * otherwise (a new session, a row going backwards): a configuration that
+ * changes nothing on a chassis, as most changes do on most chassis, costs
+ * its row nothing, and the database and every client that follows the
+ * Chassis table nothing either.  hv_cfg says when every chassis has it. */
+static bool
+chassis_cfg_news(const struct chassis *ch, const struct vpcrec_chassis *row,
+                 int64_t acked)
+{
+    return (!roles_is_active()
+            || ch->status_session != ch->ofctrl
+            || ch->status_gen != ofctrl_get_acked_gen(ch->ofctrl)
+            || row->nb_cfg > acked);
+}
+
 static void
 write_status(struct ovsdb_idl_txn *txn)
 {
     long long int now = time_wall_msec();
-    struct shash rows = SHASH_INITIALIZER(&rows);
+    struct shash inserted = SHASH_INITIALIZER(&inserted);
     const struct vpcrec_chassis *row;
     struct chassis *ch;
 
     /* Chassis rows.  The active instance marks those that no instance
-     * here is connected to (hosts dial every instance); each owner keeps
-     * its own chassis' rows. */
-    VPCREC_CHASSIS_FOR_EACH (row, engine_vpcdb) {
-        shash_add_once(&rows, row->name, row);
-        if (roles_is_active() && !chassis_find(row->name) && row->connected) {
-            vpcrec_chassis_set_connected(row, false);
+     * here is connected to (hosts dial every instance), when anything but
+     * the ports changed (a chassis that goes makes every status pass
+     * look at everything); each owner keeps its own chassis' rows. */
+    if (status_full && roles_is_active()) {
+        VPCREC_CHASSIS_FOR_EACH (row, engine_vpcdb) {
+            if (!chassis_find(row->name) && row->connected) {
+                vpcrec_chassis_set_connected(row, false);
+            }
         }
     }
     int64_t hv_cfg = INT64_MAX;
     HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
         const struct host_identity *id = host_get_identity(ch->hn->host);
-        row = shash_find_data(&rows, ch->name);
+        row = chassis_row_find(ch->name, &inserted);
         if (!roles_owns(ch->name)) {
             /* Its owner reports what its switch acknowledged. */
             if (row && row->connected) {
@@ -214,7 +300,7 @@ write_status(struct ovsdb_idl_txn *txn)
         if (!row) {
             row = vpcrec_chassis_insert(txn);
             vpcrec_chassis_set_name(row, ch->name);
-            shash_add(&rows, ch->name, row);
+            shash_add(&inserted, ch->name, row);
         }
         if (strcmp(row->encap_type, vpc_encap_name(id->encap))) {
             vpcrec_chassis_set_encap_type(row, vpc_encap_name(id->encap));
@@ -243,9 +329,14 @@ write_status(struct ovsdb_idl_txn *txn)
         }
         if (ch->ofctrl) {
             int64_t acked = ofctrl_get_acked_cfg(ch->ofctrl);
-            if (acked >= 0 && acked != row->nb_cfg) {
+            if (acked >= 0 && acked != row->nb_cfg
+                && chassis_cfg_news(ch, row, acked)) {
                 vpcrec_chassis_set_nb_cfg(row, acked);
                 vpcrec_chassis_set_nb_cfg_timestamp(row, now);
+                ch->status_session = ch->ofctrl;
+                ch->status_gen = ofctrl_get_acked_gen(ch->ofctrl);
+                COVERAGE_INC(engine_status_chassis_cfg);
+                n_chassis_cfg_writes++;
             }
             hv_cfg = MIN(hv_cfg, acked);
         }
@@ -254,24 +345,13 @@ write_status(struct ovsdb_idl_txn *txn)
     /* Ports: where they are bound, and whether their flows are in; each
      * written by the owner of its chassis, unbound ones by the active
      * instance.  Each location's chassis row and chassis are looked up
-     * once, not per port. */
+     * once, not per port, and only for the locations of these ports. */
     struct hmap loc_rows = HMAP_INITIALIZER(&loc_rows);
-    struct shash_node *node;
-    SHASH_FOR_EACH (node, &engine_model.locations) {
-        struct model_location *loc = node->data;
-        struct loc_row *lr = xmalloc(sizeof *lr);
-        struct chassis *where = chassis_find(loc->name);
-        lr->loc = loc;
-        lr->row = shash_find_data(&rows, loc->name);
-        lr->owned = where && roles_owns(where->name);
-        hmap_insert(&loc_rows, &lr->node, hash_pointer(loc, 0));
-        loc->aux = where;
-    }
     const struct vpcrec_port *port;
     if (status_full) {
         uuidset_clear(&pending_ports);
         VPCREC_PORT_FOR_EACH (port, engine_vpcdb) {
-            write_port_status(port, &loc_rows);
+            write_port_status(port, &loc_rows, &inserted);
         }
     } else {
         struct uuidset_node *un;
@@ -282,13 +362,13 @@ write_status(struct ovsdb_idl_txn *txn)
             uuidset_find_and_delete(&pending_ports, &un->uuid);
             port = vpcrec_port_get_for_uuid(engine_vpcdb, &un->uuid);
             if (port && !vpcrec_port_is_deleted(port)) {
-                write_port_status(port, &loc_rows);
+                write_port_status(port, &loc_rows, &inserted);
             }
         }
     }
     status_full = false;
     uuidset_clear(&status_ports);
-    shash_destroy(&rows);
+    shash_destroy(&inserted);
     struct loc_row *lr;
     HMAP_FOR_EACH_POP (lr, node, &loc_rows) {
         free(lr);
@@ -334,6 +414,11 @@ status_run(void)
         if (s != TXN_SUCCESS && s != TXN_UNCHANGED) {
             COVERAGE_INC(engine_status_txn_failed);
             status_changed();
+            /* Every Chassis row's nb_cfg is news again. */
+            struct chassis *ch;
+            HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+                ch->status_session = NULL;
+            }
         }
         ovsdb_idl_txn_destroy(status_txn);
         status_txn = NULL;
@@ -369,6 +454,15 @@ status_wait(bool db_ok)
                && !roles_claiming()) {
         poll_immediate_wake();
     }
+}
+
+/* Appends the rows that status wrote to 's', for "vpc/status". */
+void
+status_format_stats(struct ds *s)
+{
+    ds_put_format(s, "nb_cfg writes to Chassis rows: %"PRIu64"\n",
+                  n_chassis_cfg_writes);
+    ds_put_format(s, "status writes to Port rows: %"PRIu64"\n", n_port_writes);
 }
 
 /* Forgets the transaction in flight and every port noted. */

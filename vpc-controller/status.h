@@ -9,9 +9,12 @@
 
 #include <stdbool.h>
 
+struct ds;
 struct model_vpc;
+struct ovsdb_idl;
 struct uuid;
 
+void status_create_indexes(struct ovsdb_idl *);
 void status_changed(void);
 void status_touch(void);
 void status_note_port(const struct uuid *);
@@ -21,5 +24,6 @@ void status_check_cfg(void);
 void status_run(void);
 void status_wait(bool db_ok);
 void status_destroy(void);
+void status_format_stats(struct ds *);
 
 #endif /* status.h */
