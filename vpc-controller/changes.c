@@ -416,12 +416,17 @@ collect_changed_vpcs(struct uuidset *vpcs)
         vpc_model_for_ports_named(iface, add_iface_port, vpcs);
     }
 
-    /* A VPC that is gone, should its deletion have gone unreported. */
-    const struct model_vpc *mv;
-    HMAP_FOR_EACH (mv, hmap_node, &engine_model.vpcs) {
-        if (!vpcrec_vpc_get_for_uuid(vpcdb, &mv->pl.uuid)) {
-            uuidset_insert(vpcs, &mv->pl.uuid);
+    /* A VPC that is gone without its deletion reported: the database was
+     * read afresh, and none of the VPCs we had is left (any that is left
+     * is reported as new, above).  Then the first of ours is gone too, so
+     * looking at one is enough, whatever the number of VPCs. */
+    const struct model_vpc *first;
+    HMAP_FOR_EACH (first, hmap_node, &engine_model.vpcs) {
+        if (!vpcrec_vpc_get_for_uuid(vpcdb, &first->pl.uuid)
+            && !uuidset_find(vpcs, &first->pl.uuid)) {
+            return false;
         }
+        break;
     }
 
     /* A VPC's peers hold a view of it. */
@@ -613,5 +618,7 @@ changes_format_stats(struct ds *s)
     ds_put_format(s, "full recomputes: %"PRIu64"\n", n_recomputes);
     ds_put_format(s, "vpc flow rebuilds: %"PRIu64"\n",
                   chassis_sync_n_vpc_rebuilds());
+    ds_put_format(s, "synced chassis: %"PRIu64"\n",
+                  chassis_sync_n_chassis_syncs());
     ds_put_format(s, "last build: %lld ms\n", last_build_msec);
 }

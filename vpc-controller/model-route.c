@@ -470,8 +470,9 @@ model_route_add_peers(const struct vpc_model *model, struct ovsdb_idl *idl,
         vpcrec_peering_index_destroy_row(key);
     }
 
-    const struct model_vpc *mv;
-    HMAP_FOR_EACH (mv, hmap_node, &model->vpcs) {
+    const struct hmapx_node *peered;
+    HMAPX_FOR_EACH (peered, &model->peered) {
+        const struct model_vpc *mv = peered->data;
         for (size_t i = 0; i < mv->pl.n_peerings; i++) {
             if (uuidset_find(vpcs, &mv->peer_vpcs[i])) {
                 uuidset_insert(&more, &mv->pl.uuid);

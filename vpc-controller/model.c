@@ -43,6 +43,7 @@ vpc_model_init(struct vpc_model *model)
     hmap_init(&model->gw_groups);
     hmap_init(&model->bindings);
     shash_init(&model->locations);
+    hmapx_init(&model->peered);
     model->n_ports = 0;
 }
 
@@ -89,6 +90,7 @@ vpc_model_destroy(struct vpc_model *model)
         model_vpc_destroy(mv);
     }
     hmap_destroy(&model->vpcs);
+    hmapx_destroy(&model->peered);
 
     struct model_gw_group *g;
     HMAP_FOR_EACH_POP (g, hmap_node, &model->gw_groups) {
@@ -124,6 +126,8 @@ vpc_model_swap(struct vpc_model *a, struct vpc_model *b)
     hmap_moved(&b->bindings);
     hmap_moved(&a->locations.map);
     hmap_moved(&b->locations.map);
+    hmap_moved(&a->peered.map);
+    hmap_moved(&b->peered.map);
 }
 
 /* Returns the VPC with row 'uuid', or NULL. */
@@ -554,14 +558,15 @@ vpc_model_for_ports_named(const char *name,
     vpcrec_port_index_destroy_row(key);
 }
 
-/* Points every VPC's peerings at their peers. */
+/* Points every VPC's peerings at their peers (the VPCs without any need
+ * nothing: their fingerprint is their own). */
 static void
 resolve_peerings(struct vpc_model *model)
 {
-    struct model_vpc *mv;
+    struct hmapx_node *node;
 
-    HMAP_FOR_EACH (mv, hmap_node, &model->vpcs) {
-        model_route_resolve(model, mv);
+    HMAPX_FOR_EACH (node, &model->peered) {
+        model_route_resolve(model, node->data);
     }
 }
 
@@ -803,6 +808,9 @@ build_vpc(struct vpc_model *model, const struct vpcrec_vpc *row,
                                       b.gw ? b.gw->fingerprint : 0);
     mv->fingerprint = mv->own_fingerprint;  /* model_route_resolve(). */
     hmap_insert(&model->vpcs, &mv->hmap_node, uuid_hash(&mv->pl.uuid));
+    if (mv->pl.n_peerings) {
+        hmapx_add(&model->peered, mv);
+    }
     model->n_ports += mv->pl.n_ports;
 }
 
@@ -853,6 +861,7 @@ vpc_model_update_vpcs(struct vpc_model *model, struct ovsdb_idl *idl,
             continue;
         }
         hmap_remove(&model->vpcs, &mv->hmap_node);
+        hmapx_find_and_delete(&model->peered, mv);
         hmap_insert(old_vpcs, &mv->hmap_node, uuid_hash(&mv->pl.uuid));
         model->n_ports -= mv->pl.n_ports;
         for (size_t i = 0; i < mv->pl.n_ports; i++) {

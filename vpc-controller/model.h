@@ -8,6 +8,7 @@
 #define VPC_CONTROLLER_MODEL_H 1
 
 #include <stdint.h>
+#include "hmapx.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/uuid.h"
@@ -87,6 +88,9 @@ struct vpc_model {
     struct hmap gw_groups;          /* Of model_gw_group. */
     struct hmap bindings;           /* Of model_binding. */
     struct shash locations;         /* Name -> struct model_location. */
+    struct hmapx peered;            /* The model_vpcs in 'vpcs' with a
+                                     * peering: what a change to one VPC
+                                     * looks at for its peers. */
     size_t n_ports;
 };
 
