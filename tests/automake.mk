@@ -22,6 +22,7 @@ TESTSUITE_AT = \
 	tests/system-route.at \
 	tests/system-observe.at \
 	tests/system-metrics.at \
+	tests/system-scale.at \
 	tests/system-migration.at \
 	tests/sandbox.at \
 	tests/bench.at \
