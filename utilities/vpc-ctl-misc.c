@@ -6,6 +6,7 @@
 #include "vpc-ctl-misc.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "openvswitch/dynamic-string.h"
 #include "ovsdb-idl.h"
@@ -28,9 +29,18 @@ put_chassis(struct ctl_context *ctx, const struct ovsdb_idl_row *row)
     const struct vpcrec_chassis *ch = VPC_CTL_ROW(chassis, row);
     struct ds *s = &ctx->output;
 
+    int64_t nb_cfg = 0;
+    const struct vpcrec_chassis_cfg *cfg;
+    VPCREC_CHASSIS_CFG_FOR_EACH (cfg, ctx->idl) {
+        if (!strcmp(cfg->name, ch->name)) {
+            nb_cfg = cfg->nb_cfg;
+            break;
+        }
+    }
+
     ds_put_format(s, "%s role=%s encap=%s:%s connected=%s nb_cfg=%"PRId64,
                   ch->name, ch->role, ch->encap_type, ch->encap_ip,
-                  ch->connected ? "true" : "false", ch->nb_cfg);
+                  ch->connected ? "true" : "false", nb_cfg);
     if (ch->owner[0]) {
         ds_put_format(s, " owner=%s", ch->owner);
     }
@@ -158,7 +168,8 @@ vpc_ctl_pre_chassis(struct ctl_context *ctx)
     ovsdb_idl_add_column(ctx->idl, &vpcrec_chassis_col_encap_type);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_chassis_col_encap_ip);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_chassis_col_connected);
-    ovsdb_idl_add_column(ctx->idl, &vpcrec_chassis_col_nb_cfg);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_chassis_cfg_col_name);
+    ovsdb_idl_add_column(ctx->idl, &vpcrec_chassis_cfg_col_nb_cfg);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_chassis_col_owner);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_chassis_col_bridge_mappings);
 }

@@ -54,8 +54,8 @@ engine_init(struct ovsdb_idl *idl, const char *instance)
      * input for a port we have no binding for.) */
     ovsdb_idl_omit_alert(idl, &vpcrec_port_col_up);
     ovsdb_idl_omit_alert(idl, &vpcrec_port_col_refused_chassis);
-    ovsdb_idl_omit_alert(idl, &vpcrec_chassis_col_nb_cfg_timestamp);
-    ovsdb_idl_omit_alert(idl, &vpcrec_chassis_col_nb_cfg);
+    ovsdb_idl_omit_alert(idl, &vpcrec_chassis_cfg_col_nb_cfg_timestamp);
+    ovsdb_idl_omit_alert(idl, &vpcrec_chassis_cfg_col_nb_cfg);
     ovsdb_idl_omit_alert(idl, &vpcrec_chassis_col_connected);
     ovsdb_idl_omit_alert(idl, &vpcrec_chassis_col_owner);
     ovsdb_idl_omit_alert(idl, &vpcrec_controller_col_heartbeat);

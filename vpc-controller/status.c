@@ -79,6 +79,38 @@ status_note_vpc_ports(const struct model_vpc *mv)
     }
 }
 
+static struct ovsdb_idl_index *chassis_by_name;
+static struct ovsdb_idl_index *cfg_by_name;
+
+/* The Chassis_Cfg row called 'name': one inserted by this status pass (in
+ * 'inserted', if nonnull), or the first in the database, or NULL. */
+static const struct vpcrec_chassis_cfg *
+cfg_row_find(const char *name, const struct shash *inserted)
+{
+    const struct vpcrec_chassis_cfg *row = (inserted
+                                            ? shash_find_data(inserted, name)
+                                            : NULL);
+    if (row) {
+        return row;
+    }
+
+    struct vpcrec_chassis_cfg *key = vpcrec_chassis_cfg_index_init_row(
+        cfg_by_name);
+    vpcrec_chassis_cfg_index_set_name(key, name);
+    row = vpcrec_chassis_cfg_index_find(cfg_by_name, key);
+    vpcrec_chassis_cfg_index_destroy_row(key);
+    return row;
+}
+
+/* The configuration that chassis 'name''s owner says it has (0 if it said
+ * nothing yet). */
+static int64_t
+chassis_cfg_of(const char *name)
+{
+    const struct vpcrec_chassis_cfg *cfg = cfg_row_find(name, NULL);
+    return cfg ? cfg->nb_cfg : 0;
+}
+
 /* Would hv_cfg move up if written now?  (For the active instance, which
  * learns of other owners' acknowledgements only from their Chassis rows.) */
 static bool
@@ -93,7 +125,7 @@ hv_cfg_behind(void)
     }
     VPCREC_CHASSIS_FOR_EACH (row, engine_vpcdb) {
         if (row->connected) {
-            min = MIN(min, row->nb_cfg);
+            min = MIN(min, chassis_cfg_of(row->name));
         }
     }
     return min > g->hv_cfg;
@@ -135,14 +167,14 @@ struct loc_row {
     bool owned;
 };
 
-static struct ovsdb_idl_index *chassis_by_name;
-
-/* Creates the index status reads Chassis rows by.  Call once, before the
- * VPC database 'idl' first runs. */
+/* Creates the indexes status reads Chassis and Chassis_Cfg rows by.  Call
+ * once, before the VPC database 'idl' first runs. */
 void
 status_create_indexes(struct ovsdb_idl *idl)
 {
     chassis_by_name = ovsdb_idl_index_create1(idl, &vpcrec_chassis_col_name);
+    cfg_by_name = ovsdb_idl_index_create1(idl,
+                                          &vpcrec_chassis_cfg_col_name);
 }
 
 /* The Chassis row called 'name': one inserted by this pass (in 'inserted'),
@@ -256,13 +288,39 @@ write_port_status(const struct vpcrec_port *port, struct hmap *loc_rows,
  * its row nothing, and the database and every client that follows the
  * Chassis table nothing either.  hv_cfg says when every chassis has it. */
 static bool
-chassis_cfg_news(const struct chassis *ch, const struct vpcrec_chassis *row,
-                 int64_t acked)
+chassis_cfg_news(const struct chassis *ch, int64_t row_cfg, int64_t acked)
 {
     return (!roles_is_active()
             || ch->status_session != ch->ofctrl
             || ch->status_gen != ofctrl_get_acked_gen(ch->ofctrl)
-            || row->nb_cfg > acked);
+            || row_cfg > acked);
+}
+
+/* Writes 'acked' as the configuration of chassis 'ch' in its Chassis_Cfg
+ * row (inserted, and noted in 'inserted', if there is none), if that is
+ * news (see chassis_cfg_news()). */
+static void
+write_chassis_cfg(struct ovsdb_idl_txn *txn, struct chassis *ch,
+                  int64_t acked, long long int now, struct shash *inserted)
+{
+    const struct vpcrec_chassis_cfg *cfg = cfg_row_find(ch->name, inserted);
+    int64_t row_cfg = cfg ? cfg->nb_cfg : -1;
+
+    if (acked < 0 || acked == row_cfg
+        || !chassis_cfg_news(ch, row_cfg, acked)) {
+        return;
+    }
+    if (!cfg) {
+        cfg = vpcrec_chassis_cfg_insert(txn);
+        vpcrec_chassis_cfg_set_name(cfg, ch->name);
+        shash_add(inserted, ch->name, cfg);
+    }
+    vpcrec_chassis_cfg_set_nb_cfg(cfg, acked);
+    vpcrec_chassis_cfg_set_nb_cfg_timestamp(cfg, now);
+    ch->status_session = ch->ofctrl;
+    ch->status_gen = ofctrl_get_acked_gen(ch->ofctrl);
+    COVERAGE_INC(engine_status_chassis_cfg);
+    n_chassis_cfg_writes++;
 }
 
 static void
@@ -270,6 +328,7 @@ write_status(struct ovsdb_idl_txn *txn)
 {
     long long int now = time_wall_msec();
     struct shash inserted = SHASH_INITIALIZER(&inserted);
+    struct shash inserted_cfgs = SHASH_INITIALIZER(&inserted_cfgs);
     const struct vpcrec_chassis *row;
     struct chassis *ch;
 
@@ -291,7 +350,7 @@ write_status(struct ovsdb_idl_txn *txn)
         if (!roles_owns(ch->name)) {
             /* Its owner reports what its switch acknowledged. */
             if (row && row->connected) {
-                hv_cfg = MIN(hv_cfg, row->nb_cfg);
+                hv_cfg = MIN(hv_cfg, chassis_cfg_of(ch->name));
             } else if (ch->ofctrl) {
                 hv_cfg = MIN(hv_cfg, -1);
             }
@@ -329,15 +388,7 @@ write_status(struct ovsdb_idl_txn *txn)
         }
         if (ch->ofctrl) {
             int64_t acked = ofctrl_get_acked_cfg(ch->ofctrl);
-            if (acked >= 0 && acked != row->nb_cfg
-                && chassis_cfg_news(ch, row, acked)) {
-                vpcrec_chassis_set_nb_cfg(row, acked);
-                vpcrec_chassis_set_nb_cfg_timestamp(row, now);
-                ch->status_session = ch->ofctrl;
-                ch->status_gen = ofctrl_get_acked_gen(ch->ofctrl);
-                COVERAGE_INC(engine_status_chassis_cfg);
-                n_chassis_cfg_writes++;
-            }
+            write_chassis_cfg(txn, ch, acked, now, &inserted_cfgs);
             hv_cfg = MIN(hv_cfg, acked);
         }
     }
@@ -369,6 +420,7 @@ write_status(struct ovsdb_idl_txn *txn)
     status_full = false;
     uuidset_clear(&status_ports);
     shash_destroy(&inserted);
+    shash_destroy(&inserted_cfgs);
     struct loc_row *lr;
     HMAP_FOR_EACH_POP (lr, node, &loc_rows) {
         free(lr);
@@ -460,7 +512,7 @@ status_wait(bool db_ok)
 void
 status_format_stats(struct ds *s)
 {
-    ds_put_format(s, "nb_cfg writes to Chassis rows: %"PRIu64"\n",
+    ds_put_format(s, "nb_cfg writes to Chassis_Cfg rows: %"PRIu64"\n",
                   n_chassis_cfg_writes);
     ds_put_format(s, "status writes to Port rows: %"PRIu64"\n", n_port_writes);
 }
