@@ -77,6 +77,7 @@ chassis_create(struct host_node *hn, const char *name)
     token_bucket_init(&ch->punt_budget, PUNT_RATE, PUNT_BURST * 1000);
 
     ch->name = xstrdup(name);
+    ch->status_cfg = -1;
     ch->hn = hn;
     hmap_init(&ch->vpcs);
     vpc_flow_merge_init(&ch->shared);

@@ -94,10 +94,11 @@ struct chassis {
     } *new_ports;                   /* Local ports awaiting a generation. */
     size_t n_new_ports, allocated_new_ports;
 
-    /* The flow generation of 'status_session' that its Chassis row's
-     * nb_cfg was last written for (see status.c). */
+    /* The flow generation of 'status_session' that its Chassis_Cfg row's
+     * nb_cfg was last written for, and that value (see status.c). */
     const struct ofctrl *status_session;
     uint64_t status_gen;
+    int64_t status_cfg;
 };
 
 /* Every chassis, by name. */

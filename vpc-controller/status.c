@@ -123,9 +123,21 @@ hv_cfg_behind(void)
     if (!g || status_txn || g->hv_cfg >= g->nb_cfg) {
         return false;
     }
+    bool others = false;
     VPCREC_CHASSIS_FOR_EACH (row, engine_vpcdb) {
-        if (row->connected) {
+        /* Ours are in our sessions, whose acknowledgements wake us. */
+        if (row->connected && !roles_owns(row->name)) {
             min = MIN(min, chassis_cfg_of(row->name));
+            others = true;
+        }
+    }
+    if (!others) {
+        return false;
+    }
+    struct chassis *ch;
+    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+        if (ch->ofctrl && roles_owns(ch->name)) {
+            min = MIN(min, ofctrl_get_acked_cfg(ch->ofctrl));
         }
     }
     return min > g->hv_cfg;
@@ -308,6 +320,7 @@ write_chassis_cfg(struct ovsdb_idl_txn *txn, struct chassis *ch,
 
     if (acked < 0 || acked == row_cfg
         || !chassis_cfg_news(ch, row_cfg, acked)) {
+        ch->status_cfg = row_cfg;
         return;
     }
     if (!cfg) {
@@ -317,6 +330,7 @@ write_chassis_cfg(struct ovsdb_idl_txn *txn, struct chassis *ch,
     }
     vpcrec_chassis_cfg_set_nb_cfg(cfg, acked);
     vpcrec_chassis_cfg_set_nb_cfg_timestamp(cfg, now);
+    ch->status_cfg = acked;
     ch->status_session = ch->ofctrl;
     ch->status_gen = ofctrl_get_acked_gen(ch->ofctrl);
     COVERAGE_INC(engine_status_chassis_cfg);
@@ -346,8 +360,22 @@ write_status(struct ovsdb_idl_txn *txn)
     int64_t hv_cfg = INT64_MAX;
     HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
         const struct host_identity *id = host_get_identity(ch->hn->host);
+        bool owned = roles_owns(ch->name);
+        if (owned && !status_full) {
+            /* Its row is as the last full pass left it (a chassis that
+             * comes, goes or changes makes the next pass a full one): only
+             * its configuration may be news. */
+            if (ch->ofctrl) {
+                int64_t acked = ofctrl_get_acked_cfg(ch->ofctrl);
+                if (acked != ch->status_cfg) {
+                    write_chassis_cfg(txn, ch, acked, now, &inserted_cfgs);
+                }
+                hv_cfg = MIN(hv_cfg, acked);
+            }
+            continue;
+        }
         row = chassis_row_find(ch->name, &inserted);
-        if (!roles_owns(ch->name)) {
+        if (!owned) {
             /* Its owner reports what its switch acknowledged. */
             if (row && row->connected) {
                 hv_cfg = MIN(hv_cfg, chassis_cfg_of(ch->name));
