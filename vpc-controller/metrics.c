@@ -333,6 +333,27 @@ render_chassis(struct ds *s)
         put_label_value(s, all[i]->name);
         ds_put_format(s, "\"} %"PRIuSIZE"\n", all[i]->n_flows);
     }
+    static const char *const meters[OFCTRL_N_METERS] = {
+        [OFCTRL_METER_DHCP] = "dhcp",
+        [OFCTRL_METER_TOO_BIG] = "too_big",
+    };
+    put_head(s, "ovs_vpc_meter_drops_total", "counter",
+             "Packets that the meters on each chassis this instance "
+             "programs dropped on their way to the controller (DHCP "
+             "requests, packets too big), from the switch's meter "
+             "statistics, read every 5 s.");
+    for (size_t i = 0; i < n; i++) {
+        const struct ofctrl *ofc = all[i]->ofctrl;
+        if (!ofc || !ofctrl_is_alive(ofc)) {
+            continue;
+        }
+        for (size_t m = 0; m < OFCTRL_N_METERS; m++) {
+            ds_put_cstr(s, "ovs_vpc_meter_drops_total{chassis=\"");
+            put_label_value(s, all[i]->name);
+            ds_put_format(s, "\",meter=\"%s\"} %"PRIu64"\n", meters[m],
+                          ofctrl_get_meter_drops(ofc, m));
+        }
+    }
     put_head(s, "ovs_vpc_chassis_groups", "gauge",
              "OpenFlow groups this instance wants on each chassis it is "
              "connected to.");
