@@ -30,6 +30,8 @@ utilities_vpc_ctl_SOURCES = \
 	utilities/vpc-ctl-scope.c \
 	utilities/vpc-ctl-sg.c \
 	utilities/vpc-ctl-sg.h \
+	utilities/vpc-ctl-sg-rules.c \
+	utilities/vpc-ctl-sg-rules.h \
 	utilities/vpc-ctl-vpc.c \
 	utilities/vpc-ctl-vpc.h
 utilities_vpc_ctl_LDADD = lib/libvpc.la ofproto-vpc/libofproto-vpc.la \

@@ -20,7 +20,7 @@
 #include "uuid.h"
 #include "vpc-addr.h"
 #include "vpc-ctl-common.h"
-#include "vpc-ctl-sg.h"
+#include "vpc-ctl-sg-rules.h"
 #include "vpc-idl.h"
 
 #define DEFAULT_MAC_PREFIX "0a:00:00"

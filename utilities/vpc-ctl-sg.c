@@ -18,13 +18,13 @@
 #include "hmapx.h"
 #include "openvswitch/dynamic-string.h"
 #include "ovsdb-idl.h"
-#include "ovsdb-idl-provider.h"
 #include "svec.h"
 #include "util.h"
 #include "uuid.h"
 #include "vpc-ctl-alloc.h"
 #include "vpc-ctl-common.h"
 #include "vpc-ctl-rule.h"
+#include "vpc-ctl-sg-rules.h"
 #include "vpc-ctl-vpc.h"
 #include "vpc-idl.h"
 #include "vpc-sg.h"
@@ -321,103 +321,6 @@ parse_rule(struct ctl_context *ctx, const struct vpcrec_security_group *sg,
     return true;
 }
 
-/* The rules of every group, for sg-rule-add's look for a duplicate and its
- * count: vpc-bench's transaction of 2,100 rules in 200 groups went through
- * every rule of every group for each.  Built by one pass over the rules on
- * first use and told of every rule that sg_rule_insert() adds (the only way
- * our commands add one); a rule is checked on every use (it still exists
- * and is still in the group), so deletions need no care.  A rule that a
- * generic "create" adds later in the same transaction is not seen. */
-struct vpc_ctl_sg_rules {
-    struct hmap groups;         /* Of struct sg_rules_of, by group UUID. */
-};
-
-struct sg_rules_of {
-    struct hmap_node hmap_node;
-    struct uuid group;
-    struct uuid *rules;
-    size_t n, allocated;
-};
-
-void
-vpc_ctl_sg_rules_destroy(struct vpc_ctl_sg_rules *index)
-{
-    if (index) {
-        struct sg_rules_of *of;
-        HMAP_FOR_EACH_POP (of, hmap_node, &index->groups) {
-            free(of->rules);
-            free(of);
-        }
-        hmap_destroy(&index->groups);
-        free(index);
-    }
-}
-
-static struct sg_rules_of *
-sg_rules_of(struct vpc_ctl_sg_rules *index, const struct uuid *group,
-            bool create)
-{
-    struct sg_rules_of *of;
-    uint32_t hash = uuid_hash(group);
-
-    HMAP_FOR_EACH_WITH_HASH (of, hmap_node, hash, &index->groups) {
-        if (uuid_equals(&of->group, group)) {
-            return of;
-        }
-    }
-    if (!create) {
-        return NULL;
-    }
-    of = xzalloc(sizeof *of);
-    of->group = *group;
-    hmap_insert(&index->groups, &of->hmap_node, hash);
-    return of;
-}
-
-static void
-sg_rules_of_add(struct sg_rules_of *of, const struct uuid *rule)
-{
-    if (of->n >= of->allocated) {
-        of->rules = x2nrealloc(of->rules, &of->allocated, sizeof *of->rules);
-    }
-    of->rules[of->n++] = *rule;
-}
-
-/* Returns the rule index of 'ctx''s transaction, built if need be. */
-static struct vpc_ctl_sg_rules *
-sg_rules_index(struct ctl_context *ctx)
-{
-    struct vpc_ctl_context *vctx = vpc_ctl_cast(ctx);
-
-    if (!vctx->sg_rules) {
-        const struct vpcrec_security_group_rule *row;
-
-        vctx->sg_rules = xmalloc(sizeof *vctx->sg_rules);
-        hmap_init(&vctx->sg_rules->groups);
-        VPCREC_SECURITY_GROUP_RULE_FOR_EACH (row, ctx->idl) {
-            if (row->security_group) {
-                sg_rules_of_add(sg_rules_of(vctx->sg_rules,
-                                            &row->security_group->header_.uuid,
-                                            true),
-                                &row->header_.uuid);
-            }
-        }
-    }
-    return vctx->sg_rules;
-}
-
-/* Returns the 'i'th rule recorded for 'sg' in 'of', or NULL if it is gone
- * or no longer in 'sg'. */
-static const struct vpcrec_security_group_rule *
-sg_rules_of_get(struct ctl_context *ctx, const struct sg_rules_of *of,
-                size_t i, const struct vpcrec_security_group *sg)
-{
-    const struct vpcrec_security_group_rule *rule
-        = vpcrec_security_group_rule_get_for_uuid(ctx->idl, &of->rules[i]);
-    return (rule && rule->header_.new_datum && rule->security_group == sg
-            ? rule : NULL);
-}
-
 static const struct vpcrec_security_group_rule *
 sg_rule_insert(struct ctl_context *ctx,
                const struct vpcrec_security_group *sg,
@@ -447,11 +350,7 @@ sg_rule_insert(struct ctl_context *ctx,
     vpcrec_security_group_rule_set_remote_cidr(rule, r->remote_cidr);
     vpcrec_security_group_rule_set_remote_group(rule, r->remote_group);
     ds_destroy(&proto);
-    struct vpc_ctl_context *vctx = vpc_ctl_cast(ctx);
-    if (vctx->sg_rules) {
-        sg_rules_of_add(sg_rules_of(vctx->sg_rules, &sg->header_.uuid, true),
-                        &rule->header_.uuid);
-    }
+    vpc_ctl_sg_rules_note(ctx, sg, rule);
     return rule;
 }
 
@@ -727,23 +626,16 @@ cmd_sg_rule_add(struct ctl_context *ctx)
     /* The group's rules, and this one among them?  (Compared, not printed:
      * vpc-bench's transaction of 2,100 rules spent a seventh of vpc-ctl's
      * CPU printing the rules of their groups to compare them.) */
-    size_t n = 0;
+    const struct vpcrec_security_group_rule **rules;
+    size_t n = vpc_ctl_sg_rules_of(ctx, sg, &rules);
     const struct vpcrec_security_group_rule *same = NULL;
-    const struct sg_rules_of *of = sg_rules_of(sg_rules_index(ctx),
-                                               &sg->header_.uuid, false);
-    for (size_t i = 0; of && i < of->n; i++) {
-        const struct vpcrec_security_group_rule *row
-            = sg_rules_of_get(ctx, of, i, sg);
-        if (row) {
-            n++;
-            if (!same) {
-                struct sg_rule have;
-                sg_rule_from_row(row, &have);
-                same = sg_rule_equals(&have, &r) ? row : NULL;
-                sg_rule_destroy(&have);
-            }
-        }
+    for (size_t i = 0; i < n && !same; i++) {
+        struct sg_rule have;
+        sg_rule_from_row(rules[i], &have);
+        same = sg_rule_equals(&have, &r) ? rules[i] : NULL;
+        sg_rule_destroy(&have);
     }
+    free(rules);
     if (same && !vpc_ctl_has_option(ctx, "--may-exist")) {
         struct ds text = DS_EMPTY_INITIALIZER;
         struct sg_rule have;

@@ -28,9 +28,6 @@ void vpc_ctl_sg_show_vpc(struct ctl_context *, const struct vpcrec_vpc *);
 void vpc_ctl_put_port_sgs(struct ds *, const struct vpcrec_port *);
 
 void vpc_ctl_pre_sg_names(struct ctl_context *);
-
-struct vpc_ctl_sg_rules;
-void vpc_ctl_sg_rules_destroy(struct vpc_ctl_sg_rules *);
 void vpc_ctl_pre_port_sgs(struct ctl_context *);
 void vpc_ctl_pre_sgs(struct ctl_context *);
 

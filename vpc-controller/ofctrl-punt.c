@@ -4,6 +4,8 @@
 #include <config.h>
 #include "ofctrl-punt.h"
 
+#include <string.h>
+
 #include "openvswitch/ofp-meter.h"
 #include "openvswitch/ofp-packet.h"
 #include "openvswitch/ofpbuf.h"
@@ -13,6 +15,7 @@
 #include "openvswitch/match.h"
 #include "openvswitch/ofp-errors.h"
 #include "pipeline.h"
+#include "timeval.h"
 #include "util.h"
 
 COVERAGE_DEFINE(ofctrl_punt_overflow);
@@ -29,6 +32,9 @@ ofctrl_punts_init(struct ofctrl_punts *punts)
     punts->n_dropped = 0;
     punts->meter_xid_min = UINT32_MAX;
     punts->meter_xid_max = 0;
+    punts->meter_stats_next = 0;
+    punts->meter_stats_xid = 0;
+    memset(punts->meter_drops, 0, sizeof punts->meter_drops);
 }
 
 void
@@ -146,4 +152,62 @@ ofctrl_punt_packet_out(enum ofputil_protocol protocol,
     match_init_catchall(&po.flow_metadata);
     match_set_in_port(&po.flow_metadata, OFPP_CONTROLLER);
     return ofputil_encode_packet_out(&po, protocol);
+}
+
+#define OFCTRL_METER_STATS_MSEC 5000   /* How often to read meter drops. */
+
+/* Returns the index in 'meter_drops' of our meter 'meter_id', or -1. */
+static int
+meter_index(uint32_t meter_id)
+{
+    return (meter_id == VPC_METER_DHCP ? OFCTRL_METER_DHCP
+            : meter_id == VPC_METER_TOO_BIG ? OFCTRL_METER_TOO_BIG
+            : -1);
+}
+
+/* Returns a request for the switch's meter statistics if it is time to ask
+ * again (every OFCTRL_METER_STATS_MSEC), otherwise NULL. */
+struct ofpbuf *
+ofctrl_punts_meter_stats_request(struct ofctrl_punts *punts,
+                                 enum ofp_version version)
+{
+    long long int now = time_msec();
+
+    if (now < punts->meter_stats_next) {
+        return NULL;
+    }
+    struct ofpbuf *msg = ofputil_encode_meter_request(version,
+                                                      OFPUTIL_METER_STATS,
+                                                      OFPM13_ALL);
+    punts->meter_stats_xid = ntohl(((struct ofp_header *) msg->data)->xid);
+    punts->meter_stats_next = now + OFCTRL_METER_STATS_MSEC;
+    return msg;
+}
+
+/* Records what our meters' bands dropped, from meter stats reply 'oh', if
+ * it answers our latest request. */
+void
+ofctrl_punts_meter_stats_reply(struct ofctrl_punts *punts,
+                               const struct ofp_header *oh)
+{
+    if (ntohl(oh->xid) != punts->meter_stats_xid) {
+        return;
+    }
+
+    struct ofpbuf msg = ofpbuf_const_initializer(oh, ntohs(oh->length));
+    struct ofpbuf bands;
+    struct ofputil_meter_stats ms;
+
+    ofpbuf_init(&bands, 64);
+    while (!ofputil_decode_meter_stats(&msg, &ms, &bands)) {
+        int i = meter_index(ms.meter_id);
+        if (i >= 0) {
+            uint64_t dropped = 0;
+            for (size_t b = 0; b < ms.n_bands; b++) {
+                dropped += ms.bands[b].packet_count;
+            }
+            punts->meter_drops[i] = dropped;
+        }
+    }
+    ofpbuf_uninit(&bands);
 }

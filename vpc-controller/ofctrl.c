@@ -23,7 +23,6 @@
 #include "openvswitch/ofp-flow.h"
 #include "openvswitch/ofp-group.h"
 #include "openvswitch/ofp-packet.h"
-#include "openvswitch/ofp-meter.h"
 #include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofp-print.h"
 #include "openvswitch/ofp-protocol.h"
@@ -54,7 +53,6 @@ COVERAGE_DEFINE(ofctrl_repair);
 /* Seconds of silence before an echo request; the switch probes us too. */
 #define OFCTRL_PROBE_INTERVAL 5
 #define OFCTRL_TX_BATCH (64 * 1024)    /* Bytes per write to a switch. */
-#define OFCTRL_METER_STATS_MSEC 5000   /* How often to read meter drops. */
 
 struct pending_barrier {
     struct ovs_list list_node;
@@ -107,12 +105,6 @@ struct ofctrl {
     int64_t sent_cfg, acked_cfg;      /* VPC_Global nb_cfg values. */
 
     struct ofctrl_punts punts;        /* See ofctrl-punt.h. */
-
-    /* What the switch's meters dropped, as its meter statistics said last
-     * (asked every OFCTRL_METER_STATS_MSEC while we are primary). */
-    long long int meter_stats_next;
-    ovs_be32 meter_stats_xid;
-    uint64_t meter_drops[OFCTRL_N_METERS];
 
     /* Statistics. */
     uint64_t n_flow_mods;
@@ -520,55 +512,17 @@ maybe_redump(struct ofctrl *ofc)
     }
 }
 
-/* Returns the index in 'meter_drops' of our meter 'meter_id', or -1. */
-static int
-meter_index(uint32_t meter_id)
-{
-    return (meter_id == VPC_METER_DHCP ? OFCTRL_METER_DHCP
-            : meter_id == VPC_METER_TOO_BIG ? OFCTRL_METER_TOO_BIG
-            : -1);
-}
-
-/* Records what our meters' bands dropped, from meter stats reply 'oh'. */
-static void
-handle_meter_stats_reply(struct ofctrl *ofc, const struct ofp_header *oh)
-{
-    struct ofpbuf msg = ofpbuf_const_initializer(oh, ntohs(oh->length));
-    struct ofpbuf bands;
-
-    ofpbuf_init(&bands, 64);
-    for (;;) {
-        struct ofputil_meter_stats ms;
-        int error = ofputil_decode_meter_stats(&msg, &ms, &bands);
-        if (error) {
-            break;              /* EOF, or a reply we cannot read. */
-        }
-        int i = meter_index(ms.meter_id);
-        if (i >= 0) {
-            uint64_t dropped = 0;
-            for (size_t b = 0; b < ms.n_bands; b++) {
-                dropped += ms.bands[b].packet_count;
-            }
-            ofc->meter_drops[i] = dropped;
-        }
-    }
-    ofpbuf_uninit(&bands);
-}
-
 /* Asks a switch we program for its meter statistics, now and then. */
 static void
 maybe_read_meters(struct ofctrl *ofc)
 {
-    if (!ofc->primary || ofc->state != OFCTRL_SYNCED
-        || time_msec() < ofc->meter_stats_next) {
-        return;
+    if (ofc->primary && ofc->state == OFCTRL_SYNCED) {
+        struct ofpbuf *msg = ofctrl_punts_meter_stats_request(&ofc->punts,
+                                                              ofc->version);
+        if (msg) {
+            send_msg(ofc, msg);
+        }
     }
-    struct ofpbuf *msg = ofputil_encode_meter_request(ofc->version,
-                                                      OFPUTIL_METER_STATS,
-                                                      OFPM13_ALL);
-    ofc->meter_stats_xid = ((struct ofp_header *) msg->data)->xid;
-    send_msg(ofc, msg);
-    ofc->meter_stats_next = time_msec() + OFCTRL_METER_STATS_MSEC;
 }
 
 /* Returns the packets that the switch's meter 'meter' (OFCTRL_METER_*)
@@ -576,7 +530,7 @@ maybe_read_meters(struct ofctrl *ofc)
 uint64_t
 ofctrl_get_meter_drops(const struct ofctrl *ofc, enum ofctrl_meter meter)
 {
-    return ofc->meter_drops[meter];
+    return ofc->punts.meter_drops[meter];
 }
 
 static void
@@ -615,9 +569,7 @@ handle_msg(struct ofctrl *ofc, const struct ofp_header *oh)
         break;
 
     case OFPTYPE_METER_STATS_REPLY:
-        if (oh->xid == ofc->meter_stats_xid) {
-            handle_meter_stats_reply(ofc, oh);
-        }
+        ofctrl_punts_meter_stats_reply(&ofc->punts, oh);
         break;
 
     case OFPTYPE_ERROR:
@@ -721,7 +673,7 @@ ofctrl_wait(struct ofctrl *ofc)
     rconn_run_wait(ofc->rconn);
     rconn_recv_wait(ofc->rconn);
     if (ofc->primary && ofc->state == OFCTRL_SYNCED) {
-        poll_timer_wait_until(ofc->meter_stats_next);
+        poll_timer_wait_until(ofc->punts.meter_stats_next);
     }
     if ((ofc->redump && ofc->state == OFCTRL_SYNCED && !ofc->n_queued)
         || ofc->punts.n) {

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "ofctrl-punt.h"
 
 struct dp_packet;
 struct ds;
@@ -67,12 +68,6 @@ void ofctrl_send_packet(struct ofctrl *, const struct dp_packet *,
 
 int64_t ofctrl_get_acked_cfg(const struct ofctrl *);
 
-/* The meters every switch has for what the pipeline sends us. */
-enum ofctrl_meter {
-    OFCTRL_METER_DHCP,          /* DHCP requests (VPC_METER_DHCP). */
-    OFCTRL_METER_TOO_BIG,       /* Packets too big (VPC_METER_TOO_BIG). */
-    OFCTRL_N_METERS
-};
 uint64_t ofctrl_get_meter_drops(const struct ofctrl *, enum ofctrl_meter);
 uint64_t ofctrl_get_acked_gen(const struct ofctrl *);
 uint64_t ofctrl_get_sent_gen(const struct ofctrl *);
