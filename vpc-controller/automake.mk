@@ -59,4 +59,4 @@ vpc_controller_vpc_controller_SOURCES = \
 	vpc-controller/status.h \
 	vpc-controller/vpc-controller.c
 vpc_controller_vpc_controller_LDADD = ofproto-vpc/libofproto-vpc.la \
-	lib/libvpc.la $(OVS_LIBS) $(LIBEVENT_LIBS)
+	lib/libvpc.la $(OVS_LIBS) $(LIBEVENT_LIBS) $(JEMALLOC_LIBS)
