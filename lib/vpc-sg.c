@@ -10,6 +10,9 @@
 
 #include "packets.h"
 #include "util.h"
+#include "vpc-addr.h"
+#include "vpc-idl.h"
+#include "vpc-pipeline.h"
 
 /* Parses protocol 's' ("all", "tcp", "udp", "icmp" or a number from 0 to
  * 255) into '*proto' (VPC_SG_PROTO_ALL for "all").  Returns NULL, or a
@@ -84,6 +87,99 @@ vpc_cidr6_check(const char *s)
     struct in6_addr net = ipv6_addr_bitand(&ip, &mask);
     if (!ipv6_addr_equals(&net, &ip)) {
         return xasprintf("%s: invalid CIDR (host bits are set)", s);
+    }
+    return NULL;
+}
+
+/* Fills in 'sg', group 'index' of the VPC whose row is 'vpc', as the
+ * default group of a VPC without one: two rules, in 'r[0]' and 'r[1]',
+ * ingress from its own members and all egress, each with the VPC's UUID
+ * as its own. */
+void
+vpc_sg_implicit_default(const struct uuid *vpc, size_t index,
+                        struct vpc_pl_sg *sg, struct vpc_pl_sg_rule *r)
+{
+    memset(sg, 0, sizeof *sg);
+    memset(r, 0, 2 * sizeof *r);
+    sg->uuid = *vpc;
+    for (int i = 0; i < 2; i++) {
+        r[i].uuid = *vpc;
+        r[i].ingress = !i;
+        r[i].priority = 100;
+        r[i].proto = VPC_SG_PROTO_ALL;
+        r[i].icmp_type = r[i].icmp_code = -1;
+    }
+    r[0].remote_is_group = true;
+    r[0].remote_group = index;
+    sg->rules = r;
+    sg->n_rules = 2;
+}
+
+/* Parses 'row' into 'r' (zeroed), a rule of a VPC whose groups
+ * 'find_group(uuid, aux)' numbers (SIZE_MAX: not one of them), as
+ * vpc-controller builds it.  Returns NULL, or a malloc()'d error.  Sets
+ * '*skip' for a rule that is valid but does not apply yet (IPv6). */
+char *
+vpc_sg_rule_to_pl(const struct vpcrec_security_group_rule *row,
+                  size_t (*find_group)(const struct uuid *, const void *aux),
+                  const void *aux, struct vpc_pl_sg_rule *r, bool *skip)
+{
+    int proto;
+    char *error = vpc_sg_protocol_parse(row->protocol, &proto);
+    if (error) {
+        return error;
+    }
+
+    *skip = false;
+    r->uuid = row->header_.uuid;
+    r->ingress = !strcmp(row->direction, "ingress");
+    r->deny = !strcmp(row->action, "deny");
+    r->priority = row->priority;
+    r->proto = proto;
+    r->icmp_type = r->icmp_code = -1;
+    if (row->n_port_min || row->n_port_max) {
+        if (!vpc_sg_protocol_has_ports(proto)) {
+            return xstrdup("ports on a protocol without ports");
+        }
+        r->port_min = row->n_port_min ? *row->port_min : *row->port_max;
+        r->port_max = row->n_port_max ? *row->port_max : r->port_min;
+        if (r->port_min > r->port_max) {
+            return xasprintf("port range %u-%u is empty", r->port_min,
+                             r->port_max);
+        }
+    }
+    if (row->n_icmp_type || row->n_icmp_code) {
+        if (proto != IPPROTO_ICMP || !row->n_icmp_type) {
+            return xstrdup("ICMP code without ICMP type, or ICMP type on "
+                           "another protocol");
+        }
+        r->icmp_type = *row->icmp_type;
+        r->icmp_code = row->n_icmp_code ? *row->icmp_code : -1;
+    }
+
+    if (!row->remote_group == !row->remote_cidr) {
+        return xstrdup("needs exactly one of remote_cidr and "
+                       "remote_group");
+    } else if (row->remote_group) {
+        size_t g = find_group(&row->remote_group->header_.uuid, aux);
+        if (g == SIZE_MAX) {
+            return xasprintf("remote group %s is not a group of its VPC",
+                             row->remote_group->name);
+        }
+        r->remote_is_group = true;
+        r->remote_group = g;
+    } else if (vpc_cidr_is_ipv6(row->remote_cidr)) {
+        error = vpc_cidr6_check(row->remote_cidr);
+        *skip = !error;
+        return error;
+    } else {
+        struct vpc_cidr4 cidr;
+        error = vpc_cidr4_parse(row->remote_cidr, &cidr);
+        if (error) {
+            return error;
+        }
+        r->remote_network = htonl(cidr.addr);
+        r->remote_mask = htonl(vpc_cidr4_mask(&cidr));
     }
     return NULL;
 }

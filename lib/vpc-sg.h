@@ -5,7 +5,13 @@
 #define VPC_SG_H 1
 
 #include <stdbool.h>
+#include <stddef.h>
 #include "openvswitch/compiler.h"
+
+struct uuid;
+struct vpc_pl_sg;
+struct vpc_pl_sg_rule;
+struct vpcrec_security_group_rule;
 
 #define VPC_SG_PROTO_ALL (-1)
 #define VPC_SG_MAX_RULES 200        /* Per group. */
@@ -17,5 +23,12 @@ const char *vpc_sg_protocol_name(int proto);
 bool vpc_sg_protocol_has_ports(int proto);
 bool vpc_cidr_is_ipv6(const char *s);
 char *vpc_cidr6_check(const char *s) OVS_WARN_UNUSED_RESULT;
+void vpc_sg_implicit_default(const struct uuid *vpc, size_t index,
+                             struct vpc_pl_sg *, struct vpc_pl_sg_rule *r);
+char *vpc_sg_rule_to_pl(const struct vpcrec_security_group_rule *,
+                        size_t (*find_group)(const struct uuid *,
+                                             const void *aux),
+                        const void *aux, struct vpc_pl_sg_rule *,
+                        bool *skip) OVS_WARN_UNUSED_RESULT;
 
 #endif /* vpc-sg.h */

@@ -304,14 +304,74 @@ log_overflow(const struct merge_key *k, size_t n_narrowed)
     }
 }
 
+static bool
+is_conjunctions(const struct vpc_flow *f)
+{
+    return f->ofpacts_len && f->ofpacts->type == OFPACT_CONJUNCTION;
+}
+
+/* Adds to 'fresh' the flow that the owners of 'k' want with actions that
+ * are not conjunctions: the same flow, which they share as it is.  Should
+ * two want different actions, a bug, the one whose actions compare lower
+ * wins, whatever the order they came in, and it is logged. */
+static void
+merge_build_same(const struct merge_key *k, struct vpc_flow_table *fresh)
+{
+    const struct vpc_flow *first = NULL;
+    bool differ = false;
+
+    for (size_t i = 0; i < k->n_owners; i++) {
+        const struct vpc_flow *part = vpc_flow_table_find(
+            &k->owners[i]->parts->flows, &k->key);
+        if (!first) {
+            first = part;
+        } else if (part->ofpacts_len != first->ofpacts_len
+                   || memcmp(part->ofpacts, first->ofpacts,
+                             part->ofpacts_len)) {
+            differ = true;
+            if (part->ofpacts_len < first->ofpacts_len
+                || (part->ofpacts_len == first->ofpacts_len
+                    && memcmp(part->ofpacts, first->ofpacts,
+                              part->ofpacts_len) < 0)) {
+                first = part;
+            }
+        }
+    }
+    if (differ) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+        struct ds s = DS_EMPTY_INITIALIZER;
+        minimatch_format(&k->key.match, NULL, NULL, &s, k->key.priority);
+        VLOG_WARN_RL(&rl, "table=%d, %s: owners want different actions",
+                     k->key.table_id, ds_cstr(&s));
+        ds_destroy(&s);
+    }
+
+    struct vpc_flow flow = k->key;
+    flow.cookie = VPC_COOKIE_SHARED;
+    flow.ofpacts = first->ofpacts;
+    flow.ofpacts_len = first->ofpacts_len;
+    vpc_flow_table_add_copy(fresh, &flow);
+}
+
 /* Adds to 'fresh' the flows that the owners of 'k' want: one with the union
  * of their conjunction actions, sorted, so that the same owners give the
  * same flow whatever the order they came in.  Owners past
  * VPC_MERGE_MAX_CONJUNCTIONS (in the order of their lowest conjunction)
- * get a flow each instead, that matches their metadata too. */
+ * get a flow each instead, that matches their metadata too.  (A flow with
+ * other actions, merge_build_same(), is the same for every owner.) */
 static void
 merge_build(const struct merge_key *k, struct vpc_flow_table *fresh)
 {
+    if (!k->n_owners) {
+        return;
+    }
+    const struct vpc_flow *first = vpc_flow_table_find(
+        &k->owners[0]->parts->flows, &k->key);
+    if (!is_conjunctions(first)) {
+        merge_build_same(k, fresh);
+        return;
+    }
+
     struct owner_conjs *ocs = xcalloc(k->n_owners + 1, sizeof *ocs);
     size_t n_total = 0;
 

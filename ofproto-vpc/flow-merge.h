@@ -7,7 +7,9 @@
  * says which such flows it wants, each with its own conjunction actions;
  * the merge keeps one flow per (table, priority, match) whose actions are
  * the union of every owner's, sorted by conjunction ID, with cookie
- * VPC_COOKIE_SHARED.
+ * VPC_COOKIE_SHARED.  A flow with other actions (the conjunction flow of
+ * rules of one shape, see stage-sg.c) is the same for every owner that
+ * wants it, and one flow.
  *
  * A change to one owner's parts touches only the flows whose parts it
  * changed: vpc_flow_merge_set() notes them and vpc_flow_merge_flush()
@@ -34,7 +36,8 @@ struct uuid;
 #define VPC_MERGE_MAX_CONJUNCTIONS 3000
 
 /* The flows that an owner wants merged, each with conjunction actions
- * only (their cookies do not matter).  Not to be changed once given to a
+ * only, or with the actions every owner gives it (their cookies do not
+ * matter).  Not to be changed once given to a
  * merge. */
 struct vpc_flow_parts {
     struct vpc_flow_table flows;

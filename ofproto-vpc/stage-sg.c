@@ -17,7 +17,7 @@
  * priorities, and a member that joins or leaves changes one flow per
  * address.  Clause flows with one match and priority are one flow with a
  * conjunction action per rule, and rules of a group that differ only in
- * their protocol are one conjunction (rule_leader()).
+ * their protocol are one conjunction (pl_sg_rule_leader()).
  *
  * Only the port clause and the conjunction flow match the VPC's key in
  * metadata.  The port clause is enough to keep VPCs apart: a conjunction
@@ -30,7 +30,11 @@
  * one flow with every VPC's conjunction actions.  A hundred VPCs with the
  * same rules cost their clauses once per chassis, not a hundred times.
  * That needs conjunction IDs unique among the VPCs of a chassis, which
- * the caller gives (see vpc_pl_sg_rule). */
+ * the caller gives (see vpc_pl_sg_rule, and pl_sg_number()): unless
+ * rules have one shape (pl_sg_conj_shape(): the same clauses but the
+ * port's), in any VPC or group.  Those may have one ID, and then share
+ * their conjunction flow too, which matches no VPC key either: the port
+ * clauses keep them apart. */
 #include <config.h>
 #include "stage-sg.h"
 
@@ -198,29 +202,58 @@ clause_hash(uint8_t table, uint16_t priority, const struct match *match)
     return match_hash(match, hash_int(table << 16 | priority, 0));
 }
 
-static void
-clause_add(struct hmap *clauses, uint8_t table, uint16_t priority,
-           uint64_t cookie, const struct match *match, uint32_t conj_id,
-           uint8_t k, uint8_t n)
+static struct clause *
+clause_find(struct hmap *clauses, uint8_t table, uint16_t priority,
+            const struct match *match, uint32_t hash)
 {
-    uint32_t hash = clause_hash(table, priority, match);
     struct clause *c;
 
     HMAP_FOR_EACH_WITH_HASH (c, node, hash, clauses) {
         if (c->table == table && c->priority == priority
             && match_equal(&c->match, match)) {
-            goto found;
+            return c;
         }
     }
-    c = xmalloc(sizeof *c);
-    c->table = table;
-    c->priority = priority;
-    c->cookie = cookie;
-    c->match = *match;
-    ofpbuf_init(&c->actions, 64);
-    hmap_insert(clauses, &c->node, hash);
+    return NULL;
+}
 
-found:;
+static bool
+clause_has(const struct clause *c, uint32_t conj_id, uint8_t k)
+{
+    const struct ofpact *a;
+
+    OFPACT_FOR_EACH (a, c->actions.data, c->actions.size) {
+        const struct ofpact_conjunction *conj = ofpact_get_CONJUNCTION(a);
+        if (conj->id == conj_id && conj->clause == k) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void
+clause_add(struct hmap *clauses, uint8_t table, uint16_t priority,
+           uint64_t cookie, const struct match *match,
+           const struct vpc_pl_sg_rule *r, uint32_t conj_id, uint8_t k,
+           uint8_t n)
+{
+    uint32_t hash = clause_hash(table, priority, match);
+    struct clause *c = clause_find(clauses, table, priority, match, hash);
+
+    if (!c) {
+        c = xmalloc(sizeof *c);
+        c->table = table;
+        c->priority = priority;
+        c->cookie = cookie;
+        c->match = *match;
+        ofpbuf_init(&c->actions, 64);
+        hmap_insert(clauses, &c->node, hash);
+    } else if (r->conj_shared && clause_has(c, conj_id, k)) {
+        /* Two groups with rules of one shape (pl_sg_conj_shape()) give a
+         * port in both the same conjunction twice. */
+        return;
+    }
+
     struct ofpact_conjunction *conj = ofpact_put_CONJUNCTION(&c->actions);
     conj->id = conj_id;
     conj->clause = k;
@@ -280,7 +313,7 @@ rule_has_remote(const struct vpc_pl_vpc *vpc, const struct vpc_pl_sg_rule *r)
 
 /* The clause of rule 'r' (the 'k'th of 'n') that matches the other end:
  * its block; or the remote group's bit, if it has one in 'bits' (see
- * assign_remote_bits()); or else each address of its members.  Without
+ * pl_sg_remote_bits()); or else each address of its members.  Without
  * the VPC key: see the top of this file. */
 static void
 add_remote_clauses(struct hmap *clauses, const struct vpc_pl_vpc *vpc,
@@ -295,7 +328,7 @@ add_remote_clauses(struct hmap *clauses, const struct vpc_pl_vpc *vpc,
         uint32_t bit = UINT32_C(1) << bits[r->remote_group];
         match_set_reg_masked(&match, VPC_MFF_SG_REMOTE - MFF_REG0, bit, bit);
         clause_add(clauses, table, priority, vpc_cookie_from_uuid(&r->uuid),
-                   &match, r->conj_id, k, n);
+                   &match, r, r->conj_id, k, n);
         return;
     } else if (!r->remote_is_group) {
         if (r->ingress) {
@@ -306,7 +339,7 @@ add_remote_clauses(struct hmap *clauses, const struct vpc_pl_vpc *vpc,
                                     r->remote_mask);
         }
         clause_add(clauses, table, priority, vpc_cookie_from_uuid(&r->uuid),
-                   &match, r->conj_id, k, n);
+                   &match, r, r->conj_id, k, n);
         return;
     }
     for (size_t i = 0; i < vpc->n_ports; i++) {
@@ -321,7 +354,7 @@ add_remote_clauses(struct hmap *clauses, const struct vpc_pl_vpc *vpc,
                 match_set_nw_dst(&match, p->ips[j]);
             }
             clause_add(clauses, table, priority,
-                       vpc_cookie_from_uuid(&p->uuid), &match, r->conj_id,
+                       vpc_cookie_from_uuid(&p->uuid), &match, r, r->conj_id,
                        k, n);
         }
     }
@@ -348,8 +381,8 @@ add_proto_clauses(struct hmap *clauses, const struct vpc_pl_sg_rule *r,
         for (size_t i = 0; i < n_blocks; i++) {
             match_set_tp_dst_masked(&match, htons(blocks[i].port),
                                     htons(blocks[i].mask));
-            clause_add(clauses, table, priority, cookie, &match, conj_id, k,
-                       n);
+            clause_add(clauses, table, priority, cookie, &match, r, conj_id,
+                       k, n);
         }
         return;
     }
@@ -359,7 +392,7 @@ add_proto_clauses(struct hmap *clauses, const struct vpc_pl_sg_rule *r,
             match_set_icmp_code(&match, r->icmp_code);
         }
     }
-    clause_add(clauses, table, priority, cookie, &match, conj_id, k, n);
+    clause_add(clauses, table, priority, cookie, &match, r, conj_id, k, n);
 }
 
 /* The priority of rule 'r''s flows in its direction's table. */
@@ -375,10 +408,11 @@ rule_priority(const struct vpc_pl_sg_rule *r)
  * group of 21 rules is 12 conjunction flows on each host, not 21.  Returns
  * the first rule of 'g' that rule 'i' joins this way, or 'i' itself.  A
  * rule for every protocol has no protocol clause to share, and with flow
- * logs every rule keeps its own conjunction, whose flow logs it by name. */
-static size_t
-rule_leader(const struct vpc_pl_vpc *vpc, const struct vpc_pl_sg *g,
-            size_t i)
+ * logs every rule keeps its own conjunction, whose flow logs it by name.
+ * The caller keeps the answer in the rule's 'leader'. */
+size_t
+pl_sg_rule_leader(const struct vpc_pl_vpc *vpc, const struct vpc_pl_sg *g,
+                  size_t i)
 {
     const struct vpc_pl_sg_rule *r = &g->rules[i];
 
@@ -401,7 +435,7 @@ rule_leader(const struct vpc_pl_vpc *vpc, const struct vpc_pl_sg *g,
 }
 
 /* Adds the protocol clause of rule 'r', which joins 'leader''s
- * conjunction (see rule_leader()), to 'shared', unless it is NULL. */
+ * conjunction (see pl_sg_rule_leader()), to 'shared', unless it is NULL. */
 static void
 build_joined_rule(struct hmap *shared, const struct vpc_pl_vpc *vpc,
                   const struct vpc_pl_sg_rule *leader,
@@ -416,11 +450,13 @@ build_joined_rule(struct hmap *shared, const struct vpc_pl_vpc *vpc,
 
 /* Adds the flows of rule 'r' of group 'sg' of 'vpc' on 'chassis' to
  * 'clauses' (the VPC's own) and 'out', unless 'out' is NULL, and to
- * 'shared' (those VPCs share), unless it is NULL, building actions in 'a';
- * 'bits' are the groups' bits in VPC_MFF_SG_REMOTE. */
+ * 'shared' (the clauses VPCs share) and 'shared_flows' (the conjunction
+ * flow of a rule whose shape has one), unless they are NULL, building
+ * actions in 'a'; 'bits' are the groups' bits in VPC_MFF_SG_REMOTE. */
 static void
 build_rule(struct vpc_flow_table *out, struct hmap *clauses,
-           struct hmap *shared, const struct vpc_pl_chassis *chassis,
+           struct hmap *shared, struct vpc_flow_table *shared_flows,
+           const struct vpc_pl_chassis *chassis,
            const struct vpc_pl_vpc *vpc, const int *bits, size_t sg,
            const struct vpc_pl_sg_rule *r, struct ofpbuf *a)
 {
@@ -438,6 +474,15 @@ build_rule(struct vpc_flow_table *out, struct hmap *clauses,
             add_proto_clauses(shared, r, r->conj_id, t->eval, priority, 2,
                               n);
         }
+    }
+    if (r->conj_shared && shared_flows) {
+        /* The conjunction flow of every rule of this shape, whatever its
+         * VPC: its port clause keeps VPCs apart. */
+        match_init_catchall(&match);
+        match_set_conj_id(&match, r->conj_id);
+        pl_put_goto(a, r->deny ? t->deny : t->allow);
+        pl_add_flow(shared_flows, t->eval, priority, VPC_COOKIE_SHARED,
+                    &match, a);
     }
     if (!out) {
         return;
@@ -472,17 +517,19 @@ build_rule(struct vpc_flow_table *out, struct hmap *clauses,
             match_set_in_port(&match, p->ofport);
         }
         clause_add(clauses, t->eval, priority,
-                   vpc_cookie_from_uuid(&p->uuid), &match, r->conj_id, 0,
+                   vpc_cookie_from_uuid(&p->uuid), &match, r, r->conj_id, 0,
                    n);
         match_init_catchall(&match);
     }
 
-    /* What a match does... */
+    /* What a match does (unless the rule's shape has it, above)... */
     uint64_t cookie = vpc_cookie_from_uuid(&r->uuid);
-    pl_match_vpc(&match, vpc->tunnel_key);
-    match_set_conj_id(&match, r->conj_id);
-    pl_put_goto(a, r->deny ? t->deny : t->allow);
-    pl_add_flow(out, t->eval, priority, cookie, &match, a);
+    if (!r->conj_shared) {
+        pl_match_vpc(&match, vpc->tunnel_key);
+        match_set_conj_id(&match, r->conj_id);
+        pl_put_goto(a, r->deny ? t->deny : t->allow);
+        pl_add_flow(out, t->eval, priority, cookie, &match, a);
+    }
 
     /* ...and with flow logs, first, what logs it (see stage-flowlog.c):
      * the lookup of the conjunction flow finds these above it. */
@@ -531,8 +578,8 @@ build_none_logged(struct vpc_flow_table *out, const struct vpc_pl_vpc *vpc,
  * first VPC_SG_REMOTE_BITS groups of 'vpc' that a rule names as the other
  * end have one, by index, the same on every chassis.  Returns true if any
  * group has one. */
-static bool
-assign_remote_bits(const struct vpc_pl_vpc *vpc, int *bits)
+bool
+pl_sg_remote_bits(const struct vpc_pl_vpc *vpc, int *bits)
 {
     int n_bits = 0;
 
@@ -554,6 +601,119 @@ assign_remote_bits(const struct vpc_pl_vpc *vpc, int *bits)
         }
     }
     return n_bits > 0;
+}
+
+/* A protocol clause of a shape, as pl_sg_conj_shape() puts it. */
+struct shape_proto {
+    int32_t proto;
+    uint32_t port_min, port_max;
+    int32_t icmp_type, icmp_code;
+};
+
+static int
+compare_shape_protos(const void *a_, const void *b_)
+{
+    return memcmp(a_, b_, sizeof(struct shape_proto));
+}
+
+/* Appends to 'key' the shape of the conjunction that rule 'leader' of
+ * group 'g' of 'vpc' leads (see pl_sg_rule_leader()), given the groups'
+ * bits in 'bits' (pl_sg_remote_bits()), and returns true; or returns
+ * false if it has none, because its clauses name its VPC (a remote group
+ * without a bit: one clause per member's address) or its VPC logs flows
+ * (each rule's conjunction names it).
+ *
+ * Two conjunctions of one shape have the same clauses but the port's: the
+ * same direction, priority and action, the same other end (an address
+ * block, or a bit of VPC_MFF_SG_REMOTE, which each VPC sets for its own
+ * groups) and the same union of protocol clauses.  They may therefore
+ * have one conjunction ID and one conjunction flow, in any VPC and group
+ * of a chassis: the port clause, which matches the VPC's key, keeps them
+ * apart, as it keeps apart the VPCs that share the other clauses. */
+bool
+pl_sg_conj_shape(const struct vpc_pl_vpc *vpc, const struct vpc_pl_sg *g,
+                 size_t leader, const int *bits, struct ofpbuf *key)
+{
+    const struct vpc_pl_sg_rule *r = &g->rules[leader];
+
+    if (vpc->n_flow_logs
+        || (r->remote_is_group && bits[r->remote_group] < 0)) {
+        return false;
+    }
+
+    uint32_t head[6] = {
+        r->ingress, r->deny, rule_priority(r), r->remote_is_group,
+        r->remote_is_group ? bits[r->remote_group] : ntohl(r->remote_network),
+        r->remote_is_group ? 0 : ntohl(r->remote_mask),
+    };
+    ofpbuf_put(key, head, sizeof head);
+
+    /* The protocols of the rules that join it, sorted, once each. */
+    size_t n = 0;
+    struct shape_proto *protos = xmalloc(g->n_rules * sizeof *protos);
+    for (size_t i = leader; i < g->n_rules; i++) {
+        const struct vpc_pl_sg_rule *j = &g->rules[i];
+        if (i == leader || j->leader == leader) {
+            struct shape_proto *sp = &protos[n++];
+            memset(sp, 0, sizeof *sp);
+            sp->proto = j->proto;
+            sp->port_min = j->port_min;
+            sp->port_max = j->port_max;
+            sp->icmp_type = j->icmp_type;
+            sp->icmp_code = j->icmp_code;
+        }
+    }
+    qsort(protos, n, sizeof *protos, compare_shape_protos);
+    for (size_t i = 0; i < n; i++) {
+        if (!i || compare_shape_protos(&protos[i - 1], &protos[i])) {
+            ofpbuf_put(key, &protos[i], sizeof protos[i]);
+        }
+    }
+    free(protos);
+    return true;
+}
+
+/* Numbers the rules of 'vpc', which the caller owns: sets each rule's
+ * 'leader' (pl_sg_rule_leader()) and its conjunction ID.  A rule that
+ * leads a conjunction with a shape (pl_sg_conj_shape()) gets
+ * 'shape_id(g, index, key, len, aux)', unless 'shape_id' is NULL; another
+ * leading rule 'own_id(rule, index, aux)', or keeps its ID if 'own_id' is
+ * NULL; a rule that joins another, its leader's. */
+void
+pl_sg_number(const struct vpc_pl_vpc *vpc, pl_sg_shape_id_func *shape_id,
+             pl_sg_own_id_func *own_id, void *aux)
+{
+    int *bits = xmalloc((vpc->n_sgs + 1) * sizeof *bits);
+    struct ofpbuf key;
+
+    pl_sg_remote_bits(vpc, bits);
+    ofpbuf_init(&key, 256);
+    for (size_t i = 0; i < vpc->n_sgs; i++) {
+        const struct vpc_pl_sg *g = &vpc->sgs[i];
+        struct vpc_pl_sg_rule *rules = CONST_CAST(struct vpc_pl_sg_rule *,
+                                                  g->rules);
+        for (size_t j = 0; j < g->n_rules; j++) {
+            rules[j].leader = pl_sg_rule_leader(vpc, g, j);
+        }
+        for (size_t j = 0; j < g->n_rules; j++) {
+            struct vpc_pl_sg_rule *r = &rules[j];
+            if (r->leader != j) {
+                r->conj_id = rules[r->leader].conj_id;
+                r->conj_shared = rules[r->leader].conj_shared;
+                continue;
+            }
+            ofpbuf_clear(&key);
+            r->conj_shared = (shape_id
+                              && pl_sg_conj_shape(vpc, g, j, bits, &key));
+            if (r->conj_shared) {
+                r->conj_id = shape_id(g, j, key.data, key.size, aux);
+            } else if (own_id) {
+                r->conj_id = own_id(r, j, aux);
+            }
+        }
+    }
+    ofpbuf_uninit(&key);
+    free(bits);
 }
 
 /* The groups with a bit that each address of 'vpc' belongs to: one flow in
@@ -623,7 +783,7 @@ pl_sg_build_vpc(struct vpc_flow_table *out, struct vpc_flow_table *shared,
     int *bits = xmalloc((vpc->n_sgs + 1) * sizeof *bits);
     unsigned long *here = bitmap_allocate(vpc->n_sgs);
 
-    if (assign_remote_bits(vpc, bits) && out) {
+    if (pl_sg_remote_bits(vpc, bits) && out) {
         build_remote_lookups(out, vpc, bits, a);
     }
 
@@ -632,10 +792,10 @@ pl_sg_build_vpc(struct vpc_flow_table *out, struct vpc_flow_table *shared,
     BITMAP_FOR_EACH_1 (sg, vpc->n_sgs, here) {
         const struct vpc_pl_sg *g = &vpc->sgs[sg];
         for (size_t i = 0; i < g->n_rules; i++) {
-            size_t leader = rule_leader(vpc, g, i);
+            size_t leader = g->rules[i].leader;
             if (leader == i) {
                 build_rule(out, &clauses, shared ? &shared_clauses : NULL,
-                           chassis, vpc, bits, sg, &g->rules[i], a);
+                           shared, chassis, vpc, bits, sg, &g->rules[i], a);
             } else {
                 build_joined_rule(shared ? &shared_clauses : NULL, vpc,
                                   &g->rules[leader], &g->rules[i]);

@@ -76,10 +76,18 @@ struct vpc_pl_port {
  * before filling it in. */
 struct vpc_pl_sg_rule {
     struct uuid uuid;
-    uint32_t conj_id;           /* Nonzero, unique among the rules of all
-                                 * VPCs of a chassis: clauses that VPCs
-                                 * share (vpc_pipeline_build_vpc()) carry
-                                 * the conjunctions of several. */
+    uint32_t conj_id;           /* Nonzero.  Unless 'conj_shared', unique
+                                 * among the rules of all VPCs of a
+                                 * chassis: clauses that VPCs share
+                                 * (vpc_pipeline_build_vpc()) carry the
+                                 * conjunctions of several. */
+    bool conj_shared;           /* 'conj_id' is that of every leading rule
+                                 * of the same shape, in whatever VPC or
+                                 * group (see stage-sg.c). */
+    size_t leader;              /* The rule of its group whose conjunction
+                                 * it joins (pl_sg_rule_leader()), as an
+                                 * index into the group's 'rules': its own
+                                 * if none. */
     bool ingress;               /* Else egress. */
     bool deny;                  /* Else allow. */
     uint8_t priority;           /* 1 (wins) to 100. */

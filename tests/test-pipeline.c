@@ -39,6 +39,7 @@
 #include "util.h"
 #include "flow.h"
 #include "uuid.h"
+#include "stage-sg.h"
 #include "vpc-pipeline.h"
 
 static ovs_be32
@@ -55,6 +56,36 @@ mac(const char *s)
     struct eth_addr ea;
     ovs_assert(eth_addr_from_string(s, &ea));
     return ea;
+}
+
+/* The conjunction ID of each shape that a rule leads, 1001 and up in order
+ * of first use (the controller hashes the shape). */
+static uint32_t
+intern_shape(const struct vpc_pl_sg *g OVS_UNUSED, size_t leader OVS_UNUSED,
+             const void *key, size_t len, void *aux OVS_UNUSED)
+{
+    static struct ofpbuf seen[16];
+    static size_t n_seen;
+    size_t k;
+
+    for (k = 0; k < n_seen; k++) {
+        if (seen[k].size == len && !memcmp(seen[k].data, key, len)) {
+            return 1001 + k;
+        }
+    }
+    ovs_assert(n_seen < ARRAY_SIZE(seen));
+    ofpbuf_init(&seen[n_seen], len);
+    ofpbuf_put(&seen[n_seen++], key, len);
+    return 1001 + k;
+}
+
+/* Numbers the rules of 'vpc' as the controller does (vpc-controller's
+ * model_sg_number()), with 'shapes'; without, they keep the IDs they were
+ * given, as those of a VPC with flow logs do. */
+static void
+number_rules(struct vpc_pl_vpc *vpc, bool shapes)
+{
+    pl_sg_number(vpc, shapes ? intern_shape : NULL, NULL, NULL);
 }
 
 /* "hv1-many": more groups named as the other end than there are bits for
@@ -99,6 +130,7 @@ build_many_groups(const void *self, struct vpc_flow_table *flows,
     struct vpc_pl_chassis chassis = {
         .self = self, .tunnel_ofport = { u16_to_ofp(1), u16_to_ofp(2) },
     };
+    number_rules(&vpc, false);
     vpc_pipeline_build_vpc(&chassis, &vpc, flows, shared);
 }
 
@@ -439,20 +471,20 @@ main(int argc, char *argv[])
             vpc.peerings = &peering;
             vpc.n_peerings = 1;
         }
+        bool shapes = !strncmp(name, "hv1-two", 7);
+        number_rules(&vpc, shapes);
         vpc_pipeline_build_vpc(&chassis, &vpc, &flows, &shared->flows);
         vpc_flow_merge_set(&merge, &vpc.uuid, shared);
 
-        if (!strncmp(name, "hv1-two", 7)) {
-            /* Another VPC with the same subnets, ports and rules; its
-             * rules have their own conjunction IDs, as the controller
-             * gives them. */
+        if (shapes) {
+            /* Another VPC with the same subnets, ports and rules: its
+             * rules have the same shapes, and so the same conjunction IDs,
+             * as the controller gives them. */
             vpc.tunnel_key = 43;
             ovs_assert(uuid_from_string(
                            &vpc.uuid, "11111112-0000-0000-0000-000000000000"));
             ports[0].ofport = u16_to_ofp(15);
-            for (int i = 0; i < 4; i++) {
-                rules[i].conj_id += 100;
-            }
+            number_rules(&vpc, shapes);
             /* (Parts given to a merge stay as they are.) */
             vpc_flow_parts_unref(shared);
             shared = vpc_flow_parts_create(43);

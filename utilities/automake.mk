@@ -9,6 +9,8 @@ utilities_vpc_ctl_SOURCES = \
 	utilities/vpc-ctl-alloc.h \
 	utilities/vpc-ctl-annotate.c \
 	utilities/vpc-ctl-annotate.h \
+	utilities/vpc-ctl-annotate-conj.c \
+	utilities/vpc-ctl-annotate-conj.h \
 	utilities/vpc-ctl-alloc.h \
 	utilities/vpc-ctl-cmds.c \
 	utilities/vpc-ctl-common.c \

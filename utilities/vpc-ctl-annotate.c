@@ -22,7 +22,9 @@
 #include "ovsdb-idl.h"
 #include "pipeline.h"
 #include "vpc-ctl-acl.h"
+#include "vpc-ctl-annotate-conj.h"
 #include "vpc-ctl-common.h"
+#include "vpc-ctl-flowlog.h"
 #include "vpc-ctl-gateway.h"
 #include "vpc-ctl-route.h"
 #include "vpc-ctl-sg.h"
@@ -66,6 +68,26 @@ found:
     va_end(args);
 }
 
+/* Appends to 's' what rule 'r' says, in vpc-ctl's words. */
+void
+vpc_ctl_describe_sg_rule(const struct vpcrec_security_group_rule *r,
+                         struct ds *s)
+{
+    ds_put_format(s, "security group rule of %s: %s %s %s",
+                  r->security_group ? r->security_group->name : "?",
+                  r->direction, r->action, r->protocol);
+    if (r->n_port_min) {
+        ds_put_format(s, " %"PRId64, *r->port_min);
+        if (r->n_port_max && *r->port_max != *r->port_min) {
+            ds_put_format(s, "-%"PRId64, *r->port_max);
+        }
+    }
+    ds_put_format(s, " %s priority %"PRId64,
+                  (r->remote_group ? r->remote_group->name
+                   : r->remote_cidr ? r->remote_cidr : "0.0.0.0/0"),
+                  r->priority);
+}
+
 static const char *
 vpc_name(const struct vpcrec_vpc *vpc)
 {
@@ -97,21 +119,10 @@ collect_rows(struct ovsdb_idl *idl, struct hmap *map)
     }
     const struct vpcrec_security_group_rule *r;
     VPCREC_SECURITY_GROUP_RULE_FOR_EACH (r, idl) {
-        struct ds ports = DS_EMPTY_INITIALIZER;
-        if (r->n_port_min) {
-            ds_put_format(&ports, " %"PRId64, *r->port_min);
-            if (r->n_port_max && *r->port_max != *r->port_min) {
-                ds_put_format(&ports, "-%"PRId64, *r->port_max);
-            }
-        }
-        add_row(map, &r->header_.uuid,
-                "security group rule of %s: %s %s %s%s %s priority %"PRId64,
-                r->security_group ? r->security_group->name : "?",
-                r->direction, r->action, r->protocol, ds_cstr(&ports),
-                (r->remote_group ? r->remote_group->name
-                 : r->remote_cidr ? r->remote_cidr : "0.0.0.0/0"),
-                r->priority);
-        ds_destroy(&ports);
+        struct ds what = DS_EMPTY_INITIALIZER;
+        vpc_ctl_describe_sg_rule(r, &what);
+        add_row(map, &r->header_.uuid, "%s", ds_cstr(&what));
+        ds_destroy(&what);
     }
     const struct vpcrec_network_acl *acl;
     VPCREC_NETWORK_ACL_FOR_EACH (acl, idl) {
@@ -164,8 +175,7 @@ find_cookie(const struct hmap *map, uint64_t cookie)
     if (cookie == VPC_COOKIE_LEARNED) {
         return "learned next hop (gateway)";
     } else if (cookie == VPC_COOKIE_SHARED) {
-        return ("security group clause that VPCs share (each conj_id=ID "
-                "flow names its rule)");
+        return "security group clause that VPCs share";
     } else if (!cookie) {
         return "the pipeline itself (no row)";
     } else if (cookie >> 32) {
@@ -184,10 +194,12 @@ find_cookie(const struct hmap *map, uint64_t cookie)
 /* Appends 'line' to 'out' with its table numbers named and its cookies
  * explained. */
 static void
-annotate_line(const struct hmap *map, const char *line, struct ds *out)
+annotate_line(const struct hmap *map, const struct hmap *conjs,
+              const char *line, struct ds *out)
 {
     const char *explained = NULL;
     const char *p = line;
+    uint64_t cookie = 0;
 
     /* A trace's "22. match..." names its table. */
     const char *q = p;
@@ -216,7 +228,7 @@ annotate_line(const struct hmap *map, const char *line, struct ds *out)
         } else if ((!strncmp(p, "cookie=0x", 9) || !strncmp(p, "cookie 0x", 9))
                    && isxdigit((unsigned char) p[9])) {
             char *end;
-            uint64_t cookie = strtoull(p + 9, &end, 16);
+            cookie = strtoull(p + 9, &end, 16);
             ds_put_buffer(out, p, end - p);
             explained = find_cookie(map, cookie);
             p = end;
@@ -224,7 +236,15 @@ annotate_line(const struct hmap *map, const char *line, struct ds *out)
             ds_put_char(out, *p++);
         }
     }
-    if (explained) {
+    /* The conjunction flow of rules of one shape names them. */
+    const char *conj = strstr(line, "conj_id=");
+    if (cookie == VPC_COOKIE_SHARED && conj) {
+        uint32_t id = strtoul(conj + 8, NULL, 10);
+        const char *rules = vpc_ctl_annotate_conj_find(conjs, id);
+        ds_put_format(out, "  # conjunction of every rule of one shape: %s",
+                      rules ? rules : "no rule: stale, or another "
+                      "client's");
+    } else if (explained) {
         ds_put_format(out, "  # %s", explained);
     }
     ds_put_char(out, '\n');
@@ -236,6 +256,7 @@ pre_annotate(struct ctl_context *ctx)
     vpc_ctl_pre_bindings(ctx);
     vpc_ctl_pre_nats(ctx);
     vpc_ctl_pre_sgs(ctx);
+    vpc_ctl_pre_flow_logs(ctx);
     vpc_ctl_pre_acls(ctx);
     vpc_ctl_pre_routes(ctx);
 }
@@ -245,12 +266,30 @@ cmd_annotate(struct ctl_context *ctx)
 {
     struct hmap map = HMAP_INITIALIZER(&map);
     collect_rows(ctx->idl, &map);
+    struct hmap conjs;
+    vpc_ctl_annotate_conj_init(ctx->idl, &conjs);
 
-    char buf[65536];
-    while (fgets(buf, sizeof buf, stdin)) {
-        buf[strcspn(buf, "\n")] = '\0';
-        annotate_line(&map, buf, &ctx->output);
+    /* vpc-ctl runs the command again if the database changed meanwhile:
+     * read standard input once. */
+    static struct ds input = DS_EMPTY_INITIALIZER;
+    static bool read;
+    if (!read) {
+        char buf[65536];
+        while (fgets(buf, sizeof buf, stdin)) {
+            ds_put_cstr(&input, buf);
+        }
+        read = true;
     }
+    char *copy = xstrdup(ds_cstr(&input));
+    for (char *line = copy; *line; ) {
+        char *nl = strchr(line, '\n');
+        if (nl) {
+            *nl = '\0';
+        }
+        annotate_line(&map, &conjs, line, &ctx->output);
+        line = nl ? nl + 1 : line + strlen(line);
+    }
+    free(copy);
 
     struct cookie_node *node;
     HMAP_FOR_EACH_POP (node, hmap_node, &map) {
@@ -258,6 +297,7 @@ cmd_annotate(struct ctl_context *ctx)
         free(node);
     }
     hmap_destroy(&map);
+    vpc_ctl_annotate_conj_destroy(&conjs);
 }
 
 const struct ctl_command_syntax vpc_ctl_annotate_commands[] = {

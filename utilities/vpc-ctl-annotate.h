@@ -4,6 +4,12 @@
 
 #include "db-ctl-base.h"
 
+struct ds;
+struct vpcrec_security_group_rule;
+
 extern const struct ctl_command_syntax vpc_ctl_annotate_commands[];
+
+void vpc_ctl_describe_sg_rule(const struct vpcrec_security_group_rule *,
+                              struct ds *);
 
 #endif /* vpc-ctl-annotate.h */

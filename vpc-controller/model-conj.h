@@ -11,17 +11,25 @@
  * database gives the same IDs, and a new owner of a switch finds the
  * flows it would have sent, but for such (rare) collisions, where the
  * order of the builds decides.  The ID of a rule that is gone is free
- * again after the build or update that dropped it. */
+ * again after the build or update that dropped it.
+ *
+ * Rules whose conjunctions have the same shape (ofproto-vpc's
+ * pl_sg_conj_shape(): the same clauses but the port's), in any VPC or
+ * group, share one ID instead, and with it one conjunction flow per
+ * chassis: the ID of the shape, kept while a rule of the model has it. */
 #ifndef VPC_CONTROLLER_MODEL_CONJ_H
 #define VPC_CONTROLLER_MODEL_CONJ_H 1
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct model_vpc;
 struct uuid;
 
-void model_conj_begin(void);
+void model_conj_begin(bool full);
 uint32_t model_conj_id(const struct uuid *rule, unsigned int sub);
+uint32_t model_conj_shape_id(const void *key, size_t len);
 void model_conj_end_build(void);
 void model_conj_end_update(const struct model_vpc *old);
 void model_conj_destroy(void);

@@ -7,6 +7,7 @@
 #include "hash.h"
 #include "model.h"
 #include "model-conj.h"
+#include "stage-sg.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "packets.h"
@@ -34,73 +35,11 @@ model_sg_create_indexes(struct ovsdb_idl *idl)
         idl, &vpcrec_security_group_rule_col_security_group);
 }
 
-/* Parses 'row' into 'r' (zeroed), a rule of the VPC whose groups 'b'
- * knows.  Returns NULL, or a malloc()'d error.  Sets '*skip' for a rule
- * that is valid but does not apply yet (IPv6). */
-static char *
-parse_rule(const struct vpcrec_security_group_rule *row,
-           const struct model_sg_builder *b, struct vpc_pl_sg_rule *r,
-           bool *skip)
+static size_t
+find_group(const struct uuid *uuid, const void *b_)
 {
-    int proto;
-    char *error = vpc_sg_protocol_parse(row->protocol, &proto);
-    if (error) {
-        return error;
-    }
-
-    *skip = false;
-    r->uuid = row->header_.uuid;
-    r->ingress = !strcmp(row->direction, "ingress");
-    r->deny = !strcmp(row->action, "deny");
-    r->priority = row->priority;
-    r->proto = proto;
-    r->icmp_type = r->icmp_code = -1;
-    if (row->n_port_min || row->n_port_max) {
-        if (!vpc_sg_protocol_has_ports(proto)) {
-            return xstrdup("ports on a protocol without ports");
-        }
-        r->port_min = row->n_port_min ? *row->port_min : *row->port_max;
-        r->port_max = row->n_port_max ? *row->port_max : r->port_min;
-        if (r->port_min > r->port_max) {
-            return xasprintf("port range %u-%u is empty", r->port_min,
-                             r->port_max);
-        }
-    }
-    if (row->n_icmp_type || row->n_icmp_code) {
-        if (proto != IPPROTO_ICMP || !row->n_icmp_type) {
-            return xstrdup("ICMP code without ICMP type, or ICMP type on "
-                           "another protocol");
-        }
-        r->icmp_type = *row->icmp_type;
-        r->icmp_code = row->n_icmp_code ? *row->icmp_code : -1;
-    }
-
-    if (!row->remote_group == !row->remote_cidr) {
-        return xstrdup("needs exactly one of remote_cidr and "
-                       "remote_group");
-    } else if (row->remote_group) {
-        size_t g = model_uuid_map_find(&b->groups,
-                                       &row->remote_group->header_.uuid);
-        if (g == SIZE_MAX) {
-            return xasprintf("remote group %s is not a group of its VPC",
-                             row->remote_group->name);
-        }
-        r->remote_is_group = true;
-        r->remote_group = g;
-    } else if (vpc_cidr_is_ipv6(row->remote_cidr)) {
-        error = vpc_cidr6_check(row->remote_cidr);
-        *skip = !error;
-        return error;
-    } else {
-        struct vpc_cidr4 cidr;
-        error = vpc_cidr4_parse(row->remote_cidr, &cidr);
-        if (error) {
-            return error;
-        }
-        r->remote_network = htonl(cidr.addr);
-        r->remote_mask = htonl(vpc_cidr4_mask(&cidr));
-    }
-    return NULL;
+    const struct model_sg_builder *b = b_;
+    return model_uuid_map_find(&b->groups, uuid);
 }
 
 /* The default group's rules, for a VPC without one: ingress from its own
@@ -109,24 +48,8 @@ static size_t
 add_implicit_default(const struct vpcrec_vpc *row, struct model_vpc *mv,
                      size_t index)
 {
-    struct vpc_pl_sg *sg = &mv->sgs[index];
-    struct vpc_pl_sg_rule *r = &mv->sg_rules[0];
-
-    memset(sg, 0, sizeof *sg);
-    memset(r, 0, 2 * sizeof *r);
-    sg->uuid = row->header_.uuid;
-    for (int i = 0; i < 2; i++) {
-        r[i].uuid = row->header_.uuid;
-        r[i].conj_id = model_conj_id(&row->header_.uuid, i + 1);
-        r[i].ingress = !i;
-        r[i].priority = 100;
-        r[i].proto = VPC_SG_PROTO_ALL;
-        r[i].icmp_type = r[i].icmp_code = -1;
-    }
-    r[0].remote_is_group = true;
-    r[0].remote_group = index;
-    sg->rules = r;
-    sg->n_rules = 2;
+    vpc_sg_implicit_default(&row->header_.uuid, index, &mv->sgs[index],
+                            &mv->sg_rules[0]);
     return 2;
 }
 
@@ -211,14 +134,14 @@ model_sg_build(const struct vpcrec_vpc *row, struct model_vpc *mv,
             struct vpc_pl_sg_rule *r = &mv->sg_rules[n_pl_rules];
             bool skip;
             memset(r, 0, sizeof *r);    /* The fingerprint hashes it. */
-            char *error = parse_rule(rules[i][j], b, r, &skip);
+            char *error = vpc_sg_rule_to_pl(rules[i][j], find_group, b, r,
+                                            &skip);
             if (error) {
                 VLOG_WARN_RL(&bad_row_rl, "security group %s: rule "
                              UUID_FMT" ignored: %s", groups[i]->name,
                              UUID_ARGS(&rules[i][j]->header_.uuid), error);
                 free(error);
             } else if (!skip) {
-                r->conj_id = model_conj_id(&r->uuid, 0);
                 n_pl_rules++;
             }
         }
@@ -231,6 +154,31 @@ model_sg_build(const struct vpcrec_vpc *row, struct model_vpc *mv,
 
     mv->pl.sgs = mv->sgs;
     mv->pl.n_sgs = n_groups + !def;
+}
+
+static uint32_t
+shape_id(const struct vpc_pl_sg *g OVS_UNUSED, size_t leader OVS_UNUSED,
+         const void *key, size_t len, void *aux OVS_UNUSED)
+{
+    return model_conj_shape_id(key, len);
+}
+
+static uint32_t
+own_id(const struct vpc_pl_sg_rule *r, size_t index, void *vpc_)
+{
+    /* A VPC without a default group's row has two rules of its own,
+     * numbered by their order under its UUID. */
+    const struct uuid *vpc = vpc_;
+    return model_conj_id(&r->uuid, uuid_equals(&r->uuid, vpc) ? index + 1 : 0);
+}
+
+/* Gives each rule of 'mv' (built, with its flow logs) the rule whose
+ * conjunction it joins and its conjunction ID: that of its shape, if it
+ * leads a conjunction that has one, else its own (model-conj.h). */
+void
+model_sg_number(struct model_vpc *mv)
+{
+    pl_sg_number(&mv->pl, shape_id, own_id, &mv->pl.uuid);
 }
 
 /* Puts into 'sgs' (room for VPC_SG_MAX_PER_PORT) the indexes of the groups

@@ -25,6 +25,7 @@ struct model_sg_builder {
 void model_sg_create_indexes(struct ovsdb_idl *);
 void model_sg_build(const struct vpcrec_vpc *, struct model_vpc *,
                     struct model_sg_builder *);
+void model_sg_number(struct model_vpc *);
 size_t model_sg_port_groups(const struct model_sg_builder *,
                             const struct vpcrec_port *, size_t *sgs);
 void model_sg_builder_destroy(struct model_sg_builder *);

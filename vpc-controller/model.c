@@ -803,6 +803,7 @@ build_vpc(struct vpc_model *model, const struct vpcrec_vpc *row,
     mv->pl.mtu = vpc_mtu(&mv->pl, b.gw);
     model_route_finish(&rtb, mv);
     model_flowlog_build(row, mv);
+    model_sg_number(mv);
     mv->view_fingerprint = view_fingerprint(mv);
     mv->own_fingerprint = fingerprint(mv, mv->view_fingerprint,
                                       b.gw ? b.gw->fingerprint : 0);
@@ -829,7 +830,7 @@ vpc_model_build(struct vpc_model *model, struct ovsdb_idl *idl,
 
     struct build_ctx ctx;
     build_ctx_init(&ctx, model, previous ? &previous->bindings : NULL);
-    model_conj_begin();
+    model_conj_begin(true);
     const struct vpcrec_vpc *row;
     VPCREC_VPC_FOR_EACH (row, idl) {
         build_vpc(model, row, &ctx);
@@ -877,7 +878,7 @@ vpc_model_update_vpcs(struct vpc_model *model, struct ovsdb_idl *idl,
 
     struct build_ctx ctx;
     build_ctx_init(&ctx, model, &prev);
-    model_conj_begin();
+    model_conj_begin(false);
     UUIDSET_FOR_EACH (node, vpcs) {
         const struct vpcrec_vpc *row = vpcrec_vpc_get_for_uuid(idl,
                                                                &node->uuid);
