@@ -5,8 +5,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <inttypes.h>
 #include "util.h"
 #include "vpc-addr.h"
+#include "vpc-idl.h"
 
 /* Parses 's', a collector as "IP:PORT" (an IPv4 address that is neither
  * 0.0.0.0 nor a broadcast or multicast address, and a UDP port from 1 to
@@ -78,4 +80,34 @@ vpc_flowlog_probability(uint64_t sampling)
 {
     uint64_t p = sampling ? UINT16_MAX / sampling : UINT16_MAX;
     return p ? p : 1;
+}
+
+/* Checks the values of Flow_Log 'row' (but its subnet), as vpc-controller
+ * takes them: its collector's address and port, its sampling (1 if none)
+ * and its traffic ("all" if none).  Returns NULL, or a malloc()'d error:
+ * the controller skips such a row. */
+char *
+vpc_flowlog_check_row(const struct vpcrec_flow_log *row, uint32_t *ip,
+                      uint16_t *port, uint32_t *sampling,
+                      const char **traffic)
+{
+    char *error = vpc_flowlog_parse_collector(row->collector, ip, port);
+    if (error) {
+        return error;
+    }
+    *sampling = 1;
+    if (row->n_sampling) {
+        if (row->sampling[0] < 1
+            || row->sampling[0] > VPC_FLOWLOG_SAMPLING_MAX) {
+            return xasprintf("sampling %"PRId64" out of range",
+                             row->sampling[0]);
+        }
+        *sampling = row->sampling[0];
+    }
+    *traffic = row->traffic ? row->traffic : "all";
+    if (!vpc_flowlog_traffic_is_valid(*traffic)) {
+        return xasprintf("traffic \"%s\" is not accepted, rejected or all",
+                         *traffic);
+    }
+    return NULL;
 }

@@ -17,4 +17,10 @@ char *vpc_flowlog_parse_sampling(const char *s, uint32_t *sampling)
 bool vpc_flowlog_traffic_is_valid(const char *s);
 uint16_t vpc_flowlog_probability(uint64_t sampling);
 
+struct vpcrec_flow_log;
+char *vpc_flowlog_check_row(const struct vpcrec_flow_log *,
+                            uint32_t *ip, uint16_t *port,
+                            uint32_t *sampling, const char **traffic)
+    OVS_WARN_UNUSED_RESULT;
+
 #endif /* vpc-flowlog.h */

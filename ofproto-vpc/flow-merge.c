@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "byte-order.h"
+#include "hash.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofpbuf.h"
@@ -266,7 +267,35 @@ compare_owner_conjs(const void *a_, const void *b_)
     if (!a->n || !b->n) {
         return !!a->n - !!b->n;
     }
-    return compare_conjunctions(&a->conjs[0], &b->conjs[0]);
+    /* Owners of rules of one shape have the same conjunctions: then their
+     * UUIDs decide, whatever the order they came in. */
+    int cmp = compare_conjunctions(&a->conjs[0], &b->conjs[0]);
+    return cmp ? cmp : uuid_compare_3way(&a->owner->uuid, &b->owner->uuid);
+}
+
+/* A set of conjunctions (ID, clause and number of clauses). */
+struct conj_set_node {
+    struct hmap_node hmap_node;
+    struct ofpact_conjunction conj;
+};
+
+static uint32_t
+conj_hash(const struct ofpact_conjunction *c)
+{
+    return hash_3words(c->id, c->clause, c->n_clauses);
+}
+
+static bool
+conj_set_contains(const struct hmap *set, const struct ofpact_conjunction *c)
+{
+    const struct conj_set_node *node;
+
+    HMAP_FOR_EACH_WITH_HASH (node, hmap_node, conj_hash(c), set) {
+        if (!compare_conjunctions(&node->conj, c)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 /* Appends the 'n' conjunctions of 'conjs', sorted, to 'out' (once each). */
@@ -356,7 +385,8 @@ merge_build_same(const struct merge_key *k, struct vpc_flow_table *fresh)
 /* Adds to 'fresh' the flows that the owners of 'k' want: one with the union
  * of their conjunction actions, sorted, so that the same owners give the
  * same flow whatever the order they came in.  Owners past
- * VPC_MERGE_MAX_CONJUNCTIONS (in the order of their lowest conjunction)
+ * VPC_MERGE_MAX_CONJUNCTIONS (in the order of their lowest conjunction,
+ * then of their UUIDs)
  * get a flow each instead, that matches their metadata too.  (A flow with
  * other actions, merge_build_same(), is the same for every owner.) */
 static void
@@ -403,11 +433,26 @@ merge_build(const struct merge_key *k, struct vpc_flow_table *fresh)
     struct ofpact_conjunction *shared = xmalloc((n_total + 1)
                                                 * sizeof *shared);
     size_t n_shared = 0, n_narrowed = 0;
+    struct hmap distinct = HMAP_INITIALIZER(&distinct);
     for (size_t i = 0; i < k->n_owners; i++) {
         const struct owner_conjs *oc = &ocs[i];
-        if (n_shared + oc->n <= VPC_MERGE_MAX_CONJUNCTIONS) {
-            memcpy(&shared[n_shared], oc->conjs, oc->n * sizeof *shared);
-            n_shared += oc->n;
+
+        /* Only the conjunctions not shared yet count towards the cap:
+         * owners of rules of one shape share theirs. */
+        size_t n_new = 0;
+        for (size_t j = 0; j < oc->n; j++) {
+            n_new += !conj_set_contains(&distinct, &oc->conjs[j]);
+        }
+        if (hmap_count(&distinct) + n_new <= VPC_MERGE_MAX_CONJUNCTIONS) {
+            for (size_t j = 0; j < oc->n; j++) {
+                if (!conj_set_contains(&distinct, &oc->conjs[j])) {
+                    struct conj_set_node *node = xmalloc(sizeof *node);
+                    node->conj = oc->conjs[j];
+                    hmap_insert(&distinct, &node->hmap_node,
+                                conj_hash(&node->conj));
+                    shared[n_shared++] = oc->conjs[j];
+                }
+            }
         } else if (oc->n) {
             struct match match;
             minimatch_expand(&k->key.match, &match);
@@ -423,6 +468,11 @@ merge_build(const struct merge_key *k, struct vpc_flow_table *fresh)
     if (n_narrowed) {
         log_overflow(k, n_narrowed);
     }
+    struct conj_set_node *node;
+    HMAP_FOR_EACH_POP (node, hmap_node, &distinct) {
+        free(node);
+    }
+    hmap_destroy(&distinct);
 
     ofpbuf_clear(&actions);
     put_conjunctions(&actions, shared, n_shared);

@@ -23,6 +23,7 @@
 #include "stage-sg.h"
 #include "util.h"
 #include "uuid.h"
+#include "vpc-flowlog.h"
 #include "vpc-idl.h"
 #include "vpc-pipeline.h"
 #include "vpc-sg.h"
@@ -31,6 +32,20 @@ struct conj_node {
     struct hmap_node hmap_node;     /* By hash_int(id). */
     uint32_t id;
     struct ds what;                 /* The rules, "; "-joined. */
+    void *key;                      /* The shape of the first of them. */
+    size_t key_len;
+    bool ambiguous;                 /* Do shapes with another key hash to
+                                     * 'id' too? */
+};
+
+/* The rows of one VPC, or of one group, found in one pass over each
+ * table. */
+struct bucket {
+    struct hmap_node hmap_node;     /* By hash_pointer(owner). */
+    const void *owner;              /* A VPC's or a group's row. */
+    const void **rows;              /* Groups, or rules. */
+    size_t n_rows, allocated_rows;
+    size_t n_flow_logs;             /* A VPC's, that the controller takes. */
 };
 
 /* What pl_sg_number() needs to say whose shapes it finds. */
@@ -65,31 +80,93 @@ compare_rules(const void *a_, const void *b_)
     return compare_uuids(&(*a)->header_.uuid, &(*b)->header_.uuid);
 }
 
+static struct bucket *
+bucket_get(struct hmap *buckets, const void *owner)
+{
+    struct bucket *b;
+
+    HMAP_FOR_EACH_WITH_HASH (b, hmap_node, hash_pointer(owner, 0), buckets) {
+        if (b->owner == owner) {
+            return b;
+        }
+    }
+    b = xzalloc(sizeof *b);
+    b->owner = owner;
+    hmap_insert(buckets, &b->hmap_node, hash_pointer(owner, 0));
+    return b;
+}
+
+static void
+bucket_add(struct hmap *buckets, const void *owner, const void *row)
+{
+    struct bucket *b = bucket_get(buckets, owner);
+    if (b->n_rows >= b->allocated_rows) {
+        b->rows = x2nrealloc(b->rows, &b->allocated_rows, sizeof *b->rows);
+    }
+    b->rows[b->n_rows++] = row;
+}
+
+static void
+buckets_destroy(struct hmap *buckets)
+{
+    struct bucket *b;
+
+    HMAP_FOR_EACH_POP (b, hmap_node, buckets) {
+        free(b->rows);
+        free(b);
+    }
+    hmap_destroy(buckets);
+}
+
+/* The index of the group with 'uuid' in 'n->groups' (in UUID order), or
+ * SIZE_MAX. */
 static size_t
 find_group(const struct uuid *uuid, const void *n_)
 {
     const struct numbering *n = n_;
-    for (size_t i = 0; i < n->n_groups; i++) {
-        if (uuid_equals(&n->groups[i]->header_.uuid, uuid)) {
-            return i;
+    size_t lo = 0, hi = n->n_groups;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int cmp = uuid_compare_3way(&n->groups[mid]->header_.uuid, uuid);
+        if (!cmp) {
+            return mid;
+        } else if (cmp < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
         }
     }
     return SIZE_MAX;
 }
 
 static struct conj_node *
-conj_node_get(struct hmap *map, uint32_t id)
+conj_node_get(struct hmap *map, uint32_t id, const void *key, size_t len)
 {
     struct conj_node *node;
 
     HMAP_FOR_EACH_WITH_HASH (node, hmap_node, hash_int(id, 0), map) {
         if (node->id == id) {
+            if (!node->ambiguous
+                && (node->key_len != len || memcmp(node->key, key, len))) {
+                /* The controller gives one of them the next free ID, the
+                 * one it met second: which, this cannot tell. */
+                struct ds what = DS_EMPTY_INITIALIZER;
+                ds_put_format(&what, "(rules of shapes whose hashes "
+                              "collide, only some of them) %s",
+                              ds_cstr(&node->what));
+                ds_swap(&what, &node->what);
+                ds_destroy(&what);
+                node->ambiguous = true;
+            }
             return node;
         }
     }
-    node = xmalloc(sizeof *node);
+    node = xzalloc(sizeof *node);
     node->id = id;
     ds_init(&node->what);
+    node->key = xmemdup(key, len);
+    node->key_len = len;
     hmap_insert(map, &node->hmap_node, hash_int(id, 0));
     return node;
 }
@@ -105,7 +182,7 @@ note_shape(const struct vpc_pl_sg *g, size_t leader, const void *key,
     uint32_t id = hash_bytes(key, len, 0);
     id = id ? id : 1;
 
-    struct conj_node *node = conj_node_get(n->map, id);
+    struct conj_node *node = conj_node_get(n->map, id, key, len);
     size_t gi = g - n->pl->sgs;
     for (size_t j = leader; j < g->n_rules; j++) {
         if (j != leader && g->rules[j].leader != leader) {
@@ -126,24 +203,17 @@ note_shape(const struct vpc_pl_sg *g, size_t leader, const void *key,
 }
 
 /* Numbers the rules of VPC 'vpc' as vpc-controller does, noting in 'map'
- * the rules of each shape under its ID. */
+ * the rules of each shape under its ID.  'vpcs' has the VPC's groups and
+ * flow logs, 'groups' each group's rules. */
 static void
-number_vpc(struct ovsdb_idl *idl, const struct vpcrec_vpc *vpc,
-           struct hmap *map)
+number_vpc(const struct vpcrec_vpc *vpc, struct hmap *vpcs,
+           struct hmap *groups, struct hmap *map)
 {
     struct numbering n = { .map = map, .vpc_name = vpc->name };
-    size_t allocated = 0;
+    struct bucket *vb = bucket_get(vpcs, vpc);
 
-    const struct vpcrec_security_group *sg;
-    VPCREC_SECURITY_GROUP_FOR_EACH (sg, idl) {
-        if (sg->vpc == vpc) {
-            if (n.n_groups >= allocated) {
-                n.groups = x2nrealloc(n.groups, &allocated,
-                                      sizeof *n.groups);
-            }
-            n.groups[n.n_groups++] = sg;
-        }
-    }
+    n.groups = (const struct vpcrec_security_group **) vb->rows;
+    n.n_groups = vb->n_rows;
     if (n.n_groups) {
         qsort(n.groups, n.n_groups, sizeof *n.groups, compare_groups);
     }
@@ -154,29 +224,17 @@ number_vpc(struct ovsdb_idl *idl, const struct vpcrec_vpc *vpc,
      * them (those it ignores left out). */
     struct vpc_pl_sg *sgs = xcalloc(n.n_groups + 1, sizeof *sgs);
     n.rows = xcalloc(n.n_groups + 1, sizeof *n.rows);
-    size_t *n_rows = xcalloc(n.n_groups + 1, sizeof *n_rows);
-    size_t *alloc_rows = xcalloc(n.n_groups + 1, sizeof *alloc_rows);
-    const struct vpcrec_security_group_rule *r;
-    VPCREC_SECURITY_GROUP_RULE_FOR_EACH (r, idl) {
-        size_t gi = r->security_group
-                    ? find_group(&r->security_group->header_.uuid, &n)
-                    : SIZE_MAX;
-        if (gi != SIZE_MAX) {
-            if (n_rows[gi] >= alloc_rows[gi]) {
-                n.rows[gi] = x2nrealloc(n.rows[gi], &alloc_rows[gi],
-                                        sizeof *n.rows[gi]);
-            }
-            n.rows[gi][n_rows[gi]++] = r;
-        }
-    }
     for (size_t i = 0; i < n.n_groups; i++) {
-        struct vpc_pl_sg_rule *rules = xcalloc(n_rows[i] + 1,
-                                               sizeof *rules);
+        struct bucket *gb = bucket_get(groups, n.groups[i]);
+        size_t n_rows = gb->n_rows;
+        struct vpc_pl_sg_rule *rules = xcalloc(n_rows + 1, sizeof *rules);
         size_t k = 0;
-        if (n_rows[i]) {
-            qsort(n.rows[i], n_rows[i], sizeof *n.rows[i], compare_rules);
+
+        n.rows[i] = (const struct vpcrec_security_group_rule **) gb->rows;
+        if (n_rows) {
+            qsort(n.rows[i], n_rows, sizeof *n.rows[i], compare_rules);
         }
-        for (size_t j = 0; j < n_rows[i]; j++) {
+        for (size_t j = 0; j < n_rows; j++) {
             bool skip;
             char *error = vpc_sg_rule_to_pl(n.rows[i][j], find_group, &n,
                                             &rules[k], &skip);
@@ -200,29 +258,20 @@ number_vpc(struct ovsdb_idl *idl, const struct vpcrec_vpc *vpc,
                                 &sgs[n.n_groups], implicit_rules);
     }
 
-    size_t n_flow_logs = 0;
-    const struct vpcrec_flow_log *fl;
-    VPCREC_FLOW_LOG_FOR_EACH (fl, idl) {
-        n_flow_logs += fl->vpc == vpc;
-    }
     struct vpc_pl_vpc pl = {
         .uuid = vpc->header_.uuid,
         .sgs = sgs,
         .n_sgs = n.n_groups + implicit,
-        .n_flow_logs = n_flow_logs,
+        .n_flow_logs = vb->n_flow_logs,
     };
     n.pl = &pl;
     pl_sg_number(&pl, note_shape, NULL, &n);
 
     for (size_t i = 0; i < n.n_groups; i++) {
         free(CONST_CAST(struct vpc_pl_sg_rule *, sgs[i].rules));
-        free(n.rows[i]);
     }
     free(sgs);
     free(n.rows);
-    free(n_rows);
-    free(alloc_rows);
-    free(n.groups);
 }
 
 /* Fills 'map' with what each conjunction ID that rules of a shape share
@@ -230,12 +279,44 @@ number_vpc(struct ovsdb_idl *idl, const struct vpcrec_vpc *vpc,
 void
 vpc_ctl_annotate_conj_init(struct ovsdb_idl *idl, struct hmap *map)
 {
-    const struct vpcrec_vpc *vpc;
+    struct hmap vpcs = HMAP_INITIALIZER(&vpcs);
+    struct hmap groups = HMAP_INITIALIZER(&groups);
+
+    const struct vpcrec_security_group *sg;
+    VPCREC_SECURITY_GROUP_FOR_EACH (sg, idl) {
+        if (sg->vpc) {
+            bucket_add(&vpcs, sg->vpc, sg);
+        }
+    }
+    const struct vpcrec_security_group_rule *r;
+    VPCREC_SECURITY_GROUP_RULE_FOR_EACH (r, idl) {
+        if (r->security_group) {
+            bucket_add(&groups, r->security_group, r);
+        }
+    }
+    /* A VPC whose flow log the controller takes keeps each rule's own
+     * conjunction.  (It also skips one on a subnet it could not build.) */
+    const struct vpcrec_flow_log *fl;
+    VPCREC_FLOW_LOG_FOR_EACH (fl, idl) {
+        uint32_t ip, sampling;
+        uint16_t port;
+        const char *traffic;
+        char *error = vpc_flowlog_check_row(fl, &ip, &port, &sampling,
+                                            &traffic);
+        if (error) {
+            free(error);
+        } else if (fl->vpc && (!fl->subnet || fl->subnet->vpc == fl->vpc)) {
+            bucket_get(&vpcs, fl->vpc)->n_flow_logs++;
+        }
+    }
 
     hmap_init(map);
+    const struct vpcrec_vpc *vpc;
     VPCREC_VPC_FOR_EACH (vpc, idl) {
-        number_vpc(idl, vpc, map);
+        number_vpc(vpc, &vpcs, &groups, map);
     }
+    buckets_destroy(&vpcs);
+    buckets_destroy(&groups);
 }
 
 /* The rules that conjunction ID 'id' of 'map' stands for, or NULL. */
@@ -259,6 +340,7 @@ vpc_ctl_annotate_conj_destroy(struct hmap *map)
 
     HMAP_FOR_EACH_POP (node, hmap_node, map) {
         ds_destroy(&node->what);
+        free(node->key);
         free(node);
     }
     hmap_destroy(map);

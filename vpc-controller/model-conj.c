@@ -174,8 +174,11 @@ model_conj_end_update(const struct model_vpc *old)
             if (!c) {
                 continue;
             } else if (r->conj_shared) {
-                if (r->leader == j && c->shape && !--c->n_refs) {
-                    conj_free(c);
+                if (r->leader == j && c->shape) {
+                    ovs_assert(c->n_refs);
+                    if (!--c->n_refs) {
+                        conj_free(c);
+                    }
                 }
             } else if (c->seen != generation && !c->shape
                        && uuid_equals(&c->rule, &r->uuid)) {

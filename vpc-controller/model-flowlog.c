@@ -34,24 +34,13 @@ static char *
 parse_flow_log(const struct vpcrec_flow_log *row, const struct model_vpc *mv,
                struct vpc_pl_flow_log *fl, char **target)
 {
-    uint32_t ip, sampling = 1;
+    uint32_t ip, sampling;
     uint16_t port;
-    char *error = vpc_flowlog_parse_collector(row->collector, &ip, &port);
+    const char *traffic;
+    char *error = vpc_flowlog_check_row(row, &ip, &port, &sampling,
+                                        &traffic);
     if (error) {
         return error;
-    }
-    if (row->n_sampling) {
-        if (row->sampling[0] < 1
-            || row->sampling[0] > VPC_FLOWLOG_SAMPLING_MAX) {
-            return xasprintf("sampling %"PRId64" out of range",
-                             row->sampling[0]);
-        }
-        sampling = row->sampling[0];
-    }
-    const char *traffic = row->traffic ? row->traffic : "all";
-    if (!vpc_flowlog_traffic_is_valid(traffic)) {
-        return xasprintf("traffic \"%s\" is not accepted, rejected or all",
-                         traffic);
     }
 
     fl->uuid = row->header_.uuid;
