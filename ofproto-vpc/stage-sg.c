@@ -576,8 +576,8 @@ build_none_logged(struct vpc_flow_table *out, const struct vpc_pl_vpc *vpc,
 
 /* Sets 'bits[i]' to the bit of group i in VPC_MFF_SG_REMOTE, or -1: the
  * first VPC_SG_REMOTE_BITS groups of 'vpc' that a rule names as the other
- * end have one, by index, the same on every chassis.  Returns true if any
- * group has one. */
+ * end have one, the default group first and then by index, the same on
+ * every chassis.  Returns true if any group has one. */
 bool
 pl_sg_remote_bits(const struct vpc_pl_vpc *vpc, int *bits)
 {
@@ -594,6 +594,12 @@ pl_sg_remote_bits(const struct vpc_pl_vpc *vpc, int *bits)
                 bits[r->remote_group] = INT_MAX;    /* Named. */
             }
         }
+    }
+    /* The default group first: every VPC's "in from its own members" is
+     * then one shape (pl_sg_conj_shape()). */
+    size_t d = vpc->default_sg;
+    if (d < vpc->n_sgs && bits[d] == INT_MAX) {
+        bits[d] = n_bits++;
     }
     for (size_t i = 0; i < vpc->n_sgs; i++) {
         if (bits[i] == INT_MAX) {

@@ -220,6 +220,7 @@ struct vpc_pl_vpc {
     size_t n_cidrs;
     const struct vpc_pl_sg *sgs;        /* Security groups: a port in */
     size_t n_sgs;                       /* none sends and gets nothing. */
+    size_t default_sg;                  /* The default one, in 'sgs'. */
     const struct vpc_pl_nacl *nacls;    /* Network ACLs. */
     size_t n_nacls;
     const struct vpc_pl_route_table *route_tables;

@@ -262,6 +262,8 @@ number_vpc(const struct vpcrec_vpc *vpc, struct hmap *vpcs,
         .uuid = vpc->header_.uuid,
         .sgs = sgs,
         .n_sgs = n.n_groups + implicit,
+        .default_sg = (implicit ? n.n_groups
+                       : find_group(&def->header_.uuid, &n)),
         .n_flow_logs = vb->n_flow_logs,
     };
     n.pl = &pl;

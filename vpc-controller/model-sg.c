@@ -154,6 +154,7 @@ model_sg_build(const struct vpcrec_vpc *row, struct model_vpc *mv,
 
     mv->pl.sgs = mv->sgs;
     mv->pl.n_sgs = n_groups + !def;
+    mv->pl.default_sg = b->default_sg;
 }
 
 static uint32_t
