@@ -631,10 +631,30 @@ handle_msg(struct ofctrl *ofc, const struct ofp_header *oh)
     }
 }
 
+/* Handles up to a batch of the messages the switch sent. */
+static void
+ofctrl_recv_batch(struct ofctrl *ofc)
+{
+    for (int i = 0; i < 100; i++) {
+        struct ofpbuf *msg = rconn_recv(ofc->rconn);
+        if (!msg) {
+            break;
+        }
+        handle_msg(ofc, msg->data);
+        ofpbuf_delete(msg);
+    }
+}
+
 /* Processes what the switch sent and keeps the connection alive. */
 void
 ofctrl_run(struct ofctrl *ofc)
 {
+    /* What the switch sent while we were busy comes first: rconn_run()
+     * judges the session by its silence, and after a long pass the reply
+     * to our inactivity probe may be waiting unread in the socket. */
+    if (rconn_is_connected(ofc->rconn)) {
+        ofctrl_recv_batch(ofc);
+    }
     rconn_run(ofc->rconn);
     if (!rconn_is_connected(ofc->rconn)) {
         return;
@@ -654,14 +674,7 @@ ofctrl_run(struct ofctrl *ofc)
         ofc->features_sent = true;
     }
 
-    for (int i = 0; i < 100; i++) {
-        struct ofpbuf *msg = rconn_recv(ofc->rconn);
-        if (!msg) {
-            break;
-        }
-        handle_msg(ofc, msg->data);
-        ofpbuf_delete(msg);
-    }
+    ofctrl_recv_batch(ofc);
     maybe_redump(ofc);
     maybe_read_meters(ofc);
 }
