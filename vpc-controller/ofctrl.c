@@ -845,12 +845,15 @@ ofctrl_reconcile(struct ofctrl *ofc,
             } else {
                 /* What a switch reports back may differ from what we
                  * encoded in bits that do not matter (padding, lengths),
-                 * so compare what the actions mean. */
+                 * so compare what the actions mean; but most often they
+                 * are the same bytes, which is a cheaper comparison. */
                 if (have->cookie != flow->cookie
-                    || !ofpacts_equal_stringwise(have->ofpacts,
-                                                 have->ofpacts_len,
-                                                 flow->ofpacts,
-                                                 flow->ofpacts_len)) {
+                    || (!ofpacts_equal(have->ofpacts, have->ofpacts_len,
+                                       flow->ofpacts, flow->ofpacts_len)
+                        && !ofpacts_equal_stringwise(have->ofpacts,
+                                                     have->ofpacts_len,
+                                                     flow->ofpacts,
+                                                     flow->ofpacts_len))) {
                     static struct vlog_rate_limit rl
                         = VLOG_RATE_LIMIT_INIT(5, 20);
                     if (!VLOG_DROP_DBG(&rl)) {
