@@ -112,6 +112,7 @@ build_and_sync(void)
 
     struct vpc_model new;
     vpc_model_init(&new);
+    new.claims = chassis_iface_claims();
     vpc_model_build(&new, vpcdb, &connected,
                     force_recompute ? NULL : &engine_model);
     shash_destroy(&connected);

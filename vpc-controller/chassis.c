@@ -34,6 +34,11 @@ struct switch_node {
 };
 
 struct hmap chassis_map = HMAP_INITIALIZER(&chassis_map);
+
+/* Which chassis have an interface with an iface-id, as their 'bound' says:
+ * iface-id -> struct sset of chassis names.  Who else claims a port is one
+ * lookup, not a look at every chassis. */
+static struct shash iface_claims = SHASH_INITIALIZER(&iface_claims);
 static struct ovs_list hosts = OVS_LIST_INITIALIZER(&hosts);
 static struct ovs_list switches = OVS_LIST_INITIALIZER(&switches);
 
@@ -95,6 +100,41 @@ chassis_create(struct host_node *hn, const char *name)
     return ch;
 }
 
+static void
+claim_add(const char *iface_id, const char *chassis)
+{
+    struct sset *names = shash_find_data(&iface_claims, iface_id);
+    if (!names) {
+        names = xmalloc(sizeof *names);
+        sset_init(names);
+        shash_add_nocopy(&iface_claims, xstrdup(iface_id), names);
+    }
+    sset_add(names, chassis);
+}
+
+static void
+claim_remove(const char *iface_id, const char *chassis)
+{
+    struct shash_node *node = shash_find(&iface_claims, iface_id);
+    if (node) {
+        struct sset *names = node->data;
+        sset_find_and_delete(names, chassis);
+        if (sset_is_empty(names)) {
+            shash_delete(&iface_claims, node);
+            sset_destroy(names);
+            free(names);
+        }
+    }
+}
+
+/* Returns the index of the chassis that have each iface-id: iface-id ->
+ * struct sset of chassis names (see model.h's 'claims'). */
+const struct shash *
+chassis_iface_claims(void)
+{
+    return &iface_claims;
+}
+
 /* Forgets chassis 'ch' (its host left).  An OpenFlow session that is still
  * up waits for the host to come back. */
 static void
@@ -121,6 +161,10 @@ chassis_destroy(struct chassis *ch)
     free(ch->new_ports);
     free(ch->pl_peers);
     free(ch->pl_uplinks);
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &ch->bound) {
+        claim_remove(node->name, ch->name);
+    }
     shash_destroy(&ch->bound);
     sset_destroy(&ch->active_groups);
     free(ch->name);
@@ -211,27 +255,28 @@ static void
 check_duplicate_ifaces(const struct chassis *ch)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
-    const struct shash *mine = host_get_bindings(ch->hn->host);
-    const struct chassis *other;
     struct shash_node *node;
 
-    HMAP_FOR_EACH (other, hmap_node, &chassis_map) {
-        if (other == ch) {
+    SHASH_FOR_EACH (node, &ch->bound) {
+        const struct sset *names = shash_find_data(&iface_claims, node->name);
+        const char *other;
+
+        if (!names || sset_count(names) < 2) {
             continue;
         }
-        const struct shash *theirs = host_get_bindings(other->hn->host);
-        SHASH_FOR_EACH (node, mine) {
-            if (shash_find(theirs, node->name)) {
+        SSET_FOR_EACH (other, names) {
+            if (strcmp(other, ch->name)) {
                 VLOG_WARN_RL(&rl, "iface-id %s is on chassis %s and %s; "
                              "the port is bound to only one of them",
-                             node->name, ch->name, other->name);
+                             node->name, ch->name, other);
             }
         }
     }
 }
 
 /* Adds to 'dirty_ifaces' the iface-ids whose interface on 'ch' came, went
- * or changed since the model last saw 'ch'. */
+ * or changed since the model last saw 'ch', and keeps 'iface_claims' up
+ * to date with them. */
 static void
 note_binding_changes(struct chassis *ch)
 {
@@ -239,13 +284,18 @@ note_binding_changes(struct chassis *ch)
     struct shash_node *node;
 
     SHASH_FOR_EACH (node, now) {
-        if (shash_find_data(&ch->bound, node->name) != node->data) {
+        struct shash_node *was = shash_find(&ch->bound, node->name);
+        if (!was) {
+            claim_add(node->name, ch->name);
+        }
+        if (!was || was->data != node->data) {
             changes_note_iface(node->name);
         }
     }
     SHASH_FOR_EACH (node, &ch->bound) {
         if (!shash_find(now, node->name)) {
             changes_note_iface(node->name);
+            claim_remove(node->name, ch->name);
         }
     }
     shash_clear(&ch->bound);

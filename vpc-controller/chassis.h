@@ -120,5 +120,6 @@ void chassis_wait(bool db_ok);
 void chassis_destroy_all(void);
 
 void chassis_format_unadopted(struct ds *);
+const struct shash *chassis_iface_claims(void);
 
 #endif /* chassis.h */

@@ -21,6 +21,60 @@ COVERAGE_DEFINE(model_binding_refused);
  * again on every change until someone fixes them. */
 static struct vlog_rate_limit bad_row_rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
+static int
+compare_locations_by_name(const void *a_, const void *b_)
+{
+    const struct model_location *const *a = a_;
+    const struct model_location *const *b = b_;
+    return strcmp((*a)->name, (*b)->name);
+}
+
+/* Returns the connected locations that have an interface for port 'name',
+ * sorted by name, and their number in '*n' (NULL if none; the caller frees
+ * it).  With the model's 'claims' only the chassis that claim the port are
+ * looked at, else every one of the 'n_connected' in 'connected'. */
+static const struct model_location **
+find_claimants(const struct vpc_model *model, const char *name,
+               struct model_location *const *connected, size_t n_connected,
+               size_t *n)
+{
+    const struct model_location **out = NULL;
+    size_t allocated = 0;
+
+    *n = 0;
+    if (model->claims) {
+        const struct sset *names = shash_find_data(model->claims, name);
+        const char *cname;
+
+        if (!names) {
+            return NULL;
+        }
+        SSET_FOR_EACH (cname, names) {
+            const struct model_location *loc
+                = shash_find_data(&model->locations, cname);
+            if (loc && loc->connected && shash_find(loc->bindings, name)) {
+                if (*n >= allocated) {
+                    out = x2nrealloc(out, &allocated, sizeof *out);
+                }
+                out[(*n)++] = loc;
+            }
+        }
+        if (*n > 1) {
+            qsort(out, *n, sizeof *out, compare_locations_by_name);
+        }
+        return out;
+    }
+    for (size_t i = 0; i < n_connected; i++) {
+        if (shash_find(connected[i]->bindings, name)) {
+            if (*n >= allocated) {
+                out = x2nrealloc(out, &allocated, sizeof *out);
+            }
+            out[(*n)++] = connected[i];
+        }
+    }
+    return out;
+}
+
 /* Decides where port 'name', which may only be bound on chassis
  * 'requested' (or, if it is migrating, also on 'dest'), is bound: on
  * 'requested' if that chassis has the interface (or had it, 'prev', and is
@@ -36,24 +90,27 @@ resolve_requested(const struct vpc_model *model, const char *name,
 {
     const struct model_location *req
         = shash_find_data(&model->locations, requested);
+    size_t n;
+    const struct model_location **claimants
+        = find_claimants(model, name, connected, n_connected, &n);
 
-    for (size_t i = 0; i < n_connected; i++) {
-        if (connected[i] != req && connected[i] != dest
-            && shash_find(connected[i]->bindings, name)) {
+    for (size_t i = 0; i < n; i++) {
+        if (claimants[i] != req && claimants[i] != dest) {
             COVERAGE_INC(model_binding_refused);
             if (dest) {
                 VLOG_WARN_RL(&bad_row_rl, "port %s: its interface on chassis "
                              "%s is ignored: the port may only be bound on "
-                             "%s or %s", name, connected[i]->name,
+                             "%s or %s", name, claimants[i]->name,
                              requested, dest->name);
             } else {
                 VLOG_WARN_RL(&bad_row_rl, "port %s: its interface on chassis "
                              "%s is ignored: the port may only be bound on "
-                             "%s", name, connected[i]->name, requested);
+                             "%s", name, claimants[i]->name, requested);
             }
-            sset_add(refused, connected[i]->name);
+            sset_add(refused, claimants[i]->name);
         }
     }
+    free(claimants);
     if (req && !req->gateway) {
         if (req->connected ? shash_find(req->bindings, name) != NULL
                            : prev && !strcmp(prev, requested)) {
@@ -113,18 +170,22 @@ model_resolve_binding(const struct vpc_model *model, const char *name,
         }
         prev_loc = NULL;
     }
-    for (size_t i = 0; i < n_connected; i++) {
-        if (!shash_find(connected[i]->bindings, name)) {
-            continue;
-        } else if (connected[i]->gateway) {
+    size_t n;
+    const struct model_location **claimants
+        = find_claimants(model, name, connected, n_connected, &n);
+    const struct model_location *where = prev_loc;
+    for (size_t i = 0; i < n; i++) {
+        if (claimants[i]->gateway) {
             /* Gateway tunnels carry VPC traffic to the outside: a VM there
              * would have its traffic NATed out. */
             VLOG_WARN_RL(&bad_row_rl, "port %s: its interface on gateway "
                          "%s is ignored: gateways carry no VM ports", name,
-                         connected[i]->name);
+                         claimants[i]->name);
             continue;
         }
-        return connected[i];
+        where = claimants[i];
+        break;
     }
-    return prev_loc;
+    free(claimants);
+    return where;
 }

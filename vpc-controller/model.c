@@ -45,6 +45,7 @@ vpc_model_init(struct vpc_model *model)
     shash_init(&model->locations);
     hmapx_init(&model->peered);
     model->n_ports = 0;
+    model->claims = NULL;
 }
 
 static void

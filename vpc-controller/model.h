@@ -92,6 +92,11 @@ struct vpc_model {
                                      * peering: what a change to one VPC
                                      * looks at for its peers. */
     size_t n_ports;
+    const struct shash *claims;     /* iface-id -> struct sset of the names
+                                     * of the chassis with an interface for
+                                     * it, kept by the caller; or NULL: a
+                                     * port's interface is looked for in
+                                     * every connected location. */
 };
 
 /* Helpers for building the parts of a VPC (model-*.c). */
