@@ -149,19 +149,44 @@ chassis_view(const struct chassis *ch)
     return pc;
 }
 
+/* Adds to 'out' (of struct model_vpc) the VPCs of the model whose flows
+ * chassis 'pc' may need: those with a port bound there (or migrating from
+ * or to it) and, on a gateway, those with a gateway group.  Found through
+ * the model's indexes: a chassis costs the VPCs it carries, not every VPC
+ * of the world. */
+static void
+carried_vpcs(const struct vpc_pl_chassis *pc, struct hmapx *out)
+{
+    const struct hmapx *at = vpc_model_vpcs_at(&engine_model, pc->self);
+    struct hmapx_node *node;
+
+    if (at) {
+        HMAPX_FOR_EACH (node, at) {
+            hmapx_add(out, node->data);
+        }
+    }
+    if (pc->gateway) {
+        HMAPX_FOR_EACH (node, &engine_model.gw_vpcs) {
+            hmapx_add(out, node->data);
+        }
+    }
+}
+
 /* Builds into 'flows' and 'groups' what 'ch' needs beyond its VPCs' flows:
  * the static flows, a gateway's plumbing, and one group per gateway group
- * that a VPC it hosts (or serves, as a gateway) uses. */
+ * that a VPC it hosts (or serves, as a gateway) uses.  'carried' holds the
+ * VPCs it may need (carried_vpcs()). */
 static void
-build_base(const struct vpc_pl_chassis *pc, struct vpc_flow_table *flows,
-           struct vpc_group_table *groups)
+build_base(const struct vpc_pl_chassis *pc, const struct hmapx *carried,
+           struct vpc_flow_table *flows, struct vpc_group_table *groups)
 {
     vpc_pipeline_build_static(flows);
     vpc_pipeline_build_gateway_static(pc, flows);
 
     struct hmapx done = HMAPX_INITIALIZER(&done);
-    const struct model_vpc *mv;
-    HMAP_FOR_EACH (mv, hmap_node, &engine_model.vpcs) {
+    struct hmapx_node *node;
+    HMAPX_FOR_EACH (node, carried) {
+        const struct model_vpc *mv = node->data;
         const struct vpc_pl_gw_group *gw = mv->pl.gw;
         if (gw && !hmapx_contains(&done, CONST_CAST(void *, gw))
             && (vpc_pipeline_serves_vpc(pc, &mv->pl)
@@ -527,13 +552,19 @@ chassis_sync(struct chassis *ch, const struct hmap *dirty, bool base,
         chassis_refresh_ports(ch);
     }
     struct vpc_pl_chassis pc = chassis_view(ch);
-    const struct model_vpc *mv;
+    struct hmapx carried = HMAPX_INITIALIZER(&carried);
+    struct hmapx_node *node;
 
+    if (state == OFCTRL_DUMPED || (state == OFCTRL_SYNCED
+                                   && (ch->dirty_all || !dirty || base))) {
+        carried_vpcs(&pc, &carried);
+    }
     if (state == OFCTRL_DUMPED) {
         chassis_clear_flows(ch);
-        build_base(&pc, &ch->base_flows, &ch->base_groups);
+        build_base(&pc, &carried, &ch->base_flows, &ch->base_groups);
         ch->n_flows = vpc_flow_table_count(&ch->base_flows);
-        HMAP_FOR_EACH (mv, hmap_node, &engine_model.vpcs) {
+        HMAPX_FOR_EACH (node, &carried) {
+            const struct model_vpc *mv = node->data;
             chassis_sync_vpc(ch, &pc, &mv->pl.uuid, mv, true);
         }
         chassis_sync_shared(ch, true);
@@ -556,7 +587,7 @@ chassis_sync(struct chassis *ch, const struct hmap *dirty, bool base,
             struct vpc_group_table groups;
             vpc_flow_table_init(&flows);
             vpc_group_table_init(&groups);
-            build_base(&pc, &flows, &groups);
+            build_base(&pc, &carried, &flows, &groups);
             ofctrl_update_groups(ch->ofctrl, &ch->base_groups, &groups);
             ofctrl_update(ch->ofctrl, &ch->base_flows, &flows);
             ch->n_flows += vpc_flow_table_count(&flows);
@@ -568,14 +599,19 @@ chassis_sync(struct chassis *ch, const struct hmap *dirty, bool base,
             vpc_group_table_destroy(&groups);
         }
         if (ch->dirty_all || !dirty) {
-            /* Every VPC we have flows for or the model has. */
+            /* Every VPC we have flows for, and every VPC it carries. */
             struct chassis_vpc *cv;
             HMAP_FOR_EACH_SAFE (cv, hmap_node, &ch->vpcs) {
-                if (!vpc_model_find(&engine_model, &cv->vpc)) {
+                const struct model_vpc *mv = vpc_model_find(&engine_model,
+                                                            &cv->vpc);
+                if (!mv) {
                     chassis_sync_vpc(ch, &pc, &cv->vpc, NULL, false);
+                } else {
+                    hmapx_add(&carried, CONST_CAST(struct model_vpc *, mv));
                 }
             }
-            HMAP_FOR_EACH (mv, hmap_node, &engine_model.vpcs) {
+            HMAPX_FOR_EACH (node, &carried) {
+                const struct model_vpc *mv = node->data;
                 chassis_sync_vpc(ch, &pc, &mv->pl.uuid, mv, false);
             }
             ch->dirty_all = false;
@@ -589,8 +625,10 @@ chassis_sync(struct chassis *ch, const struct hmap *dirty, bool base,
         }
         chassis_sync_shared(ch, false);
     } else {
+        hmapx_destroy(&carried);
         return;
     }
+    hmapx_destroy(&carried);
     ch->commit_pending = true;
 }
 

@@ -46,6 +46,111 @@ vpc_model_init(struct vpc_model *model)
     hmapx_init(&model->peered);
     model->n_ports = 0;
     model->claims = NULL;
+    hmap_init(&model->placed);
+    hmapx_init(&model->gw_vpcs);
+}
+
+/* The VPCs placed at one location (see 'placed' in struct vpc_model). */
+struct model_placement {
+    struct hmap_node hmap_node;     /* In vpc_model's 'placed'. */
+    const struct model_location *where;
+    struct hmapx vpcs;              /* Of struct model_vpc. */
+};
+
+static struct model_placement *
+placement_find(const struct vpc_model *model,
+               const struct model_location *where)
+{
+    struct model_placement *pm;
+
+    HMAP_FOR_EACH_WITH_HASH (pm, hmap_node, hash_pointer(where, 0),
+                             &model->placed) {
+        if (pm->where == where) {
+            return pm;
+        }
+    }
+    return NULL;
+}
+
+/* Calls 'cb' for each location that a port of 'mv' is bound at, migrates
+ * from or migrates to (a location may come more than once). */
+static void
+placement_for_each(struct vpc_model *model, struct model_vpc *mv,
+                   void (*cb)(struct vpc_model *, struct model_vpc *,
+                              const struct model_location *))
+{
+    for (size_t i = 0; i < mv->pl.n_ports; i++) {
+        const struct vpc_pl_port *p = &mv->pl.ports[i];
+        const void *where[] = { p->chassis, p->migrate_from, p->migrate_to };
+        for (size_t j = 0; j < ARRAY_SIZE(where); j++) {
+            if (where[j]) {
+                cb(model, mv, where[j]);
+            }
+        }
+    }
+}
+
+static void
+placement_add(struct vpc_model *model, struct model_vpc *mv,
+              const struct model_location *where)
+{
+    struct model_placement *pm = placement_find(model, where);
+    if (!pm) {
+        pm = xmalloc(sizeof *pm);
+        pm->where = where;
+        hmapx_init(&pm->vpcs);
+        hmap_insert(&model->placed, &pm->hmap_node, hash_pointer(where, 0));
+    }
+    hmapx_add(&pm->vpcs, mv);
+}
+
+static void
+placement_remove(struct vpc_model *model, struct model_vpc *mv,
+                 const struct model_location *where)
+{
+    struct model_placement *pm = placement_find(model, where);
+    if (pm) {
+        hmapx_find_and_delete(&pm->vpcs, mv);
+        if (hmapx_is_empty(&pm->vpcs)) {
+            hmap_remove(&model->placed, &pm->hmap_node);
+            hmapx_destroy(&pm->vpcs);
+            free(pm);
+        }
+    }
+}
+
+/* Notes 'mv', just added to 'model''s VPCs, in its indexes. */
+static void
+model_index_vpc(struct vpc_model *model, struct model_vpc *mv)
+{
+    if (mv->pl.n_peerings) {
+        hmapx_add(&model->peered, mv);
+    }
+    if (mv->pl.gw) {
+        hmapx_add(&model->gw_vpcs, mv);
+    }
+    placement_for_each(model, mv, placement_add);
+}
+
+/* Takes 'mv', about to leave 'model''s VPCs, out of its indexes. */
+static void
+model_unindex_vpc(struct vpc_model *model, struct model_vpc *mv)
+{
+    hmapx_find_and_delete(&model->peered, mv);
+    hmapx_find_and_delete(&model->gw_vpcs, mv);
+    placement_for_each(model, mv, placement_remove);
+}
+
+/* Returns the VPCs (of struct model_vpc) of 'model' that have a port bound
+ * at 'where', or migrating from or to it, or NULL if none: the VPCs whose
+ * flows a host there may need, found without looking at every VPC. */
+const struct hmapx *
+vpc_model_vpcs_at(const struct vpc_model *model,
+                  const struct model_location *where)
+{
+    const struct model_placement *pm = where ? placement_find(model, where)
+                                             : NULL;
+    return pm ? &pm->vpcs : NULL;
 }
 
 static void
@@ -92,6 +197,13 @@ vpc_model_destroy(struct vpc_model *model)
     }
     hmap_destroy(&model->vpcs);
     hmapx_destroy(&model->peered);
+    hmapx_destroy(&model->gw_vpcs);
+    struct model_placement *pm;
+    HMAP_FOR_EACH_POP (pm, hmap_node, &model->placed) {
+        hmapx_destroy(&pm->vpcs);
+        free(pm);
+    }
+    hmap_destroy(&model->placed);
 
     struct model_gw_group *g;
     HMAP_FOR_EACH_POP (g, hmap_node, &model->gw_groups) {
@@ -129,6 +241,10 @@ vpc_model_swap(struct vpc_model *a, struct vpc_model *b)
     hmap_moved(&b->locations.map);
     hmap_moved(&a->peered.map);
     hmap_moved(&b->peered.map);
+    hmap_moved(&a->gw_vpcs.map);
+    hmap_moved(&b->gw_vpcs.map);
+    hmap_moved(&a->placed);
+    hmap_moved(&b->placed);
 }
 
 /* Returns the VPC with row 'uuid', or NULL. */
@@ -810,9 +926,7 @@ build_vpc(struct vpc_model *model, const struct vpcrec_vpc *row,
                                       b.gw ? b.gw->fingerprint : 0);
     mv->fingerprint = mv->own_fingerprint;  /* model_route_resolve(). */
     hmap_insert(&model->vpcs, &mv->hmap_node, uuid_hash(&mv->pl.uuid));
-    if (mv->pl.n_peerings) {
-        hmapx_add(&model->peered, mv);
-    }
+    model_index_vpc(model, mv);
     model->n_ports += mv->pl.n_ports;
 }
 
@@ -863,7 +977,7 @@ vpc_model_update_vpcs(struct vpc_model *model, struct ovsdb_idl *idl,
             continue;
         }
         hmap_remove(&model->vpcs, &mv->hmap_node);
-        hmapx_find_and_delete(&model->peered, mv);
+        model_unindex_vpc(model, mv);
         hmap_insert(old_vpcs, &mv->hmap_node, uuid_hash(&mv->pl.uuid));
         model->n_ports -= mv->pl.n_ports;
         for (size_t i = 0; i < mv->pl.n_ports; i++) {

@@ -91,6 +91,12 @@ struct vpc_model {
     struct hmapx peered;            /* The model_vpcs in 'vpcs' with a
                                      * peering: what a change to one VPC
                                      * looks at for its peers. */
+    struct hmap placed;             /* Locations with the model_vpcs that
+                                     * have a port bound at, or migrating
+                                     * from or to, each (model.c's struct
+                                     * model_placement). */
+    struct hmapx gw_vpcs;           /* The model_vpcs with a gateway
+                                     * group. */
     size_t n_ports;
     const struct shash *claims;     /* iface-id -> struct sset of the names
                                      * of the chassis with an interface for
@@ -133,6 +139,8 @@ void vpc_model_for_ports_named(const char *name,
                                void *aux);
 const struct model_vpc *vpc_model_find(const struct vpc_model *,
                                        const struct uuid *);
+const struct hmapx *vpc_model_vpcs_at(const struct vpc_model *,
+                                      const struct model_location *);
 const struct model_gw_group *vpc_model_find_gw_group(
     const struct vpc_model *, const struct uuid *);
 const struct model_binding *vpc_model_find_binding(const struct vpc_model *,
