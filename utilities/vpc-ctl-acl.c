@@ -488,7 +488,7 @@ void
 vpc_ctl_pre_subnet_acls(struct ctl_context *ctx)
 {
     ovsdb_idl_add_column(ctx->idl, &vpcrec_subnet_col_network_acl);
-    ovsdb_idl_add_column(ctx->idl, &vpcrec_network_acl_col_name);
+    vpc_ctl_pre_name(ctx, &vpcrec_network_acl_col_name);
 }
 
 /* The names of VPCs, subnets and ACLs, and which VPC each is of. */
@@ -496,8 +496,8 @@ static void
 pre_acl_names(struct ctl_context *ctx)
 {
     vpc_ctl_pre_subnet_acls(ctx);
-    ovsdb_idl_add_column(ctx->idl, &vpcrec_vpc_col_name);
-    ovsdb_idl_add_column(ctx->idl, &vpcrec_subnet_col_name);
+    vpc_ctl_pre_name(ctx, &vpcrec_vpc_col_name);
+    vpc_ctl_pre_name(ctx, &vpcrec_subnet_col_name);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_subnet_col_vpc);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_network_acl_col_vpc);
 }

@@ -505,7 +505,6 @@ vpc_ctl_context_init(struct vpc_ctl_context *vctx, struct ctl_command *c,
     vctx->ports_valid = false;
     shash_init(&vctx->ports_by_name);
     hmap_init(&vctx->subnet_ips);
-    vctx->names = NULL;
     vctx->sg_rules = NULL;
 }
 
@@ -563,8 +562,6 @@ vpc_ctl_context_done(struct vpc_ctl_context *vctx, struct ctl_command *c)
     hmap_destroy(&vctx->subnet_ips);
     shash_init(&vctx->ports_by_name);
     hmap_init(&vctx->subnet_ips);
-    vpc_ctl_names_destroy(vctx->names);
-    vctx->names = NULL;
     vpc_ctl_sg_rules_destroy(vctx->sg_rules);
     vctx->sg_rules = NULL;
 }

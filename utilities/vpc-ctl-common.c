@@ -175,128 +175,102 @@ row_what(const struct ovsdb_idl_row *row)
     return table_info[table_index(row->table->class_)].what;
 }
 
-static bool
-row_matches(const struct ovsdb_idl_row *row, const char *name,
-            const char *id)
-{
-    struct uuid uuid;
+/* An IDL index of the rows of each table by their name, for
+ * vpc_ctl_lookup(): a batch such as vpc-bench's one transaction of 10,000
+ * ports looks names up tens of thousands of times, most of them names that
+ * do not exist yet (every vpc-add, subnet-add and port-add), and a scan of
+ * the table for each made the batch cost rows x commands.  The IDL keeps
+ * its indexes up to date with the transaction's own inserts, deletes and
+ * renames, so a name found (or not) is the truth at that point of the
+ * batch. */
+static struct ovsdb_idl_index *name_indexes[VPCREC_N_TABLES];
+static bool name_wanted[VPCREC_N_TABLES];
 
-    return !strcmp(name, id)
-           || (uuid_from_string(&uuid, id) && uuid_equals(&uuid, &row->uuid));
-}
-
-/* Row names by table, for vpc_ctl_lookup(): a batch such as vpc-bench's
- * one transaction of 4,000 ports, each put in three security groups, looks
- * groups and subnets up by name tens of thousands of times, and a scan of
- * the table for each took a tenth of vpc-ctl's CPU.  A name maps to the
- * UUID of the row that had it when it was seen (not to the row: a command
- * may delete it, and the IDL frees a row that the same transaction
- * inserted), and the row is checked every time it is used. */
-struct vpc_ctl_names {
-    struct shash by_table[VPCREC_N_TABLES];     /* Name -> struct uuid *. */
-    bool built[VPCREC_N_TABLES];
-};
-
+/* A prerequisite: replicates 'col', the name column of its table (see
+ * vpc_ctl_tables), which vpc_ctl_lookup() then finds rows by through an
+ * index. */
 void
-vpc_ctl_names_destroy(struct vpc_ctl_names *names)
+vpc_ctl_pre_name(struct ctl_context *ctx, const struct ovsdb_idl_column *col)
 {
-    if (names) {
-        for (size_t i = 0; i < VPCREC_N_TABLES; i++) {
-            shash_destroy_free_data(&names->by_table[i]);
+    ovsdb_idl_add_column(ctx->idl, col);
+    for (size_t i = 0; i < VPCREC_N_TABLES; i++) {
+        if (vpc_ctl_tables[i].row_ids[0].name_column == col) {
+            name_wanted[i] = true;
         }
-        free(names);
     }
 }
 
-static void
-remember_name(struct shash *names, const char *name, const struct uuid *uuid)
+/* Creates the name indexes of vpc_ctl_lookup() in 'idl', for the name
+ * columns that the commands' prerequisites replicated through
+ * vpc_ctl_pre_name(), before its first ovsdb_idl_run(). */
+void
+vpc_ctl_create_name_indexes(struct ovsdb_idl *idl)
 {
-    struct uuid *old = shash_replace(names, name, xmemdup(uuid, sizeof *uuid));
-    free(old);
-}
-
-/* Returns the names of the rows of 'tc' as they were when first asked. */
-static struct shash *
-table_names(struct ctl_context *ctx, const struct ovsdb_idl_table_class *tc)
-{
-    struct vpc_ctl_context *vctx = vpc_ctl_cast(ctx);
-    size_t t = table_index(tc);
-
-    if (!vctx->names) {
-        vctx->names = xzalloc(sizeof *vctx->names);
-        for (size_t i = 0; i < VPCREC_N_TABLES; i++) {
-            shash_init(&vctx->names->by_table[i]);
+    for (size_t i = 0; i < VPCREC_N_TABLES; i++) {
+        const struct ovsdb_idl_column *col
+            = vpc_ctl_tables[i].row_ids[0].name_column;
+        if (col && name_wanted[i] && !name_indexes[i]) {
+            name_indexes[i] = ovsdb_idl_index_create1(idl, col);
         }
     }
-    struct shash *names = &vctx->names->by_table[t];
-    if (!vctx->names->built[t]) {
-        const struct ovsdb_idl_column *name_col = name_column(tc);
-        const struct ovsdb_idl_row *row;
-
-        for (row = ovsdb_idl_first_row(ctx->idl, tc); row;
-             row = ovsdb_idl_next_row(row)) {
-            const struct ovsdb_datum *name = ovsdb_idl_read(row, name_col);
-            if (name->n) {
-                shash_add_once(names, json_string(name->keys[0].s),
-                               xmemdup(&row->uuid, sizeof row->uuid));
-            }
-        }
-        vctx->names->built[t] = true;
-    }
-    return names;
 }
 
-/* Returns the row of 'tc' whose UUID is 'uuid', if it still exists and is
- * still named 'id'. */
+/* Returns the row of 'tc' named 'id' (one of them, if several are), or
+ * NULL. */
 static const struct ovsdb_idl_row *
-row_still_named(struct ctl_context *ctx,
-                const struct ovsdb_idl_table_class *tc,
-                const struct uuid *uuid, const char *id)
+find_by_name(struct ctl_context *ctx, const struct ovsdb_idl_table_class *tc,
+             const char *id)
 {
-    const struct ovsdb_idl_row *row
-        = ovsdb_idl_get_row_for_uuid(ctx->idl, tc, uuid);
-    if (!row || !row->new_datum) {
-        return NULL;            /* Gone, or deleted by this transaction. */
+    struct ovsdb_idl_index *index = name_indexes[table_index(tc)];
+    const struct ovsdb_idl_column *name_col = name_column(tc);
+    const struct ovsdb_idl_row *row;
+
+    if (index) {
+        struct ovsdb_idl_row *target = ovsdb_idl_index_init_row(index);
+        union ovsdb_atom *key = xmalloc(sizeof *key);
+        struct ovsdb_datum datum = { .n = 1, .keys = key };
+
+        key->s = ovsdb_atom_string_create(id);
+        ovsdb_idl_index_write(target, name_col, &datum, tc);
+        row = ovsdb_idl_index_find(index, target);
+        ovsdb_idl_index_destroy_row(target);
+        return row;
     }
-    const struct ovsdb_datum *name = ovsdb_idl_read(row, name_column(tc));
-    return (name->n && !strcmp(json_string(name->keys[0].s), id)
-            ? row : NULL);
+
+    /* No index (the IDL was made without one): search. */
+    for (row = ovsdb_idl_first_row(ctx->idl, tc); row;
+         row = ovsdb_idl_next_row(row)) {
+        const struct ovsdb_datum *name = ovsdb_idl_read(row, name_col);
+        if (name->n && !strcmp(json_string(name->keys[0].s), id)) {
+            return row;
+        }
+    }
+    return NULL;
 }
 
 /* Returns the row of table 'tc' whose name is 'id', or whose UUID is 'id'.
  * If there is none and 'must_exist', sets the error "ID: WHAT not found".
- * VPC_CTL_LOOKUP() returns it typed. */
+ * VPC_CTL_LOOKUP() returns it typed.  Costs a lookup, not a look at every
+ * row, whether the row exists or not. */
 const struct ovsdb_idl_row *
 vpc_ctl_lookup(struct ctl_context *ctx,
                const struct ovsdb_idl_table_class *tc, const char *id,
                bool must_exist)
 {
-    const struct ovsdb_idl_column *name_col = name_column(tc);
-    struct shash *names = table_names(ctx, tc);
-    const struct uuid *known = shash_find_data(names, id);
-    const struct ovsdb_idl_row *row;
+    const struct ovsdb_idl_row *row = find_by_name(ctx, tc, id);
+    struct uuid uuid;
 
-    row = known ? row_still_named(ctx, tc, known, id) : NULL;
-    if (row) {
-        return row;
-    }
-
-    /* Named since, renamed, or a UUID: search. */
-    for (row = ovsdb_idl_first_row(ctx->idl, tc); row;
-         row = ovsdb_idl_next_row(row)) {
-        const struct ovsdb_datum *name = ovsdb_idl_read(row, name_col);
-        if (name->n && row_matches(row, json_string(name->keys[0].s), id)) {
-            if (!strcmp(json_string(name->keys[0].s), id)) {
-                remember_name(names, id, &row->uuid);
-            }
-            return row;
+    if (!row && uuid_from_string(&uuid, id)) {
+        row = ovsdb_idl_get_row_for_uuid(ctx->idl, tc, &uuid);
+        if (row && !row->new_datum) {
+            row = NULL;         /* Deleted by this transaction. */
         }
     }
-    if (must_exist) {
+    if (!row && must_exist) {
         ctl_error(ctx, "%s: %s not found", id,
                   table_info[table_index(tc)].what);
     }
-    return NULL;
+    return row;
 }
 
 /* Returns the VPC that 'row' names in its column 'vpc_col', or NULL. */

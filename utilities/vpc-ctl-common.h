@@ -50,8 +50,9 @@ bool vpc_ctl_cidr_parses(const char *s, struct vpc_cidr4 *);
  * use: vpc_ctl_tables, which vpc_ctl_cmds_init() gives to db-ctl-base. */
 extern const struct ctl_table_class vpc_ctl_tables[VPCREC_N_TABLES];
 
-struct vpc_ctl_names;
-void vpc_ctl_names_destroy(struct vpc_ctl_names *);
+void vpc_ctl_create_name_indexes(struct ovsdb_idl *);
+void vpc_ctl_pre_name(struct ctl_context *,
+                      const struct ovsdb_idl_column *name_col);
 const struct ovsdb_idl_row *vpc_ctl_lookup(
     struct ctl_context *, const struct ovsdb_idl_table_class *,
     const char *id, bool must_exist);

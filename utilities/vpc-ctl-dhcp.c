@@ -363,9 +363,9 @@ cmd_port_set_hostname(struct ctl_context *ctx)
 static void
 pre_dhcp(struct ctl_context *ctx)
 {
-    ovsdb_idl_add_column(ctx->idl, &vpcrec_vpc_col_name);
+    vpc_ctl_pre_name(ctx, &vpcrec_vpc_col_name);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_vpc_col_dhcp_options);
-    ovsdb_idl_add_column(ctx->idl, &vpcrec_subnet_col_name);
+    vpc_ctl_pre_name(ctx, &vpcrec_subnet_col_name);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_subnet_col_vpc);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_subnet_col_dhcp_options);
 }

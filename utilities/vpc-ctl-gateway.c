@@ -786,12 +786,12 @@ static void
 pre_ext_nets(struct ctl_context *ctx)
 {
     vpc_ctl_pre_global(ctx);
-    ovsdb_idl_add_column(ctx->idl, &vpcrec_external_network_col_name);
+    vpc_ctl_pre_name(ctx, &vpcrec_external_network_col_name);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_external_network_col_cidr);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_external_network_col_next_hop);
     ovsdb_idl_add_column(ctx->idl,
                          &vpcrec_external_network_col_physical_network);
-    ovsdb_idl_add_column(ctx->idl, &vpcrec_gateway_group_col_name);
+    vpc_ctl_pre_name(ctx, &vpcrec_gateway_group_col_name);
     ovsdb_idl_add_column(ctx->idl,
                          &vpcrec_gateway_group_col_external_network);
 }
@@ -803,7 +803,7 @@ pre_gw_groups(struct ctl_context *ctx)
     vpc_ctl_pre_subnets(ctx);
     pre_ext_nets(ctx);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_gateway_group_col_priorities);
-    ovsdb_idl_add_column(ctx->idl, &vpcrec_chassis_col_name);
+    vpc_ctl_pre_name(ctx, &vpcrec_chassis_col_name);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_chassis_col_role);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_chassis_col_bridge_mappings);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_vpc_col_gateway_group);

@@ -163,7 +163,7 @@ cmd_sync(struct ctl_context *ctx OVS_UNUSED)
 void
 vpc_ctl_pre_chassis(struct ctl_context *ctx)
 {
-    ovsdb_idl_add_column(ctx->idl, &vpcrec_chassis_col_name);
+    vpc_ctl_pre_name(ctx, &vpcrec_chassis_col_name);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_chassis_col_role);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_chassis_col_encap_type);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_chassis_col_encap_ip);

@@ -633,7 +633,7 @@ static void
 pre_vpcs(struct ctl_context *ctx)
 {
     vpc_ctl_pre_global(ctx);
-    ovsdb_idl_add_column(ctx->idl, &vpcrec_vpc_col_name);
+    vpc_ctl_pre_name(ctx, &vpcrec_vpc_col_name);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_vpc_col_tunnel_key);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_vpc_col_cidrs);
 }
@@ -642,7 +642,7 @@ pre_vpcs(struct ctl_context *ctx)
 static void
 pre_subnets_and_macs(struct ctl_context *ctx)
 {
-    ovsdb_idl_add_column(ctx->idl, &vpcrec_subnet_col_name);
+    vpc_ctl_pre_name(ctx, &vpcrec_subnet_col_name);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_subnet_col_cidr);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_subnet_col_gateway_ip);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_subnet_col_gateway_mac);
@@ -663,7 +663,7 @@ vpc_ctl_pre_subnets(struct ctl_context *ctx)
 static void
 pre_port_columns(struct ctl_context *ctx)
 {
-    ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_name);
+    vpc_ctl_pre_name(ctx, &vpcrec_port_col_name);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_subnet);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_ips);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_port_col_requested_chassis);
@@ -707,7 +707,7 @@ pre_vpc_add(struct ctl_context *ctx)
     pre_vpcs(ctx);
     vpc_ctl_pre_sg_names(ctx);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_vpc_col_main_route_table);
-    ovsdb_idl_add_column(ctx->idl, &vpcrec_route_table_col_name);
+    vpc_ctl_pre_name(ctx, &vpcrec_route_table_col_name);
 }
 
 static void
@@ -739,7 +739,7 @@ pre_subnet_list(struct ctl_context *ctx)
     vpc_ctl_pre_subnets(ctx);
     vpc_ctl_pre_subnet_acls(ctx);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_subnet_col_route_table);
-    ovsdb_idl_add_column(ctx->idl, &vpcrec_route_table_col_name);
+    vpc_ctl_pre_name(ctx, &vpcrec_route_table_col_name);
 }
 
 static void

@@ -30,11 +30,6 @@ struct vpc_ctl_context {
     struct shash ports_by_name;     /* Port name -> vpcrec_port. */
     struct hmap subnet_ips;         /* Of struct subnet_ips, by row. */
 
-    /* The names of the rows of every table that vpc_ctl_lookup() searched,
-     * built on its first search of the table; checked against the row on
-     * every use, so no command needs to keep them up to date. */
-    struct vpc_ctl_names *names;
-
     /* The rules of every security group, for sg-rule-add in big batches
      * (see vpc-ctl-sg.c). */
     struct vpc_ctl_sg_rules *sg_rules;
