@@ -24,6 +24,7 @@
 #include "timeval.h"
 #include "util.h"
 #include "vpc-ctl.h"
+#include "vpc-ctl-common.h"
 #include "vpc-idl.h"
 #include "vpc-util.h"
 
@@ -138,6 +139,7 @@ main(int argc, char *argv[])
     the_idl = ovsdb_idl_create(db, &vpcrec_idl_class, false, several);
     ovsdb_idl_set_leader_only(the_idl, leader_only);
     run_prerequisites(commands, n_commands, the_idl);
+    vpc_ctl_create_name_indexes(the_idl);
     if (!dry_run) {
         vpc_ctl_scope_init(the_idl, commands, n_commands);
     }
