@@ -71,14 +71,17 @@ ofctrl_punts_pop(struct ofctrl_punts *punts)
 }
 
 /* Returns true if 'oh' (an error) answers one of our latest meter mods:
- * "meter exists" for an add, or "not primary" after a lost claim, neither
- * of which there is anything to repair for. */
+ * "meter exists" for an add, or "not primary" after a lost claim; or our
+ * latest meter statistics request, from a switch that keeps none.  There
+ * is nothing to repair for any of them: a resync for each would read the
+ * whole switch back every few seconds. */
 bool
 ofctrl_punts_is_meter_reply(const struct ofctrl_punts *punts,
                             const struct ofp_header *oh)
 {
     uint32_t xid = ntohl(oh->xid);
-    return xid >= punts->meter_xid_min && xid <= punts->meter_xid_max;
+    return ((xid >= punts->meter_xid_min && xid <= punts->meter_xid_max)
+            || (punts->meter_stats_xid && xid == punts->meter_stats_xid));
 }
 
 /* Returns the message that asks for packet-ins as NXT_PACKET_IN2. */
