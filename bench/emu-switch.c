@@ -893,6 +893,34 @@ handle_meter_config_request(struct emu_conn *c, const struct ofp_header *oh)
     return 0;
 }
 
+/* Meter statistics as ofproto gives them: every meter with its bands,
+ * counters at 0 (no packets pass an emulated switch). */
+static enum ofperr
+handle_meter_stats_request(struct emu_conn *c, const struct ofp_header *oh)
+{
+    uint32_t which;
+    struct ovs_list replies;
+    const struct emu_meter *m;
+
+    ofputil_decode_meter_request(oh, &which);
+    ofpmp_init(&replies, oh);
+    HMAP_FOR_EACH (m, hmap_node, &c->sw->table.meters) {
+        if (which == OFPM13_ALL || which == m->mc.meter_id) {
+            struct ofputil_meter_band_stats *bands
+                = xcalloc(m->mc.n_bands + 1, sizeof *bands);
+            struct ofputil_meter_stats ms = {
+                .meter_id = m->mc.meter_id,
+                .n_bands = m->mc.n_bands,
+                .bands = bands,
+            };
+            ofputil_append_meter_stats(&replies, &ms);
+            free(bands);
+        }
+    }
+    send_replies(c, &replies);
+    return 0;
+}
+
 static enum ofperr
 handle_flow_monitor_request(struct emu_conn *c, const struct ofp_header *oh)
 {
@@ -1095,6 +1123,8 @@ handle_msg(struct emu_conn *c, const struct ofp_header *oh)
         return handle_group_stats_request(c, oh);
     case OFPTYPE_METER_CONFIG_STATS_REQUEST:
         return handle_meter_config_request(c, oh);
+    case OFPTYPE_METER_STATS_REQUEST:
+        return handle_meter_stats_request(c, oh);
     case OFPTYPE_FLOW_MONITOR_STATS_REQUEST:
         return handle_flow_monitor_request(c, oh);
     case OFPTYPE_FLOW_MONITOR_CANCEL:
