@@ -821,6 +821,31 @@ ofctrl_resync(struct ofctrl *ofc)
     }
 }
 
+/* Returns true if actions 'a' and 'b' are the same bytes, but for each
+ * action's 'raw' (the OpenFlow action it was decoded from, which the
+ * actions we build do not have): a cheap way to tell that what a switch
+ * reports is what we built.  False says nothing: compare them with
+ * ofpacts_equal_stringwise(). */
+static bool
+ofpacts_same_bytes(const struct ofpact *a, size_t a_len,
+                   const struct ofpact *b, size_t b_len)
+{
+    const struct ofpact *x;
+    const struct ofpact *y = b;
+
+    if (a_len != b_len) {
+        return false;
+    }
+    OFPACT_FOR_EACH (x, a, a_len) {
+        if (x->type != y->type || x->len != y->len
+            || memcmp(x + 1, y + 1, x->len - sizeof *x)) {
+            return false;
+        }
+        y = ofpact_next(y);
+    }
+    return true;
+}
+
 /* Brings the switch from what it has (read while DUMPING) to the union of
  * 'parts', touching only the flows that differ: nothing is flushed, so
  * forwarding never stops.  Must be called in state DUMPED. */
@@ -848,8 +873,8 @@ ofctrl_reconcile(struct ofctrl *ofc,
                  * so compare what the actions mean; but most often they
                  * are the same bytes, which is a cheaper comparison. */
                 if (have->cookie != flow->cookie
-                    || (!ofpacts_equal(have->ofpacts, have->ofpacts_len,
-                                       flow->ofpacts, flow->ofpacts_len)
+                    || (!ofpacts_same_bytes(have->ofpacts, have->ofpacts_len,
+                                            flow->ofpacts, flow->ofpacts_len)
                         && !ofpacts_equal_stringwise(have->ofpacts,
                                                      have->ofpacts_len,
                                                      flow->ofpacts,
