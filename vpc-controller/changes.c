@@ -232,24 +232,16 @@ port_change_is_moot(const struct vpcrec_port *row)
 }
 
 /* Adds to 'vpcs' the VPC that holds the security group, network ACL, route
- * table, route, peering or rule of either 'uuid' in the model, and 'vpc' (where the row is now, if
+ * table, route, peering, flow log or rule 'uuid' in the model (one lookup,
+ * see vpc_model_row_vpcs()), and 'vpc' (where the row is now, if
  * anywhere).  Returns false if a row reported as new is one the model has
  * (the database was read afresh). */
 static bool
 add_policy_row_vpcs(const struct uuid *uuid, const struct vpcrec_vpc *vpc,
                 bool is_new, struct uuidset *vpcs)
 {
-    const struct model_vpc *mv;
-
-    HMAP_FOR_EACH (mv, hmap_node, &engine_model.vpcs) {
-        if (model_sg_vpc_has(mv, uuid) || model_acl_vpc_has(mv, uuid)
-            || model_route_vpc_has(mv, uuid)
-            || model_flowlog_vpc_has(mv, uuid)) {
-            if (is_new) {
-                return false;
-            }
-            uuidset_insert(vpcs, &mv->pl.uuid);
-        }
+    if (vpc_model_row_vpcs(&engine_model, uuid, vpcs) && is_new) {
+        return false;
     }
     if (vpc) {
         uuidset_insert(vpcs, &vpc->header_.uuid);
@@ -277,16 +269,9 @@ collect_changed_vpcs(struct uuidset *vpcs)
 
     const struct vpcrec_subnet *sn;
     VPCREC_SUBNET_FOR_EACH_TRACKED (sn, vpcdb) {
-        const struct model_vpc *mv;
-        HMAP_FOR_EACH (mv, hmap_node, &engine_model.vpcs) {
-            for (size_t i = 0; i < mv->pl.n_subnets; i++) {
-                if (uuid_equals(&mv->pl.subnets[i].uuid, &sn->header_.uuid)) {
-                    if (vpcrec_subnet_is_new(sn)) {
-                        return false;
-                    }
-                    uuidset_insert(vpcs, &mv->pl.uuid);
-                }
-            }
+        if (vpc_model_row_vpcs(&engine_model, &sn->header_.uuid, vpcs)
+            && vpcrec_subnet_is_new(sn)) {
+            return false;
         }
         if (!vpcrec_subnet_is_deleted(sn) && sn->vpc) {
             uuidset_insert(vpcs, &sn->vpc->header_.uuid);
@@ -295,14 +280,7 @@ collect_changed_vpcs(struct uuidset *vpcs)
 
     const struct vpcrec_nat *nat;
     VPCREC_NAT_FOR_EACH_TRACKED (nat, vpcdb) {
-        const struct model_vpc *mv;
-        HMAP_FOR_EACH (mv, hmap_node, &engine_model.vpcs) {
-            for (size_t i = 0; i < mv->pl.n_nats; i++) {
-                if (uuid_equals(&mv->pl.nats[i].uuid, &nat->header_.uuid)) {
-                    uuidset_insert(vpcs, &mv->pl.uuid);
-                }
-            }
-        }
+        vpc_model_row_vpcs(&engine_model, &nat->header_.uuid, vpcs);
         if (!vpcrec_nat_is_deleted(nat) && nat->vpc) {
             uuidset_insert(vpcs, &nat->vpc->header_.uuid);
         }

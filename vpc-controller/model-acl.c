@@ -200,18 +200,3 @@ model_acl_fingerprint(const struct vpc_pl_vpc *pl, uint32_t basis)
     }
     return h;
 }
-
-/* Does 'mv' hold the network ACL or rule whose row is 'uuid'? */
-bool
-model_acl_vpc_has(const struct model_vpc *mv, const struct uuid *uuid)
-{
-    for (size_t i = 0; i < mv->pl.n_nacls; i++) {
-        const struct vpc_pl_nacl *acl = &mv->pl.nacls[i];
-        if (uuid_equals(&acl->uuid, uuid)
-            || model_uuid_in(acl->rules, acl->n_rules, sizeof *acl->rules,
-                             uuid)) {
-            return true;
-        }
-    }
-    return false;
-}

@@ -27,6 +27,5 @@ uint32_t model_acl_subnet_acl(const struct model_acl_builder *,
                               const struct vpcrec_subnet *);
 void model_acl_builder_destroy(struct model_acl_builder *);
 uint32_t model_acl_fingerprint(const struct vpc_pl_vpc *, uint32_t basis);
-bool model_acl_vpc_has(const struct model_vpc *, const struct uuid *row);
 
 #endif /* model-acl.h */

@@ -128,11 +128,3 @@ model_flowlog_fingerprint(const struct vpc_pl_vpc *pl, uint32_t basis)
     return hash_bytes(pl->flow_logs, pl->n_flow_logs * sizeof *pl->flow_logs,
                       basis);
 }
-
-/* Does 'mv' hold the flow log whose row is 'uuid'? */
-bool
-model_flowlog_vpc_has(const struct model_vpc *mv, const struct uuid *uuid)
-{
-    return model_uuid_in(mv->pl.flow_logs, mv->pl.n_flow_logs,
-                         sizeof *mv->pl.flow_logs, uuid);
-}

@@ -17,6 +17,5 @@ void model_flowlog_create_indexes(struct ovsdb_idl *);
 void model_flowlog_build(const struct vpcrec_vpc *, struct model_vpc *);
 uint32_t model_flowlog_fingerprint(const struct vpc_pl_vpc *,
                                    uint32_t basis);
-bool model_flowlog_vpc_has(const struct model_vpc *, const struct uuid *);
 
 #endif /* model-flowlog.h */

@@ -417,23 +417,6 @@ model_route_fingerprint(const struct vpc_pl_vpc *pl, uint32_t basis)
     return h;
 }
 
-/* Returns true if route table, route or peering 'row' is one of 'mv''s in
- * the model. */
-bool
-model_route_vpc_has(const struct model_vpc *mv, const struct uuid *row)
-{
-    for (size_t i = 0; i < mv->pl.n_route_tables; i++) {
-        const struct vpc_pl_route_table *rt = &mv->pl.route_tables[i];
-        if (uuid_equals(&rt->uuid, row)
-            || model_uuid_in(rt->routes, rt->n_routes, sizeof *rt->routes,
-                             row)) {
-            return true;
-        }
-    }
-    return model_uuid_in(mv->pl.peerings, mv->pl.n_peerings,
-                         sizeof *mv->pl.peerings, row);
-}
-
 /* Adds to 'vpcs' the VPCs that peer with one of them, in the database
  * (either side) or in 'model': their views of them change with them. */
 void

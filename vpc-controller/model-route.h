@@ -32,7 +32,6 @@ uint32_t model_route_subnet_table(const struct model_route_builder *,
 void model_route_finish(struct model_route_builder *, struct model_vpc *);
 void model_route_resolve(struct vpc_model *, struct model_vpc *);
 uint32_t model_route_fingerprint(const struct vpc_pl_vpc *, uint32_t basis);
-bool model_route_vpc_has(const struct model_vpc *, const struct uuid *row);
 void model_route_add_peers(const struct vpc_model *, struct ovsdb_idl *,
                            struct uuidset *vpcs);
 

@@ -233,18 +233,3 @@ model_sg_fingerprint(const struct vpc_pl_vpc *pl, uint32_t basis)
     }
     return h;
 }
-
-/* Does 'mv' hold the security group or rule whose row is 'uuid'? */
-bool
-model_sg_vpc_has(const struct model_vpc *mv, const struct uuid *uuid)
-{
-    for (size_t i = 0; i < mv->pl.n_sgs; i++) {
-        const struct vpc_pl_sg *sg = &mv->pl.sgs[i];
-        if (uuid_equals(&sg->uuid, uuid)
-            || model_uuid_in(sg->rules, sg->n_rules, sizeof *sg->rules,
-                             uuid)) {
-            return true;
-        }
-    }
-    return false;
-}

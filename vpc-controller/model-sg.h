@@ -30,6 +30,5 @@ size_t model_sg_port_groups(const struct model_sg_builder *,
                             const struct vpcrec_port *, size_t *sgs);
 void model_sg_builder_destroy(struct model_sg_builder *);
 uint32_t model_sg_fingerprint(const struct vpc_pl_vpc *, uint32_t basis);
-bool model_sg_vpc_has(const struct model_vpc *, const struct uuid *row);
 
 #endif /* model-sg.h */

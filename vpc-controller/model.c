@@ -48,6 +48,102 @@ vpc_model_init(struct vpc_model *model)
     model->claims = NULL;
     hmap_init(&model->placed);
     hmapx_init(&model->gw_vpcs);
+    hmap_init(&model->rows);
+}
+
+/* A row that a VPC of the model holds (see 'rows' in struct vpc_model). */
+struct model_row {
+    struct hmap_node hmap_node;     /* In vpc_model's 'rows', by uuid. */
+    struct uuid uuid;
+    struct model_vpc *mv;
+};
+
+static void
+row_add(struct vpc_model *model, struct model_vpc *mv,
+        const struct uuid *uuid)
+{
+    struct model_row *r = xmalloc(sizeof *r);
+    r->uuid = *uuid;
+    r->mv = mv;
+    hmap_insert(&model->rows, &r->hmap_node, uuid_hash(uuid));
+}
+
+static void
+row_remove(struct vpc_model *model, struct model_vpc *mv,
+           const struct uuid *uuid)
+{
+    struct model_row *r;
+
+    HMAP_FOR_EACH_WITH_HASH (r, hmap_node, uuid_hash(uuid), &model->rows) {
+        if (r->mv == mv && uuid_equals(&r->uuid, uuid)) {
+            hmap_remove(&model->rows, &r->hmap_node);
+            free(r);
+            return;
+        }
+    }
+}
+
+/* Calls 'cb' for the UUID of each row that 'mv' holds besides its own and
+ * its ports': subnets, NAT rules, security groups and their rules, network
+ * ACLs and their rules, route tables and their routes, peerings and flow
+ * logs: what a change to one of those rows looks for. */
+static void
+rows_for_each(struct vpc_model *model, struct model_vpc *mv,
+              void (*cb)(struct vpc_model *, struct model_vpc *,
+                         const struct uuid *))
+{
+    const struct vpc_pl_vpc *pl = &mv->pl;
+
+    for (size_t i = 0; i < pl->n_subnets; i++) {
+        cb(model, mv, &pl->subnets[i].uuid);
+    }
+    for (size_t i = 0; i < pl->n_nats; i++) {
+        cb(model, mv, &pl->nats[i].uuid);
+    }
+    for (size_t i = 0; i < pl->n_sgs; i++) {
+        cb(model, mv, &pl->sgs[i].uuid);
+        for (size_t j = 0; j < pl->sgs[i].n_rules; j++) {
+            cb(model, mv, &pl->sgs[i].rules[j].uuid);
+        }
+    }
+    for (size_t i = 0; i < pl->n_nacls; i++) {
+        cb(model, mv, &pl->nacls[i].uuid);
+        for (size_t j = 0; j < pl->nacls[i].n_rules; j++) {
+            cb(model, mv, &pl->nacls[i].rules[j].uuid);
+        }
+    }
+    for (size_t i = 0; i < pl->n_route_tables; i++) {
+        cb(model, mv, &pl->route_tables[i].uuid);
+        for (size_t j = 0; j < pl->route_tables[i].n_routes; j++) {
+            cb(model, mv, &pl->route_tables[i].routes[j].uuid);
+        }
+    }
+    for (size_t i = 0; i < pl->n_peerings; i++) {
+        cb(model, mv, &pl->peerings[i].uuid);
+    }
+    for (size_t i = 0; i < pl->n_flow_logs; i++) {
+        cb(model, mv, &pl->flow_logs[i].uuid);
+    }
+}
+
+/* Adds to 'vpcs' the UUID of each VPC of 'model' that holds row 'uuid' (a
+ * subnet, NAT rule, security group or rule, network ACL or rule, route
+ * table or route, peering or flow log: see rows_for_each()), and returns
+ * how many do.  One lookup, whatever the number of VPCs. */
+size_t
+vpc_model_row_vpcs(const struct vpc_model *model, const struct uuid *uuid,
+                   struct uuidset *vpcs)
+{
+    const struct model_row *r;
+    size_t n = 0;
+
+    HMAP_FOR_EACH_WITH_HASH (r, hmap_node, uuid_hash(uuid), &model->rows) {
+        if (uuid_equals(&r->uuid, uuid)) {
+            uuidset_insert(vpcs, &r->mv->pl.uuid);
+            n++;
+        }
+    }
+    return n;
 }
 
 /* The VPCs placed at one location (see 'placed' in struct vpc_model). */
@@ -130,6 +226,7 @@ model_index_vpc(struct vpc_model *model, struct model_vpc *mv)
         hmapx_add(&model->gw_vpcs, mv);
     }
     placement_for_each(model, mv, placement_add);
+    rows_for_each(model, mv, row_add);
 }
 
 /* Takes 'mv', about to leave 'model''s VPCs, out of its indexes. */
@@ -139,6 +236,7 @@ model_unindex_vpc(struct vpc_model *model, struct model_vpc *mv)
     hmapx_find_and_delete(&model->peered, mv);
     hmapx_find_and_delete(&model->gw_vpcs, mv);
     placement_for_each(model, mv, placement_remove);
+    rows_for_each(model, mv, row_remove);
 }
 
 /* Returns the VPCs (of struct model_vpc) of 'model' that have a port bound
@@ -204,6 +302,11 @@ vpc_model_destroy(struct vpc_model *model)
         free(pm);
     }
     hmap_destroy(&model->placed);
+    struct model_row *r;
+    HMAP_FOR_EACH_POP (r, hmap_node, &model->rows) {
+        free(r);
+    }
+    hmap_destroy(&model->rows);
 
     struct model_gw_group *g;
     HMAP_FOR_EACH_POP (g, hmap_node, &model->gw_groups) {
@@ -245,6 +348,8 @@ vpc_model_swap(struct vpc_model *a, struct vpc_model *b)
     hmap_moved(&b->gw_vpcs.map);
     hmap_moved(&a->placed);
     hmap_moved(&b->placed);
+    hmap_moved(&a->rows);
+    hmap_moved(&b->rows);
 }
 
 /* Returns the VPC with row 'uuid', or NULL. */

@@ -97,6 +97,8 @@ struct vpc_model {
                                      * model_placement). */
     struct hmapx gw_vpcs;           /* The model_vpcs with a gateway
                                      * group. */
+    struct hmap rows;               /* The rows that its VPCs hold, to the
+                                     * VPC (model.c's struct model_row). */
     size_t n_ports;
     const struct shash *claims;     /* iface-id -> struct sset of the names
                                      * of the chassis with an interface for
@@ -139,6 +141,8 @@ void vpc_model_for_ports_named(const char *name,
                                void *aux);
 const struct model_vpc *vpc_model_find(const struct vpc_model *,
                                        const struct uuid *);
+size_t vpc_model_row_vpcs(const struct vpc_model *, const struct uuid *,
+                          struct uuidset *vpcs);
 const struct hmapx *vpc_model_vpcs_at(const struct vpc_model *,
                                       const struct model_location *);
 const struct model_gw_group *vpc_model_find_gw_group(
