@@ -200,12 +200,57 @@ vpc_ctl_pre_name(struct ctl_context *ctx, const struct ovsdb_idl_column *col)
     }
 }
 
-/* Creates the name indexes of vpc_ctl_lookup() in 'idl', for the name
- * columns that the commands' prerequisites replicated through
- * vpc_ctl_pre_name(), before its first ovsdb_idl_run(). */
+/* IDL indexes of rows by a reference column that refers to one row, for
+ * vpc_ctl_sorted_rows(): a subnet-add checks its CIDR against the other
+ * subnets of its VPC, which a batch of 1,000 subnet-adds found by reading
+ * every subnet of the world each time. */
+static struct {
+    const struct ovsdb_idl_column *col;
+    struct ovsdb_idl_index *index;
+} ref_indexes[4];
+static size_t n_ref_indexes;
+
+/* A prerequisite: replicates 'col', a column of references to at most one
+ * row, and has vpc_ctl_sorted_rows() find the rows that refer to a given
+ * row through an index on it. */
+void
+vpc_ctl_pre_ref(struct ctl_context *ctx, const struct ovsdb_idl_column *col)
+{
+    ovs_assert(col->type.n_max == 1);
+    ovsdb_idl_add_column(ctx->idl, col);
+    for (size_t i = 0; i < n_ref_indexes; i++) {
+        if (ref_indexes[i].col == col) {
+            return;
+        }
+    }
+    ovs_assert(n_ref_indexes < ARRAY_SIZE(ref_indexes));
+    ref_indexes[n_ref_indexes++].col = col;
+}
+
+static struct ovsdb_idl_index *
+ref_index(const struct ovsdb_idl_column *col)
+{
+    for (size_t i = 0; i < n_ref_indexes; i++) {
+        if (ref_indexes[i].col == col) {
+            return ref_indexes[i].index;
+        }
+    }
+    return NULL;
+}
+
+/* Creates the indexes of vpc_ctl_lookup() and vpc_ctl_sorted_rows() in
+ * 'idl', for the columns that the commands' prerequisites replicated
+ * through vpc_ctl_pre_name() and vpc_ctl_pre_ref(), before its first
+ * ovsdb_idl_run(). */
 void
 vpc_ctl_create_name_indexes(struct ovsdb_idl *idl)
 {
+    for (size_t i = 0; i < n_ref_indexes; i++) {
+        if (!ref_indexes[i].index) {
+            ref_indexes[i].index = ovsdb_idl_index_create1(
+                idl, ref_indexes[i].col);
+        }
+    }
     for (size_t i = 0; i < VPCREC_N_TABLES; i++) {
         const struct ovsdb_idl_column *col
             = vpc_ctl_tables[i].row_ids[0].name_column;
@@ -413,6 +458,20 @@ compare_rows(const void *a_, const void *b_)
     return strcmp(a->name, b->name);
 }
 
+/* The row after 'row' for vpc_ctl_sorted_rows(): in 'index', if nonnull,
+ * through 'cursor', else in its table. */
+static const struct ovsdb_idl_row *
+sorted_rows_next(struct ovsdb_idl_index *index,
+                 struct ovsdb_idl_cursor *cursor,
+                 const struct ovsdb_idl_row *row)
+{
+    if (index) {
+        ovsdb_idl_cursor_next_eq(cursor);
+        return ovsdb_idl_cursor_data(cursor);
+    }
+    return ovsdb_idl_next_row(row);
+}
+
 /* Returns the rows of table 'tc' that refer to 'ref' through 'ref_col'
  * (every row if 'ref' is NULL), sorted by name: NAT rows by outside
  * address.  Stores their number in '*n'.  The caller frees the array;
@@ -429,8 +488,23 @@ vpc_ctl_sorted_rows(struct ctl_context *ctx,
     const struct ovsdb_idl_row *row;
 
     *n = 0;
-    for (row = ovsdb_idl_first_row(ctx->idl, tc); row;
-         row = ovsdb_idl_next_row(row)) {
+    struct ovsdb_idl_index *index = ref ? ref_index(ref_col) : NULL;
+    struct ovsdb_idl_row *target = NULL;
+    struct ovsdb_idl_cursor cursor = { .index = NULL };
+    if (index) {
+        /* Only the rows that refer to 'ref', through the index. */
+        union ovsdb_atom *key = xmalloc(sizeof *key);
+        struct ovsdb_datum datum = { .n = 1, .keys = key };
+
+        key->uuid = ref->uuid;
+        target = ovsdb_idl_index_init_row(index);
+        ovsdb_idl_index_write(target, ref_col, &datum, tc);
+        cursor = ovsdb_idl_cursor_first_eq(index, target);
+        row = ovsdb_idl_cursor_data(&cursor);
+    } else {
+        row = ovsdb_idl_first_row(ctx->idl, tc);
+    }
+    for (; row; row = sorted_rows_next(index, &cursor, row)) {
         if (!row_refers_to(row, ref_col, ref)) {
             continue;
         }
@@ -446,6 +520,9 @@ vpc_ctl_sorted_rows(struct ctl_context *ctx,
             free(vpc_ip4_parse(r->name, &r->ip));
             r->name = "";
         }
+    }
+    if (target) {
+        ovsdb_idl_index_destroy_row(target);
     }
     if (*n) {
         qsort(rows, *n, sizeof *rows, compare_rows);

@@ -53,6 +53,8 @@ extern const struct ctl_table_class vpc_ctl_tables[VPCREC_N_TABLES];
 void vpc_ctl_create_name_indexes(struct ovsdb_idl *);
 void vpc_ctl_pre_name(struct ctl_context *,
                       const struct ovsdb_idl_column *name_col);
+void vpc_ctl_pre_ref(struct ctl_context *,
+                     const struct ovsdb_idl_column *ref_col);
 const struct ovsdb_idl_row *vpc_ctl_lookup(
     struct ctl_context *, const struct ovsdb_idl_table_class *,
     const char *id, bool must_exist);

@@ -656,7 +656,7 @@ void
 vpc_ctl_pre_subnets(struct ctl_context *ctx)
 {
     pre_vpcs(ctx);
-    ovsdb_idl_add_column(ctx->idl, &vpcrec_subnet_col_vpc);
+    vpc_ctl_pre_ref(ctx, &vpcrec_subnet_col_vpc);
     pre_subnets_and_macs(ctx);
 }
 
@@ -706,6 +706,7 @@ pre_vpc_add(struct ctl_context *ctx)
 {
     pre_vpcs(ctx);
     vpc_ctl_pre_sg_names(ctx);
+    vpc_ctl_pre_name(ctx, &vpcrec_security_group_col_name);
     ovsdb_idl_add_column(ctx->idl, &vpcrec_vpc_col_main_route_table);
     vpc_ctl_pre_name(ctx, &vpcrec_route_table_col_name);
 }
