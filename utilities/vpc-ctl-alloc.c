@@ -19,6 +19,7 @@
 #include "util.h"
 #include "uuid.h"
 #include "vpc-addr.h"
+#include "bitmap.h"
 #include "vpc-ctl-common.h"
 #include "vpc-ctl-sg-rules.h"
 #include "vpc-idl.h"
@@ -142,6 +143,16 @@ invalidate_cache(struct ctl_context *ctx)
     }
     vctx->mac_hint = vctx->mac_hint_base;
     clear_port_indexes(vctx);
+    vpc_ctl_forget_tunnel_keys(vctx);
+}
+
+/* Drops what 'vctx' knows of the tunnel keys in use: a command freed one or
+ * changed them behind vpc-add's back. */
+void
+vpc_ctl_forget_tunnel_keys(struct vpc_ctl_context *vctx)
+{
+    bitmap_free(vctx->tunnel_keys);
+    vctx->tunnel_keys = NULL;
 }
 
 static struct subnet_ips *
@@ -506,6 +517,7 @@ vpc_ctl_context_init(struct vpc_ctl_context *vctx, struct ctl_command *c,
     shash_init(&vctx->ports_by_name);
     hmap_init(&vctx->subnet_ips);
     vctx->sg_rules = NULL;
+    vctx->tunnel_keys = NULL;
 }
 
 /* Points 'vctx' at command 'c', the last of its transaction if 'last'. */
@@ -564,4 +576,5 @@ vpc_ctl_context_done(struct vpc_ctl_context *vctx, struct ctl_command *c)
     hmap_init(&vctx->subnet_ips);
     vpc_ctl_sg_rules_destroy(vctx->sg_rules);
     vctx->sg_rules = NULL;
+    vpc_ctl_forget_tunnel_keys(vctx);
 }

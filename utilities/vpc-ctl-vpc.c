@@ -30,9 +30,36 @@
 
 /* ---------------------------------------------------------------- VPCs */
 
+/* Returns the lowest tunnel key that no VPC has (VPC_TUNNEL_KEY_MAX + 1 if
+ * none is left).  The keys in use are read once per transaction, and the
+ * search goes on from where the last one ended: a batch of vpc-adds costs
+ * the VPCs once, not once per vpc-add. */
+static long long
+lowest_free_tunnel_key(struct ctl_context *ctx)
+{
+    struct vpc_ctl_context *vctx = vpc_ctl_cast(ctx);
+
+    if (!vctx->tunnel_keys) {
+        const struct vpcrec_vpc *vpc;
+
+        vctx->tunnel_keys = bitmap_allocate(VPC_TUNNEL_KEY_MAX + 1);
+        VPCREC_VPC_FOR_EACH (vpc, ctx->idl) {
+            if (vpc->tunnel_key > 0 && vpc->tunnel_key <= VPC_TUNNEL_KEY_MAX) {
+                bitmap_set1(vctx->tunnel_keys, vpc->tunnel_key);
+            }
+        }
+        vctx->tunnel_key_hint = 1;
+    }
+    long long key = bitmap_scan(vctx->tunnel_keys, 0, vctx->tunnel_key_hint,
+                                VPC_TUNNEL_KEY_MAX + 1);
+    vctx->tunnel_key_hint = key;
+    return key;
+}
+
 static void
 cmd_vpc_add(struct ctl_context *ctx)
 {
+    struct vpc_ctl_context *vctx = vpc_ctl_cast(ctx);
     const char *name = ctx->argv[1];
     const char *key_s = vpc_ctl_option(ctx, "--tunnel-key");
     const char *cidrs_s = vpc_ctl_option(ctx, "--cidr");
@@ -109,21 +136,7 @@ cmd_vpc_add(struct ctl_context *ctx)
             }
         }
     } else {
-        size_t n = 0;
-        VPCREC_VPC_FOR_EACH (other, ctx->idl) {
-            n++;
-        }
-        /* Among n VPCs, one of the keys 1...n+1 is free. */
-        unsigned long *used = bitmap_allocate(n + 2);
-        VPCREC_VPC_FOR_EACH (other, ctx->idl) {
-            if (other->tunnel_key > 0 && other->tunnel_key <= n + 1) {
-                bitmap_set1(used, other->tunnel_key);
-            }
-        }
-        for (key = 1; bitmap_is_set(used, key); key++) {
-            continue;
-        }
-        bitmap_free(used);
+        key = lowest_free_tunnel_key(ctx);
         if (key > VPC_TUNNEL_KEY_MAX) {
             ctl_error(ctx, "no free tunnel key left");
             goto out;
@@ -133,6 +146,9 @@ cmd_vpc_add(struct ctl_context *ctx)
     vpc = VPC_CTL_INSERT(ctx, vpc);
     vpcrec_vpc_set_name(vpc, name);
     vpcrec_vpc_set_tunnel_key(vpc, key);
+    if (vctx->tunnel_keys) {
+        bitmap_set1(vctx->tunnel_keys, key);
+    }
     vpcrec_vpc_set_cidrs(vpc, (const char **) cidrs.names, cidrs.n);
     vpc_ctl_sg_add_default(ctx, vpc);
     vpc_ctl_rt_add_main(ctx, vpc);
@@ -197,6 +213,7 @@ cmd_vpc_del(struct ctl_context *ctx)
     vpc_ctl_sg_delete_vpc_groups(ctx, vpc);
     vpc_ctl_acl_delete_vpc_acls(ctx, vpc);
     vpcrec_vpc_delete(vpc);
+    vpc_ctl_forget_tunnel_keys(vpc_ctl_cast(ctx));   /* Its key is free. */
     vpc_ctl_claim_allocation(ctx);
 }
 

@@ -22,6 +22,12 @@ struct vpc_ctl_context {
     uint32_t mac_hint;          /* Every allocatable MAC below is in use. */
     uint32_t mac_hint_base;     /* What 'mac_hint' starts from. */
     bool macs_changed;          /* Did a command claim or free a MAC? */
+
+    /* The VPC tunnel keys in use, for vpc-add in big batches (NULL until
+     * the first one needs it; generic commands and vpc-del drop it), and
+     * below which every key is in use. */
+    unsigned long *tunnel_keys;
+    long long tunnel_key_hint;
     bool narrow;                /* Only some Port rows replicated? */
 
     /* Indexes for big batches, built on first use and kept up to date by
@@ -44,6 +50,7 @@ void vpc_ctl_context_init_command(struct vpc_ctl_context *,
                                   struct ctl_command *, bool last);
 void vpc_ctl_context_finish(struct vpc_ctl_context *);
 void vpc_ctl_context_done(struct vpc_ctl_context *, struct ctl_command *);
+void vpc_ctl_forget_tunnel_keys(struct vpc_ctl_context *);
 
 /* The Port rows that a command batch replicates. */
 void vpc_ctl_scope_init(struct ovsdb_idl *, const struct ctl_command *,
