@@ -651,8 +651,11 @@ ofctrl_run(struct ofctrl *ofc)
 {
     /* What the switch sent while we were busy comes first: rconn_run()
      * judges the session by its silence, and after a long pass the reply
-     * to our inactivity probe may be waiting unread in the socket. */
-    if (rconn_is_connected(ofc->rconn)) {
+     * to our inactivity probe may be waiting unread in the socket.  (Once
+     * is enough: with a thousand switches, every read that finds nothing
+     * is a system call per switch per pass.) */
+    bool was_connected = rconn_is_connected(ofc->rconn);
+    if (was_connected) {
         ofctrl_recv_batch(ofc);
     }
     rconn_run(ofc->rconn);
@@ -674,7 +677,9 @@ ofctrl_run(struct ofctrl *ofc)
         ofc->features_sent = true;
     }
 
-    ofctrl_recv_batch(ofc);
+    if (!was_connected) {
+        ofctrl_recv_batch(ofc);
+    }
     maybe_redump(ofc);
     maybe_read_meters(ofc);
 }
