@@ -875,28 +875,34 @@ handle_group_stats_request(struct emu_conn *c, const struct ofp_header *oh)
     return 0;
 }
 
-static enum ofperr
-handle_meter_config_request(struct emu_conn *c, const struct ofp_header *oh)
+static void
+append_meter_config(struct ovs_list *replies, const struct emu_meter *m)
 {
-    uint32_t which;
-    struct ovs_list replies;
-    const struct emu_meter *m;
-
-    ofputil_decode_meter_request(oh, &which);
-    ofpmp_init(&replies, oh);
-    HMAP_FOR_EACH (m, hmap_node, &c->sw->table.meters) {
-        if (which == OFPM13_ALL || which == m->mc.meter_id) {
-            ofputil_append_meter_config(&replies, &m->mc);
-        }
-    }
-    send_replies(c, &replies);
-    return 0;
+    ofputil_append_meter_config(replies, &m->mc);
 }
 
 /* Meter statistics as ofproto gives them: every meter with its bands,
  * counters at 0 (no packets pass an emulated switch). */
+static void
+append_meter_stats(struct ovs_list *replies, const struct emu_meter *m)
+{
+    struct ofputil_meter_band_stats *bands
+        = xcalloc(m->mc.n_bands + 1, sizeof *bands);
+    struct ofputil_meter_stats ms = {
+        .meter_id = m->mc.meter_id,
+        .n_bands = m->mc.n_bands,
+        .bands = bands,
+    };
+    ofputil_append_meter_stats(replies, &ms);
+    free(bands);
+}
+
+/* Answers meter request 'oh' (configurations or statistics) with what
+ * 'append' makes of each meter it asks for. */
 static enum ofperr
-handle_meter_stats_request(struct emu_conn *c, const struct ofp_header *oh)
+handle_meter_request(struct emu_conn *c, const struct ofp_header *oh,
+                     void (*append)(struct ovs_list *,
+                                    const struct emu_meter *))
 {
     uint32_t which;
     struct ovs_list replies;
@@ -906,15 +912,7 @@ handle_meter_stats_request(struct emu_conn *c, const struct ofp_header *oh)
     ofpmp_init(&replies, oh);
     HMAP_FOR_EACH (m, hmap_node, &c->sw->table.meters) {
         if (which == OFPM13_ALL || which == m->mc.meter_id) {
-            struct ofputil_meter_band_stats *bands
-                = xcalloc(m->mc.n_bands + 1, sizeof *bands);
-            struct ofputil_meter_stats ms = {
-                .meter_id = m->mc.meter_id,
-                .n_bands = m->mc.n_bands,
-                .bands = bands,
-            };
-            ofputil_append_meter_stats(&replies, &ms);
-            free(bands);
+            append(&replies, m);
         }
     }
     send_replies(c, &replies);
@@ -1122,9 +1120,9 @@ handle_msg(struct emu_conn *c, const struct ofp_header *oh)
     case OFPTYPE_GROUP_STATS_REQUEST:
         return handle_group_stats_request(c, oh);
     case OFPTYPE_METER_CONFIG_STATS_REQUEST:
-        return handle_meter_config_request(c, oh);
+        return handle_meter_request(c, oh, append_meter_config);
     case OFPTYPE_METER_STATS_REQUEST:
-        return handle_meter_stats_request(c, oh);
+        return handle_meter_request(c, oh, append_meter_stats);
     case OFPTYPE_FLOW_MONITOR_STATS_REQUEST:
         return handle_flow_monitor_request(c, oh);
     case OFPTYPE_FLOW_MONITOR_CANCEL:
