@@ -91,6 +91,30 @@ vpc_cidr6_check(const char *s)
     return NULL;
 }
 
+/* Sets '*min' and '*max' to the port range of a rule row of protocol
+ * 'proto' whose optional port_min and port_max columns are 'min' (if
+ * 'n_min') and 'max' (if 'n_max'): one of them alone is a single port.
+ * Returns NULL, or a malloc()'d error (ports on a protocol without any, an
+ * empty range); leaves them 0 without ports. */
+char *
+vpc_sg_port_range(int proto, const int64_t *min, size_t n_min,
+                  const int64_t *max, size_t n_max,
+                  uint16_t *minp, uint16_t *maxp)
+{
+    if (!n_min && !n_max) {
+        return NULL;
+    }
+    if (!vpc_sg_protocol_has_ports(proto)) {
+        return xstrdup("ports on a protocol without ports");
+    }
+    *minp = n_min ? *min : *max;
+    *maxp = n_max ? *max : *minp;
+    if (*minp > *maxp) {
+        return xasprintf("port range %u-%u is empty", *minp, *maxp);
+    }
+    return NULL;
+}
+
 /* Fills in 'sg', group 'index' of the VPC whose row is 'vpc', as the
  * default group of a VPC without one: two rules, in 'r[0]' and 'r[1]',
  * ingress from its own members and all egress, each with the VPC's UUID
@@ -137,16 +161,11 @@ vpc_sg_rule_to_pl(const struct vpcrec_security_group_rule *row,
     r->priority = row->priority;
     r->proto = proto;
     r->icmp_type = r->icmp_code = -1;
-    if (row->n_port_min || row->n_port_max) {
-        if (!vpc_sg_protocol_has_ports(proto)) {
-            return xstrdup("ports on a protocol without ports");
-        }
-        r->port_min = row->n_port_min ? *row->port_min : *row->port_max;
-        r->port_max = row->n_port_max ? *row->port_max : r->port_min;
-        if (r->port_min > r->port_max) {
-            return xasprintf("port range %u-%u is empty", r->port_min,
-                             r->port_max);
-        }
+    error = vpc_sg_port_range(proto, row->port_min, row->n_port_min,
+                              row->port_max, row->n_port_max,
+                              &r->port_min, &r->port_max);
+    if (error) {
+        return error;
     }
     if (row->n_icmp_type || row->n_icmp_code) {
         if (proto != IPPROTO_ICMP || !row->n_icmp_type) {

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "openvswitch/compiler.h"
 
 struct uuid;
@@ -23,6 +24,10 @@ const char *vpc_sg_protocol_name(int proto);
 bool vpc_sg_protocol_has_ports(int proto);
 bool vpc_cidr_is_ipv6(const char *s);
 char *vpc_cidr6_check(const char *s) OVS_WARN_UNUSED_RESULT;
+char *vpc_sg_port_range(int proto, const int64_t *min, size_t n_min,
+                        const int64_t *max, size_t n_max,
+                        uint16_t *minp, uint16_t *maxp)
+    OVS_WARN_UNUSED_RESULT;
 void vpc_sg_implicit_default(const struct uuid *vpc, size_t index,
                              struct vpc_pl_sg *, struct vpc_pl_sg_rule *r);
 char *vpc_sg_rule_to_pl(const struct vpcrec_security_group_rule *,

@@ -176,6 +176,48 @@ vpc_flow_table_move(struct vpc_flow_table *dst, struct vpc_flow_table *src)
     hmap_swap(&dst->flows, &src->flows);
 }
 
+/* Returns true if actions 'a' and 'b' are the same bytes, but for each
+ * action's 'raw' (the OpenFlow action it was decoded from, which the
+ * actions we build do not have): a cheap way to tell that what a switch
+ * reports is what we built.  False says nothing: compare them with
+ * ofpacts_equal_stringwise(). */
+static bool
+ofpacts_same_bytes(const struct ofpact *a, size_t a_len,
+                   const struct ofpact *b, size_t b_len)
+{
+    const struct ofpact *x;
+    const struct ofpact *y = b;
+
+    if (a_len != b_len) {
+        return false;
+    }
+    OFPACT_FOR_EACH (x, a, a_len) {
+        if (x->type != y->type || x->len != y->len
+            || memcmp(x + 1, y + 1, x->len - sizeof *x)) {
+            return false;
+        }
+        y = ofpact_next(y);
+    }
+    return true;
+}
+
+/* Returns true if 'have', a flow as a switch reported it, has the cookie
+ * and means the actions of 'want', a flow we built.  What a switch reports
+ * back may differ from what we encoded in bits that do not matter
+ * (padding, lengths), so this compares what the actions mean; but most
+ * often they are the same bytes, which is a cheaper comparison. */
+bool
+vpc_flow_reported_same(const struct vpc_flow *have,
+                       const struct vpc_flow *want)
+{
+    return (have->cookie == want->cookie
+            && (ofpacts_same_bytes(have->ofpacts, have->ofpacts_len,
+                                   want->ofpacts, want->ofpacts_len)
+                || ofpacts_equal_stringwise(have->ofpacts, have->ofpacts_len,
+                                            want->ofpacts,
+                                            want->ofpacts_len)));
+}
+
 /* Returns true if 'a' and 'b' have the same cookie and actions. */
 bool
 vpc_flow_same_actions(const struct vpc_flow *a, const struct vpc_flow *b)

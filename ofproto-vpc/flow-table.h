@@ -44,6 +44,8 @@ void vpc_flow_table_move(struct vpc_flow_table *dst,
 
 uint32_t vpc_flow_hash(const struct vpc_flow *);
 bool vpc_flow_same_actions(const struct vpc_flow *, const struct vpc_flow *);
+bool vpc_flow_reported_same(const struct vpc_flow *have,
+                            const struct vpc_flow *want);
 void vpc_flow_format(const struct vpc_flow *, struct ds *);
 void vpc_flow_table_format(const struct vpc_flow_table *, struct ds *);
 uint64_t vpc_cookie_from_uuid(const struct uuid *);

@@ -33,6 +33,8 @@ vpc_controller_vpc_controller_SOURCES = \
 	vpc-controller/model-conj.c \
 	vpc-controller/model-conj.h \
 	vpc-controller/model-gw.c \
+	vpc-controller/model-index.c \
+	vpc-controller/model-index.h \
 	vpc-controller/model-gw.h \
 	vpc-controller/model-route.c \
 	vpc-controller/model-route.h \
@@ -40,6 +42,8 @@ vpc_controller_vpc_controller_SOURCES = \
 	vpc-controller/model-sg.h \
 	vpc-controller/ofctrl.c \
 	vpc-controller/ofctrl.h \
+	vpc-controller/ofctrl-mods.c \
+	vpc-controller/ofctrl-mods.h \
 	vpc-controller/ofctrl-monitor.c \
 	vpc-controller/ofctrl-monitor.h \
 	vpc-controller/ofctrl-punt.c \

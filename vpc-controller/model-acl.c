@@ -60,16 +60,11 @@ parse_rule(const struct vpcrec_network_acl_rule *row,
     r->ingress = !strcmp(row->direction, "ingress");
     r->deny = !strcmp(row->action, "deny");
     r->proto = proto;
-    if (row->n_port_min || row->n_port_max) {
-        if (!vpc_sg_protocol_has_ports(proto)) {
-            return xstrdup("ports on a protocol without ports");
-        }
-        r->port_min = row->n_port_min ? *row->port_min : *row->port_max;
-        r->port_max = row->n_port_max ? *row->port_max : r->port_min;
-        if (r->port_min > r->port_max) {
-            return xasprintf("port range %u-%u is empty", r->port_min,
-                             r->port_max);
-        }
+    error = vpc_sg_port_range(proto, row->port_min, row->n_port_min,
+                              row->port_max, row->n_port_max,
+                              &r->port_min, &r->port_max);
+    if (error) {
+        return error;
     }
     if (vpc_cidr_is_ipv6(row->cidr)) {
         error = vpc_cidr6_check(row->cidr);

@@ -10,6 +10,7 @@
 #include "flow-table.h"
 #include "group-table.h"
 #include "ofctrl-monitor.h"
+#include "ofctrl-mods.h"
 #include "ofctrl-punt.h"
 #include "ofctrl-read.h"
 #include "pipeline.h"
@@ -703,89 +704,23 @@ static void
 queue_flow_mod(struct ofctrl *ofc, const struct vpc_flow *flow,
                uint16_t command)
 {
-    if (VLOG_IS_DBG_ENABLED()) {
-        struct ds s = DS_EMPTY_INITIALIZER;
-        vpc_flow_format(flow, &s);
-        VLOG_DBG("%s: %s %s", ofctrl_get_name(ofc),
-                 command == OFPFC_ADD ? "add"
-                 : command == OFPFC_DELETE_STRICT ? "delete" : "modify",
-                 ds_cstr(&s));
-        ds_destroy(&s);
-    }
-
-    struct ofputil_flow_mod fm = {
-        .match = flow->match,
-        .priority = flow->priority,
-        .new_cookie = htonll(flow->cookie),
-        .modify_cookie = command == OFPFC_MODIFY_STRICT,
-        .table_id = flow->table_id,
-        .command = command,
-        .buffer_id = UINT32_MAX,
-        .out_port = OFPP_ANY,
-        .out_group = OFPG_ANY,
-    };
-    if (command != OFPFC_DELETE_STRICT) {
-        fm.ofpacts = flow->ofpacts;
-        fm.ofpacts_len = flow->ofpacts_len;
-    } else {
-        fm.new_cookie = OVS_BE64_MAX;
-    }
-
-    struct ofpbuf *msg = ofputil_encode_flow_mod(&fm, ofc->protocol);
+    struct ofpbuf *msg = ofctrl_encode_flow_mod(ofctrl_get_name(ofc), flow,
+                                                command, ofc->protocol);
     ovs_list_push_back(command == OFPFC_DELETE_STRICT ? &ofc->dels
                        : &ofc->adds, &msg->list_node);
     ofc->n_queued++;
 }
 
-/* Queues adding or replacing group 'g' ('delete': deleting it). */
-static void
-queue_group_mod(struct ofctrl *ofc, const struct vpc_group *g, bool delete)
-{
-    VLOG_DBG("%s: %s %s", ofctrl_get_name(ofc), delete ? "delete" : "set",
-             g->desc);
-
-    struct ofputil_group_mod gm = {
-        .command = delete ? OFPGC11_DELETE : OFPGC11_ADD_OR_MOD,
-        .type = g->type,
-        .group_id = g->id,
-        .command_bucket_id = OFPG15_BUCKET_ALL,
-    };
-    ovs_list_init(&gm.buckets);
-    if (!delete) {
-        ofputil_bucket_clone_list(&gm.buckets, &g->buckets, NULL);
-    }
-    struct ofpbuf *msg = ofputil_encode_group_mod(ofc->version, &gm, NULL,
-                                                  -1);
-    ofputil_uninit_group_mod(&gm);
-    ovs_list_push_back(delete ? &ofc->group_dels : &ofc->group_adds,
-                       &msg->list_node);
-    ofc->n_queued++;
-}
 
 /* Queues the group changes that turn 'old' into 'new' (NULL: empty). */
 static void
 queue_group_diff(struct ofctrl *ofc, const struct vpc_group_table *old,
                  const struct vpc_group_table *new)
 {
-    const struct vpc_group *g;
-
-    if (new) {
-        HMAP_FOR_EACH (g, hmap_node, &new->groups) {
-            const struct vpc_group *had = (old ? vpc_group_table_find(old,
-                                                                      g->id)
-                                           : NULL);
-            if (!had || !vpc_group_equal(had, g)) {
-                queue_group_mod(ofc, g, false);
-            }
-        }
-    }
-    if (old) {
-        HMAP_FOR_EACH (g, hmap_node, &old->groups) {
-            if (!new || !vpc_group_table_find(new, g->id)) {
-                queue_group_mod(ofc, g, true);
-            }
-        }
-    }
+    ofc->n_queued += ofctrl_encode_group_diff(ofctrl_get_name(ofc),
+                                              ofc->version, old, new,
+                                              &ofc->group_adds,
+                                              &ofc->group_dels);
 }
 
 /* Queues the changes that turn groups 'old' into 'new' (either may be NULL
@@ -826,31 +761,6 @@ ofctrl_resync(struct ofctrl *ofc)
     }
 }
 
-/* Returns true if actions 'a' and 'b' are the same bytes, but for each
- * action's 'raw' (the OpenFlow action it was decoded from, which the
- * actions we build do not have): a cheap way to tell that what a switch
- * reports is what we built.  False says nothing: compare them with
- * ofpacts_equal_stringwise(). */
-static bool
-ofpacts_same_bytes(const struct ofpact *a, size_t a_len,
-                   const struct ofpact *b, size_t b_len)
-{
-    const struct ofpact *x;
-    const struct ofpact *y = b;
-
-    if (a_len != b_len) {
-        return false;
-    }
-    OFPACT_FOR_EACH (x, a, a_len) {
-        if (x->type != y->type || x->len != y->len
-            || memcmp(x + 1, y + 1, x->len - sizeof *x)) {
-            return false;
-        }
-        y = ofpact_next(y);
-    }
-    return true;
-}
-
 /* Brings the switch from what it has (read while DUMPING) to the union of
  * 'parts', touching only the flows that differ: nothing is flushed, so
  * forwarding never stops.  Must be called in state DUMPED. */
@@ -873,17 +783,7 @@ ofctrl_reconcile(struct ofctrl *ofc,
             if (!have) {
                 queue_flow_mod(ofc, flow, OFPFC_ADD);
             } else {
-                /* What a switch reports back may differ from what we
-                 * encoded in bits that do not matter (padding, lengths),
-                 * so compare what the actions mean; but most often they
-                 * are the same bytes, which is a cheaper comparison. */
-                if (have->cookie != flow->cookie
-                    || (!ofpacts_same_bytes(have->ofpacts, have->ofpacts_len,
-                                            flow->ofpacts, flow->ofpacts_len)
-                        && !ofpacts_equal_stringwise(have->ofpacts,
-                                                     have->ofpacts_len,
-                                                     flow->ofpacts,
-                                                     flow->ofpacts_len))) {
+                if (!vpc_flow_reported_same(have, flow)) {
                     static struct vlog_rate_limit rl
                         = VLOG_RATE_LIMIT_INIT(5, 20);
                     if (!VLOG_DROP_DBG(&rl)) {
