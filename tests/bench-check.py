@@ -2,11 +2,13 @@
 benchmarks never pass or fail on time).
 
 usage: bench-check.py REPORT [--security] [--routes] [--metrics-scrape]
-       bench-check.py REPORT --emulated [--instances=N]
+       bench-check.py REPORT --emulated [--instances=N] [--large-vpc=N]
 --security, --routes, --metrics-scrape: the run used them, whose figures
 must be there too.
 --emulated: a "vpc-bench --emulated=3 --emulated-vpcs=4" run;
---instances=N: ... with --instances=N (each instance's figures)."""
+--instances=N: ... with --instances=N (each instance's figures).
+--large-vpc=N: ... with --large-vpc=N, world (b): every host holds flows
+for every port of the large VPC."""
 import json
 import sys
 
@@ -17,8 +19,34 @@ metrics = "--metrics-scrape" in sys.argv[2:]
 assert d["complete"], "the run did not complete"
 if "--emulated" in sys.argv[2:]:
     e = d["emulated"]
-    assert (e["hosts"], e["vpcs"], e["ports"]) == (3, 4, 40), e
-    assert e["ports_up"] == 40, e
+    large = 0
+    for a in sys.argv[2:]:
+        if a.startswith("--large-vpc="):
+            large = int(a.split("=", 1)[1])
+    assert (e["hosts"], e["vpcs"], e["ports"]) == (3, 4, 40 + large), e
+    assert e["ports_up"] == 40 + large, e
+    r = d["emulated_rss"]
+    assert r["peak_total_mb"] > 0 and r["stopped_at_mb"] is None, r
+    assert r["curve_s_ctl_db_emu_total_mb"], r
+    if large:
+        b = e["large_vpc"]
+        assert b["ports"] == large and b["converge_ms"] > 0, b
+        assert e["converge_ms"] >= b["converge_ms"], e
+        # Every host (all 3 are sampled) has flows for each of its ports.
+        assert [h["host"] for h in b["hosts_sampled"]] == \
+            ["hv1", "hv2", "hv3"], b
+        for h in b["hosts_sampled"]:
+            assert h["large_vpc_ports"] == large, h
+            assert h["their_flows"] >= large, h
+        assert e["flows_per_host_median"] > b["flows_per_host_median_world_a"]
+        assert 0 < b["share_of_host_flows_percent"] < 100, b
+        assert b["client_port_add_ms"]["median"] > 0, b
+        # A port of the large VPC changes flows on every host.
+        assert b["flow_mods_per_port_change"] >= e["hosts"], b
+        for k in ("controller_bytes_per_flow", "emulator_bytes_per_flow"):
+            assert k in b, k
+    else:
+        assert e["large_vpc"] is None, e
     # Every host reports the configuration that --wait=hv waited for.
     assert e["hosts_converged"] == 3, e
     n = 1
