@@ -7,6 +7,8 @@ vpc_controller_vpc_controller_SOURCES = \
 	vpc-controller/chassis.h \
 	vpc-controller/chassis-sync.c \
 	vpc-controller/chassis-sync.h \
+	vpc-controller/conn-wake.c \
+	vpc-controller/conn-wake.h \
 	vpc-controller/engine.c \
 	vpc-controller/engine.h \
 	vpc-controller/engine-private.h \

@@ -312,11 +312,18 @@ chassis_run_hosts(const struct host_config *cfg)
     struct host_node *hn;
 
     LIST_FOR_EACH_SAFE (hn, list_node, &hosts) {
-        host_run(hn->host, cfg);
-        if (!host_is_alive(hn->host)) {
-            VLOG_INFO("%s: host's OVSDB connection closed",
-                      host_get_name(hn->host));
-            host_node_destroy(hn);
+        if (host_should_run(hn->host)) {
+            host_run(hn->host, cfg);
+            if (!host_is_alive(hn->host)) {
+                VLOG_INFO("%s: host's OVSDB connection closed",
+                          host_get_name(hn->host));
+                host_node_destroy(hn);
+                continue;
+            }
+        } else if (hn->chassis) {
+            /* Nothing of it changed: only host_run() changes a host.  (A
+             * host not yet adopted may be adopted once another that made
+             * the same claim goes, so it is settled on every pass.) */
             continue;
         }
         host_node_settle(hn);
@@ -448,10 +455,13 @@ chassis_run_switches(void)
     struct switch_node *sn;
 
     LIST_FOR_EACH_SAFE (sn, list_node, &switches) {
-        ofctrl_run(sn->ofctrl);
-        if (!ofctrl_is_alive(sn->ofctrl)) {
-            switch_node_destroy(sn);
-            continue;
+        /* Whether its chassis has come is asked on every pass. */
+        if (ofctrl_should_run(sn->ofctrl)) {
+            ofctrl_run(sn->ofctrl);
+            if (!ofctrl_is_alive(sn->ofctrl)) {
+                switch_node_destroy(sn);
+                continue;
+            }
         }
 
         uint64_t dpid;
@@ -496,7 +506,7 @@ chassis_run_ofctrl(void)
     struct chassis *ch;
 
     HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
-        if (ch->ofctrl) {
+        if (ch->ofctrl && ofctrl_should_run(ch->ofctrl)) {
             uint64_t acked = ofctrl_get_acked_gen(ch->ofctrl);
             int64_t cfg = ofctrl_get_acked_cfg(ch->ofctrl);
             ofctrl_run(ch->ofctrl);

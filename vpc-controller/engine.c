@@ -18,6 +18,7 @@
 #include "changes.h"
 #include "chassis.h"
 #include "chassis-sync.h"
+#include "conn-wake.h"
 #include "engine-private.h"
 #include "flow-table.h"
 #include "gateway.h"
@@ -102,6 +103,7 @@ engine_add_switch(struct vconn *vconn, bool ssl)
 void
 engine_run(const struct host_config *cfg)
 {
+    conn_wake_run();
     ovsdb_idl_run(engine_vpcdb);
     shards_run(engine_vpcdb);
     if (roles_run()) {
@@ -129,6 +131,7 @@ engine_wait(void)
     ovsdb_idl_wait(engine_vpcdb);
     shards_wait();
     chassis_wait(db_ok);
+    conn_wake_wait();
     gateway_wait();
     roles_wait();
     status_wait(db_ok);
@@ -179,6 +182,7 @@ engine_format_status(struct ds *s)
     ds_put_format(s, "chassis: %"PRIuSIZE"\n", hmap_count(&chassis_map));
     ds_put_format(s, "vpcs: %"PRIuSIZE"\n", hmap_count(&engine_model.vpcs));
     ds_put_format(s, "ports: %"PRIuSIZE"\n", engine_model.n_ports);
+    conn_wake_format_stats(s);
     ds_put_format(s, "nb_cfg: %"PRId64"\n", g ? g->nb_cfg : 0);
     ds_put_format(s, "hv_cfg: %"PRId64"\n", g ? g->hv_cfg : 0);
     changes_format_stats(s);
@@ -204,6 +208,8 @@ engine_format_chassis(struct ds *s)
         } else {
             ds_put_cstr(s, "openflow=disconnected");
         }
+        ds_put_char(s, ' ');
+        host_format_stats(ch->hn->host, s);
         ds_put_char(s, '\n');
     }
     free(all);

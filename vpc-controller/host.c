@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "conn-wake.h"
 #include "coverage.h"
 #include "flow.h"
 #include "hash.h"
@@ -40,6 +41,8 @@ static const char *const br_int_protocols[] = {
 
 struct host {
     struct ovsdb_idl *idl;
+    struct conn_wake *wake;         /* When its session needs serving. */
+    bool ready;                     /* See host_is_ready(). */
     char *name;                     /* Peer, for logs. */
     char *peer_id;                  /* Its certificate's CN, if any. */
     unsigned int idl_seqno;
@@ -123,6 +126,7 @@ host_create(struct jsonrpc *rpc)
     host->idl = ovsdb_idl_create_unconnected(&ovsrec_idl_class, false);
     add_columns(host->idl);
     ovsdb_idl_set_jsonrpc(host->idl, rpc);
+    host->wake = conn_wake_create();
     shash_init(&host->bindings);
     shash_init(&host->peer_ofports);
     shash_init(&host->uplink_ofports);
@@ -151,6 +155,7 @@ void
 host_destroy(struct host *host)
 {
     if (host) {
+        conn_wake_destroy(host->wake);
         if (host->txn) {
             ovsdb_idl_txn_destroy(host->txn);
         }
@@ -182,8 +187,7 @@ host_is_alive(const struct host *host)
 bool
 host_is_ready(const struct host *host)
 {
-    return ovsdb_idl_has_ever_connected(host->idl)
-           && ovsrec_open_vswitch_first(host->idl) != NULL;
+    return host->ready;
 }
 
 /* Returns the peer's name, for logs. */
@@ -214,7 +218,10 @@ host_get_identity(const struct host *host)
 void
 host_set_accepted(struct host *host, bool accepted)
 {
-    host->accepted = accepted;
+    if (host->accepted != accepted) {
+        host->accepted = accepted;
+        conn_wake_poke(host->wake);
+    }
 }
 
 /* Returns whether the host is adopted. */
@@ -289,6 +296,7 @@ host_set_peers(struct host *host, const struct host_peer *peers, size_t n)
     host->n_peers = n;
     host->peers_known = true;
     host->txn_seqno = 0;        /* Configure again. */
+    conn_wake_poke(host->wake);
 }
 
 /* Leaves the host's peer tunnel ports alone (as they are) until the next
@@ -317,6 +325,7 @@ host_set_collector_sets(struct host *host, struct host_collector_set *sets,
     host->n_csets = n;
     host->csets_known = true;
     host->txn_seqno = 0;        /* Configure again. */
+    conn_wake_poke(host->wake);
 }
 
 /* Leaves the host's collector sets alone until the next
@@ -932,6 +941,8 @@ void
 host_run(struct host *host, const struct host_config *cfg)
 {
     ovsdb_idl_run(host->idl);
+    host->ready = (ovsdb_idl_has_ever_connected(host->idl)
+                   && ovsrec_open_vswitch_first(host->idl) != NULL);
     if (!host->peer_id && ovsdb_idl_get_peer_id(host->idl)) {
         host->peer_id = xstrdup(ovsdb_idl_get_peer_id(host->idl));
     }
@@ -999,8 +1010,26 @@ host_run(struct host *host, const struct host_config *cfg)
 void
 host_wait(struct host *host)
 {
-    ovsdb_idl_wait(host->idl);
-    if (host->txn) {
-        ovsdb_idl_txn_wait(host->txn);
+    if (conn_wake_wait_begin(host->wake)) {
+        ovsdb_idl_wait(host->idl);
+        if (host->txn) {
+            ovsdb_idl_txn_wait(host->txn);
+        }
+        conn_wake_wait_end(host->wake);
     }
+}
+
+/* Appends to 's' how often the host's OVSDB session was served. */
+void
+host_format_stats(const struct host *host, struct ds *s)
+{
+    conn_wake_format(host->wake, "ovsdb_", s);
+}
+
+/* Should host_run() serve 'host' in this pass of the main loop (see
+ * conn-wake.h)? */
+bool
+host_should_run(struct host *host)
+{
+    return conn_wake_should_run(host->wake);
 }

@@ -47,12 +47,15 @@ struct host_peer {
     enum vpc_encap encap;
 };
 
+struct ds;
 struct host;
 
 struct host *host_create(struct jsonrpc *);
 void host_destroy(struct host *);
 void host_run(struct host *, const struct host_config *);
 void host_wait(struct host *);
+bool host_should_run(struct host *);
+void host_format_stats(const struct host *, struct ds *);
 
 bool host_is_alive(const struct host *);
 bool host_is_ready(const struct host *);

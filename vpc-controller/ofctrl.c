@@ -5,6 +5,7 @@
 #include <errno.h>
 
 #include "byte-order.h"
+#include "conn-wake.h"
 #include "coverage.h"
 #include "dp-packet.h"
 #include "flow-table.h"
@@ -106,6 +107,7 @@ struct ofctrl {
     int64_t sent_cfg, acked_cfg;      /* VPC_Global nb_cfg values. */
 
     struct ofctrl_punts punts;        /* See ofctrl-punt.h. */
+    struct conn_wake *wake;           /* When the session needs serving. */
 
     /* Statistics. */
     uint64_t n_flow_mods;
@@ -147,6 +149,7 @@ ofctrl_create(struct vconn *vconn)
     ofc->next_bundle_id = 1;
     ofc->sent_cfg = ofc->acked_cfg = -1;
     ofc->primary = true;
+    ofc->wake = conn_wake_create();
     return ofc;
 }
 
@@ -185,6 +188,7 @@ void
 ofctrl_destroy(struct ofctrl *ofc)
 {
     if (ofc) {
+        conn_wake_destroy(ofc->wake);
         flush_queue(ofc);
         flush_barriers(ofc);
         ofctrl_punts_destroy(&ofc->punts);
@@ -261,6 +265,7 @@ static void
 send_msg(struct ofctrl *ofc, struct ofpbuf *msg)
 {
     rconn_send(ofc->rconn, msg, NULL);
+    conn_wake_poke(ofc->wake);
 }
 
 static void
@@ -322,7 +327,11 @@ send_meters(struct ofctrl *ofc)
 struct ofpbuf *
 ofctrl_recv_punt(struct ofctrl *ofc)
 {
-    return ofctrl_punts_pop(&ofc->punts);
+    struct ofpbuf *msg = ofctrl_punts_pop(&ofc->punts);
+    if (msg) {
+        conn_wake_poke(ofc->wake);      /* The queue's wait changed. */
+    }
+    return msg;
 }
 
 static void
@@ -348,6 +357,7 @@ ofctrl_set_role(struct ofctrl *ofc, bool primary, uint64_t generation)
 {
     bool changed = primary != ofc->primary || generation != ofc->generation;
 
+    conn_wake_poke(ofc->wake);
     ofc->role_refused = false;
     ofc->primary = primary;
     ofc->generation = generation;
@@ -689,6 +699,9 @@ ofctrl_run(struct ofctrl *ofc)
 void
 ofctrl_wait(struct ofctrl *ofc)
 {
+    if (!conn_wake_wait_begin(ofc->wake)) {
+        return;
+    }
     rconn_run_wait(ofc->rconn);
     rconn_recv_wait(ofc->rconn);
     if (ofc->primary && ofc->state == OFCTRL_SYNCED) {
@@ -698,6 +711,15 @@ ofctrl_wait(struct ofctrl *ofc)
         || ofc->punts.n) {
         poll_immediate_wake();
     }
+    conn_wake_wait_end(ofc->wake);
+}
+
+/* Should ofctrl_run() serve 'ofc' in this pass of the main loop (see
+ * conn-wake.h)? */
+bool
+ofctrl_should_run(struct ofctrl *ofc)
+{
+    return conn_wake_should_run(ofc->wake);
 }
 
 static void
@@ -709,6 +731,7 @@ queue_flow_mod(struct ofctrl *ofc, const struct vpc_flow *flow,
     ovs_list_push_back(command == OFPFC_DELETE_STRICT ? &ofc->dels
                        : &ofc->adds, &msg->list_node);
     ofc->n_queued++;
+    conn_wake_poke(ofc->wake);
 }
 
 
@@ -721,6 +744,7 @@ queue_group_diff(struct ofctrl *ofc, const struct vpc_group_table *old,
                                               ofc->version, old, new,
                                               &ofc->group_adds,
                                               &ofc->group_dels);
+    conn_wake_poke(ofc->wake);
 }
 
 /* Queues the changes that turn groups 'old' into 'new' (either may be NULL
@@ -756,6 +780,7 @@ void
 ofctrl_resync(struct ofctrl *ofc)
 {
     /* A dump under way already reads what the switch has. */
+    conn_wake_poke(ofc->wake);
     if (ofc->state == OFCTRL_DUMPED || ofc->state == OFCTRL_SYNCED) {
         start_dump(ofc);
     }
@@ -771,6 +796,7 @@ ofctrl_reconcile(struct ofctrl *ofc,
 {
     ovs_assert(ofc->state == OFCTRL_DUMPED);
     COVERAGE_INC(ofctrl_reconcile);
+    conn_wake_poke(ofc->wake);
 
     size_t before = ofc->n_queued;
     queue_group_diff(ofc, &ofc->dumped_groups, groups);
@@ -980,4 +1006,6 @@ ofctrl_format_stats(const struct ofctrl *ofc, struct ds *s)
                   ofc->n_flow_mods, ofc->n_group_mods, ofc->n_packet_outs,
                   ofc->n_bundles, ofc->n_reconciles, ofc->n_reconcile_mods,
                   ofc->n_repairs, ofc->n_errors);
+    ds_put_char(s, ' ');
+    conn_wake_format(ofc->wake, "", s);
 }

@@ -43,6 +43,7 @@ struct ofctrl *ofctrl_create(struct vconn *);
 void ofctrl_destroy(struct ofctrl *);
 void ofctrl_run(struct ofctrl *);
 void ofctrl_wait(struct ofctrl *);
+bool ofctrl_should_run(struct ofctrl *);
 
 bool ofctrl_is_alive(const struct ofctrl *);
 const char *ofctrl_get_name(const struct ofctrl *);
