@@ -60,3 +60,8 @@ DISTCLEANFILES = tests/atconfig
 check_PROGRAMS += tests/test-pipeline
 tests_test_pipeline_SOURCES = tests/test-pipeline.c
 tests_test_pipeline_LDADD = ofproto-vpc/libofproto-vpc.la $(OVS_LIBS)
+check_PROGRAMS += tests/test-conn-wake
+tests_test_conn_wake_SOURCES = tests/test-conn-wake.c \
+	vpc-controller/conn-wake.c vpc-controller/conn-wake.h
+tests_test_conn_wake_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/vpc-controller
+tests_test_conn_wake_LDADD = $(OVS_LIBS)

@@ -26,7 +26,7 @@ COVERAGE_DEFINE(conn_wake_run);
 COVERAGE_DEFINE(conn_wake_skip);
 
 /* Every connection runs at least this often, whatever it asked for. */
-#define SWEEP_MSEC 1000
+static long long int sweep_msec = 1000;
 
 struct conn_wake {
     struct ovs_list node;           /* In 'all'. */
@@ -48,6 +48,7 @@ static bool epoll_failed;
 /* The connection whose descriptor each descriptor number is, by number. */
 static struct conn_wake **owners;
 static size_t n_owners;
+static size_t n_registered;         /* Descriptors in the epoll set. */
 
 static long long int next_sweep;
 static uint64_t n_runs, n_skips;
@@ -69,6 +70,11 @@ owner_set(int fd, struct conn_wake *w)
         owners = xrealloc(owners, n * sizeof *owners);
         memset(&owners[n_owners], 0, (n - n_owners) * sizeof *owners);
         n_owners = n;
+    }
+    if (w && !owners[fd]) {
+        n_registered++;
+    } else if (!w && owners[fd]) {
+        n_registered--;
     }
     owners[fd] = w;
 }
@@ -196,7 +202,8 @@ conn_wake_run(void)
     struct conn_wake *w;
 
     if (sweep) {
-        next_sweep = now + SWEEP_MSEC;
+        next_sweep = (sweep_msec == LLONG_MAX ? LLONG_MAX
+                      : now + sweep_msec);
     }
     LIST_FOR_EACH (w, node, &all) {
         w->due = (sweep || w->poked || !w->captured
@@ -206,21 +213,30 @@ conn_wake_run(void)
         return;
     }
 
-    struct epoll_event evs[256];
-    int n;
-    do {
-        n = epoll_wait(epfd, evs, ARRAY_SIZE(evs), 0);
-        for (int i = 0; i < n; i++) {
-            w = owner_get(evs[i].data.fd);
-            if (w) {
-                w->due = true;
-            } else {
-                /* Nobody's any more (cannot happen: numbers leave the set
-                 * with their owners). */
-                epoll_change(EPOLL_CTL_DEL, evs[i].data.fd, 0);
-            }
+    /* One call, with room for every descriptor in the set: the set is
+     * level-triggered, so a descriptor that stays ready is reported by
+     * every call, and calling until one returns less than the room would
+     * never end once the room is full of those. */
+    static struct epoll_event *evs;
+    static size_t allocated_evs;
+    if (n_registered > allocated_evs) {
+        allocated_evs = MAX(n_registered, 2 * allocated_evs);
+        evs = xrealloc(evs, allocated_evs * sizeof *evs);
+    }
+    if (!n_registered) {
+        return;
+    }
+    int n = epoll_wait(epfd, evs, allocated_evs, 0);
+    for (int i = 0; i < n; i++) {
+        w = owner_get(evs[i].data.fd);
+        if (w) {
+            w->due = true;
+        } else {
+            /* Nobody's any more (cannot happen: numbers leave the set
+             * with their owners). */
+            epoll_change(EPOLL_CTL_DEL, evs[i].data.fd, 0);
         }
-    } while (n == ARRAY_SIZE(evs));
+    }
 }
 
 /* Should the connection of 'w' run in this pass?  If so, its wait function
@@ -301,6 +317,15 @@ conn_wake_wait(void)
     }
     poll_fd_wait(epfd, POLLIN);
     poll_timer_wait_until(when);
+}
+
+/* Runs every connection every 'msec' ms (LLONG_MAX: never), whatever it
+ * asked for, instead of every second.  (For tests.) */
+void
+conn_wake_set_sweep(long long int msec)
+{
+    sweep_msec = msec;
+    next_sweep = 0;
 }
 
 /* Appends to 's' in how many passes 'w''s connection ran and in how many

@@ -39,4 +39,6 @@ void conn_wake_format(const struct conn_wake *, const char *prefix,
                       struct ds *);
 void conn_wake_format_stats(struct ds *);
 
+void conn_wake_set_sweep(long long int msec);
+
 #endif /* conn-wake.h */
