@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "command-line.h"
@@ -187,6 +188,34 @@ listeners_close(struct listeners *l)
     free(l->pvconns);
 }
 
+/* Each host holds two of our descriptors (its OVSDB and its OpenFlow
+ * connection): the usual soft limit of 1,024 open files would refuse
+ * hosts past about 500.  Raise it to the hard limit, and say so when even
+ * that is low. */
+static void
+raise_fd_limit(void)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl)) {
+        return;
+    }
+    if (rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl)) {
+            VLOG_WARN("could not raise the open files limit (%s)",
+                      ovs_strerror(errno));
+            getrlimit(RLIMIT_NOFILE, &rl);
+        }
+    }
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < 4096) {
+        VLOG_WARN("the open files limit is %llu: at most about %llu hosts "
+                  "can connect (each holds two connections)",
+                  (unsigned long long int) rl.rlim_cur,
+                  (unsigned long long int) rl.rlim_cur / 2 - 16);
+    }
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -200,6 +229,7 @@ main(int argc, char *argv[])
     parse_options(argc, argv);
 
     daemonize_start(false);
+    raise_fd_limit();
 
     int error = unixctl_server_create(unixctl_path, &unixctl);
     if (error) {
