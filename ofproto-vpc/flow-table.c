@@ -13,11 +13,92 @@
 
 VLOG_DEFINE_THIS_MODULE(vpc_flow_table);
 
+/* The match and actions of flows in tables, each kept once however many
+ * flows in however many tables have them: a VPC's flows for its remote
+ * ports are the same on every chassis that has the VPC, and at 20 chassis
+ * the copies were most of the controller's memory. */
+struct vpc_flow_body {
+    struct hmap_node hmap_node;     /* In 'bodies'. */
+    size_t refcount;
+    uint32_t match_hash;            /* minimatch_hash(&match, 0). */
+    struct minimatch match;
+    struct ofpact *ofpacts;
+    size_t ofpacts_len;
+};
+
+static struct hmap bodies = HMAP_INITIALIZER(&bodies);
+static size_t n_body_refs;
+
 static uint32_t
-flow_key_hash(uint8_t table_id, uint16_t priority,
-              const struct minimatch *match)
+body_hash(uint32_t match_hash, const struct ofpact *ofpacts, size_t len)
 {
-    return minimatch_hash(match, hash_2words(table_id, priority));
+    return hash_bytes(ofpacts, len, match_hash);
+}
+
+/* Returns the body with 'match' and 'ofpacts', with a new reference to it.
+ * Takes 'match' over (it is destroyed if a body already has it). */
+static struct vpc_flow_body *
+body_get(struct minimatch *match, uint32_t match_hash,
+         const struct ofpact *ofpacts, size_t ofpacts_len)
+{
+    uint32_t hash = body_hash(match_hash, ofpacts, ofpacts_len);
+    struct vpc_flow_body *b;
+
+    n_body_refs++;
+    HMAP_FOR_EACH_WITH_HASH (b, hmap_node, hash, &bodies) {
+        if (b->match_hash == match_hash && b->ofpacts_len == ofpacts_len
+            && !memcmp(b->ofpacts, ofpacts, ofpacts_len)
+            && minimatch_equal(&b->match, match)) {
+            minimatch_destroy(match);
+            b->refcount++;
+            return b;
+        }
+    }
+    b = xmalloc(sizeof *b);
+    b->refcount = 1;
+    b->match_hash = match_hash;
+    minimatch_move(&b->match, match);
+    b->ofpacts = xmemdup(ofpacts, ofpacts_len);
+    b->ofpacts_len = ofpacts_len;
+    hmap_insert(&bodies, &b->hmap_node, hash);
+    return b;
+}
+
+static void
+body_unref(struct vpc_flow_body *b)
+{
+    n_body_refs--;
+    if (!--b->refcount) {
+        hmap_remove(&bodies, &b->hmap_node);
+        minimatch_destroy(&b->match);
+        free(b->ofpacts);
+        free(b);
+    }
+}
+
+/* Gives 'flow' the body 'b' (whose reference it takes). */
+static void
+flow_set_body(struct vpc_flow *flow, struct vpc_flow_body *b)
+{
+    flow->body = b;
+    flow->match = b->match;
+    flow->ofpacts = b->ofpacts;
+    flow->ofpacts_len = b->ofpacts_len;
+}
+
+/* How many distinct bodies (match and actions) the flows in all tables
+ * have, and how many flows refer to them. */
+void
+vpc_flow_body_stats(size_t *n_bodies, size_t *n_refs)
+{
+    *n_bodies = hmap_count(&bodies);
+    *n_refs = n_body_refs;
+}
+
+static uint32_t
+flow_key_hash(uint8_t table_id, uint16_t priority, uint32_t match_hash)
+{
+    return hash_2words(match_hash, ((uint32_t) table_id << 16) | priority);
 }
 
 /* Returns the hash of the key of 'flow' (table, priority, match), the one
@@ -25,7 +106,9 @@ flow_key_hash(uint8_t table_id, uint16_t priority,
 uint32_t
 vpc_flow_hash(const struct vpc_flow *flow)
 {
-    return flow_key_hash(flow->table_id, flow->priority, &flow->match);
+    return flow_key_hash(flow->table_id, flow->priority,
+                         (flow->body ? flow->body->match_hash
+                          : minimatch_hash(&flow->match, 0)));
 }
 
 /* Initializes 'table' as empty. */
@@ -38,8 +121,7 @@ vpc_flow_table_init(struct vpc_flow_table *table)
 static void
 flow_free(struct vpc_flow *flow)
 {
-    minimatch_destroy(&flow->match);
-    free(flow->ofpacts);
+    body_unref(flow->body);
     free(flow);
 }
 
@@ -105,14 +187,15 @@ vpc_flow_table_add(struct vpc_flow_table *table, uint8_t table_id,
     match_set_default_packet_type(&normalized);
     match_zero_wildcarded_fields(&normalized);
 
+    struct minimatch mm;
+    minimatch_init(&mm, &normalized);
+    uint32_t match_hash = minimatch_hash(&mm, 0);
     flow->table_id = table_id;
     flow->priority = priority;
-    minimatch_init(&flow->match, &normalized);
     flow->cookie = cookie;
-    flow->ofpacts = xmemdup(ofpacts, ofpacts_len);
-    flow->ofpacts_len = ofpacts_len;
+    flow_set_body(flow, body_get(&mm, match_hash, ofpacts, ofpacts_len));
 
-    uint32_t hash = flow_key_hash(table_id, priority, &flow->match);
+    uint32_t hash = flow_key_hash(table_id, priority, match_hash);
     struct vpc_flow *old = find__(table, table_id, priority, &flow->match,
                                   hash);
     if (old) {
@@ -143,10 +226,17 @@ vpc_flow_table_add_copy(struct vpc_flow_table *table,
 
     flow->table_id = src->table_id;
     flow->priority = src->priority;
-    minimatch_clone(&flow->match, &src->match);
     flow->cookie = src->cookie;
-    flow->ofpacts = xmemdup(src->ofpacts, src->ofpacts_len);
-    flow->ofpacts_len = src->ofpacts_len;
+    if (src->body) {
+        src->body->refcount++;
+        n_body_refs++;
+        flow_set_body(flow, src->body);
+    } else {
+        struct minimatch mm;
+        minimatch_clone(&mm, &src->match);
+        flow_set_body(flow, body_get(&mm, minimatch_hash(&mm, 0),
+                                     src->ofpacts, src->ofpacts_len));
+    }
     hmap_insert(&table->flows, &flow->hmap_node, vpc_flow_hash(flow));
     return flow;
 }

@@ -11,6 +11,11 @@
 struct ds;
 struct uuid;
 
+/* A flow.  In a vpc_flow_table, 'match' and 'ofpacts' belong to 'body',
+ * which every flow in any table with the same match and actions shares
+ * (the same flow on many chassis is kept once): never change them in
+ * place.  A flow outside any table (a key to look one up, say) has no
+ * body. */
 struct vpc_flow {
     struct hmap_node hmap_node;     /* In vpc_flow_table, by key hash. */
     uint8_t table_id;
@@ -19,6 +24,7 @@ struct vpc_flow {
     uint64_t cookie;
     struct ofpact *ofpacts;
     size_t ofpacts_len;
+    struct vpc_flow_body *body;
 };
 
 struct vpc_flow_table {
@@ -49,5 +55,6 @@ bool vpc_flow_reported_same(const struct vpc_flow *have,
 void vpc_flow_format(const struct vpc_flow *, struct ds *);
 void vpc_flow_table_format(const struct vpc_flow_table *, struct ds *);
 uint64_t vpc_cookie_from_uuid(const struct uuid *);
+void vpc_flow_body_stats(size_t *n_bodies, size_t *n_refs);
 
 #endif /* flow-table.h */

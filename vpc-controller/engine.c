@@ -183,6 +183,10 @@ engine_format_status(struct ds *s)
     ds_put_format(s, "vpcs: %"PRIuSIZE"\n", hmap_count(&engine_model.vpcs));
     ds_put_format(s, "ports: %"PRIuSIZE"\n", engine_model.n_ports);
     conn_wake_format_stats(s);
+    size_t n_bodies, n_refs;
+    vpc_flow_body_stats(&n_bodies, &n_refs);
+    ds_put_format(s, "flows kept: %"PRIuSIZE" (%"PRIuSIZE" distinct match "
+                  "and actions)\n", n_refs, n_bodies);
     ds_put_format(s, "nb_cfg: %"PRId64"\n", g ? g->nb_cfg : 0);
     ds_put_format(s, "hv_cfg: %"PRId64"\n", g ? g->hv_cfg : 0);
     changes_format_stats(s);

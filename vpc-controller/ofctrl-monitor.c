@@ -73,6 +73,7 @@ ofctrl_monitor_foreign_twin(const struct vpc_flow *flow,
         return false;
     }
     *twin = *flow;
+    twin->body = NULL;          /* Its own match; no table's body. */
     match.wc.masks.packet_type = 0;
     match.flow.packet_type = 0;
     minimatch_init(&twin->match, &match);
