@@ -60,7 +60,8 @@ static uint64_t n_chassis_syncs;
  * that has no flows for any of those VPCs has nothing to change: the
  * round costs what the VPCs hold, not how many chassis there are. */
 struct sync_scope {
-    struct hmapx locations;
+    struct hmapx locations;     /* Of struct model_location. */
+    struct hmapx chassis;       /* Ours at those locations. */
     bool gateways;
 };
 
@@ -495,6 +496,17 @@ sync_scope_init(struct sync_scope *scope, const struct hmap *dirty)
             scope->gateways = true;
         }
     }
+
+    /* Looked up here, once per location, rather than per chassis. */
+    struct hmapx_node *node;
+    hmapx_init(&scope->chassis);
+    HMAPX_FOR_EACH (node, &scope->locations) {
+        const struct model_location *loc = node->data;
+        struct chassis *ch = chassis_find(loc->name);
+        if (ch) {
+            hmapx_add(&scope->chassis, ch);
+        }
+    }
 }
 
 /* Might the VPCs of 'dirty' change the flows of 'ch': does it have flows
@@ -503,12 +515,10 @@ static bool
 sync_scope_has(const struct sync_scope *scope, const struct chassis *ch,
                const struct hmap *dirty)
 {
-    const void *self = shash_find_data(&engine_model.locations, ch->name);
     const struct model_vpc *d;
 
     if ((scope->gateways && ch->gateway)
-        || (self && hmapx_contains(&scope->locations,
-                                   CONST_CAST(void *, self)))) {
+        || hmapx_contains(&scope->chassis, CONST_CAST(struct chassis *, ch))) {
         return true;
     }
     HMAP_FOR_EACH (d, hmap_node, dirty) {
@@ -701,6 +711,7 @@ chassis_sync_all(const struct hmap *dirty, bool base)
     round_parts_clear();
     if (scoped) {
         hmapx_destroy(&scope.locations);
+        hmapx_destroy(&scope.chassis);
     }
 }
 

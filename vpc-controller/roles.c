@@ -50,9 +50,14 @@ roles_destroy(void)
     instance_id = NULL;
 }
 
+/* Did the generations we hold change since roles_run() last returned
+ * true? */
+static bool gens_changed = true;
+
 /* Follows the locks: claims a role generation for shards we got, steps
- * down from shards we lost.  Returns false while a claim is in flight,
- * when the roles to ask switches for are not settled. */
+ * down from shards we lost.  Returns true when the roles to ask switches
+ * for changed since it last did and are settled (no claim in flight);
+ * only then do the switches need asking again. */
 bool
 roles_run(void)
 {
@@ -74,6 +79,7 @@ roles_run(void)
         shard_gens = xcalloc(n + 1, sizeof *shard_gens);
         claiming = bitmap_allocate(n + 1);
         n_shard_gens = n;
+        gens_changed = true;
     }
 
     if (claim_txn) {
@@ -86,6 +92,7 @@ roles_run(void)
             for (size_t i = 0; i < n; i++) {
                 if (bitmap_is_set(claiming, i) && shard_is_held(i)) {
                     shard_gens[i] = gen;
+                    gens_changed = true;
                 }
             }
             VLOG_INFO("%s: claiming the primary role with generation "
@@ -101,7 +108,10 @@ roles_run(void)
     bool pending = false;
     for (size_t i = 0; i < n; i++) {
         if (!shard_is_held(i)) {
-            shard_gens[i] = 0;
+            if (shard_gens[i]) {
+                shard_gens[i] = 0;
+                gens_changed = true;
+            }
         } else if (!shard_gens[i]) {
             pending = true;
             bitmap_set1(claiming, i);
@@ -124,6 +134,10 @@ roles_run(void)
     } else {
         bitmap_set_multiple(claiming, 0, n, false);
     }
+    if (claim_txn || !gens_changed) {
+        return false;
+    }
+    gens_changed = false;
     return true;
 }
 
@@ -203,5 +217,6 @@ roles_refused(const char *chassis)
         VLOG_WARN("chassis %s refused generation %"PRIu64"; claiming a new "
                   "one", chassis, shard_gens[shard]);
         shard_gens[shard] = 0;
+        gens_changed = true;
     }
 }

@@ -367,7 +367,13 @@ write_status(struct ovsdb_idl_txn *txn)
              * its configuration may be news. */
             if (ch->ofctrl) {
                 int64_t acked = ofctrl_get_acked_cfg(ch->ofctrl);
-                if (acked != ch->status_cfg) {
+                /* 'status_cfg' is what its row had when last looked at,
+                 * and nobody else writes the row of a chassis we own
+                 * between full passes: whether the row needs writing is
+                 * known without looking it up.  (Most changes move every
+                 * chassis' 'acked' and concern few of them.) */
+                if (acked != ch->status_cfg
+                    && chassis_cfg_news(ch, ch->status_cfg, acked)) {
                     write_chassis_cfg(txn, ch, acked, now, &inserted_cfgs);
                 }
                 hv_cfg = MIN(hv_cfg, acked);
