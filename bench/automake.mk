@@ -12,7 +12,9 @@ bench_vpc_chassis_emu_SOURCES = \
 	bench/emu-switch.h \
 	bench/emu-table.c \
 	bench/emu-table.h \
+	vpc-controller/conn-wake.c \
+	vpc-controller/conn-wake.h \
 	bench/vpc-chassis-emu.c
-bench_vpc_chassis_emu_CPPFLAGS = $(AM_CPPFLAGS) \
+bench_vpc_chassis_emu_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/vpc-controller \
 	-DEMU_DEFAULT_SCHEMA='"$(OVS_DIR)/vswitchd/vswitch.ovsschema"'
 bench_vpc_chassis_emu_LDADD = $(OVS_DIR)/ovsdb/libovsdb.la $(OVS_LIBS)

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "command-line.h"
+#include "conn-wake.h"
 #include "daemon.h"
 #include "emu-host.h"
 #include "fatal-signal.h"
@@ -49,6 +50,7 @@ static struct smap external_ids = SMAP_INITIALIZER(&external_ids);
 static struct svec bridges = SVEC_EMPTY_INITIALIZER;
 
 static struct emu_host **hosts;
+static struct conn_wake **wakes;    /* One per host, for all its sessions. */
 static bool exiting;
 
 static void parse_options(int argc, char *argv[]);
@@ -88,6 +90,7 @@ main(int argc, char *argv[])
     struct in_addr base;
     ovs_assert(inet_pton(AF_INET, encap_base, &base) == 1);
     hosts = xcalloc(n_hosts, sizeof *hosts);
+    wakes = xcalloc(n_hosts, sizeof *wakes);
     for (int i = 0; i < n_hosts; i++) {
         char *name = xasprintf("%s%d", prefix, first_index + i);
         struct in_addr ip = { .s_addr = htonl(ntohl(base.s_addr) + i) };
@@ -111,6 +114,7 @@ main(int argc, char *argv[])
         if (!hosts[i]) {
             ovs_fatal(0, "%s: %s", name, problem);
         }
+        wakes[i] = conn_wake_create();
         free(name);
         free(dir);
     }
@@ -126,14 +130,25 @@ main(int argc, char *argv[])
             memory_report(&usage);
             simap_destroy(&usage);
         }
+        /* Like vpc-controller, serve only the hosts with something to do
+         * (see conn-wake.h): a thousand real hosts are a thousand
+         * processes, and this one process should not make one host's
+         * answer wait for the other hosts' idle sessions. */
+        conn_wake_run();
         for (int i = 0; i < n_hosts; i++) {
-            emu_host_run(hosts[i]);
+            if (conn_wake_should_run(wakes[i])) {
+                emu_host_run(hosts[i]);
+            }
         }
         unixctl_server_run(unixctl);
 
         for (int i = 0; i < n_hosts; i++) {
-            emu_host_wait(hosts[i]);
+            if (conn_wake_wait_begin(wakes[i])) {
+                emu_host_wait(hosts[i]);
+                conn_wake_wait_end(wakes[i]);
+            }
         }
+        conn_wake_wait();
         unixctl_server_wait(unixctl);
         memory_wait();
         if (exiting) {
@@ -143,8 +158,10 @@ main(int argc, char *argv[])
     }
 
     for (int i = 0; i < n_hosts; i++) {
+        conn_wake_destroy(wakes[i]);
         emu_host_destroy(hosts[i]);
     }
+    free(wakes);
     free(hosts);
     unixctl_server_destroy(unixctl);
     service_stop();
