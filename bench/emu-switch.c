@@ -933,14 +933,19 @@ handle_flow_monitor_request(struct emu_conn *c, const struct ofp_header *oh)
         } else if (retval) {
             return retval;
         }
+        if (rq.command == OFPFMC_DELETE) {
+            /* A cancel: it names no table (what the decoder leaves in
+             * 'rq.table_id' is not to be read). */
+            if (!c->monitoring) {
+                return OFPERR_OFPMOFC_UNKNOWN_MONITOR;
+            }
+            c->monitoring = false;
+            continue;
+        }
         if (rq.table_id != 0xff && rq.table_id >= EMU_N_TABLES) {
             return OFPERR_OFPBRC_BAD_TABLE_ID;
         }
-        if (rq.command == OFPFMC_DELETE) {
-            c->monitoring = false;
-        } else {
-            c->monitoring = true;
-        }
+        c->monitoring = true;
     }
     /* No initial flows asked for by our controllers: an empty reply. */
     ofpmp_init(&replies, oh);

@@ -3,6 +3,7 @@
 #include "ofctrl-monitor.h"
 
 #include "flow-table.h"
+#include "nx-match.h"
 #include "openvswitch/match.h"
 #include "openvswitch/ofp-monitor.h"
 #include "openvswitch/ofp-msgs.h"
@@ -27,6 +28,27 @@ ofctrl_monitor_request(enum ofputil_protocol protocol)
 
     struct ofpbuf *msg = ofpbuf_new(0);
     ofputil_append_flow_monitor_request(&fmr, msg, protocol);
+    ofpmsg_update_length(msg);
+    return msg;
+}
+
+/* Returns a request, for a switch spoken to in 'protocol', to cancel the
+ * monitor that ofctrl_monitor_request() asked for.  A secondary connection
+ * has no use for it: the switch would report to it every flow that the
+ * primary changes, which is the whole of the primary's work. */
+struct ofpbuf *
+ofctrl_monitor_cancel(enum ofputil_protocol protocol)
+{
+    struct ofpbuf *msg = ofputil_encode_flow_monitor_cancel(1, protocol);
+    enum ofp_version version = ofputil_protocol_to_ofp_version(protocol);
+
+    if (version >= OFP14_VERSION) {
+        /* OpenFlow 1.4 cancels with a monitor request whose command is
+         * "delete"; the switch parses its match too, so it needs one. */
+        struct match match;
+        match_init_catchall(&match);
+        oxm_put_match(msg, &match, version);
+    }
     ofpmsg_update_length(msg);
     return msg;
 }

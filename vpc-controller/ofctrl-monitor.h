@@ -11,6 +11,7 @@ struct ofp_header;
 struct ofpbuf;
 
 struct ofpbuf *ofctrl_monitor_request(enum ofputil_protocol);
+struct ofpbuf *ofctrl_monitor_cancel(enum ofputil_protocol);
 bool ofctrl_monitor_is_foreign(const struct ofp_header *);
 
 struct vpc_flow;

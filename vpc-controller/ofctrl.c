@@ -122,6 +122,7 @@ struct ofctrl {
 
 static void start_dump(struct ofctrl *);
 static void maybe_redump(struct ofctrl *);
+static void become_standby(struct ofctrl *);
 
 /* Creates a session on 'vconn', a connection accepted from a switch.  Takes
  * ownership of 'vconn'. */
@@ -370,11 +371,9 @@ ofctrl_set_role(struct ofctrl *ofc, bool primary, uint64_t generation)
             send_meters(ofc);
             start_dump(ofc);
         } else {
-            flush_queue(ofc);
-            flush_barriers(ofc);
+            become_standby(ofc);
             vpc_flow_table_clear(&ofc->dumped);
             vpc_group_table_clear(&ofc->dumped_groups);
-            ofc->state = OFCTRL_STANDBY;
         }
     }
 }
@@ -489,6 +488,29 @@ start_monitor(struct ofctrl *ofc)
     ofc->monitoring = true;
 }
 
+/* Stops the flow monitor, if any: a secondary connection repairs nothing,
+ * and would only be told of every flow the primary sends. */
+static void
+stop_monitor(struct ofctrl *ofc)
+{
+    if (ofc->monitoring) {
+        send_msg(ofc, ofctrl_monitor_cancel(ofc->protocol));
+        ofc->monitoring = false;
+    }
+}
+
+/* Steps down to secondary: nothing queued or awaited is sent or counted,
+ * and the switch no longer tells us of the flows the primary changes. */
+static void
+become_standby(struct ofctrl *ofc)
+{
+    flush_queue(ofc);
+    flush_barriers(ofc);
+    stop_monitor(ofc);
+    ofc->primary = false;
+    ofc->state = OFCTRL_STANDBY;
+}
+
 /* A flow monitor reported changes.  If another connection changed a flow
  * of ours, while we own the switch, its table is read again, and the next
  * sync puts back what should be there. */
@@ -594,11 +616,8 @@ handle_msg(struct ofctrl *ofc, const struct ofp_header *oh)
             /* Our claim is stale: another instance is primary. */
             VLOG_WARN("%s: the switch refused our role claim (generation "
                       "%"PRIu64")", ofctrl_get_name(ofc), ofc->generation);
-            flush_queue(ofc);
-            flush_barriers(ofc);
-            ofc->primary = false;
+            become_standby(ofc);
             ofc->role_refused = true;
-            ofc->state = OFCTRL_STANDBY;
             break;
         }
         if (ofc->state == OFCTRL_SYNCED || ofc->state == OFCTRL_DUMPED) {
@@ -624,10 +643,7 @@ handle_msg(struct ofctrl *ofc, const struct ofp_header *oh)
             && ofc->state != OFCTRL_STANDBY) {
             VLOG_INFO("%s: demoted by the switch (generation %"PRIu64")",
                       ofctrl_get_name(ofc), rs.generation_id);
-            flush_queue(ofc);
-            flush_barriers(ofc);
-            ofc->primary = false;
-            ofc->state = OFCTRL_STANDBY;
+            become_standby(ofc);
         }
         break;
     }
@@ -1002,10 +1018,12 @@ ofctrl_format_stats(const struct ofctrl *ofc, struct ds *s)
     ds_put_format(s, "openflow=%s flow_mods=%"PRIu64" group_mods=%"PRIu64
                   " packet_outs=%"PRIu64" bundles=%"PRIu64
                   " reconciles=%"PRIu64" last_reconcile_changes=%"PRIu64
-                  " repairs=%"PRIu64" errors=%"PRIu64, states[ofc->state],
+                  " repairs=%"PRIu64" errors=%"PRIu64" monitor=%s",
+                  states[ofc->state],
                   ofc->n_flow_mods, ofc->n_group_mods, ofc->n_packet_outs,
                   ofc->n_bundles, ofc->n_reconciles, ofc->n_reconcile_mods,
-                  ofc->n_repairs, ofc->n_errors);
+                  ofc->n_repairs, ofc->n_errors,
+                  ofc->monitoring ? "on" : "off");
     ds_put_char(s, ' ');
     conn_wake_format(ofc->wake, "", s);
 }
