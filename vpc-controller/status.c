@@ -111,6 +111,23 @@ chassis_cfg_of(const char *name)
     return cfg ? cfg->nb_cfg : 0;
 }
 
+static const struct vpcrec_chassis *chassis_row_find(const char *name,
+                                                    const struct shash *);
+
+/* The configuration of chassis row 'row', for hv_cfg_behind(), if it is
+ * another owner's to report (connected, not ours); else INT64_MAX. */
+static int64_t
+others_cfg(const struct vpcrec_chassis *row)
+{
+    return (row->connected && !roles_owns(row->name)
+            ? chassis_cfg_of(row->name) : INT64_MAX);
+}
+
+/* A chassis that hv_cfg_behind() last found behind hv_cfg, looked at first
+ * next time: while a configuration goes out, every round would otherwise
+ * read every other owner's chassis row to learn what one of them says. */
+static char *behind_witness;
+
 /* Would hv_cfg move up if written now?  (For the active instance, which
  * learns of other owners' acknowledgements only from their Chassis rows.) */
 static bool
@@ -118,29 +135,39 @@ hv_cfg_behind(void)
 {
     const struct vpcrec_vpc_global *g = vpcrec_vpc_global_first(engine_vpcdb);
     const struct vpcrec_chassis *row;
-    int64_t min = g ? g->nb_cfg : 0;
 
     if (!g || status_txn || g->hv_cfg >= g->nb_cfg) {
         return false;
     }
+    if (behind_witness) {
+        row = chassis_row_find(behind_witness, NULL);
+        if (row && others_cfg(row) <= g->hv_cfg) {
+            return false;
+        }
+        free(behind_witness);
+        behind_witness = NULL;
+    }
     bool others = false;
     VPCREC_CHASSIS_FOR_EACH (row, engine_vpcdb) {
         /* Ours are in our sessions, whose acknowledgements wake us. */
-        if (row->connected && !roles_owns(row->name)) {
-            min = MIN(min, chassis_cfg_of(row->name));
-            others = true;
+        int64_t cfg = others_cfg(row);
+        if (cfg <= g->hv_cfg) {
+            behind_witness = xstrdup(row->name);
+            return false;
         }
+        others |= cfg != INT64_MAX;
     }
     if (!others) {
         return false;
     }
     struct chassis *ch;
     HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
-        if (ch->ofctrl && roles_owns(ch->name)) {
-            min = MIN(min, ofctrl_get_acked_cfg(ch->ofctrl));
+        if (ch->ofctrl && roles_owns(ch->name)
+            && ofctrl_get_acked_cfg(ch->ofctrl) <= g->hv_cfg) {
+            return false;
         }
     }
-    return min > g->hv_cfg;
+    return true;
 }
 
 /* Status depends on what the model does not: a new nb_cfg (with no
@@ -189,12 +216,14 @@ status_create_indexes(struct ovsdb_idl *idl)
                                           &vpcrec_chassis_cfg_col_name);
 }
 
-/* The Chassis row called 'name': one inserted by this pass (in 'inserted'),
- * or the first in the database, or NULL. */
+/* The Chassis row called 'name': one inserted by this pass (in 'inserted',
+ * if nonnull), or the first in the database, or NULL. */
 static const struct vpcrec_chassis *
 chassis_row_find(const char *name, const struct shash *inserted)
 {
-    const struct vpcrec_chassis *row = shash_find_data(inserted, name);
+    const struct vpcrec_chassis *row = (inserted
+                                        ? shash_find_data(inserted, name)
+                                        : NULL);
     if (row) {
         return row;
     }
@@ -561,4 +590,6 @@ status_destroy(void)
     }
     uuidset_destroy(&status_ports);
     uuidset_destroy(&pending_ports);
+    free(behind_witness);
+    behind_witness = NULL;
 }
