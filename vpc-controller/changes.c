@@ -28,6 +28,7 @@
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
+#include "roles.h"
 #include "sset.h"
 #include "status.h"
 #include "timeval.h"
@@ -231,6 +232,25 @@ port_change_is_moot(const struct vpcrec_port *row)
     return b && b->where;
 }
 
+/* Tracked Port 'row' changed only in where it is bound.  If it is bound on
+ * a chassis of ours and the row says otherwise, another instance wrote it
+ * (the active one, say, which writes the ports it sees no binding for and
+ * had not yet seen this one's interface): its status is looked at again,
+ * which puts ours back, since nothing else will. */
+static void
+check_port_owner_write(const struct vpcrec_port *row)
+{
+    const struct model_binding *b = vpc_model_find_binding(
+        &engine_model, &row->header_.uuid);
+    const char *now = row->chassis ? row->chassis->name : NULL;
+
+    if (b && b->where && roles_owns(b->where->name)
+        && (!now || strcmp(now, b->where->name))) {
+        status_note_port(&row->header_.uuid);
+        status_touch();
+    }
+}
+
 /* Adds to 'vpcs' the VPC that holds the security group, network ACL, route
  * table, route, peering, flow log or rule 'uuid' in the model (one lookup,
  * see vpc_model_row_vpcs()), and 'vpc' (where the row is now, if
@@ -380,6 +400,7 @@ collect_changed_vpcs(struct uuidset *vpcs)
             && vpc_model_find_binding(&engine_model, &port->header_.uuid)) {
             return false;
         } else if (port_change_is_moot(port)) {
+            check_port_owner_write(port);
             continue;
         }
         add_port_vpcs(port, vpcs);
