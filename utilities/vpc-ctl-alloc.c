@@ -346,6 +346,25 @@ mac_hint_get(const struct vpcrec_vpc_global *g, const struct eth_addr *pfx)
     return 1;
 }
 
+/* Adds to 'macs' the first 'n' MACs from VPC_Global 'g' options:mac_hint
+ * on: those that allocations with a narrow scope pick first, unless they
+ * find some of them in use. */
+void
+vpc_ctl_mac_predict(const struct vpcrec_vpc_global *g, size_t n,
+                    struct sset *macs)
+{
+    struct eth_addr pfx;
+
+    if (mac_prefix_get(g, &pfx, NULL)) {
+        uint32_t low = mac_hint_get(g, &pfx);
+        for (size_t i = 0; i < n && low <= 0xffffff; i++, low++) {
+            char buf[ETH_ADDR_STRLEN + 1];
+            mac_format(&pfx, low, buf);
+            sset_add(macs, buf);
+        }
+    }
+}
+
 /* Parses MAC 's', or allocates a free one when 's' is NULL, "" or
  * "dynamic".  Stores the normalized string in 'buf' and records it as in
  * use.  Returns false with an error set on failure. */
@@ -394,6 +413,7 @@ vpc_ctl_mac_claim(struct ctl_context *ctx, const char *s,
     }
     sset_add(macs, buf);
     vpc_ctl_cast(ctx)->macs_changed = true;
+    vpc_ctl_scope_claim_mac(buf);
     return true;
 }
 

@@ -12,7 +12,9 @@
 struct ctl_context;
 struct vpc_ctl_context;
 struct vpcrec_port;
+struct sset;
 struct vpcrec_subnet;
+struct vpcrec_vpc_global;
 
 /* MAC addresses of ports, subnet gateways and gateway groups. */
 bool vpc_ctl_mac_claim(struct ctl_context *, const char *s,
@@ -20,6 +22,8 @@ bool vpc_ctl_mac_claim(struct ctl_context *, const char *s,
 void vpc_ctl_mac_release(struct ctl_context *, const char *s);
 void vpc_ctl_mac_normalize(const struct eth_addr *,
                            char buf[ETH_ADDR_STRLEN + 1]);
+void vpc_ctl_mac_predict(const struct vpcrec_vpc_global *, size_t n,
+                         struct sset *macs);
 
 /* A block that commands give addresses out of: a subnet, to ports, or an
  * external network, to NAT rules. */

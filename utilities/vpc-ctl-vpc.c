@@ -450,6 +450,12 @@ cmd_port_add(struct ctl_context *ctx)
     if (port) {
         if (!vpc_ctl_has_option(ctx, "--may-exist")) {
             ctl_error(ctx, "%s: a port with this name already exists", name);
+        } else if (!port->subnet && vpc_ctl_scope_is_narrow()
+                   && ovsdb_idl_read(&port->header_,
+                                     &vpcrec_port_col_subnet)->n) {
+            /* Its subnet is not replicated: look again at every row. */
+            vpc_ctl_scope_widen(ctx->idl);
+            ctx->try_again = true;
         } else if (port->subnet != subnet) {
             ctl_error(ctx, "%s: port exists in subnet %s", name,
                       port->subnet ? port->subnet->name : "(none)");

@@ -28,7 +28,7 @@ struct vpc_ctl_context {
      * below which every key is in use. */
     unsigned long *tunnel_keys;
     long long tunnel_key_hint;
-    bool narrow;                /* Only some Port rows replicated? */
+    bool narrow;                /* Only some rows replicated? */
 
     /* Indexes for big batches, built on first use and kept up to date by
      * our own commands (generic commands invalidate them). */
@@ -52,11 +52,14 @@ void vpc_ctl_context_finish(struct vpc_ctl_context *);
 void vpc_ctl_context_done(struct vpc_ctl_context *, struct ctl_command *);
 void vpc_ctl_forget_tunnel_keys(struct vpc_ctl_context *);
 
-/* The Port rows that a command batch replicates. */
+/* The rows that a command batch replicates (vpc-ctl-scope.c). */
 void vpc_ctl_scope_init(struct ovsdb_idl *, const struct ctl_command *,
                         size_t n);
 bool vpc_ctl_scope_ready(struct ovsdb_idl *);
 bool vpc_ctl_scope_widen(struct ovsdb_idl *);
 bool vpc_ctl_scope_is_narrow(void);
+void vpc_ctl_scope_claim_mac(const char *mac);
+bool vpc_ctl_scope_check_claims(struct ovsdb_idl *);
+void vpc_ctl_scope_forget_claims(void);
 
 #endif /* vpc-ctl.h */
