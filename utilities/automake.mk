@@ -44,6 +44,6 @@ EXTRA_DIST += utilities/vpc-service utilities/ovs-bootstrap.sh \
 	utilities/vpc-dev
 bin_SCRIPTS += utilities/vpc-sandbox
 EXTRA_DIST += utilities/vpc-sandbox utilities/vpc-sim.sh bench/vpc-bench \
-	bench/vpc-bench-dhcp
+	bench/vpc-bench-dhcp bench/vpc-bench-ctl
 dist_pkgdata_DATA += utilities/vpc-sim.sh
 dist_man_MANS = utilities/vpc-ctl.8 vpc-controller/vpc-controller.8
