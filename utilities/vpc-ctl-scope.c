@@ -31,7 +31,6 @@
 #include <string.h>
 
 #include "db-ctl-base.h"
-#include "hash.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
@@ -71,7 +70,8 @@ static struct {
     bool predicted;             /* Are they in 'macs' (SCOPE_ADDS)? */
     bool dirty;                 /* Have the sets above changed since the
                                  * conditions were last set? */
-    uint32_t refs_hash;         /* The subnets' and VPCs' UUIDs then. */
+    struct uuid *refs;          /* The subnets' and VPCs' UUIDs then. */
+    size_t n_refs, n_subnet_refs;
 } scope = {
     .names = SSET_INITIALIZER(&scope.names),
     .macs = SSET_INITIALIZER(&scope.macs),
@@ -224,17 +224,17 @@ scope_update(struct ovsdb_idl *idl, bool loaded)
 
     /* Building and comparing conditions of thousands of clauses is not
      * free: skip it when nothing changed since they were acknowledged. */
-    uint32_t hash = hash_int(n_subnets, n);
-    for (size_t i = 0; i < n; i++) {
-        hash = hash_add(hash, uuid_hash(&uuids[i]));
-    }
-    if (!scope.dirty && hash == scope.refs_hash
+    if (!scope.dirty && n == scope.n_refs && n_subnets == scope.n_subnet_refs
+        && (!n || !memcmp(uuids, scope.refs, n * sizeof *uuids))
         && ovsdb_idl_get_condition_seqno(idl) == scope.cond_seqno) {
         free(uuids);
         return;
     }
     scope.dirty = false;
-    scope.refs_hash = hash;
+    free(scope.refs);
+    scope.refs = n ? xmemdup(uuids, n * sizeof *uuids) : NULL;
+    scope.n_refs = n;
+    scope.n_subnet_refs = n_subnets;
 
     static const struct sset empty = SSET_INITIALIZER(&empty);
     struct ovsdb_idl_condition conds[4];
