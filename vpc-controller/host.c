@@ -150,7 +150,11 @@ identity_destroy(struct host_identity *id)
     }
 }
 
-/* Closes the session and frees 'host'. */
+static void peers_free(struct host_peer *, size_t n);
+
+/* Closes the session and frees 'host'.  (Its connection's record in
+ * conn-wake goes first, before the session closes its descriptor; nothing
+ * after that may poke it.) */
 void
 host_destroy(struct host *host)
 {
@@ -168,7 +172,7 @@ host_destroy(struct host *host)
         shash_destroy(&host->uplink_ofports);
         sset_destroy(&host->live_peers);
         sset_destroy(&host->down_peers);
-        host_set_peers(host, NULL, 0);
+        peers_free(host->peers, host->n_peers);
         host_collector_sets_free(host->csets, host->n_csets);
         free(host->name);
         free(host);
