@@ -60,8 +60,7 @@ static uint64_t n_chassis_syncs;
  * that has no flows for any of those VPCs has nothing to change: the
  * round costs what the VPCs hold, not how many chassis there are. */
 struct sync_scope {
-    struct hmapx locations;     /* Of struct model_location. */
-    struct hmapx chassis;       /* Ours at those locations. */
+    struct hmapx chassis;       /* Ours where the VPCs have ports. */
     bool gateways;
 };
 
@@ -473,7 +472,7 @@ sync_scope_init(struct sync_scope *scope, const struct hmap *dirty)
 {
     const struct model_vpc *d;
 
-    hmapx_init(&scope->locations);
+    struct hmapx locations = HMAPX_INITIALIZER(&locations);
     scope->gateways = false;
     HMAP_FOR_EACH (d, hmap_node, dirty) {
         const struct model_vpc *mv = vpc_model_find(&engine_model,
@@ -487,7 +486,7 @@ sync_scope_init(struct sync_scope *scope, const struct hmap *dirty)
                                     p->migrate_to };
             for (size_t j = 0; j < ARRAY_SIZE(where); j++) {
                 if (where[j]) {
-                    hmapx_add(&scope->locations, CONST_CAST(void *,
+                    hmapx_add(&locations, CONST_CAST(void *,
                                                             where[j]));
                 }
             }
@@ -500,13 +499,14 @@ sync_scope_init(struct sync_scope *scope, const struct hmap *dirty)
     /* Looked up here, once per location, rather than per chassis. */
     struct hmapx_node *node;
     hmapx_init(&scope->chassis);
-    HMAPX_FOR_EACH (node, &scope->locations) {
+    HMAPX_FOR_EACH (node, &locations) {
         const struct model_location *loc = node->data;
         struct chassis *ch = chassis_find(loc->name);
         if (ch) {
             hmapx_add(&scope->chassis, ch);
         }
     }
+    hmapx_destroy(&locations);
 }
 
 /* Might the VPCs of 'dirty' change the flows of 'ch': does it have flows
@@ -710,7 +710,6 @@ chassis_sync_all(const struct hmap *dirty, bool base)
     }
     round_parts_clear();
     if (scoped) {
-        hmapx_destroy(&scope.locations);
         hmapx_destroy(&scope.chassis);
     }
 }
