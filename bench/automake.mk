@@ -9,6 +9,8 @@ bench_vpc_chassis_emu_SOURCES = \
 	bench/emu-host.c \
 	bench/emu-host.h \
 	bench/emu-switch.c \
+	bench/emu-switch-private.h \
+	bench/emu-switch-stats.c \
 	bench/emu-switch.h \
 	bench/emu-table.c \
 	bench/emu-table.h \

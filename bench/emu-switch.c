@@ -1,44 +1,25 @@
 /* An emulated OpenFlow switch.  See emu-switch.h. */
 #include <config.h>
 #include "emu-switch.h"
+#include "emu-switch-private.h"
 
 #include <errno.h>
 #include <string.h>
 
-#include "bitmap.h"
-#include "byte-order.h"
 #include "coverage.h"
-#include "emu-table.h"
 #include "flow.h"
-#include "hash.h"
-#include "nx-match.h"
-#include "openvswitch/meta-flow.h"
-#include "openvswitch/hmap.h"
-#include "openvswitch/list.h"
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-bundle.h"
 #include "openvswitch/ofp-connection.h"
-#include "openvswitch/ofp-errors.h"
-#include "openvswitch/ofp-flow.h"
-#include "openvswitch/ofp-group.h"
-#include "openvswitch/ofp-meter.h"
 #include "openvswitch/ofp-monitor.h"
-#include "openvswitch/ofp-msgs.h"
-#include "openvswitch/ofp-packet.h"
-#include "openvswitch/ofp-port.h"
-#include "openvswitch/ofp-protocol.h"
 #include "openvswitch/ofp-switch.h"
 #include "openvswitch/ofp-table.h"
 #include "openvswitch/ofp-util.h"
-#include "openvswitch/ofpbuf.h"
 #include "openvswitch/rconn.h"
-#include "openvswitch/shash.h"
 #include "openvswitch/vconn.h"
 #include "openvswitch/vlog.h"
 #include "socket-util.h"
 #include "sset.h"
-#include "timeval.h"
-#include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(emu_switch);
 
@@ -47,39 +28,6 @@ COVERAGE_DEFINE(emu_of_error);
 
 /* Seconds of silence before an echo request to a controller. */
 #define EMU_PROBE_INTERVAL 5
-
-struct emu_bundle {
-    struct hmap_node hmap_node;     /* In the connection's 'bundles'. */
-    uint32_t id;
-    uint16_t flags;
-    bool closed;
-    struct ovs_list msgs;           /* Bundle add messages, in order. */
-};
-
-struct emu_conn {
-    struct ovs_list list_node;      /* In the switch's 'conns'. */
-    struct emu_switch *sw;
-    struct rconn *rconn;
-    char *target;                   /* A controller's; NULL if accepted. */
-    unsigned int conn_seqno;
-    enum ofputil_protocol protocol; /* 0 until the version is known. */
-    enum ofp12_controller_role role;
-    struct hmap bundles;
-    bool monitoring;                /* Has a flow monitor. */
-};
-
-struct emu_switch {
-    char *name;
-    uint64_t dpid;
-    uint32_t allowed_versions;
-    struct emu_table table;
-    struct emu_port *ports;
-    size_t n_ports;
-    bool election_id_defined;
-    uint64_t election_id;
-    struct pvconn *mgmt;
-    struct ovs_list conns;          /* Of "struct emu_conn". */
-};
 
 static void conn_destroy(struct emu_conn *);
 
@@ -327,19 +275,21 @@ finish_changes(struct emu_switch *sw, const struct emu_conn *from,
 
 /* Messages. */
 
-static void
-send_msg(struct emu_conn *c, struct ofpbuf *msg)
+/* Sends 'msg' on 'c' (taking it over). */
+void
+emu_conn_send(struct emu_conn *c, struct ofpbuf *msg)
 {
     rconn_send(c->rconn, msg, NULL);
 }
 
-static void
-send_replies(struct emu_conn *c, struct ovs_list *replies)
+/* Sends every message in 'replies' on 'c' (taking them over). */
+void
+emu_conn_send_replies(struct emu_conn *c, struct ovs_list *replies)
 {
     struct ofpbuf *msg;
 
     LIST_FOR_EACH_POP (msg, list_node, replies) {
-        send_msg(c, msg);
+        emu_conn_send(c, msg);
     }
 }
 
@@ -488,7 +438,7 @@ bundle_commit(struct emu_conn *c, struct emu_bundle *b)
         if (error) {
             /* As ofproto: an error for the message that failed, then one
              * for the commit. */
-            send_msg(c, ofperr_encode_reply(error, msg->data));
+            emu_conn_send(c, ofperr_encode_reply(error, msg->data));
             error = OFPERR_OFPBFC_MSG_FAILED;
             break;
         }
@@ -571,7 +521,7 @@ handle_bundle_control(struct emu_conn *c, const struct ofp_header *oh)
         return OFPERR_OFPBFC_BAD_TYPE;
     }
     if (!error) {
-        send_msg(c, ofputil_encode_bundle_ctrl_reply(oh, &reply));
+        emu_conn_send(c, ofputil_encode_bundle_ctrl_reply(oh, &reply));
     }
     return error;
 }
@@ -640,8 +590,8 @@ handle_role_request(struct emu_conn *c, const struct ofp_header *oh)
                             .reason = OFPCRR_PRIMARY_REQUEST,
                             .generation_id = sw->election_id,
                         };
-                        send_msg(o, ofputil_encode_role_status(&rs,
-                                                               o->protocol));
+                        emu_conn_send(o, ofputil_encode_role_status(
+                                             &rs, o->protocol));
                     }
                 }
             }
@@ -651,7 +601,7 @@ handle_role_request(struct emu_conn *c, const struct ofp_header *oh)
     reply.role = c->role;
     reply.have_generation_id = sw->election_id_defined;
     reply.generation_id = sw->election_id;
-    send_msg(c, ofputil_encode_role_reply(oh, &reply));
+    emu_conn_send(c, ofputil_encode_role_reply(oh, &reply));
     return 0;
 }
 
@@ -683,356 +633,7 @@ handle_features_request(struct emu_conn *c, const struct ofp_header *oh)
             ofputil_put_switch_features_port(&pp, b);
         }
     }
-    send_msg(c, b);
-    return 0;
-}
-
-static enum ofperr
-handle_port_desc_request(struct emu_conn *c, const struct ofp_header *oh)
-{
-    struct emu_switch *sw = c->sw;
-    ofp_port_t which;
-    enum ofperr error = ofputil_decode_port_desc_stats_request(oh, &which);
-    struct ovs_list replies;
-
-    if (error) {
-        return error;
-    }
-    ofpmp_init(&replies, oh);
-    for (size_t i = 0; i < sw->n_ports; i++) {
-        if (which == OFPP_ANY || which == sw->ports[i].ofport) {
-            struct ofputil_phy_port pp;
-            memset(&pp, 0, sizeof pp);
-            pp.port_no = sw->ports[i].ofport;
-            pp.hw_addr = sw->ports[i].mac;
-            ovs_strlcpy(pp.name, sw->ports[i].name, sizeof pp.name);
-            pp.state = OFPUTIL_PS_LIVE;
-            ofputil_append_port_desc_stats_reply(&pp, &replies);
-        }
-    }
-    send_replies(c, &replies);
-    return 0;
-}
-
-static int
-compare_flows_for_dump(const void *a_, const void *b_)
-{
-    const struct emu_flow *const *a = a_, *const *b = b_;
-
-    if ((*a)->table_id != (*b)->table_id) {
-        return (*a)->table_id < (*b)->table_id ? -1 : 1;
-    }
-    if ((*a)->cr.priority != (*b)->cr.priority) {
-        return (*a)->cr.priority > (*b)->cr.priority ? -1 : 1;
-    }
-    return 0;
-}
-
-static enum ofperr
-handle_flow_stats_request(struct emu_conn *c, const struct ofp_header *oh,
-                          bool aggregate)
-{
-    struct emu_switch *sw = c->sw;
-    struct ofputil_flow_stats_request fsr;
-    enum ofperr error = ofputil_decode_flow_stats_request(&fsr, oh, NULL,
-                                                          NULL);
-    if (error) {
-        return error;
-    }
-    if (fsr.table_id != 0xff && fsr.table_id >= EMU_N_TABLES) {
-        return OFPERR_OFPBRC_BAD_TABLE_ID;
-    }
-
-    struct minimatch match;
-    minimatch_init(&match, &fsr.match);
-    size_t n = 0;
-    const struct emu_flow **hits = xmalloc((hmap_count(&sw->table.flows) + 1)
-                                           * sizeof *hits);
-    const struct emu_flow *f;
-    HMAP_FOR_EACH (f, hmap_node, &sw->table.flows) {
-        if (emu_flow_is_selected(f, fsr.table_id, &match, 0, false,
-                                 fsr.cookie, fsr.cookie_mask, fsr.out_port,
-                                 fsr.out_group)) {
-            hits[n++] = f;
-        }
-    }
-    minimatch_destroy(&match);
-    qsort(hits, n, sizeof *hits, compare_flows_for_dump);
-
-    if (aggregate) {
-        struct ofputil_aggregate_stats stats = { .flow_count = n };
-        send_msg(c, ofputil_encode_aggregate_stats_reply(&stats, oh));
-        free(hits);
-        return 0;
-    }
-
-    struct ovs_list replies;
-    long long int now = time_msec();
-    ofpmp_init(&replies, oh);
-    for (size_t i = 0; i < n; i++) {
-        f = hits[i];
-        long long int age = now - f->created;
-        struct ofputil_flow_stats fs = {
-            .cookie = f->cookie,
-            .table_id = f->table_id,
-            .priority = f->cr.priority,
-            .idle_timeout = f->idle_timeout,
-            .hard_timeout = f->hard_timeout,
-            .duration_sec = age / 1000,
-            .duration_nsec = (age % 1000) * 1000000,
-            .idle_age = age / 1000,
-            .hard_age = -1,
-            .packet_count = 0,
-            .byte_count = 0,
-            .ofpacts = f->ofpacts,
-            .ofpacts_len = f->ofpacts_len,
-            .flags = f->flags,
-            .importance = f->importance,
-        };
-        minimatch_expand(&f->cr.match, &fs.match);
-        ofputil_append_flow_stats_reply(&fs, &replies, NULL);
-    }
-    free(hits);
-    send_replies(c, &replies);
-    return 0;
-}
-
-static int
-compare_groups(const void *a_, const void *b_)
-{
-    const struct emu_group *const *a = a_, *const *b = b_;
-    return (*a)->id < (*b)->id ? -1 : (*a)->id > (*b)->id;
-}
-
-static const struct emu_group **
-sorted_groups(const struct emu_switch *sw, uint32_t which, size_t *n)
-{
-    const struct emu_group **gs = xmalloc((hmap_count(&sw->table.groups) + 1)
-                                          * sizeof *gs);
-    const struct emu_group *g;
-
-    *n = 0;
-    HMAP_FOR_EACH (g, hmap_node, &sw->table.groups) {
-        if (which == OFPG_ALL || which == g->id) {
-            gs[(*n)++] = g;
-        }
-    }
-    qsort(gs, *n, sizeof *gs, compare_groups);
-    return gs;
-}
-
-static enum ofperr
-handle_group_desc_request(struct emu_conn *c, const struct ofp_header *oh)
-{
-    uint32_t which = ofputil_decode_group_desc_request(oh);
-    struct ovs_list replies;
-    size_t n;
-    const struct emu_group **gs = sorted_groups(c->sw, which, &n);
-
-    ofpmp_init(&replies, oh);
-    for (size_t i = 0; i < n; i++) {
-        struct ofputil_group_desc gd = {
-            .type = gs[i]->type,
-            .group_id = gs[i]->id,
-            .props = gs[i]->props,
-        };
-        ofputil_append_group_desc_reply(&gd, &gs[i]->buckets, &replies);
-    }
-    free(gs);
-    send_replies(c, &replies);
-    return 0;
-}
-
-static enum ofperr
-handle_group_stats_request(struct emu_conn *c, const struct ofp_header *oh)
-{
-    uint32_t which;
-    enum ofperr error = ofputil_decode_group_stats_request(oh, &which);
-    if (error) {
-        return error;
-    }
-
-    struct ovs_list replies;
-    size_t n;
-    const struct emu_group **gs = sorted_groups(c->sw, which, &n);
-    long long int now = time_msec();
-    ofpmp_init(&replies, oh);
-    for (size_t i = 0; i < n; i++) {
-        size_t n_buckets = ovs_list_size(&gs[i]->buckets);
-        struct ofputil_group_stats gs_ = {
-            .group_id = gs[i]->id,
-            .duration_sec = (now - gs[i]->created) / 1000,
-            .duration_nsec = ((now - gs[i]->created) % 1000) * 1000000,
-            .n_buckets = n_buckets,
-            .bucket_stats = xcalloc(n_buckets + 1,
-                                    sizeof *gs_.bucket_stats),
-        };
-        ofputil_append_group_stats(&replies, &gs_);
-        free(gs_.bucket_stats);
-    }
-    free(gs);
-    send_replies(c, &replies);
-    return 0;
-}
-
-static void
-append_meter_config(struct ovs_list *replies, const struct emu_meter *m)
-{
-    ofputil_append_meter_config(replies, &m->mc);
-}
-
-/* Meter statistics as ofproto gives them: every meter with its bands,
- * counters at 0 (no packets pass an emulated switch). */
-static void
-append_meter_stats(struct ovs_list *replies, const struct emu_meter *m)
-{
-    struct ofputil_meter_band_stats *bands
-        = xcalloc(m->mc.n_bands + 1, sizeof *bands);
-    struct ofputil_meter_stats ms = {
-        .meter_id = m->mc.meter_id,
-        .n_bands = m->mc.n_bands,
-        .bands = bands,
-    };
-    ofputil_append_meter_stats(replies, &ms);
-    free(bands);
-}
-
-/* Answers meter request 'oh' (configurations or statistics) with what
- * 'append' makes of each meter it asks for. */
-static enum ofperr
-handle_meter_request(struct emu_conn *c, const struct ofp_header *oh,
-                     void (*append)(struct ovs_list *,
-                                    const struct emu_meter *))
-{
-    uint32_t which;
-    struct ovs_list replies;
-    const struct emu_meter *m;
-
-    ofputil_decode_meter_request(oh, &which);
-    ofpmp_init(&replies, oh);
-    HMAP_FOR_EACH (m, hmap_node, &c->sw->table.meters) {
-        if (which == OFPM13_ALL || which == m->mc.meter_id) {
-            append(&replies, m);
-        }
-    }
-    send_replies(c, &replies);
-    return 0;
-}
-
-static enum ofperr
-handle_flow_monitor_request(struct emu_conn *c, const struct ofp_header *oh)
-{
-    struct ofpbuf b = ofpbuf_const_initializer(oh, ntohs(oh->length));
-    struct ovs_list replies;
-
-    for (;;) {
-        struct ofputil_flow_monitor_request rq;
-        int retval = ofputil_decode_flow_monitor_request(&rq, &b);
-        if (retval == EOF) {
-            break;
-        } else if (retval) {
-            return retval;
-        }
-        if (rq.command == OFPFMC_DELETE) {
-            /* A cancel: it names no table (what the decoder leaves in
-             * 'rq.table_id' is not to be read). */
-            if (!c->monitoring) {
-                return OFPERR_OFPMOFC_UNKNOWN_MONITOR;
-            }
-            c->monitoring = false;
-            continue;
-        }
-        if (rq.table_id != 0xff && rq.table_id >= EMU_N_TABLES) {
-            return OFPERR_OFPBRC_BAD_TABLE_ID;
-        }
-        c->monitoring = true;
-    }
-    /* No initial flows asked for by our controllers: an empty reply. */
-    ofpmp_init(&replies, oh);
-    send_replies(c, &replies);
-    return 0;
-}
-
-/* Returns the features of table 'table_id', as ofproto reports them for
- * a bridge whose tables have no names or limits. */
-static const struct ofputil_table_features *
-table_features(uint8_t table_id)
-{
-    static struct ofputil_table_features *features;
-
-    if (!features) {
-        struct mf_bitmap rw_fields = oxm_writable_fields();
-        features = xcalloc(EMU_TBL_INTERNAL, sizeof *features);
-        for (int i = 0; i < EMU_TBL_INTERNAL; i++) {
-            struct ofputil_table_features *f = &features[i];
-
-            f->table_id = i;
-            f->metadata_match = OVS_BE64_MAX;
-            f->metadata_write = OVS_BE64_MAX;
-            f->miss_config = OFPUTIL_TABLE_MISS_DEFAULT;
-            f->max_entries = 1000000;
-            f->supports_eviction = -1;
-            f->supports_vacancy_events = -1;
-            f->any_properties = true;
-            for (int j = i + 1; j < EMU_TBL_INTERNAL; j++) {
-                bitmap_set1(f->nonmiss.next, j);
-            }
-            f->nonmiss.instructions = (1u << N_OVS_INSTRUCTIONS) - 1;
-            if (i == EMU_TBL_INTERNAL - 1) {
-                f->nonmiss.instructions
-                    &= ~(1u << OVSINST_OFPIT11_GOTO_TABLE);
-            }
-            f->nonmiss.write.ofpacts = (UINT64_C(1) << N_OFPACTS) - 1;
-            f->nonmiss.write.set_fields = rw_fields;
-            f->nonmiss.apply = f->nonmiss.write;
-            f->miss = f->nonmiss;
-            f->match = oxm_matchable_fields();
-            f->mask = oxm_maskable_fields();
-            f->wildcard = f->match;
-        }
-    }
-    return &features[table_id];
-}
-
-static enum ofperr
-handle_table_features_request(struct emu_conn *c, const struct ofp_header *oh)
-{
-    struct ofpbuf msg = ofpbuf_const_initializer(oh, ntohs(oh->length));
-    struct ovs_list replies;
-
-    ofpraw_pull_assert(&msg);
-    if (msg.size) {
-        /* Changing table features: OVS accepts only what it has, which no
-         * controller of ours asks for. */
-        return OFPERR_OFPTFFC_EPERM;
-    }
-    ofpmp_init(&replies, oh);
-    for (int i = 0; i < EMU_TBL_INTERNAL; i++) {
-        ofputil_append_table_features(table_features(i), NULL, &replies);
-    }
-    send_replies(c, &replies);
-    return 0;
-}
-
-static enum ofperr
-handle_table_stats_request(struct emu_conn *c, const struct ofp_header *oh)
-{
-    struct ofpbuf *reply = ofputil_encode_table_stats_reply(oh);
-    size_t *counts = xcalloc(EMU_N_TABLES, sizeof *counts);
-    const struct emu_flow *f;
-
-    HMAP_FOR_EACH (f, hmap_node, &c->sw->table.flows) {
-        counts[f->table_id]++;
-    }
-    for (int i = 0; i < EMU_TBL_INTERNAL; i++) {
-        struct ofputil_table_stats stats = {
-            .table_id = i,
-            .active_count = counts[i],
-        };
-        ofputil_append_table_stats_reply(reply, &stats, table_features(i));
-    }
-    free(counts);
-    send_msg(c, reply);
+    emu_conn_send(c, b);
     return 0;
 }
 
@@ -1052,7 +653,7 @@ handle_msg(struct emu_conn *c, const struct ofp_header *oh)
 
     switch (type) {
     case OFPTYPE_ECHO_REQUEST:
-        send_msg(c, ofputil_encode_echo_reply(oh));
+        emu_conn_send(c, ofputil_encode_echo_reply(oh));
         return 0;
     case OFPTYPE_FEATURES_REQUEST:
         return handle_features_request(c, oh);
@@ -1062,7 +663,7 @@ handle_msg(struct emu_conn *c, const struct ofp_header *oh)
             .invalid_ttl_to_controller = -1,
             .miss_send_len = OFP_DEFAULT_MISS_SEND_LEN,
         };
-        send_msg(c, ofputil_encode_get_config_reply(oh, &config));
+        emu_conn_send(c, ofputil_encode_get_config_reply(oh, &config));
         return 0;
     }
     case OFPTYPE_SET_CONFIG: {
@@ -1081,7 +682,7 @@ handle_msg(struct emu_conn *c, const struct ofp_header *oh)
         return error ? error : ofputil_decode_table_mod(oh, &tm);
     }
     case OFPTYPE_BARRIER_REQUEST:
-        send_msg(c, ofpraw_alloc_reply(oh->version == OFP10_VERSION
+        emu_conn_send(c, ofpraw_alloc_reply(oh->version == OFP10_VERSION
                                        ? OFPRAW_OFPT10_BARRIER_REPLY
                                        : OFPRAW_OFPT11_BARRIER_REPLY,
                                        oh, 0));
@@ -1111,25 +712,25 @@ handle_msg(struct emu_conn *c, const struct ofp_header *oh)
     case OFPTYPE_SET_ASYNC_CONFIG:
         return 0;
     case OFPTYPE_FLOW_STATS_REQUEST:
-        return handle_flow_stats_request(c, oh, false);
+        return emu_handle_flow_stats_request(c, oh, false);
     case OFPTYPE_AGGREGATE_STATS_REQUEST:
-        return handle_flow_stats_request(c, oh, true);
+        return emu_handle_flow_stats_request(c, oh, true);
     case OFPTYPE_TABLE_STATS_REQUEST:
-        return handle_table_stats_request(c, oh);
+        return emu_handle_table_stats_request(c, oh);
     case OFPTYPE_TABLE_FEATURES_STATS_REQUEST:
-        return handle_table_features_request(c, oh);
+        return emu_handle_table_features_request(c, oh);
     case OFPTYPE_PORT_DESC_STATS_REQUEST:
-        return handle_port_desc_request(c, oh);
+        return emu_handle_port_desc_request(c, oh);
     case OFPTYPE_GROUP_DESC_STATS_REQUEST:
-        return handle_group_desc_request(c, oh);
+        return emu_handle_group_desc_request(c, oh);
     case OFPTYPE_GROUP_STATS_REQUEST:
-        return handle_group_stats_request(c, oh);
+        return emu_handle_group_stats_request(c, oh);
     case OFPTYPE_METER_CONFIG_STATS_REQUEST:
-        return handle_meter_request(c, oh, append_meter_config);
+        return emu_handle_meter_config_request(c, oh);
     case OFPTYPE_METER_STATS_REQUEST:
-        return handle_meter_request(c, oh, append_meter_stats);
+        return emu_handle_meter_stats_request(c, oh);
     case OFPTYPE_FLOW_MONITOR_STATS_REQUEST:
-        return handle_flow_monitor_request(c, oh);
+        return emu_handle_flow_monitor_request(c, oh);
     case OFPTYPE_FLOW_MONITOR_CANCEL:
         c->monitoring = false;
         return 0;
@@ -1178,7 +779,7 @@ conn_run(struct emu_conn *c)
             COVERAGE_INC(emu_of_error);
             VLOG_INFO_RL(&rl, "%s: %s: refusing message: %s", c->sw->name,
                          rconn_get_name(c->rconn), ofperr_to_string(error));
-            send_msg(c, ofperr_encode_reply(error, oh));
+            emu_conn_send(c, ofperr_encode_reply(error, oh));
         }
         ofpbuf_delete(msg);
     }

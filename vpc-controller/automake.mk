@@ -21,9 +21,11 @@ vpc_controller_vpc_controller_SOURCES = \
 	vpc-controller/gateway.c \
 	vpc-controller/gateway.h \
 	vpc-controller/host.c \
+	vpc-controller/host-bridge.c \
 	vpc-controller/host-ipfix.c \
 	vpc-controller/host-ipfix.h \
 	vpc-controller/host.h \
+	vpc-controller/host-private.h \
 	vpc-controller/model.c \
 	vpc-controller/model.h \
 	vpc-controller/model-acl.c \
@@ -44,6 +46,8 @@ vpc_controller_vpc_controller_SOURCES = \
 	vpc-controller/model-sg.h \
 	vpc-controller/ofctrl.c \
 	vpc-controller/ofctrl.h \
+	vpc-controller/ofctrl-commit.c \
+	vpc-controller/ofctrl-private.h \
 	vpc-controller/ofctrl-mods.c \
 	vpc-controller/ofctrl-mods.h \
 	vpc-controller/ofctrl-monitor.c \

@@ -1,6 +1,7 @@
 /* A host's OVSDB session.  See host.h. */
 #include <config.h>
 #include "host.h"
+#include "host-private.h"
 
 #include <arpa/inet.h>
 #include <string.h>
@@ -8,70 +9,14 @@
 #include "conn-wake.h"
 #include "coverage.h"
 #include "flow.h"
-#include "hash.h"
 #include "host-ipfix.h"
 #include "jsonrpc.h"
 #include "lib/vswitch-idl.h"
-#include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
-#include "ovsdb-idl.h"
-#include "sset.h"
-#include "svec.h"
-#include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(host);
 
 COVERAGE_DEFINE(host_config_txn);
-
-/* Tunnel port names on br-int, one per encapsulation. */
-static const char *const tunnel_port_names[VPC_N_ENCAPS] = {
-    [VPC_ENCAP_VXLAN] = "vpc-vxlan",
-    [VPC_ENCAP_GENEVE] = "vpc-geneve",
-};
-
-/* BFD on peer tunnel ports: a peer is declared dead after three missed
- * 100 ms intervals, so failover takes about 0.3 s. */
-#define PEER_BFD_INTERVAL "100"
-
-/* OpenFlow versions br-int speaks: ours (1.4, 1.5, for bundles) and the
- * ones users' ovs-ofctl defaults to. */
-static const char *const br_int_protocols[] = {
-    "OpenFlow10", "OpenFlow13", "OpenFlow14", "OpenFlow15",
-};
-
-struct host {
-    struct ovsdb_idl *idl;
-    struct conn_wake *wake;         /* When its session needs serving. */
-    bool ready;                     /* See host_is_ready(). */
-    char *name;                     /* Peer, for logs. */
-    char *peer_id;                  /* Its certificate's CN, if any. */
-    unsigned int idl_seqno;
-
-    bool accepted;                  /* May we configure it? */
-    struct host_identity *id;       /* NULL until it says who it is. */
-    char *id_problem;               /* Why 'id' is NULL, once logged. */
-
-    struct ovsdb_idl_txn *txn;      /* Configuration in flight. */
-    unsigned int txn_seqno;         /* IDL seqno when 'txn' was made. */
-
-    unsigned int change_seqno;      /* Bumped when bindings etc. change. */
-    unsigned int id_seqno;          /* Bumped when the identity changes. */
-    struct shash bindings;          /* iface-id -> ofport (as uintptr). */
-    ofp_port_t tunnel_ofport[VPC_N_ENCAPS];
-
-    struct host_peer *peers;        /* Desired peer tunnel ports... */
-    size_t n_peers;
-    bool peers_known;               /* ...if we manage them at all. */
-    struct shash peer_ofports;      /* Peer name -> ofport (as uintptr). */
-    struct shash uplink_ofports;    /* Physnet -> ofport (as uintptr). */
-    unsigned int ports_seqno;       /* Bumped when those two change. */
-    struct sset live_peers;         /* Peers whose BFD says forwarding. */
-    struct sset down_peers;         /* Peers whose BFD was up, now not. */
-
-    struct host_collector_set *csets;   /* Desired flow log collector */
-    size_t n_csets;                     /* sets... */
-    bool csets_known;                   /* ...if we manage them at all. */
-};
 
 /* Returns the name of 'encap' as used in OVSDB. */
 const char *
@@ -494,25 +439,6 @@ identity_equal(const struct host_identity *a, const struct host_identity *b)
            && smap_equal(&a->bridge_mappings, &b->bridge_mappings);
 }
 
-static const struct ovsrec_bridge *
-find_bridge(struct ovsdb_idl *idl, const char *name)
-{
-    const struct ovsrec_bridge *br;
-
-    OVSREC_BRIDGE_FOR_EACH (br, idl) {
-        if (!strcmp(br->name, name)) {
-            return br;
-        }
-    }
-    return NULL;
-}
-
-static const struct ovsrec_bridge *
-find_br_int(struct ovsdb_idl *idl)
-{
-    return find_bridge(idl, VPC_INTEGRATION_BRIDGE);
-}
-
 static ofp_port_t
 iface_ofport(const struct ovsrec_interface *iface)
 {
@@ -544,7 +470,8 @@ shash_same_data(const struct shash *a, const struct shash *b)
 static bool
 read_bindings(struct host *host)
 {
-    const struct ovsrec_bridge *br = find_br_int(host->idl);
+    const struct ovsrec_bridge *br
+        = host_find_bridge(host->idl, VPC_INTEGRATION_BRIDGE);
     struct shash bindings = SHASH_INITIALIZER(&bindings);
     struct shash peers = SHASH_INITIALIZER(&peers);
     struct shash uplinks = SHASH_INITIALIZER(&uplinks);
@@ -561,7 +488,7 @@ read_bindings(struct host *host)
             ofp_port_t ofport = iface_ofport(iface);
 
             for (int e = 0; e < VPC_N_ENCAPS; e++) {
-                if (!strcmp(iface->name, tunnel_port_names[e])) {
+                if (!strcmp(iface->name, host_tunnel_port_name(e))) {
                     tunnels[e] = ofport;
                 }
             }
@@ -613,330 +540,6 @@ read_bindings(struct host *host)
     sset_destroy(&live);
     sset_swap(&down, &host->down_peers);
     sset_destroy(&down);
-    return changed;
-}
-
-static bool
-controller_present(const struct ovsrec_bridge *br, const char *target)
-{
-    for (size_t i = 0; i < br->n_controller; i++) {
-        if (!strcmp(br->controller[i]->target, target)) {
-            return true;
-        }
-    }
-    return false;
-}
-
-static const struct ovsrec_interface *
-find_iface(const struct ovsrec_bridge *br, const char *name)
-{
-    for (size_t i = 0; i < br->n_ports; i++) {
-        const struct ovsrec_port *port = br->ports[i];
-        for (size_t j = 0; j < port->n_interfaces; j++) {
-            if (!strcmp(port->interfaces[j]->name, name)) {
-                return port->interfaces[j];
-            }
-        }
-    }
-    return NULL;
-}
-
-static const struct ovsrec_interface *
-add_port(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
-         const char *name, const char *type)
-{
-    struct ovsrec_interface *iface = ovsrec_interface_insert(txn);
-    ovsrec_interface_set_name(iface, name);
-    ovsrec_interface_set_type(iface, type);
-
-    struct ovsrec_port *port = ovsrec_port_insert(txn);
-    ovsrec_port_set_name(port, name);
-    ovsrec_port_set_interfaces(port, &iface, 1);
-    ovsrec_bridge_update_ports_addvalue(br, port);
-    return iface;
-}
-
-static bool
-smap_get_equals(const struct smap *smap, const char *key, const char *value)
-{
-    const char *v = smap_get(smap, key);
-    return v && !strcmp(v, value);
-}
-
-/* Removes from 'br' every port with an interface whose external_ids 'key'
- * is set but not in 'keep'.  Returns true if it removed any. */
-static bool
-remove_stale_ports(const struct ovsrec_bridge *br, const char *key,
-                   const struct sset *keep)
-{
-    bool changed = false;
-
-    for (size_t i = 0; i < br->n_ports; i++) {
-        const struct ovsrec_port *port = br->ports[i];
-        for (size_t j = 0; j < port->n_interfaces; j++) {
-            const char *value = smap_get(&port->interfaces[j]->external_ids,
-                                         key);
-            if (value && !sset_contains(keep, value)) {
-                ovsrec_bridge_update_ports_delvalue(br, port);
-                changed = true;
-                break;
-            }
-        }
-    }
-    return changed;
-}
-
-/* Finds the interface on 'br' whose external_ids 'key' is 'value', or adds
- * a port called 'name' of 'type' for it. */
-static const struct ovsrec_interface *
-find_or_add_tagged(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
-                   const char *key, const char *value, const char *name,
-                   const char *type, bool *changed)
-{
-    for (size_t i = 0; i < br->n_ports; i++) {
-        const struct ovsrec_port *port = br->ports[i];
-        for (size_t j = 0; j < port->n_interfaces; j++) {
-            const struct ovsrec_interface *iface = port->interfaces[j];
-            if (smap_get_equals(&iface->external_ids, key, value)) {
-                if (strcmp(iface->type, type)) {
-                    ovsrec_interface_set_type(iface, type);
-                    *changed = true;
-                }
-                return iface;
-            }
-        }
-    }
-    const struct ovsrec_interface *iface = add_port(txn, br, name, type);
-    ovsrec_interface_update_external_ids_setkey(iface, key, value);
-    *changed = true;
-    return iface;
-}
-
-static bool
-set_smap_column(const struct ovsrec_interface *iface, const struct smap *have,
-                const struct smap *want,
-                void (*set)(const struct ovsrec_interface *,
-                            const struct smap *))
-{
-    if (smap_equal(have, want)) {
-        return false;
-    }
-    set(iface, want);
-    return true;
-}
-
-/* A tunnel port per peer chassis, remote endpoint fixed and BFD on, so
- * that fast-failover groups see whether the peer is alive.  The key still
- * comes from the flow. */
-static bool
-configure_peers(struct host *host, struct ovsdb_idl_txn *txn,
-                const struct ovsrec_bridge *br)
-{
-    struct sset keep = SSET_INITIALIZER(&keep);
-    bool changed = false;
-
-    if (!host->peers_known) {
-        return false;
-    }
-    for (size_t i = 0; i < host->n_peers; i++) {
-        const struct host_peer *peer = &host->peers[i];
-        char name[16];
-
-        snprintf(name, sizeof name, "vpc-t%08"PRIx32,
-                 hash_string(peer->name, 0));
-        const struct ovsrec_interface *iface = find_or_add_tagged(
-            txn, br, "vpc-peer", peer->name, name, vpc_encap_name(peer->encap),
-            &changed);
-
-        struct smap options = SMAP_INITIALIZER(&options);
-        smap_add(&options, "remote_ip", peer->remote_ip);
-        smap_add(&options, "local_ip", host->id->encap_ip_s);
-        smap_add(&options, "key", "flow");
-        changed |= set_smap_column(iface, &iface->options, &options,
-                                   ovsrec_interface_set_options);
-        smap_destroy(&options);
-
-        struct smap bfd = SMAP_INITIALIZER(&bfd);
-        smap_add(&bfd, "enable", "true");
-        smap_add(&bfd, "min_rx", PEER_BFD_INTERVAL);
-        smap_add(&bfd, "min_tx", PEER_BFD_INTERVAL);
-        changed |= set_smap_column(iface, &iface->bfd, &bfd,
-                                   ovsrec_interface_set_bfd);
-        smap_destroy(&bfd);
-        sset_add(&keep, peer->name);
-    }
-    changed |= remove_stale_ports(br, "vpc-peer", &keep);
-    sset_destroy(&keep);
-    return changed;
-}
-
-/* On a gateway: a patch port pair between br-int and the bridge of each
- * outside network in vpc-bridge-mappings.  The outside bridge is the
- * operator's: we only add our patch port to it. */
-static bool
-configure_uplinks(struct host *host, struct ovsdb_idl_txn *txn,
-                  const struct ovsrec_bridge *br)
-{
-    struct sset keep = SSET_INITIALIZER(&keep);
-    bool changed = false;
-
-    if (!strcmp(host->id->role, "gateway")) {
-        struct smap_node *m;
-        SMAP_FOR_EACH (m, &host->id->bridge_mappings) {
-            const char *physnet = m->key, *bridge = m->value;
-            const struct ovsrec_bridge *ext
-                = find_bridge(host->idl, bridge);
-            if (!ext || ext == br) {
-                static struct vlog_rate_limit rl
-                    = VLOG_RATE_LIMIT_INIT(1, 5);
-                VLOG_WARN_RL(&rl, "%s: host %s: bridge %s of network %s %s",
-                             host->name, host->id->system_id, bridge,
-                             physnet, ext ? "is the integration bridge"
-                                          : "does not exist");
-                continue;
-            }
-            ovsdb_idl_txn_verify(&ext->header_, &ovsrec_bridge_col_ports);
-
-            char *in_name = xasprintf("vpc-ext-%s", physnet);
-            char *out_name = xasprintf("vpc-int-%s", physnet);
-            const struct ovsrec_interface *in = find_or_add_tagged(
-                txn, br, "vpc-physnet", physnet, in_name, "patch", &changed);
-            const struct ovsrec_interface *out = find_or_add_tagged(
-                txn, ext, "vpc-uplink", physnet, out_name, "patch",
-                &changed);
-
-            struct smap options = SMAP_INITIALIZER(&options);
-            smap_add(&options, "peer", out->name);
-            changed |= set_smap_column(in, &in->options, &options,
-                                       ovsrec_interface_set_options);
-            smap_clear(&options);
-            smap_add(&options, "peer", in->name);
-            changed |= set_smap_column(out, &out->options, &options,
-                                       ovsrec_interface_set_options);
-            smap_destroy(&options);
-            free(in_name);
-            free(out_name);
-            sset_add(&keep, physnet);
-
-            /* (A network that moved to another bridge leaves its old
-             * patch port behind; the operator removes it.) */
-            struct sset mapped = SSET_INITIALIZER(&mapped);
-            struct smap_node *n;
-            SMAP_FOR_EACH (n, &host->id->bridge_mappings) {
-                sset_add(&mapped, n->key);
-            }
-            changed |= remove_stale_ports(ext, "vpc-uplink", &mapped);
-            sset_destroy(&mapped);
-        }
-    }
-    changed |= remove_stale_ports(br, "vpc-physnet", &keep);
-    sset_destroy(&keep);
-    return changed;
-}
-
-/* Makes br-int what we need, in 'txn', touching only what differs.
- * Returns true if anything was written. */
-static bool
-configure_br_int(struct host *host, struct ovsdb_idl_txn *txn,
-                 const struct host_config *cfg)
-{
-    const struct ovsrec_open_vswitch *ovs
-        = ovsrec_open_vswitch_first(host->idl);
-    const struct ovsrec_bridge *br = find_br_int(host->idl);
-    const struct host_identity *id = host->id;
-    bool changed = false;
-
-    /* Several controller instances configure the same host: verifying
-     * what we add to makes a racing second instance retry and find it,
-     * instead of adding it twice. */
-    ovsdb_idl_txn_verify(&ovs->header_, &ovsrec_open_vswitch_col_bridges);
-    if (br) {
-        ovsdb_idl_txn_verify(&br->header_, &ovsrec_bridge_col_ports);
-    }
-
-    if (!br) {
-        VLOG_INFO("%s: host %s: creating %s", host->name, id->system_id,
-                  VPC_INTEGRATION_BRIDGE);
-        struct ovsrec_bridge *nbr = ovsrec_bridge_insert(txn);
-        ovsrec_bridge_set_name(nbr, VPC_INTEGRATION_BRIDGE);
-        ovsrec_open_vswitch_update_bridges_addvalue(ovs, nbr);
-        add_port(txn, nbr, VPC_INTEGRATION_BRIDGE, "internal");
-        br = nbr;
-        changed = true;
-    }
-
-    /* A switch that loses its controllers must not fall back to learning,
-     * which would join VPCs. */
-    if (!br->fail_mode || strcmp(br->fail_mode, "secure")) {
-        ovsrec_bridge_set_fail_mode(br, "secure");
-        changed = true;
-    }
-    if (strcmp(br->datapath_type, id->datapath_type)) {
-        ovsrec_bridge_set_datapath_type(br, id->datapath_type);
-        changed = true;
-    }
-    bool protocols_ok = br->n_protocols == ARRAY_SIZE(br_int_protocols);
-    for (size_t i = 0; protocols_ok && i < br->n_protocols; i++) {
-        protocols_ok = !strcmp(br->protocols[i], br_int_protocols[i]);
-    }
-    if (!protocols_ok) {
-        ovsrec_bridge_set_protocols(br, (const char **) br_int_protocols,
-                                    ARRAY_SIZE(br_int_protocols));
-        changed = true;
-    }
-
-    char dpid[17];
-    snprintf(dpid, sizeof dpid, "%016"PRIx64, id->dpid);
-    if (!smap_get_equals(&br->other_config, "datapath-id", dpid)) {
-        ovsrec_bridge_update_other_config_setkey(br, "datapath-id", dpid);
-        changed = true;
-    }
-    if (!smap_get_equals(&br->other_config, "disable-in-band", "true")) {
-        ovsrec_bridge_update_other_config_setkey(br, "disable-in-band",
-                                                 "true");
-        changed = true;
-    }
-
-    /* Our OpenFlow address.  Other controllers' rows stay. */
-    for (size_t i = 0; i < cfg->of_targets->n; i++) {
-        const char *target = cfg->of_targets->names[i];
-        if (!controller_present(br, target)) {
-            struct ovsrec_controller *c = ovsrec_controller_insert(txn);
-            ovsrec_controller_set_target(c, target);
-            ovsrec_bridge_update_controller_addvalue(br, c);
-            changed = true;
-        }
-    }
-
-    /* One flow-based tunnel port per encapsulation: remote endpoint and
-     * key come from the flow (tun_dst, tun_id). */
-    for (int e = 0; e < VPC_N_ENCAPS; e++) {
-        const char *name = tunnel_port_names[e];
-        const char *type = vpc_encap_name(e);
-        const struct ovsrec_interface *iface = find_iface(br, name);
-
-        if (!iface) {
-            iface = add_port(txn, br, name, type);
-            changed = true;
-        } else if (strcmp(iface->type, type)) {
-            ovsrec_interface_set_type(iface, type);
-            changed = true;
-        }
-        struct smap options = SMAP_INITIALIZER(&options);
-        smap_add(&options, "remote_ip", "flow");
-        smap_add(&options, "key", "flow");
-        smap_add(&options, "local_ip", id->encap_ip_s);
-        changed |= set_smap_column(iface, &iface->options, &options,
-                                   ovsrec_interface_set_options);
-        smap_destroy(&options);
-    }
-
-    changed |= configure_peers(host, txn, br);
-    changed |= configure_uplinks(host, txn, br);
-    if (host->csets_known) {
-        changed |= host_ipfix_configure(host->idl, txn, br, host->csets,
-                                        host->n_csets, host->name);
-    }
     return changed;
 }
 
@@ -1000,7 +603,7 @@ host_run(struct host *host, const struct host_config *cfg)
         ovsdb_idl_txn_add_comment(txn, "vpc-controller: configure %s",
                                   VPC_INTEGRATION_BRIDGE);
         host->txn_seqno = seqno;
-        if (configure_br_int(host, txn, cfg)) {
+        if (host_configure_br_int(host, txn, cfg)) {
             COVERAGE_INC(host_config_txn);
             host->txn = txn;
             ovsdb_idl_txn_commit(txn);

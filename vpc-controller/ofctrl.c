@@ -1,51 +1,29 @@
 /* One OpenFlow session with one switch.  See ofctrl.h. */
 #include <config.h>
 #include "ofctrl.h"
+#include "ofctrl-private.h"
 
 #include <errno.h>
 
 #include "byte-order.h"
 #include "conn-wake.h"
 #include "coverage.h"
-#include "dp-packet.h"
-#include "flow-table.h"
-#include "group-table.h"
 #include "ofctrl-monitor.h"
-#include "ofctrl-mods.h"
-#include "ofctrl-punt.h"
 #include "ofctrl-read.h"
-#include "pipeline.h"
-#include "openvswitch/dynamic-string.h"
-#include "openvswitch/list.h"
-#include "openvswitch/ofp-actions.h"
-#include "openflow/openflow-1.2.h"
 #include "openvswitch/ofp-bundle.h"
 #include "openvswitch/ofp-connection.h"
-#include "openvswitch/ofp-errors.h"
-#include "openvswitch/ofp-flow.h"
-#include "openvswitch/ofp-group.h"
-#include "openvswitch/ofp-packet.h"
-#include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofp-print.h"
-#include "openvswitch/ofp-protocol.h"
 #include "openvswitch/ofp-switch.h"
 #include "openvswitch/ofp-util.h"
-#include "openvswitch/ofpbuf.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/rconn.h"
 #include "openvswitch/vconn.h"
 #include "openvswitch/vlog.h"
-#include "timeval.h"
 #include "socket-util.h"
-#include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(ofctrl);
 
-COVERAGE_DEFINE(ofctrl_flow_mod);
-COVERAGE_DEFINE(ofctrl_group_mod);
 COVERAGE_DEFINE(ofctrl_packet_out);
-COVERAGE_DEFINE(ofctrl_bundle);
-COVERAGE_DEFINE(ofctrl_reconcile);
 COVERAGE_DEFINE(ofctrl_switch_error);
 COVERAGE_DEFINE(ofctrl_repair);
 
@@ -55,70 +33,6 @@ COVERAGE_DEFINE(ofctrl_repair);
 /* Seconds of silence before an echo request; the switch probes us too. */
 #define OFCTRL_PROBE_INTERVAL 5
 #define OFCTRL_TX_BATCH (64 * 1024)    /* Bytes per write to a switch. */
-
-struct pending_barrier {
-    struct ovs_list list_node;
-    ovs_be32 xid;
-    uint64_t gen;
-    int64_t cfg;
-};
-
-struct ofctrl {
-    struct rconn *rconn;
-    struct vconn *vconn;            /* 'rconn''s, until the handshake. */
-    char *peer_id;                  /* Its certificate's CN, if any. */
-    enum ofctrl_state state;
-    enum ofp_version version;
-    enum ofputil_protocol protocol;
-
-    bool features_sent;
-    ovs_be32 features_xid;
-    bool have_dpid;
-    uint64_t dpid;
-
-    ovs_be32 dump_xid;
-    struct vpc_flow_table dumped;     /* What the switch has (DUMPING). */
-    ovs_be32 group_dump_xid;
-    struct vpc_group_table dumped_groups;
-    bool flows_dumped, groups_dumped;
-
-    bool primary;                     /* Role we want. */
-    uint64_t generation;              /* Its generation ID. */
-    ovs_be32 role_xid;
-    bool role_refused;                /* The switch refused our claim. */
-    bool need_barrier;                /* Acknowledge even with no change. */
-    bool monitoring;                  /* Flow monitor requested. */
-    bool redump;                      /* Changed while we read or fixed it:
-                                       * read again once synced. */
-
-    /* Flow and group mods queued for the next commit, in bundle order:
-     * groups are added (or changed) before the flows that use them; flow
-     * deletions go before additions, so that a flow moving from one owner
-     * to another is deleted, then added; groups are deleted last. */
-    struct ovs_list group_adds;       /* Of "struct ofpbuf". */
-    struct ovs_list dels;
-    struct ovs_list adds;
-    struct ovs_list group_dels;
-    size_t n_queued;
-
-    uint32_t next_bundle_id;
-    struct ovs_list barriers;         /* Of "struct pending_barrier". */
-    uint64_t sent_gen, acked_gen;     /* Flow generations (commits). */
-    int64_t sent_cfg, acked_cfg;      /* VPC_Global nb_cfg values. */
-
-    struct ofctrl_punts punts;        /* See ofctrl-punt.h. */
-    struct conn_wake *wake;           /* When the session needs serving. */
-
-    /* Statistics. */
-    uint64_t n_flow_mods;
-    uint64_t n_group_mods;
-    uint64_t n_packet_outs;
-    uint64_t n_bundles;
-    uint64_t n_reconciles;
-    uint64_t n_reconcile_mods;        /* Flow mods the last reconcile sent. */
-    uint64_t n_repairs;               /* Tables changed behind our back. */
-    uint64_t n_errors;
-};
 
 static void start_dump(struct ofctrl *);
 static void maybe_redump(struct ofctrl *);
@@ -262,8 +176,9 @@ ofctrl_get_sent_gen(const struct ofctrl *ofc)
     return ofc->sent_gen;
 }
 
-static void
-send_msg(struct ofctrl *ofc, struct ofpbuf *msg)
+/* Sends 'msg' to the switch (taking it over). */
+void
+ofctrl_send_msg(struct ofctrl *ofc, struct ofpbuf *msg)
 {
     rconn_send(ofc->rconn, msg, NULL);
     conn_wake_poke(ofc->wake);
@@ -306,7 +221,7 @@ handle_features_reply(struct ofctrl *ofc, const struct ofp_header *oh)
     /* Not programmed until its owner says which role we have.  Punted
      * packets come with their flow's userdata. */
     ofc->state = OFCTRL_STANDBY;
-    send_msg(ofc, ofctrl_punt_format_request(ofc->version));
+    ofctrl_send_msg(ofc, ofctrl_punt_format_request(ofc->version));
 }
 
 /* Gives the switch our meters (only a primary may). */
@@ -318,7 +233,7 @@ send_meters(struct ofctrl *ofc)
 
     ofctrl_punts_meter_mods(&ofc->punts, ofc->version, &msgs);
     LIST_FOR_EACH_POP (msg, list_node, &msgs) {
-        send_msg(ofc, msg);
+        ofctrl_send_msg(ofc, msg);
     }
 }
 
@@ -346,7 +261,7 @@ send_role_request(struct ofctrl *ofc)
                                   : OFPCR12_ROLE_SECONDARY);
     rr->generation_id = htonll(ofc->generation);
     ofc->role_xid = ((struct ofp_header *) msg->data)->xid;
-    send_msg(ofc, msg);
+    ofctrl_send_msg(ofc, msg);
 }
 
 /* Claims the primary role with 'generation' (the session then reads the
@@ -414,11 +329,11 @@ start_dump(struct ofctrl *ofc)
     struct ofpbuf *msg = ofputil_encode_flow_stats_request(&fsr,
                                                            ofc->protocol);
     ofc->dump_xid = ((struct ofp_header *) msg->data)->xid;
-    send_msg(ofc, msg);
+    ofctrl_send_msg(ofc, msg);
 
     msg = ofputil_encode_group_desc_request(ofc->version, OFPG_ALL);
     ofc->group_dump_xid = ((struct ofp_header *) msg->data)->xid;
-    send_msg(ofc, msg);
+    ofctrl_send_msg(ofc, msg);
     ofc->state = OFCTRL_DUMPING;
 }
 
@@ -481,10 +396,10 @@ handle_barrier_reply(struct ofctrl *ofc, const struct ofp_header *oh)
 
 /* Asks the switch to tell us of flows that other connections change (see
  * ofctrl-monitor.h). */
-static void
-start_monitor(struct ofctrl *ofc)
+void
+ofctrl_start_monitor(struct ofctrl *ofc)
 {
-    send_msg(ofc, ofctrl_monitor_request(ofc->protocol));
+    ofctrl_send_msg(ofc, ofctrl_monitor_request(ofc->protocol));
     ofc->monitoring = true;
 }
 
@@ -494,7 +409,7 @@ static void
 stop_monitor(struct ofctrl *ofc)
 {
     if (ofc->monitoring) {
-        send_msg(ofc, ofctrl_monitor_cancel(ofc->protocol));
+        ofctrl_send_msg(ofc, ofctrl_monitor_cancel(ofc->protocol));
         ofc->monitoring = false;
     }
 }
@@ -553,7 +468,7 @@ maybe_read_meters(struct ofctrl *ofc)
         struct ofpbuf *msg = ofctrl_punts_meter_stats_request(&ofc->punts,
                                                               ofc->version);
         if (msg) {
-            send_msg(ofc, msg);
+            ofctrl_send_msg(ofc, msg);
         }
     }
 }
@@ -576,7 +491,7 @@ handle_msg(struct ofctrl *ofc, const struct ofp_header *oh)
     }
     switch (type) {
     case OFPTYPE_ECHO_REQUEST:
-        send_msg(ofc, ofputil_encode_echo_reply(oh));
+        ofctrl_send_msg(ofc, ofputil_encode_echo_reply(oh));
         break;
 
     case OFPTYPE_FEATURES_REPLY:
@@ -700,7 +615,7 @@ ofctrl_run(struct ofctrl *ofc)
         struct ofpbuf *msg = ofpraw_alloc(OFPRAW_OFPT_FEATURES_REQUEST,
                                           version, 0);
         ofc->features_xid = ((struct ofp_header *) msg->data)->xid;
-        send_msg(ofc, msg);
+        ofctrl_send_msg(ofc, msg);
         ofc->features_sent = true;
     }
 
@@ -738,42 +653,6 @@ ofctrl_should_run(struct ofctrl *ofc)
     return conn_wake_should_run(ofc->wake);
 }
 
-static void
-queue_flow_mod(struct ofctrl *ofc, const struct vpc_flow *flow,
-               uint16_t command)
-{
-    struct ofpbuf *msg = ofctrl_encode_flow_mod(ofctrl_get_name(ofc), flow,
-                                                command, ofc->protocol);
-    ovs_list_push_back(command == OFPFC_DELETE_STRICT ? &ofc->dels
-                       : &ofc->adds, &msg->list_node);
-    ofc->n_queued++;
-    conn_wake_poke(ofc->wake);
-}
-
-
-/* Queues the group changes that turn 'old' into 'new' (NULL: empty). */
-static void
-queue_group_diff(struct ofctrl *ofc, const struct vpc_group_table *old,
-                 const struct vpc_group_table *new)
-{
-    ofc->n_queued += ofctrl_encode_group_diff(ofctrl_get_name(ofc),
-                                              ofc->version, old, new,
-                                              &ofc->group_adds,
-                                              &ofc->group_dels);
-    conn_wake_poke(ofc->wake);
-}
-
-/* Queues the changes that turn groups 'old' into 'new' (either may be NULL
- * for empty).  Does nothing unless SYNCED: a later reconcile covers it. */
-void
-ofctrl_update_groups(struct ofctrl *ofc, const struct vpc_group_table *old,
-                     const struct vpc_group_table *new)
-{
-    if (ofc->state == OFCTRL_SYNCED) {
-        queue_group_diff(ofc, old, new);
-    }
-}
-
 /* Sends 'packet' through the switch as if it came from the controller,
  * with 'ofpacts'.  Only a synced primary sends anything. */
 void
@@ -784,7 +663,7 @@ ofctrl_send_packet(struct ofctrl *ofc, const struct dp_packet *packet,
         return;
     }
 
-    send_msg(ofc, ofctrl_punt_packet_out(ofc->protocol, packet, ofpacts,
+    ofctrl_send_msg(ofc, ofctrl_punt_packet_out(ofc->protocol, packet, ofpacts,
                                          ofpacts_len));
     COVERAGE_INC(ofctrl_packet_out);
     ofc->n_packet_outs++;
@@ -800,208 +679,6 @@ ofctrl_resync(struct ofctrl *ofc)
     if (ofc->state == OFCTRL_DUMPED || ofc->state == OFCTRL_SYNCED) {
         start_dump(ofc);
     }
-}
-
-/* Brings the switch from what it has (read while DUMPING) to the union of
- * 'parts', touching only the flows that differ: nothing is flushed, so
- * forwarding never stops.  Must be called in state DUMPED. */
-void
-ofctrl_reconcile(struct ofctrl *ofc,
-                 const struct vpc_flow_table *const *parts, size_t n_parts,
-                 const struct vpc_group_table *groups)
-{
-    ovs_assert(ofc->state == OFCTRL_DUMPED);
-    COVERAGE_INC(ofctrl_reconcile);
-    conn_wake_poke(ofc->wake);
-
-    size_t before = ofc->n_queued;
-    queue_group_diff(ofc, &ofc->dumped_groups, groups);
-    vpc_group_table_clear(&ofc->dumped_groups);
-    for (size_t i = 0; i < n_parts; i++) {
-        const struct vpc_flow *flow;
-
-        HMAP_FOR_EACH (flow, hmap_node, &parts[i]->flows) {
-            struct vpc_flow *have = vpc_flow_table_find(&ofc->dumped, flow);
-            if (!have) {
-                queue_flow_mod(ofc, flow, OFPFC_ADD);
-            } else {
-                if (!vpc_flow_reported_same(have, flow)) {
-                    static struct vlog_rate_limit rl
-                        = VLOG_RATE_LIMIT_INIT(5, 20);
-                    if (!VLOG_DROP_DBG(&rl)) {
-                        struct ds a = DS_EMPTY_INITIALIZER;
-                        struct ds b = DS_EMPTY_INITIALIZER;
-                        vpc_flow_format(have, &a);
-                        vpc_flow_format(flow, &b);
-                        VLOG_DBG("%s: switch has \"%s\", want \"%s\"",
-                                 ofctrl_get_name(ofc), ds_cstr(&a),
-                                 ds_cstr(&b));
-                        ds_destroy(&a);
-                        ds_destroy(&b);
-                    }
-                    queue_flow_mod(ofc, flow,
-                                   have->cookie != flow->cookie
-                                   ? OFPFC_ADD : OFPFC_MODIFY_STRICT);
-                }
-                vpc_flow_table_remove(&ofc->dumped, have);
-            }
-        }
-    }
-
-    struct vpc_flow *flow;
-    HMAP_FOR_EACH (flow, hmap_node, &ofc->dumped.flows) {
-        /* What a switch learned itself (a gateway's next-hop MACs, where
-         * a migrating port arrived) stays. */
-        if (!vpc_cookie_is_learned(flow->cookie)) {
-            queue_flow_mod(ofc, flow, OFPFC_DELETE_STRICT);
-            struct vpc_flow twin;
-            if (ofctrl_monitor_foreign_twin(flow, &twin)) {
-                queue_flow_mod(ofc, &twin, OFPFC_DELETE_STRICT);
-                minimatch_destroy(&twin.match);
-            }
-        }
-    }
-    vpc_flow_table_clear(&ofc->dumped);
-
-    ofc->n_reconciles++;
-    ofc->n_reconcile_mods = ofc->n_queued - before;
-    ofc->need_barrier = true;
-    if (!ofc->monitoring) {
-        start_monitor(ofc);
-    }
-    VLOG_INFO("%s: reconciled with the switch: %"PRIuSIZE" flow and "
-              "group change(s)", ofctrl_get_name(ofc), ofc->n_queued - before);
-    ofc->state = OFCTRL_SYNCED;
-}
-
-/* Queues the changes that turn 'old' into 'new' (either may be NULL for
- * empty), both being sets of flows that this session installed or is to
- * install.  Does nothing unless SYNCED: a later reconcile covers it. */
-void
-ofctrl_update(struct ofctrl *ofc, const struct vpc_flow_table *old,
-              const struct vpc_flow_table *new)
-{
-    const struct vpc_flow *flow;
-
-    if (ofc->state != OFCTRL_SYNCED) {
-        return;
-    }
-    if (new) {
-        HMAP_FOR_EACH (flow, hmap_node, &new->flows) {
-            const struct vpc_flow *had = old ? vpc_flow_table_find(old, flow)
-                                             : NULL;
-            if (!had || had->cookie != flow->cookie) {
-                /* OpenFlow 1.4 cannot modify a cookie: replace the flow. */
-                queue_flow_mod(ofc, flow, OFPFC_ADD);
-            } else if (!vpc_flow_same_actions(had, flow)) {
-                queue_flow_mod(ofc, flow, OFPFC_MODIFY_STRICT);
-            }
-        }
-    }
-    if (old) {
-        HMAP_FOR_EACH (flow, hmap_node, &old->flows) {
-            if (!new || !vpc_flow_table_find(new, flow)) {
-                queue_flow_mod(ofc, flow, OFPFC_DELETE_STRICT);
-            }
-        }
-    }
-}
-
-/* When the last bundle went to any switch. */
-static long long int last_bundle_msec = LLONG_MIN;
-
-/* Returns when the last bundle of flow or group mods went to a switch
- * (time_msec()), or LLONG_MIN if none ever did. */
-long long int
-ofctrl_last_bundle_time(void)
-{
-    return last_bundle_msec;
-}
-
-static void
-send_bundle(struct ofctrl *ofc)
-{
-    struct ofputil_bundle_ctrl_msg bc = {
-        .bundle_id = ofc->next_bundle_id++,
-        .type = OFPBCT_OPEN_REQUEST,
-        .flags = OFPBF_ATOMIC | OFPBF_ORDERED,
-    };
-    send_msg(ofc, ofputil_encode_bundle_ctrl_request(ofc->version, &bc));
-
-    struct ovs_list *lists[] = {
-        &ofc->group_adds, &ofc->dels, &ofc->adds, &ofc->group_dels,
-    };
-    for (size_t i = 0; i < ARRAY_SIZE(lists); i++) {
-        bool groups = lists[i] == &ofc->group_adds
-                      || lists[i] == &ofc->group_dels;
-        struct ofpbuf *msg;
-
-        LIST_FOR_EACH_POP (msg, list_node, lists[i]) {
-            struct ofputil_bundle_add_msg bam = {
-                .bundle_id = bc.bundle_id,
-                .flags = bc.flags,
-                .msg = msg->data,
-            };
-            send_msg(ofc, ofputil_encode_bundle_add(ofc->version, &bam));
-            ofpbuf_delete(msg);
-            if (groups) {
-                COVERAGE_INC(ofctrl_group_mod);
-                ofc->n_group_mods++;
-            } else {
-                COVERAGE_INC(ofctrl_flow_mod);
-                ofc->n_flow_mods++;
-            }
-        }
-    }
-
-    bc.type = OFPBCT_COMMIT_REQUEST;
-    send_msg(ofc, ofputil_encode_bundle_ctrl_request(ofc->version, &bc));
-    COVERAGE_INC(ofctrl_bundle);
-    ofc->n_bundles++;
-    last_bundle_msec = time_msec();
-    ofc->n_queued = 0;
-}
-
-/* Sends the queued changes as one atomic bundle, then a barrier that, when
- * answered, marks them and configuration 'cfg' as in force. */
-void
-ofctrl_commit(struct ofctrl *ofc, int64_t cfg)
-{
-    if (ofc->state != OFCTRL_SYNCED) {
-        return;
-    }
-
-    bool changed = ofc->n_queued > 0;
-    if (!changed && !ofc->need_barrier && cfg > ofc->sent_cfg
-        && ovs_list_is_empty(&ofc->barriers)) {
-        /* The switch acknowledged everything we sent and 'cfg' changes
-         * nothing here: it already has what 'cfg' asks for. */
-        ofc->sent_cfg = ofc->acked_cfg = cfg;
-        return;
-    }
-    if (changed) {
-        send_bundle(ofc);
-        ofc->sent_gen++;
-    }
-    if (changed || cfg > ofc->sent_cfg || ofc->need_barrier) {
-        ofc->need_barrier = false;
-        struct pending_barrier *b = xmalloc(sizeof *b);
-        struct ofpbuf *msg = ofputil_encode_barrier_request(ofc->version);
-
-        b->xid = ((struct ofp_header *) msg->data)->xid;
-        b->gen = ofc->sent_gen;
-        b->cfg = MAX(cfg, ofc->sent_cfg);
-        ovs_list_push_back(&ofc->barriers, &b->list_node);
-        send_msg(ofc, msg);
-        ofc->sent_cfg = b->cfg;
-    }
-}
-
-/* Returns how many flow and group mods wait for the next commit. */
-size_t
-ofctrl_n_queued(const struct ofctrl *ofc)
-{
-    return ofc->n_queued;
 }
 
 /* Appends a one-line summary of the session to 's'. */
