@@ -462,6 +462,7 @@ update_and_sync(void)
     /* Which of them really changed. */
     struct hmap dirty = HMAP_INITIALIZER(&dirty);
     bool base = false;
+    bool logs = false;          /* A changed VPC has or had flow logs. */
     const struct uuidset_node *node;
     UUIDSET_FOR_EACH (node, &vpcs) {
         const struct model_vpc *new = vpc_model_find(&engine_model,
@@ -484,6 +485,9 @@ update_and_sync(void)
         if ((old && old->pl.gw) || (new && new->pl.gw)) {
             base = true;
         }
+        if ((old && old->pl.n_flow_logs) || (new && new->pl.n_flow_logs)) {
+            logs = true;
+        }
         if (old) {
             status_note_vpc_ports(old);
             for (size_t i = 0; i < old->pl.n_ports; i++) {
@@ -499,13 +503,19 @@ update_and_sync(void)
     }
     uuidset_destroy(&vpcs);
 
-    struct chassis *ch;
-    flowlog_begin();
-    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
-        if (base) {
-            gateway_set_peers(ch);
+    /* A host's collector sets come from the VPCs with flow logs only: a
+     * change to VPCs without any (most changes) leaves them all as they
+     * are, and walking every VPC and chassis for it would make a small
+     * change cost what the world holds. */
+    if (base || logs) {
+        struct chassis *ch;
+        flowlog_begin();
+        HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+            if (base) {
+                gateway_set_peers(ch);
+            }
+            flowlog_set_collector_sets(ch);
         }
-        flowlog_set_collector_sets(ch);
     }
     chassis_sync_all(&dirty, base);
 
@@ -592,7 +602,7 @@ changes_run(void)
             build_and_sync();
         }
         forget_changes();
-    } else {
+    } else if (chassis_sync_idle_due()) {
         /* Switches that finished reading their flows, and barriers for a
          * configuration with nothing to change. */
         struct hmap none = HMAP_INITIALIZER(&none);

@@ -313,7 +313,11 @@ chassis_run_hosts(const struct host_config *cfg)
 
     LIST_FOR_EACH_SAFE (hn, list_node, &hosts) {
         if (host_should_run(hn->host)) {
+            bool was_ready = host_is_ready(hn->host);
             host_run(hn->host, cfg);
+            if (host_is_ready(hn->host) != was_ready) {
+                chassis_sync_note_idle_work();
+            }
             if (!host_is_alive(hn->host)) {
                 VLOG_INFO("%s: host's OVSDB connection closed",
                           host_get_name(hn->host));
@@ -479,6 +483,7 @@ chassis_run_switches(void)
             VLOG_INFO("chassis %s: OpenFlow connection from %s",
                       ch->name, ofctrl_get_name(sn->ofctrl));
             ch->ofctrl = sn->ofctrl;
+            chassis_sync_note_idle_work();
             ch->status_session = NULL;
             ch->ofctrl_ssl = sn->ssl;
             chassis_sync_role(ch, true);
@@ -509,7 +514,11 @@ chassis_run_ofctrl(void)
         if (ch->ofctrl && ofctrl_should_run(ch->ofctrl)) {
             uint64_t acked = ofctrl_get_acked_gen(ch->ofctrl);
             int64_t cfg = ofctrl_get_acked_cfg(ch->ofctrl);
+            enum ofctrl_state state = ofctrl_get_state(ch->ofctrl);
             ofctrl_run(ch->ofctrl);
+            if (ofctrl_get_state(ch->ofctrl) != state) {
+                chassis_sync_note_idle_work();
+            }
             if (!ofctrl_is_alive(ch->ofctrl)) {
                 VLOG_INFO("chassis %s: OpenFlow connection closed",
                           ch->name);
