@@ -34,6 +34,7 @@ struct switch_node {
 };
 
 struct hmap chassis_map = HMAP_INITIALIZER(&chassis_map);
+struct hmapx chassis_gateways = HMAPX_INITIALIZER(&chassis_gateways);
 
 /* Which chassis have an interface with an iface-id, as their 'bound' says:
  * iface-id -> struct sset of chassis names.  Who else claims a port is one
@@ -158,6 +159,7 @@ chassis_destroy(struct chassis *ch)
     vpc_flow_table_destroy(&ch->base_flows);
     vpc_group_table_destroy(&ch->base_groups);
     hmap_remove(&chassis_map, &ch->hmap_node);
+    hmapx_find_and_delete(&chassis_gateways, ch);
     free(ch->new_ports);
     free(ch->pl_peers);
     free(ch->pl_uplinks);
@@ -352,6 +354,12 @@ chassis_run_hosts(const struct host_config *cfg)
             bool gateway = id && !strcmp(id->role, "gateway");
             if (gateway != ch->gateway) {
                 ch->gateway = gateway;
+                if (gateway) {
+                    hmapx_add(&chassis_gateways, ch);
+                } else {
+                    hmapx_find_and_delete(&chassis_gateways, ch);
+                    sset_clear(&ch->active_groups);
+                }
                 ch->dirty_all = true;
             }
             /* Gateway reachability changes which flows a VPC needs. */
@@ -606,6 +614,8 @@ chassis_destroy_all(void)
     LIST_FOR_EACH_SAFE (sn, list_node, &switches) {
         switch_node_destroy(sn);
     }
+    hmapx_destroy(&chassis_gateways);
+    hmapx_init(&chassis_gateways);
 }
 
 /* Appends to 's' a line per host session that is no chassis (yet). */

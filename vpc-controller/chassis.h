@@ -15,6 +15,7 @@
 #include "flow-merge.h"
 #include "flow-table.h"
 #include "group-table.h"
+#include "hmapx.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/list.h"
 #include "openvswitch/shash.h"
@@ -103,6 +104,9 @@ struct chassis {
 
 /* Every chassis, by name. */
 extern struct hmap chassis_map;
+/* The chassis whose hosts say they are gateways: what gateway.c looks
+ * at on every pass, without visiting every chassis. */
+extern struct hmapx chassis_gateways;
 
 struct chassis *chassis_find(const char *name);
 struct chassis **chassis_sorted(size_t *n);

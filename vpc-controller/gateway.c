@@ -121,10 +121,11 @@ static void
 run_next_hop_arp(void)
 {
     long long int now = time_msec();
-    struct chassis *ch;
+    struct hmapx_node *node;
 
-    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
-        if (!ch->gateway || !roles_owns(ch->name) || !ch->ofctrl
+    HMAPX_FOR_EACH (node, &chassis_gateways) {
+        struct chassis *ch = node->data;
+        if (!roles_owns(ch->name) || !ch->ofctrl
             || ofctrl_get_state(ch->ofctrl) != OFCTRL_SYNCED
             || now < ch->next_arp) {
             continue;
@@ -207,10 +208,11 @@ send_gratuitous_arps(struct chassis *ch, const struct model_gw_group *g,
 static void
 run_takeover(void)
 {
-    struct chassis *ch;
+    struct hmapx_node *node;
 
-    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
-        if (!ch->gateway || !roles_owns(ch->name) || !ch->ofctrl
+    HMAPX_FOR_EACH (node, &chassis_gateways) {
+        struct chassis *ch = node->data;
+        if (!roles_owns(ch->name) || !ch->ofctrl
             || ofctrl_get_state(ch->ofctrl) != OFCTRL_SYNCED) {
             sset_clear(&ch->active_groups);
             continue;
@@ -263,10 +265,11 @@ gateway_run(void)
 void
 gateway_wait(void)
 {
-    struct chassis *ch;
+    struct hmapx_node *node;
 
-    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
-        if (ch->ofctrl && ch->gateway && roles_owns(ch->name)
+    HMAPX_FOR_EACH (node, &chassis_gateways) {
+        const struct chassis *ch = node->data;
+        if (ch->ofctrl && roles_owns(ch->name)
             && ofctrl_get_state(ch->ofctrl) == OFCTRL_SYNCED) {
             poll_timer_wait_until(ch->next_arp);
         }
