@@ -54,6 +54,7 @@ static struct conn_wake **wakes;    /* One per host, for all its sessions. */
 static bool exiting;
 
 static void parse_options(int argc, char *argv[]);
+static conn_wake_wait_cb host_wait_cb;
 static void register_unixctl(void);
 static void raise_fd_limit(int n);
 
@@ -115,6 +116,8 @@ main(int argc, char *argv[])
             ovs_fatal(0, "%s: %s", name, problem);
         }
         wakes[i] = conn_wake_create();
+        conn_wake_set_owner(wakes[i], 0, (void *) (uintptr_t) (i + 1),
+                            host_wait_cb);
         free(name);
         free(dir);
     }
@@ -135,20 +138,13 @@ main(int argc, char *argv[])
          * processes, and this one process should not make one host's
          * answer wait for the other hosts' idle sessions. */
         conn_wake_run();
-        for (int i = 0; i < n_hosts; i++) {
-            if (conn_wake_should_run(wakes[i])) {
-                emu_host_run(hosts[i]);
-            }
+        void *owner;
+        while ((owner = conn_wake_pop_due(0))) {
+            emu_host_run(hosts[(uintptr_t) owner - 1]);
         }
         unixctl_server_run(unixctl);
 
-        for (int i = 0; i < n_hosts; i++) {
-            if (conn_wake_wait_begin(wakes[i])) {
-                emu_host_wait(hosts[i]);
-                conn_wake_wait_end(wakes[i]);
-            }
-        }
-        conn_wake_wait();
+        conn_wake_wait();           /* Asks host_wait_cb() of those that ran. */
         unixctl_server_wait(unixctl);
         memory_wait();
         if (exiting) {
@@ -286,6 +282,18 @@ usage(void)
            "  -h, --help             display this help message\n"
            "  -V, --version          display version information\n");
     exit(EXIT_SUCCESS);
+}
+
+/* Asks host number 'owner' (1-based) what it waits for (see
+ * conn-wake.h). */
+static void
+host_wait_cb(void *owner)
+{
+    size_t i = (uintptr_t) owner - 1;
+    if (conn_wake_wait_begin(wakes[i])) {
+        emu_host_wait(hosts[i]);
+        conn_wake_wait_end(wakes[i]);
+    }
 }
 
 static void

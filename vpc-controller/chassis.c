@@ -43,6 +43,41 @@ static struct shash iface_claims = SHASH_INITIALIZER(&iface_claims);
 static struct ovs_list hosts = OVS_LIST_INITIALIZER(&hosts);
 static struct ovs_list switches = OVS_LIST_INITIALIZER(&switches);
 
+/* The host sessions not adopted as a chassis, settled on every pass (one
+ * may be adopted once another that made the same claim goes); an adopted
+ * host is looked at only when its session ran. */
+static struct ovs_list unadopted = OVS_LIST_INITIALIZER(&unadopted);
+
+/* Kinds of connection in conn-wake.h: hosts' OVSDB sessions (owner: the
+ * struct host_node), the OpenFlow sessions of chassis (owner: the
+ * struct chassis) and those not tied to one yet (struct switch_node). */
+enum {
+    WAKE_HOST,
+    WAKE_CHASSIS_SWITCH,
+    WAKE_LOOSE_SWITCH,
+};
+
+static void
+host_node_wait(void *hn_)
+{
+    struct host_node *hn = hn_;
+    host_wait(hn->host);
+}
+
+static void
+chassis_switch_wait(void *ch_)
+{
+    struct chassis *ch = ch_;
+    ofctrl_wait(ch->ofctrl);
+}
+
+static void
+switch_node_wait(void *sn_)
+{
+    struct switch_node *sn = sn_;
+    ofctrl_wait(sn->ofctrl);
+}
+
 /* Returns the chassis called 'name', or NULL. */
 struct chassis *
 chassis_find(const char *name)
@@ -93,6 +128,7 @@ chassis_create(struct host_node *hn, const char *name)
     sset_init(&ch->active_groups);
     hmap_insert(&chassis_map, &ch->hmap_node, hash_string(name, 0));
     hn->chassis = ch;
+    ovs_list_remove(&hn->unadopted_node);
     host_set_accepted(hn->host, true);
     VLOG_INFO("chassis %s: adopted the host at %s", name,
               host_get_name(hn->host));
@@ -148,9 +184,12 @@ chassis_destroy(struct chassis *ch)
         sn->ssl = ch->ofctrl_ssl;
         sn->created = time_msec();
         ovs_list_push_back(&switches, &sn->list_node);
+        ofctrl_set_wake_owner(sn->ofctrl, WAKE_LOOSE_SWITCH, sn,
+                              switch_node_wait);
     }
     if (ch->hn) {
         ch->hn->chassis = NULL;
+        ovs_list_push_back(&unadopted, &ch->hn->unadopted_node);
         host_set_accepted(ch->hn->host, false);
     }
     chassis_clear_flows(ch);
@@ -187,6 +226,8 @@ chassis_add_host(struct jsonrpc *rpc, bool ssl)
     hn->host = host_create(rpc);
     hn->ssl = ssl;
     ovs_list_push_back(&hosts, &hn->list_node);
+    ovs_list_push_back(&unadopted, &hn->unadopted_node);
+    host_set_wake_owner(hn->host, WAKE_HOST, hn, host_node_wait);
 }
 
 static void
@@ -195,6 +236,7 @@ host_node_destroy(struct host_node *hn)
     if (hn->chassis) {
         chassis_destroy(hn->chassis);
     }
+    ovs_list_remove(&hn->unadopted_node);
     ovs_list_remove(&hn->list_node);
     host_destroy(hn->host);
     free(hn->refused_as);
@@ -306,84 +348,99 @@ note_binding_changes(struct chassis *ch)
     }
 }
 
-/* Serves every host's OVSDB session ('cfg' says what a host's br-int
- * must look like) and notes what changed in the chassis they are. */
+/* Runs 'hn''s session.  Returns false if it closed (and 'hn' is freed). */
+static bool
+host_node_serve(struct host_node *hn, const struct host_config *cfg)
+{
+    bool was_ready = host_is_ready(hn->host);
+    host_run(hn->host, cfg);
+    if (host_is_ready(hn->host) != was_ready) {
+        chassis_sync_note_idle_work();
+    }
+    if (!host_is_alive(hn->host)) {
+        VLOG_INFO("%s: host's OVSDB connection closed",
+                  host_get_name(hn->host));
+        host_node_destroy(hn);
+        return false;
+    }
+    return true;
+}
+
+/* Adopts, keeps or refuses 'hn' and notes what changed in its chassis. */
+static void
+host_node_update(struct host_node *hn)
+{
+    host_node_settle(hn);
+
+    struct chassis *ch = hn->chassis;
+    if (ch && ch->host_seqno != host_get_change_seqno(hn->host)) {
+        bool was_dirty_all = ch->dirty_all;
+        ch->host_seqno = host_get_change_seqno(hn->host);
+        for (int e = 0; e < VPC_N_ENCAPS; e++) {
+            ofp_port_t t = host_get_tunnel_ofport(hn->host, e);
+            if (t != ch->tunnels[e]) {
+                ch->tunnels[e] = t;
+                ch->dirty_all = true;
+            }
+        }
+        /* Its own encapsulation decides which tunnel it listens on. */
+        const struct host_identity *id = host_get_identity(hn->host);
+        if (id && id->encap != ch->encap) {
+            ch->encap = id->encap;
+            ch->dirty_all = true;
+        }
+        bool gateway = id && !strcmp(id->role, "gateway");
+        if (gateway != ch->gateway) {
+            ch->gateway = gateway;
+            if (gateway) {
+                hmapx_add(&chassis_gateways, ch);
+            } else {
+                hmapx_find_and_delete(&chassis_gateways, ch);
+                sset_clear(&ch->active_groups);
+            }
+            ch->dirty_all = true;
+        }
+        /* Gateway reachability changes which flows a VPC needs. */
+        if (ch->ports_seqno != host_get_ports_seqno(hn->host)) {
+            ch->ports_seqno = host_get_ports_seqno(hn->host);
+            ch->dirty_all = true;
+        }
+        if (ch->id_seqno != host_get_identity_seqno(hn->host)) {
+            ch->id_seqno = host_get_identity_seqno(hn->host);
+            changes_need_build();
+        }
+        if (ch->dirty_all && !was_dirty_all) {
+            changes_need_build();
+        }
+        note_binding_changes(ch);
+        check_duplicate_ifaces(ch);
+        if (changes_build_pending()) {
+            status_changed();
+        } else {
+            /* The ports of interfaces that came or went are in the
+             * VPCs the next update rebuilds. */
+            status_touch();
+        }
+    }
+}
+
+/* Serves the hosts' OVSDB sessions that have something to do ('cfg' says
+ * what a host's br-int must look like) and notes what changed in the
+ * chassis they are.  Only host_run() changes a host, so a host whose
+ * session did not run is not looked at; but a host not yet adopted is
+ * settled on every pass. */
 void
 chassis_run_hosts(const struct host_config *cfg)
 {
-    struct host_node *hn;
+    struct host_node *hn, *next;
 
-    LIST_FOR_EACH_SAFE (hn, list_node, &hosts) {
-        if (host_should_run(hn->host)) {
-            bool was_ready = host_is_ready(hn->host);
-            host_run(hn->host, cfg);
-            if (host_is_ready(hn->host) != was_ready) {
-                chassis_sync_note_idle_work();
-            }
-            if (!host_is_alive(hn->host)) {
-                VLOG_INFO("%s: host's OVSDB connection closed",
-                          host_get_name(hn->host));
-                host_node_destroy(hn);
-                continue;
-            }
-        } else if (hn->chassis) {
-            /* Nothing of it changed: only host_run() changes a host.  (A
-             * host not yet adopted may be adopted once another that made
-             * the same claim goes, so it is settled on every pass.) */
-            continue;
+    while ((hn = conn_wake_pop_due(WAKE_HOST))) {
+        if (host_node_serve(hn, cfg)) {
+            host_node_update(hn);
         }
-        host_node_settle(hn);
-
-        struct chassis *ch = hn->chassis;
-        if (ch && ch->host_seqno != host_get_change_seqno(hn->host)) {
-            bool was_dirty_all = ch->dirty_all;
-            ch->host_seqno = host_get_change_seqno(hn->host);
-            for (int e = 0; e < VPC_N_ENCAPS; e++) {
-                ofp_port_t t = host_get_tunnel_ofport(hn->host, e);
-                if (t != ch->tunnels[e]) {
-                    ch->tunnels[e] = t;
-                    ch->dirty_all = true;
-                }
-            }
-            /* Its own encapsulation decides which tunnel it listens on. */
-            const struct host_identity *id = host_get_identity(hn->host);
-            if (id && id->encap != ch->encap) {
-                ch->encap = id->encap;
-                ch->dirty_all = true;
-            }
-            bool gateway = id && !strcmp(id->role, "gateway");
-            if (gateway != ch->gateway) {
-                ch->gateway = gateway;
-                if (gateway) {
-                    hmapx_add(&chassis_gateways, ch);
-                } else {
-                    hmapx_find_and_delete(&chassis_gateways, ch);
-                    sset_clear(&ch->active_groups);
-                }
-                ch->dirty_all = true;
-            }
-            /* Gateway reachability changes which flows a VPC needs. */
-            if (ch->ports_seqno != host_get_ports_seqno(hn->host)) {
-                ch->ports_seqno = host_get_ports_seqno(hn->host);
-                ch->dirty_all = true;
-            }
-            if (ch->id_seqno != host_get_identity_seqno(hn->host)) {
-                ch->id_seqno = host_get_identity_seqno(hn->host);
-                changes_need_build();
-            }
-            if (ch->dirty_all && !was_dirty_all) {
-                changes_need_build();
-            }
-            note_binding_changes(ch);
-            check_duplicate_ifaces(ch);
-            if (changes_build_pending()) {
-                status_changed();
-            } else {
-                /* The ports of interfaces that came or went are in the
-                 * VPCs the next update rebuilds. */
-                status_touch();
-            }
-        }
+    }
+    LIST_FOR_EACH_SAFE (hn, next, unadopted_node, &unadopted) {
+        host_node_update(hn);
     }
 }
 
@@ -398,6 +455,8 @@ chassis_add_switch(struct vconn *vconn, bool ssl)
     struct switch_node *sn = xzalloc(sizeof *sn);
 
     sn->ofctrl = ofctrl_create(vconn);
+    ofctrl_set_wake_owner(sn->ofctrl, WAKE_LOOSE_SWITCH, sn,
+                          switch_node_wait);
     sn->ssl = ssl;
     sn->created = time_msec();
     ovs_list_push_back(&switches, &sn->list_node);
@@ -491,6 +550,8 @@ chassis_run_switches(void)
             VLOG_INFO("chassis %s: OpenFlow connection from %s",
                       ch->name, ofctrl_get_name(sn->ofctrl));
             ch->ofctrl = sn->ofctrl;
+            ofctrl_set_wake_owner(ch->ofctrl, WAKE_CHASSIS_SWITCH, ch,
+                                  chassis_switch_wait);
             chassis_sync_note_idle_work();
             ch->status_session = NULL;
             ch->ofctrl_ssl = sn->ssl;
@@ -518,35 +579,33 @@ chassis_run_ofctrl(void)
 {
     struct chassis *ch;
 
-    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
-        if (ch->ofctrl && ofctrl_should_run(ch->ofctrl)) {
-            uint64_t acked = ofctrl_get_acked_gen(ch->ofctrl);
-            int64_t cfg = ofctrl_get_acked_cfg(ch->ofctrl);
-            enum ofctrl_state state = ofctrl_get_state(ch->ofctrl);
-            ofctrl_run(ch->ofctrl);
-            if (ofctrl_get_state(ch->ofctrl) != state) {
-                chassis_sync_note_idle_work();
-            }
-            if (!ofctrl_is_alive(ch->ofctrl)) {
-                VLOG_INFO("chassis %s: OpenFlow connection closed",
-                          ch->name);
-                chassis_sync_forget_session(ch->ofctrl);
-                ofctrl_destroy(ch->ofctrl);
-                ch->ofctrl = NULL;
-                ch->status_session = NULL;
-                chassis_clear_flows(ch);
-                status_changed();
-            } else if (acked != ofctrl_get_acked_gen(ch->ofctrl)
-                       || cfg != ofctrl_get_acked_cfg(ch->ofctrl)) {
-                status_touch();
-            }
-            if (ch->ofctrl && roles_owns(ch->name)
-                && ofctrl_role_refused(ch->ofctrl)) {
-                roles_refused(ch->name);
-            }
-            if (ch->ofctrl) {
-                punt_run(ch);
-            }
+    while ((ch = conn_wake_pop_due(WAKE_CHASSIS_SWITCH))) {
+        uint64_t acked = ofctrl_get_acked_gen(ch->ofctrl);
+        int64_t cfg = ofctrl_get_acked_cfg(ch->ofctrl);
+        enum ofctrl_state state = ofctrl_get_state(ch->ofctrl);
+        ofctrl_run(ch->ofctrl);
+        if (ofctrl_get_state(ch->ofctrl) != state) {
+            chassis_sync_note_idle_work();
+        }
+        if (!ofctrl_is_alive(ch->ofctrl)) {
+            VLOG_INFO("chassis %s: OpenFlow connection closed",
+                      ch->name);
+            chassis_sync_forget_session(ch->ofctrl);
+            ofctrl_destroy(ch->ofctrl);
+            ch->ofctrl = NULL;
+            ch->status_session = NULL;
+            chassis_clear_flows(ch);
+            status_changed();
+        } else if (acked != ofctrl_get_acked_gen(ch->ofctrl)
+                   || cfg != ofctrl_get_acked_cfg(ch->ofctrl)) {
+            status_touch();
+        }
+        if (ch->ofctrl && roles_owns(ch->name)
+            && ofctrl_role_refused(ch->ofctrl)) {
+            roles_refused(ch->name);
+        }
+        if (ch->ofctrl) {
+            punt_run(ch);
         }
     }
 }
@@ -581,24 +640,11 @@ chassis_sorted(size_t *n)
 void
 chassis_wait(bool db_ok)
 {
-    struct host_node *hn;
-    struct switch_node *sn;
-    struct chassis *ch;
-
-    LIST_FOR_EACH (hn, list_node, &hosts) {
-        host_wait(hn->host);
-    }
-    LIST_FOR_EACH (sn, list_node, &switches) {
-        ofctrl_wait(sn->ofctrl);
-    }
-    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
-        if (ch->ofctrl) {
-            ofctrl_wait(ch->ofctrl);
-            if (db_ok && ofctrl_get_state(ch->ofctrl) == OFCTRL_DUMPED
-                && host_is_ready(ch->hn->host)) {
-                poll_immediate_wake();
-            }
-        }
+    /* The sessions' wait functions are asked by conn_wake_wait(), for
+     * those that ran.  A switch read and waiting to be reconciled makes a
+     * round of its own (see chassis_sync_idle_due()). */
+    if (db_ok && chassis_sync_idle_due()) {
+        poll_immediate_wake();
     }
 }
 

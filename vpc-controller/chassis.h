@@ -31,6 +31,7 @@ struct vconn;
 /* An OVSDB session with a host, adopted (it is a chassis) or not. */
 struct host_node {
     struct ovs_list list_node;      /* In 'hosts'. */
+    struct ovs_list unadopted_node; /* In 'unadopted' if not adopted. */
     struct host *host;
     struct chassis *chassis;        /* If adopted. */
     char *refused_as;               /* system-id we refused, once logged. */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "coverage.h"
+#include "heap.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/list.h"
 #include "openvswitch/poll-loop.h"
@@ -36,12 +37,40 @@ struct conn_wake {
     bool captured;                  /* 'cap' is valid. */
     bool stale;                     /* It ran since 'cap' was taken. */
     bool poked;                     /* Changed from outside. */
-    bool due;                       /* Runs this pass. */
-    uint64_t n_runs, n_skips;       /* Passes it ran in, sat out. */
+
+    /* Whose it is (see conn_wake_set_owner()). */
+    int kind;
+    void *owner;
+    conn_wake_wait_cb *wait_cb;
+
+    /* The lists and the heap below hold only the connections with
+     * something to do, so that a pass costs what those do. */
+    struct ovs_list due_node;       /* In 'due[kind]' if 'in_due'. */
+    bool in_due;                    /* Runs this pass. */
+    struct ovs_list stale_node;     /* In 'stale_list' if 'stale'. */
+    struct ovs_list poked_node;     /* In 'poked_list' if 'poked'. */
+    struct heap_node heap_node;     /* In 'timers' if 'in_heap'. */
+    bool in_heap;
+
+    uint64_t n_runs;                /* Passes it ran in. */
+    uint64_t created_pass;          /* 'n_passes' when it was created. */
 };
 
 static struct ovs_list all = OVS_LIST_INITIALIZER(&all);
 static size_t n_conns;
+
+/* The connections that run in this pass, by kind; those whose wait
+ * function must be asked again; those poked since the last pass; and the
+ * timers of the others, earliest first. */
+static struct ovs_list due[CONN_WAKE_N_KINDS] = {
+    OVS_LIST_INITIALIZER(&due[0]), OVS_LIST_INITIALIZER(&due[1]),
+    OVS_LIST_INITIALIZER(&due[2]), OVS_LIST_INITIALIZER(&due[3]),
+};
+static struct ovs_list stale_list = OVS_LIST_INITIALIZER(&stale_list);
+static struct ovs_list poked_list = OVS_LIST_INITIALIZER(&poked_list);
+static struct heap timers;
+static bool timers_ready;
+static uint64_t n_passes, n_slots;  /* Passes, connections x passes. */
 static int epfd = -1;
 static bool epoll_failed;
 
@@ -51,7 +80,67 @@ static size_t n_owners;
 static size_t n_registered;         /* Descriptors in the epoll set. */
 
 static long long int next_sweep;
-static uint64_t n_runs, n_skips;
+static uint64_t n_runs;
+
+/* A heap priority for 'deadline': the earliest is the largest. */
+static uint64_t
+deadline_priority(long long int deadline)
+{
+    return deadline <= 0 ? UINT64_MAX : (uint64_t) (LLONG_MAX - deadline);
+}
+
+static long long int
+priority_deadline(uint64_t priority)
+{
+    return priority == UINT64_MAX ? LLONG_MIN
+                                  : LLONG_MAX - (long long int) priority;
+}
+
+static void
+make_due(struct conn_wake *w)
+{
+    if (!w->in_due) {
+        ovs_list_push_back(&due[w->kind], &w->due_node);
+        w->in_due = true;
+    }
+}
+
+static void
+make_stale(struct conn_wake *w)
+{
+    if (!w->stale) {
+        ovs_list_push_back(&stale_list, &w->stale_node);
+        w->stale = true;
+    }
+}
+
+/* 'w' runs in this pass: it is no longer due, and its wait function is
+ * to be asked again. */
+static void
+mark_run(struct conn_wake *w)
+{
+    if (w->in_due) {
+        ovs_list_remove(&w->due_node);
+        w->in_due = false;
+    }
+    if (w->poked) {
+        ovs_list_remove(&w->poked_node);
+        w->poked = false;
+    }
+    make_stale(w);
+    COVERAGE_INC(conn_wake_run);
+    n_runs++;
+    w->n_runs++;
+}
+
+static void
+timers_init(void)
+{
+    if (!timers_ready) {
+        heap_init(&timers);
+        timers_ready = true;
+    }
+}
 
 static struct conn_wake *
 owner_get(int fd)
@@ -164,16 +253,38 @@ conn_wake_create(void)
 {
     struct conn_wake *w = xzalloc(sizeof *w);
 
+    timers_init();
     poll_capture_init(&w->cap);
-    w->due = true;
     ovs_list_push_back(&all, &w->node);
+    w->created_pass = n_passes;
+    make_due(w);
+    make_stale(w);
     n_conns++;
     return w;
 }
 
-/* Forgets 'w'.  Call it before the connection closes its descriptors, so
- * that no number is taken out of the epoll set after another connection
- * got it. */
+/* Says whose connection 'w' is: conn_wake_pop_due('kind') returns 'owner'
+ * when it is due, and conn_wake_wait() calls 'wait_cb'('owner') (which
+ * must call conn_wake_wait_begin() and conn_wake_wait_end() around its
+ * wait function) when its wait function must be asked again.  Without
+ * this, the caller asks conn_wake_should_run() and waits for it itself. */
+void
+conn_wake_set_owner(struct conn_wake *w, int kind, void *owner,
+                    conn_wake_wait_cb *wait_cb)
+{
+    ovs_assert(kind >= 0 && kind < CONN_WAKE_N_KINDS);
+    if (w->in_due) {
+        ovs_list_remove(&w->due_node);
+        w->in_due = false;
+        w->kind = kind;
+        make_due(w);
+    }
+    w->kind = kind;
+    w->owner = owner;
+    w->wait_cb = wait_cb;
+}
+
+/* Frees 'w' and takes its descriptors out of the epoll set. */
 void
 conn_wake_destroy(struct conn_wake *w)
 {
@@ -186,6 +297,18 @@ conn_wake_destroy(struct conn_wake *w)
             owner_set(w->reg[i].fd, NULL);
         }
     }
+    if (w->in_due) {
+        ovs_list_remove(&w->due_node);
+    }
+    if (w->stale) {
+        ovs_list_remove(&w->stale_node);
+    }
+    if (w->poked) {
+        ovs_list_remove(&w->poked_node);
+    }
+    if (w->in_heap) {
+        heap_remove(&timers, &w->heap_node);
+    }
     ovs_list_remove(&w->node);
     n_conns--;
     poll_capture_destroy(&w->cap);
@@ -193,7 +316,9 @@ conn_wake_destroy(struct conn_wake *w)
     free(w);
 }
 
-/* Works out, at the start of a pass, which connections run in it. */
+/* Works out which connections run in this pass: those with a descriptor
+ * ready, a timer due or a poke, and (once a second) all.  Call once per
+ * pass of the main loop, before the connections' owners ask. */
 void
 conn_wake_run(void)
 {
@@ -201,13 +326,26 @@ conn_wake_run(void)
     bool sweep = now >= next_sweep || !epoll_ready();
     struct conn_wake *w;
 
+    timers_init();
+    n_passes++;
+    n_slots += n_conns;
     if (sweep) {
         next_sweep = (sweep_msec == LLONG_MAX ? LLONG_MAX
                       : now + sweep_msec);
+        LIST_FOR_EACH (w, node, &all) {
+            make_due(w);
+        }
     }
-    LIST_FOR_EACH (w, node, &all) {
-        w->due = (sweep || w->poked || !w->captured
-                  || w->cap.deadline <= now);
+    LIST_FOR_EACH_POP (w, poked_node, &poked_list) {
+        w->poked = false;
+        make_due(w);
+    }
+    while (!heap_is_empty(&timers)
+           && priority_deadline(heap_max(&timers)->priority) <= now) {
+        w = CONTAINER_OF(heap_max(&timers), struct conn_wake, heap_node);
+        heap_remove(&timers, &w->heap_node);
+        w->in_heap = false;
+        make_due(w);
     }
     if (epfd < 0) {
         return;
@@ -230,7 +368,7 @@ conn_wake_run(void)
     for (int i = 0; i < n; i++) {
         w = owner_get(evs[i].data.fd);
         if (w) {
-            w->due = true;
+            make_due(w);
         } else {
             /* Nobody's any more (cannot happen: numbers leave the set
              * with their owners). */
@@ -239,38 +377,49 @@ conn_wake_run(void)
     }
 }
 
-/* Should the connection of 'w' run in this pass?  If so, its wait function
- * will be asked again. */
+/* Should 'w''s owner run its connection in this pass?  (Each time it says
+ * yes, the connection counts as served.) */
 bool
 conn_wake_should_run(struct conn_wake *w)
 {
-    if (w->due || w->poked) {
-        w->due = w->poked = false;
-        w->stale = true;
-        COVERAGE_INC(conn_wake_run);
-        n_runs++;
-        w->n_runs++;
+    if (w->in_due || w->poked) {
+        mark_run(w);
         return true;
     }
     COVERAGE_INC(conn_wake_skip);
-    n_skips++;
-    w->n_skips++;
     return false;
 }
 
-/* The state of 'w''s connection changed from outside (a message queued,
- * a setting changed): it runs in the next pass, and its wait function is
- * asked again in this one. */
+/* Returns the owner of the next connection of 'kind' due in this pass
+ * (counted as served, as if conn_wake_should_run() said yes), or NULL if
+ * there is none left. */
+void *
+conn_wake_pop_due(int kind)
+{
+    if (ovs_list_is_empty(&due[kind])) {
+        return NULL;
+    }
+    struct conn_wake *w = CONTAINER_OF(ovs_list_front(&due[kind]),
+                                       struct conn_wake, due_node);
+    mark_run(w);
+    return w->owner;
+}
+
+/* Notes that 'w''s connection changed from outside (something was queued to
+ * it): it runs in the next pass, and its wait function is asked again. */
 void
 conn_wake_poke(struct conn_wake *w)
 {
-    w->poked = true;
+    if (!w->poked) {
+        ovs_list_push_back(&poked_list, &w->poked_node);
+        w->poked = true;
+    }
+    make_stale(w);
 }
 
-/* Begins asking the wait function of 'w''s connection what it waits for.
- * Returns false if there is no need (nothing changed since it was last
- * asked): then the caller skips it and does not call conn_wake_wait_end().
- * Every poll_*_wait() until conn_wake_wait_end() goes to 'w'. */
+/* Starts capturing what the connection's wait function asks for, and
+ * returns true, if it must be asked again; else returns false, and the
+ * wait function need not be called. */
 bool
 conn_wake_wait_begin(struct conn_wake *w)
 {
@@ -281,12 +430,29 @@ conn_wake_wait_begin(struct conn_wake *w)
     return true;
 }
 
+/* Ends what conn_wake_wait_begin() started. */
 void
 conn_wake_wait_end(struct conn_wake *w)
 {
     poll_capture_stop();
     w->captured = true;
-    w->stale = false;
+    if (w->stale) {
+        ovs_list_remove(&w->stale_node);
+        w->stale = false;
+    }
+    if (w->cap.deadline == LLONG_MAX) {
+        if (w->in_heap) {
+            heap_remove(&timers, &w->heap_node);
+            w->in_heap = false;
+        }
+    } else if (w->in_heap) {
+        heap_change(&timers, &w->heap_node,
+                    deadline_priority(w->cap.deadline));
+    } else {
+        heap_insert(&timers, &w->heap_node,
+                    deadline_priority(w->cap.deadline));
+        w->in_heap = true;
+    }
     if (epoll_ready()) {
         reregister(w);
     } else {
@@ -300,20 +466,35 @@ conn_wake_wait_end(struct conn_wake *w)
     }
 }
 
-/* Arranges for poll_block() to wake up when a connection has work. */
+/* Asks again the wait functions of the connections with an owner that ran
+ * or were poked, and arranges for poll_block() to wake up when a
+ * connection has work. */
 void
 conn_wake_wait(void)
 {
+    struct conn_wake *w;
+
+    LIST_FOR_EACH_SAFE (w, stale_node, &stale_list) {
+        if (w->wait_cb) {
+            w->wait_cb(w->owner);
+        }
+    }
+    for (size_t i = 0; i < CONN_WAKE_N_KINDS; i++) {
+        if (!ovs_list_is_empty(&due[i])) {
+            /* Due, and not run: its owner did not get to it this pass. */
+            poll_immediate_wake();
+        }
+    }
+    if (!ovs_list_is_empty(&poked_list)) {
+        poll_immediate_wake();
+    }
     if (epfd < 0) {
         return;
     }
 
     long long int when = next_sweep;
-    struct conn_wake *w;
-    LIST_FOR_EACH (w, node, &all) {
-        if (w->cap.deadline < when) {
-            when = w->cap.deadline;
-        }
+    if (timers_ready && !heap_is_empty(&timers)) {
+        when = MIN(when, priority_deadline(heap_max(&timers)->priority));
     }
     poll_fd_wait(epfd, POLLIN);
     poll_timer_wait_until(when);
@@ -334,8 +515,10 @@ void
 conn_wake_format(const struct conn_wake *w, const char *prefix,
                  struct ds *s)
 {
+    uint64_t passes = n_passes - w->created_pass;
+    uint64_t idle = passes > w->n_runs ? passes - w->n_runs : 0;
     ds_put_format(s, "%spasses_served=%"PRIu64" %spasses_idle=%"PRIu64,
-                  prefix, w->n_runs, prefix, w->n_skips);
+                  prefix, w->n_runs, prefix, idle);
 }
 
 /* Appends a line of statistics to 's'. */
@@ -343,5 +526,6 @@ void
 conn_wake_format_stats(struct ds *s)
 {
     ds_put_format(s, "connections: %"PRIuSIZE" (served in %"PRIu64" passes, "
-                  "idle in %"PRIu64")\n", n_conns, n_runs, n_skips);
+                  "idle in %"PRIu64")\n", n_conns, n_runs,
+                  n_slots > n_runs ? n_slots - n_runs : 0);
 }

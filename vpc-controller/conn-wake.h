@@ -15,7 +15,14 @@
  * poked (conn_wake_poke(): its state changed from outside, for example a
  * message was queued to it) and, as a safety net, once a second.  Its wait
  * function is asked again only after it ran or was poked, since nothing
- * else changes what it waits for. */
+ * else changes what it waits for.
+ *
+ * An owner that names itself (conn_wake_set_owner()) need not even ask
+ * each of its connections: conn_wake_pop_due() hands it those due in this
+ * pass, and conn_wake_wait() asks the wait functions of those that ran.
+ * The due, the poked and the timers are kept apart from the idle, so a
+ * pass costs what the connections with something to do cost, however many
+ * are idle. */
 #ifndef VPC_CONN_WAKE_H
 #define VPC_CONN_WAKE_H 1
 
@@ -24,11 +31,20 @@
 
 struct ds;
 
+/* Connections of different kinds (a host's OVSDB session, a switch's
+ * OpenFlow session) are due in lists of their own. */
+#define CONN_WAKE_N_KINDS 4
+
+typedef void conn_wake_wait_cb(void *owner);
+
 struct conn_wake *conn_wake_create(void);
+void conn_wake_set_owner(struct conn_wake *, int kind, void *owner,
+                         conn_wake_wait_cb *);
 void conn_wake_destroy(struct conn_wake *);
 
 void conn_wake_run(void);
 bool conn_wake_should_run(struct conn_wake *);
+void *conn_wake_pop_due(int kind);
 void conn_wake_poke(struct conn_wake *);
 
 bool conn_wake_wait_begin(struct conn_wake *);

@@ -633,6 +633,15 @@ host_format_stats(const struct host *host, struct ds *s)
     conn_wake_format(host->wake, "ovsdb_", s);
 }
 
+/* Names the owner of the host's session for conn_wake_pop_due() and
+ * conn_wake_wait() (see conn-wake.h). */
+void
+host_set_wake_owner(struct host *host, int kind, void *owner,
+                    conn_wake_wait_cb *wait_cb)
+{
+    conn_wake_set_owner(host->wake, kind, owner, wait_cb);
+}
+
 /* Should host_run() serve 'host' in this pass of the main loop (see
  * conn-wake.h)? */
 bool

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "conn-wake.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/types.h"
 #include "smap.h"
@@ -55,6 +56,8 @@ void host_destroy(struct host *);
 void host_run(struct host *, const struct host_config *);
 void host_wait(struct host *);
 bool host_should_run(struct host *);
+void host_set_wake_owner(struct host *, int kind, void *owner,
+                         conn_wake_wait_cb *);
 void host_format_stats(const struct host *, struct ds *);
 
 bool host_is_alive(const struct host *);

@@ -645,6 +645,15 @@ ofctrl_wait(struct ofctrl *ofc)
     conn_wake_wait_end(ofc->wake);
 }
 
+/* Names the owner of the session for conn_wake_pop_due() and
+ * conn_wake_wait() (see conn-wake.h). */
+void
+ofctrl_set_wake_owner(struct ofctrl *ofc, int kind, void *owner,
+                      conn_wake_wait_cb *wait_cb)
+{
+    conn_wake_set_owner(ofc->wake, kind, owner, wait_cb);
+}
+
 /* Should ofctrl_run() serve 'ofc' in this pass of the main loop (see
  * conn-wake.h)? */
 bool

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "conn-wake.h"
 #include "ofctrl-punt.h"
 
 struct dp_packet;
@@ -44,6 +45,8 @@ void ofctrl_destroy(struct ofctrl *);
 void ofctrl_run(struct ofctrl *);
 void ofctrl_wait(struct ofctrl *);
 bool ofctrl_should_run(struct ofctrl *);
+void ofctrl_set_wake_owner(struct ofctrl *, int kind, void *owner,
+                           conn_wake_wait_cb *);
 
 bool ofctrl_is_alive(const struct ofctrl *);
 const char *ofctrl_get_name(const struct ofctrl *);
