@@ -446,10 +446,13 @@ update_and_sync(void)
         uuidset_destroy(&vpcs);
         return false;
     } else if (uuidset_is_empty(&vpcs)) {
-        /* Nothing for the model (our own status coming back, say). */
-        struct hmap none = HMAP_INITIALIZER(&none);
-        chassis_sync_all(&none, false);
-        hmap_destroy(&none);
+        /* Nothing for the model (our own status coming back, say): only
+         * what a round without changes does, if anything. */
+        if (chassis_sync_idle_due()) {
+            struct hmap none = HMAP_INITIALIZER(&none);
+            chassis_sync_all(&none, false);
+            hmap_destroy(&none);
+        }
         uuidset_destroy(&vpcs);
         return true;
     }
@@ -630,5 +633,9 @@ changes_format_stats(struct ds *s)
                   chassis_sync_n_vpc_rebuilds());
     ds_put_format(s, "synced chassis: %"PRIu64"\n",
                   chassis_sync_n_chassis_syncs());
+    uint64_t rounds, idle_rounds;
+    chassis_sync_n_rounds(&rounds, &idle_rounds);
+    ds_put_format(s, "sync rounds: %"PRIu64" (%"PRIu64" with no change to "
+                  "the model)\n", rounds, idle_rounds);
     ds_put_format(s, "last build: %lld ms\n", last_build_msec);
 }

@@ -681,6 +681,7 @@ static bool sync_deferred;
  * would cost a visit to every chassis per message received. */
 static bool idle_due = true;
 static int64_t idle_cfg = INT64_MIN;
+static uint64_t n_rounds, n_idle_rounds;
 
 void
 chassis_sync_all(const struct hmap *dirty, bool base)
@@ -696,6 +697,8 @@ chassis_sync_all(const struct hmap *dirty, bool base)
     sync_deferred = false;
     idle_due = false;
     idle_cfg = engine_nb_cfg();
+    n_rounds++;
+    n_idle_rounds += dirty && !base && !hmap_count(dirty);
     size_t n = 0;
     HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
         if (sync_deferred) {
@@ -751,6 +754,15 @@ bool
 chassis_sync_idle_due(void)
 {
     return idle_due || sync_deferred || engine_nb_cfg() != idle_cfg;
+}
+
+/* Stores in '*rounds' how many times chassis_sync_all() went over the
+ * chassis, and in '*idle' how many of those had no change to the model. */
+void
+chassis_sync_n_rounds(uint64_t *rounds, uint64_t *idle)
+{
+    *rounds = n_rounds;
+    *idle = n_idle_rounds;
 }
 
 /* Did the last chassis_sync_all() leave chassis for the next round? */
