@@ -10,6 +10,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "engine-private.h"
 #include "hash.h"
+#include "hmapx.h"
 #include "host.h"
 #include "ofctrl.h"
 #include "openvswitch/hmap.h"
@@ -70,12 +71,26 @@ status_note_port(const struct uuid *uuid)
     uuidset_insert(&status_ports, uuid);
 }
 
-/* The next status pass looks at the ports of 'mv'. */
+/* Is a port bound at 'where' (NULL: unbound) one that this instance may
+ * have to write?  The active instance writes unbound ports, and each
+ * owner the ports bound on its chassis: an instance that is not the
+ * active one need not look at the ports that other owners write, so that
+ * its status passes cost what its own chassis carry. */
+static bool
+may_write_port_at(const struct model_location *where)
+{
+    return roles_is_active() || (where && roles_owns(where->name));
+}
+
+/* The next status pass looks at the ports of 'mv' (those it may write,
+ * see may_write_port_at()). */
 void
 status_note_vpc_ports(const struct model_vpc *mv)
 {
     for (size_t i = 0; i < mv->pl.n_ports; i++) {
-        uuidset_insert(&status_ports, &mv->pl.ports[i].uuid);
+        if (may_write_port_at(mv->pl.ports[i].chassis)) {
+            uuidset_insert(&status_ports, &mv->pl.ports[i].uuid);
+        }
     }
 }
 
@@ -366,9 +381,46 @@ write_chassis_cfg(struct ovsdb_idl_txn *txn, struct chassis *ch,
     n_chassis_cfg_writes++;
 }
 
+/* Writes the status of the ports bound on the chassis we own, found
+ * through the model's index of where VPCs are: an instance that is not the
+ * active one writes no other port (see may_write_port_at()), and a full
+ * pass costs what its chassis carry, not every port of the world. */
+static void
+write_owned_ports(struct hmap *loc_rows, const struct shash *inserted)
+{
+    struct chassis *ch;
+
+    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+        if (!roles_owns(ch->name)) {
+            continue;
+        }
+        const struct model_location *loc
+            = shash_find_data(&engine_model.locations, ch->name);
+        const struct hmapx *vpcs = vpc_model_vpcs_at(&engine_model, loc);
+        if (!loc || !vpcs) {
+            continue;
+        }
+        const struct hmapx_node *node;
+        HMAPX_FOR_EACH (node, vpcs) {
+            const struct model_vpc *mv = node->data;
+            for (size_t i = 0; i < mv->pl.n_ports; i++) {
+                if (mv->pl.ports[i].chassis != loc) {
+                    continue;
+                }
+                const struct vpcrec_port *port = vpcrec_port_get_for_uuid(
+                    engine_vpcdb, &mv->pl.ports[i].uuid);
+                if (port && !vpcrec_port_is_deleted(port)) {
+                    write_port_status(port, loc_rows, inserted);
+                }
+            }
+        }
+    }
+}
+
 static void
 write_status(struct ovsdb_idl_txn *txn)
 {
+    bool active = roles_is_active();
     long long int now = time_wall_msec();
     struct shash inserted = SHASH_INITIALIZER(&inserted);
     struct shash inserted_cfgs = SHASH_INITIALIZER(&inserted_cfgs);
@@ -390,6 +442,11 @@ write_status(struct ovsdb_idl_txn *txn)
     HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
         const struct host_identity *id = host_get_identity(ch->hn->host);
         bool owned = roles_owns(ch->name);
+        if (!owned && !active) {
+            /* Another owner's: only hv_cfg, the active instance's, reads
+             * what its owner reports. */
+            continue;
+        }
         if (owned && !status_full) {
             /* Its row is as the last full pass left it (a chassis that
              * comes, goes or changes makes the next pass a full one): only
@@ -464,8 +521,12 @@ write_status(struct ovsdb_idl_txn *txn)
     const struct vpcrec_port *port;
     if (status_full) {
         uuidset_clear(&pending_ports);
-        VPCREC_PORT_FOR_EACH (port, engine_vpcdb) {
-            write_port_status(port, &loc_rows, &inserted);
+        if (active) {
+            VPCREC_PORT_FOR_EACH (port, engine_vpcdb) {
+                write_port_status(port, &loc_rows, &inserted);
+            }
+        } else {
+            write_owned_ports(&loc_rows, &inserted);
         }
     } else {
         struct uuidset_node *un;
@@ -474,6 +535,13 @@ write_status(struct ovsdb_idl_txn *txn)
         }
         UUIDSET_FOR_EACH (un, &status_ports) {
             uuidset_find_and_delete(&pending_ports, &un->uuid);
+            if (!active) {
+                const struct model_binding *b = vpc_model_find_binding(
+                    &engine_model, &un->uuid);
+                if (!b || !may_write_port_at(b->where)) {
+                    continue;
+                }
+            }
             port = vpcrec_port_get_for_uuid(engine_vpcdb, &un->uuid);
             if (port && !vpcrec_port_is_deleted(port)) {
                 write_port_status(port, &loc_rows, &inserted);
