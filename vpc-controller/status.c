@@ -45,8 +45,9 @@ static struct uuidset pending_ports = UUIDSET_INITIALIZER(&pending_ports);
 static struct ovsdb_idl_txn *status_txn;
 static int64_t last_nb_cfg = -1;
 
-/* Statistics for "vpc/status": rows written. */
-static uint64_t n_chassis_cfg_writes, n_port_writes;
+/* Statistics for "vpc/status": rows written, and ports looked at that
+ * were another instance's to write. */
+static uint64_t n_chassis_cfg_writes, n_port_writes, n_port_others;
 
 /* The next status pass looks at every port. */
 void
@@ -73,13 +74,13 @@ status_note_port(const struct uuid *uuid)
 
 /* Is a port bound at 'where' (NULL: unbound) one that this instance may
  * have to write?  The active instance writes unbound ports, and each
- * owner the ports bound on its chassis: an instance that is not the
- * active one need not look at the ports that other owners write, so that
- * its status passes cost what its own chassis carry. */
+ * owner the ports bound on its chassis: no instance need look at the
+ * ports that other owners write, so that its status passes cost what its
+ * own chassis carry (and, for the active one, the unbound ports). */
 static bool
 may_write_port_at(const struct model_location *where)
 {
-    return roles_is_active() || (where && roles_owns(where->name));
+    return where ? roles_owns(where->name) : roles_is_active();
 }
 
 /* The next status pass looks at the ports of 'mv' (those it may write,
@@ -311,6 +312,7 @@ write_port_status(const struct vpcrec_port *port, struct hmap *loc_rows,
         ours = lr->owned;
     }
     if (!ours) {
+        n_port_others++;
         return;
     }
     bool written = false;
@@ -535,12 +537,12 @@ write_status(struct ovsdb_idl_txn *txn)
         }
         UUIDSET_FOR_EACH (un, &status_ports) {
             uuidset_find_and_delete(&pending_ports, &un->uuid);
-            if (!active) {
-                const struct model_binding *b = vpc_model_find_binding(
-                    &engine_model, &un->uuid);
-                if (!b || !may_write_port_at(b->where)) {
-                    continue;
-                }
+            const struct model_binding *b = vpc_model_find_binding(
+                &engine_model, &un->uuid);
+            if (b ? !may_write_port_at(b->where) : !active) {
+                /* Another owner's; or, not in the model (see
+                 * write_port_status()), the active instance's. */
+                continue;
             }
             port = vpcrec_port_get_for_uuid(engine_vpcdb, &un->uuid);
             if (port && !vpcrec_port_is_deleted(port)) {
@@ -646,6 +648,8 @@ status_format_stats(struct ds *s)
     ds_put_format(s, "nb_cfg writes to Chassis_Cfg rows: %"PRIu64"\n",
                   n_chassis_cfg_writes);
     ds_put_format(s, "status writes to Port rows: %"PRIu64"\n", n_port_writes);
+    ds_put_format(s, "other instances' Port rows looked at: %"PRIu64"\n",
+                  n_port_others);
 }
 
 /* Forgets the transaction in flight and every port noted. */
