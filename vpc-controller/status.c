@@ -2,6 +2,7 @@
 #include <config.h>
 #include "status.h"
 
+#include <limits.h>
 #include <string.h>
 
 #include "chassis.h"
@@ -21,6 +22,7 @@
 #include "smap.h"
 #include "timeval.h"
 #include "util.h"
+#include "uuid.h"
 #include "uuidset.h"
 #include "vpc-idl.h"
 
@@ -48,6 +50,26 @@ static int64_t last_nb_cfg = -1;
 /* Statistics for "vpc/status": rows written, and ports looked at that
  * were another instance's to write. */
 static uint64_t n_chassis_cfg_writes, n_port_writes, n_port_others;
+
+/* A port that is not up, bound on one of our chassis whose switch has yet
+ * to acknowledge its flows, is written once, bound and up together, when
+ * the switch does, rather than first as bound and down and then again as
+ * up: every controller instance replicates every write to a Port row.
+ * Not for longer than STATUS_DEFER_MS, though, so that a switch slow to
+ * acknowledge does not keep the port's binding from the database.  (A
+ * port whose row says it is up is written at once: the row must not go on
+ * saying so.) */
+#define STATUS_DEFER_MS 1000
+
+struct deferred_port {
+    struct hmap_node node;          /* In 'deferred_ports', by port. */
+    struct uuid port;
+    long long int since;
+    unsigned int pass;              /* The last pass that deferred it. */
+};
+static struct hmap deferred_ports = HMAP_INITIALIZER(&deferred_ports);
+static unsigned int status_pass;
+static long long int deferral_end = LLONG_MAX;  /* The earliest. */
 
 /* The next status pass looks at every port. */
 void
@@ -296,6 +318,58 @@ write_refused(const struct vpcrec_port *port, const struct model_binding *b)
     return !same;
 }
 
+static struct deferred_port *
+deferred_port_find(const struct uuid *port)
+{
+    struct deferred_port *dp;
+
+    HMAP_FOR_EACH_WITH_HASH (dp, node, uuid_hash(port), &deferred_ports) {
+        if (uuid_equals(&dp->port, port)) {
+            return dp;
+        }
+    }
+    return NULL;
+}
+
+/* Port 'port' has status to write while its flows are on their way: should
+ * the write wait for them (see STATUS_DEFER_MS)? */
+static bool
+defer_port(const struct uuid *port)
+{
+    long long int now = time_msec();
+    struct deferred_port *dp = deferred_port_find(port);
+
+    if (!dp) {
+        dp = xmalloc(sizeof *dp);
+        dp->port = *port;
+        dp->since = now;
+        hmap_insert(&deferred_ports, &dp->node, uuid_hash(port));
+    }
+    dp->pass = status_pass;
+    if (now - dp->since >= STATUS_DEFER_MS) {
+        hmap_remove(&deferred_ports, &dp->node);
+        free(dp);
+        return false;
+    }
+    deferral_end = MIN(deferral_end, dp->since + STATUS_DEFER_MS);
+    return true;
+}
+
+/* Forgets the deferrals that the last pass did not renew: ports written,
+ * gone, or no longer ours. */
+static void
+prune_deferred_ports(void)
+{
+    struct deferred_port *dp;
+
+    HMAP_FOR_EACH_SAFE (dp, node, &deferred_ports) {
+        if (dp->pass != status_pass) {
+            hmap_remove(&deferred_ports, &dp->node);
+            free(dp);
+        }
+    }
+}
+
 /* Writes where 'port' is bound and whether it is up, if that is ours to
  * write; remembers it in 'pending_ports' while it waits for its flows. */
 static void
@@ -315,13 +389,19 @@ write_port_status(const struct vpcrec_port *port, struct hmap *loc_rows,
         n_port_others++;
         return;
     }
+    bool up = port_is_up(port, b);
+    bool pending = !up && b && b->where && b->where->connected && b->ofport;
+    if (pending && !(port->n_up && port->up[0])
+        && defer_port(&port->header_.uuid)) {
+        uuidset_insert(&pending_ports, &port->header_.uuid);
+        return;
+    }
     bool written = false;
     if (port->chassis != want) {
         vpcrec_port_set_chassis(port, want);
         written = true;
     }
     written |= write_refused(port, b);
-    bool up = port_is_up(port, b);
     if (!port->n_up || port->up[0] != up) {
         vpcrec_port_set_up(port, &up, 1);
         written = true;
@@ -330,7 +410,7 @@ write_port_status(const struct vpcrec_port *port, struct hmap *loc_rows,
         COVERAGE_INC(engine_status_port);
         n_port_writes++;
     }
-    if (!up && b && b->where && b->where->connected && b->ofport) {
+    if (pending) {
         uuidset_insert(&pending_ports, &port->header_.uuid);
     }
 }
@@ -424,6 +504,9 @@ write_status(struct ovsdb_idl_txn *txn)
 {
     bool active = roles_is_active();
     long long int now = time_wall_msec();
+
+    status_pass++;
+    deferral_end = LLONG_MAX;
     struct shash inserted = SHASH_INITIALIZER(&inserted);
     struct shash inserted_cfgs = SHASH_INITIALIZER(&inserted_cfgs);
     const struct vpcrec_chassis *row;
@@ -552,6 +635,7 @@ write_status(struct ovsdb_idl_txn *txn)
     }
     status_full = false;
     uuidset_clear(&status_ports);
+    prune_deferred_ports();
     shash_destroy(&inserted);
     shash_destroy(&inserted_cfgs);
     struct loc_row *lr;
@@ -608,6 +692,9 @@ status_run(void)
         ovsdb_idl_txn_destroy(status_txn);
         status_txn = NULL;
     }
+    if (time_msec() >= deferral_end) {
+        status_dirty = true;
+    }
     if (!roles_is_active() && !roles_owns_any()) {
         /* Nothing is ours to write; when something is, look at all. */
         uuidset_clear(&status_ports);
@@ -634,10 +721,13 @@ status_wait(bool db_ok)
 {
     if (status_txn) {
         ovsdb_idl_txn_wait(status_txn);
-    } else if (db_ok && status_dirty
-               && (roles_is_active() || roles_owns_any())
+    } else if (db_ok && (roles_is_active() || roles_owns_any())
                && !roles_claiming()) {
-        poll_immediate_wake();
+        if (status_dirty) {
+            poll_immediate_wake();
+        } else if (deferral_end != LLONG_MAX) {
+            poll_timer_wait_until(deferral_end);
+        }
     }
 }
 
@@ -662,6 +752,11 @@ status_destroy(void)
     }
     uuidset_destroy(&status_ports);
     uuidset_destroy(&pending_ports);
+    struct deferred_port *dp;
+    HMAP_FOR_EACH_POP (dp, node, &deferred_ports) {
+        free(dp);
+    }
+    deferral_end = LLONG_MAX;
     free(behind_witness);
     behind_witness = NULL;
 }
