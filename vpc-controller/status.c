@@ -2,6 +2,7 @@
 #include <config.h>
 #include "status.h"
 
+#include <limits.h>
 #include <string.h>
 
 #include "chassis.h"
@@ -10,6 +11,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "engine-private.h"
 #include "hash.h"
+#include "hmapx.h"
 #include "host.h"
 #include "ofctrl.h"
 #include "openvswitch/hmap.h"
@@ -20,6 +22,7 @@
 #include "smap.h"
 #include "timeval.h"
 #include "util.h"
+#include "uuid.h"
 #include "uuidset.h"
 #include "vpc-idl.h"
 
@@ -44,8 +47,29 @@ static struct uuidset pending_ports = UUIDSET_INITIALIZER(&pending_ports);
 static struct ovsdb_idl_txn *status_txn;
 static int64_t last_nb_cfg = -1;
 
-/* Statistics for "vpc/status": rows written. */
-static uint64_t n_chassis_cfg_writes, n_port_writes;
+/* Statistics for "vpc/status": rows written, and ports looked at that
+ * were another instance's to write. */
+static uint64_t n_chassis_cfg_writes, n_port_writes, n_port_others;
+
+/* A port that is not up, bound on one of our chassis whose switch has yet
+ * to acknowledge its flows, is written once, bound and up together, when
+ * the switch does, rather than first as bound and down and then again as
+ * up: every controller instance replicates every write to a Port row.
+ * Not for longer than STATUS_DEFER_MS, though, so that a switch slow to
+ * acknowledge does not keep the port's binding from the database.  (A
+ * port whose row says it is up is written at once: the row must not go on
+ * saying so.) */
+#define STATUS_DEFER_MS 1000
+
+struct deferred_port {
+    struct hmap_node node;          /* In 'deferred_ports', by port. */
+    struct uuid port;
+    long long int since;
+    unsigned int pass;              /* The last pass that deferred it. */
+};
+static struct hmap deferred_ports = HMAP_INITIALIZER(&deferred_ports);
+static unsigned int status_pass;
+static long long int deferral_end = LLONG_MAX;  /* The earliest. */
 
 /* The next status pass looks at every port. */
 void
@@ -70,12 +94,26 @@ status_note_port(const struct uuid *uuid)
     uuidset_insert(&status_ports, uuid);
 }
 
-/* The next status pass looks at the ports of 'mv'. */
+/* Is a port bound at 'where' (NULL: unbound) one that this instance may
+ * have to write?  The active instance writes unbound ports, and each
+ * owner the ports bound on its chassis: no instance need look at the
+ * ports that other owners write, so that its status passes cost what its
+ * own chassis carry (and, for the active one, the unbound ports). */
+static bool
+may_write_port_at(const struct model_location *where)
+{
+    return where ? roles_owns(where->name) : roles_is_active();
+}
+
+/* The next status pass looks at the ports of 'mv' (those it may write,
+ * see may_write_port_at()). */
 void
 status_note_vpc_ports(const struct model_vpc *mv)
 {
     for (size_t i = 0; i < mv->pl.n_ports; i++) {
-        uuidset_insert(&status_ports, &mv->pl.ports[i].uuid);
+        if (may_write_port_at(mv->pl.ports[i].chassis)) {
+            uuidset_insert(&status_ports, &mv->pl.ports[i].uuid);
+        }
     }
 }
 
@@ -280,6 +318,58 @@ write_refused(const struct vpcrec_port *port, const struct model_binding *b)
     return !same;
 }
 
+static struct deferred_port *
+deferred_port_find(const struct uuid *port)
+{
+    struct deferred_port *dp;
+
+    HMAP_FOR_EACH_WITH_HASH (dp, node, uuid_hash(port), &deferred_ports) {
+        if (uuid_equals(&dp->port, port)) {
+            return dp;
+        }
+    }
+    return NULL;
+}
+
+/* Port 'port' has status to write while its flows are on their way: should
+ * the write wait for them (see STATUS_DEFER_MS)? */
+static bool
+defer_port(const struct uuid *port)
+{
+    long long int now = time_msec();
+    struct deferred_port *dp = deferred_port_find(port);
+
+    if (!dp) {
+        dp = xmalloc(sizeof *dp);
+        dp->port = *port;
+        dp->since = now;
+        hmap_insert(&deferred_ports, &dp->node, uuid_hash(port));
+    }
+    dp->pass = status_pass;
+    if (now - dp->since >= STATUS_DEFER_MS) {
+        hmap_remove(&deferred_ports, &dp->node);
+        free(dp);
+        return false;
+    }
+    deferral_end = MIN(deferral_end, dp->since + STATUS_DEFER_MS);
+    return true;
+}
+
+/* Forgets the deferrals that the last pass did not renew: ports written,
+ * gone, or no longer ours. */
+static void
+prune_deferred_ports(void)
+{
+    struct deferred_port *dp;
+
+    HMAP_FOR_EACH_SAFE (dp, node, &deferred_ports) {
+        if (dp->pass != status_pass) {
+            hmap_remove(&deferred_ports, &dp->node);
+            free(dp);
+        }
+    }
+}
+
 /* Writes where 'port' is bound and whether it is up, if that is ours to
  * write; remembers it in 'pending_ports' while it waits for its flows. */
 static void
@@ -296,6 +386,14 @@ write_port_status(const struct vpcrec_port *port, struct hmap *loc_rows,
         ours = lr->owned;
     }
     if (!ours) {
+        n_port_others++;
+        return;
+    }
+    bool up = port_is_up(port, b);
+    bool pending = !up && b && b->where && b->where->connected && b->ofport;
+    if (pending && !(port->n_up && port->up[0])
+        && defer_port(&port->header_.uuid)) {
+        uuidset_insert(&pending_ports, &port->header_.uuid);
         return;
     }
     bool written = false;
@@ -304,7 +402,6 @@ write_port_status(const struct vpcrec_port *port, struct hmap *loc_rows,
         written = true;
     }
     written |= write_refused(port, b);
-    bool up = port_is_up(port, b);
     if (!port->n_up || port->up[0] != up) {
         vpcrec_port_set_up(port, &up, 1);
         written = true;
@@ -313,7 +410,7 @@ write_port_status(const struct vpcrec_port *port, struct hmap *loc_rows,
         COVERAGE_INC(engine_status_port);
         n_port_writes++;
     }
-    if (!up && b && b->where && b->where->connected && b->ofport) {
+    if (pending) {
         uuidset_insert(&pending_ports, &port->header_.uuid);
     }
 }
@@ -366,10 +463,50 @@ write_chassis_cfg(struct ovsdb_idl_txn *txn, struct chassis *ch,
     n_chassis_cfg_writes++;
 }
 
+/* Writes the status of the ports bound on the chassis we own, found
+ * through the model's index of where VPCs are: an instance that is not the
+ * active one writes no other port (see may_write_port_at()), and a full
+ * pass costs what its chassis carry, not every port of the world. */
+static void
+write_owned_ports(struct hmap *loc_rows, const struct shash *inserted)
+{
+    struct chassis *ch;
+
+    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+        if (!roles_owns(ch->name)) {
+            continue;
+        }
+        const struct model_location *loc
+            = shash_find_data(&engine_model.locations, ch->name);
+        const struct hmapx *vpcs = vpc_model_vpcs_at(&engine_model, loc);
+        if (!loc || !vpcs) {
+            continue;
+        }
+        const struct hmapx_node *node;
+        HMAPX_FOR_EACH (node, vpcs) {
+            const struct model_vpc *mv = node->data;
+            for (size_t i = 0; i < mv->pl.n_ports; i++) {
+                if (mv->pl.ports[i].chassis != loc) {
+                    continue;
+                }
+                const struct vpcrec_port *port = vpcrec_port_get_for_uuid(
+                    engine_vpcdb, &mv->pl.ports[i].uuid);
+                if (port && !vpcrec_port_is_deleted(port)) {
+                    write_port_status(port, loc_rows, inserted);
+                }
+            }
+        }
+    }
+}
+
 static void
 write_status(struct ovsdb_idl_txn *txn)
 {
+    bool active = roles_is_active();
     long long int now = time_wall_msec();
+
+    status_pass++;
+    deferral_end = LLONG_MAX;
     struct shash inserted = SHASH_INITIALIZER(&inserted);
     struct shash inserted_cfgs = SHASH_INITIALIZER(&inserted_cfgs);
     const struct vpcrec_chassis *row;
@@ -390,6 +527,11 @@ write_status(struct ovsdb_idl_txn *txn)
     HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
         const struct host_identity *id = host_get_identity(ch->hn->host);
         bool owned = roles_owns(ch->name);
+        if (!owned && !active) {
+            /* Another owner's: only hv_cfg, the active instance's, reads
+             * what its owner reports. */
+            continue;
+        }
         if (owned && !status_full) {
             /* Its row is as the last full pass left it (a chassis that
              * comes, goes or changes makes the next pass a full one): only
@@ -464,8 +606,12 @@ write_status(struct ovsdb_idl_txn *txn)
     const struct vpcrec_port *port;
     if (status_full) {
         uuidset_clear(&pending_ports);
-        VPCREC_PORT_FOR_EACH (port, engine_vpcdb) {
-            write_port_status(port, &loc_rows, &inserted);
+        if (active) {
+            VPCREC_PORT_FOR_EACH (port, engine_vpcdb) {
+                write_port_status(port, &loc_rows, &inserted);
+            }
+        } else {
+            write_owned_ports(&loc_rows, &inserted);
         }
     } else {
         struct uuidset_node *un;
@@ -474,6 +620,13 @@ write_status(struct ovsdb_idl_txn *txn)
         }
         UUIDSET_FOR_EACH (un, &status_ports) {
             uuidset_find_and_delete(&pending_ports, &un->uuid);
+            const struct model_binding *b = vpc_model_find_binding(
+                &engine_model, &un->uuid);
+            if (b ? !may_write_port_at(b->where) : !active) {
+                /* Another owner's; or, not in the model (see
+                 * write_port_status()), the active instance's. */
+                continue;
+            }
             port = vpcrec_port_get_for_uuid(engine_vpcdb, &un->uuid);
             if (port && !vpcrec_port_is_deleted(port)) {
                 write_port_status(port, &loc_rows, &inserted);
@@ -482,6 +635,7 @@ write_status(struct ovsdb_idl_txn *txn)
     }
     status_full = false;
     uuidset_clear(&status_ports);
+    prune_deferred_ports();
     shash_destroy(&inserted);
     shash_destroy(&inserted_cfgs);
     struct loc_row *lr;
@@ -538,6 +692,9 @@ status_run(void)
         ovsdb_idl_txn_destroy(status_txn);
         status_txn = NULL;
     }
+    if (time_msec() >= deferral_end) {
+        status_dirty = true;
+    }
     if (!roles_is_active() && !roles_owns_any()) {
         /* Nothing is ours to write; when something is, look at all. */
         uuidset_clear(&status_ports);
@@ -564,10 +721,13 @@ status_wait(bool db_ok)
 {
     if (status_txn) {
         ovsdb_idl_txn_wait(status_txn);
-    } else if (db_ok && status_dirty
-               && (roles_is_active() || roles_owns_any())
+    } else if (db_ok && (roles_is_active() || roles_owns_any())
                && !roles_claiming()) {
-        poll_immediate_wake();
+        if (status_dirty) {
+            poll_immediate_wake();
+        } else if (deferral_end != LLONG_MAX) {
+            poll_timer_wait_until(deferral_end);
+        }
     }
 }
 
@@ -578,6 +738,8 @@ status_format_stats(struct ds *s)
     ds_put_format(s, "nb_cfg writes to Chassis_Cfg rows: %"PRIu64"\n",
                   n_chassis_cfg_writes);
     ds_put_format(s, "status writes to Port rows: %"PRIu64"\n", n_port_writes);
+    ds_put_format(s, "other instances' Port rows looked at: %"PRIu64"\n",
+                  n_port_others);
 }
 
 /* Forgets the transaction in flight and every port noted. */
@@ -590,6 +752,11 @@ status_destroy(void)
     }
     uuidset_destroy(&status_ports);
     uuidset_destroy(&pending_ports);
+    struct deferred_port *dp;
+    HMAP_FOR_EACH_POP (dp, node, &deferred_ports) {
+        free(dp);
+    }
+    deferral_end = LLONG_MAX;
     free(behind_witness);
     behind_witness = NULL;
 }

@@ -3,7 +3,9 @@
  * acknowledged), each port's binding and whether it is up, and, by the
  * active instance, hv_cfg.  One transaction in flight at a time; a pass
  * looks at every port only when something shared changed, else at the
- * ports of rebuilt VPCs and those still waiting for their flows. */
+ * ports of rebuilt VPCs and those still waiting for their flows.  Each
+ * instance looks only at the ports it writes: those bound on the chassis
+ * it owns, and for the active one the unbound ones too. */
 #ifndef VPC_CONTROLLER_STATUS_H
 #define VPC_CONTROLLER_STATUS_H 1
 
