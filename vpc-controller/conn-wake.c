@@ -468,7 +468,8 @@ conn_wake_wait_end(struct conn_wake *w)
 
 /* Asks again the wait functions of the connections with an owner that ran
  * or were poked, and arranges for poll_block() to wake up when a
- * connection has work. */
+ * connection has work.  (A poked connection runs in the next pass, when
+ * whatever it now waits for, or anything else, wakes the loop.) */
 void
 conn_wake_wait(void)
 {
@@ -484,9 +485,6 @@ conn_wake_wait(void)
             /* Due, and not run: its owner did not get to it this pass. */
             poll_immediate_wake();
         }
-    }
-    if (!ovs_list_is_empty(&poked_list)) {
-        poll_immediate_wake();
     }
     if (epfd < 0) {
         return;
