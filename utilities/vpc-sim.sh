@@ -169,6 +169,11 @@ sim_add_host () {
     mtu=$(sim_underlay_mtu)
     ip -n "${SIM_PREFIX}ul" link set "u-$host" mtu "$mtu" master ul up
     ip -n "$ns" link set "p-$host" mtu "$mtu" up
+    # The veth is br-phy's port, yet also an interface of this namespace's
+    # kernel, which would answer ARP for br-phy's address on it with the
+    # veth's MAC: a peer that took that answer sends its tunnel packets
+    # where this host's datapath does not decapsulate them.
+    ip -n "$ns" link set "p-$host" arp off
     sim_on "$host" ethtool -K "p-$host" tx off >/dev/null 2>&1
     sim_vsctl "$host" add-br br-phy -- set Bridge br-phy \
         datapath_type=netdev -- add-port br-phy "p-$host" \
