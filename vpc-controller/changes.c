@@ -244,7 +244,7 @@ check_port_owner_write(const struct vpcrec_port *row)
         &engine_model, &row->header_.uuid);
     const char *now = row->chassis ? row->chassis->name : NULL;
 
-    if (b && b->where && roles_owns(b->where->name)
+    if (b && b->where && roles_owns_hash(b->where->name_hash)
         && (!now || strcmp(now, b->where->name))) {
         status_note_port(&row->header_.uuid);
         status_touch();

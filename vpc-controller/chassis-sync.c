@@ -54,13 +54,13 @@ static struct hmap session_gens = HMAP_INITIALIZER(&session_gens);
 static uint64_t n_vpc_rebuilds;
 static uint64_t n_chassis_syncs;
 
-/* The chassis that the VPCs of an incremental round may need, as locations
- * of the model: where their ports are bound and where they migrate from
- * and to, and (with 'gateways') every gateway.  A chassis outside them
- * that has no flows for any of those VPCs has nothing to change: the
- * round costs what the VPCs hold, not how many chassis there are. */
+/* The chassis that the VPCs of an incremental round may change: where
+ * their ports are bound and where they migrate from and to, where they
+ * have flows (the index of holders), and (with 'gateways') every gateway.
+ * Any other chassis has nothing to change: the round costs what the VPCs
+ * hold, not how many chassis there are. */
 struct sync_scope {
-    struct hmapx chassis;       /* Ours where the VPCs have ports. */
+    struct hmapx chassis;
     bool gateways;
 };
 
@@ -89,6 +89,81 @@ chassis_vpc_find(const struct chassis *ch, const struct uuid *vpc)
         }
     }
     return NULL;
+}
+
+/* The chassis that hold flows of a VPC, their own or parts of the flows
+ * they share: a round for a few VPCs visits these and the VPCs' new
+ * locations (see sync_scope), found here rather than by asking every
+ * chassis. */
+struct vpc_holders {
+    struct hmap_node hmap_node;     /* In 'holders', by VPC uuid. */
+    struct uuid vpc;
+    struct hmapx chassis;
+};
+static struct hmap holders = HMAP_INITIALIZER(&holders);
+
+static struct vpc_holders *
+holders_find(const struct uuid *vpc)
+{
+    struct vpc_holders *h;
+
+    HMAP_FOR_EACH_WITH_HASH (h, hmap_node, uuid_hash(vpc), &holders) {
+        if (uuid_equals(&h->vpc, vpc)) {
+            return h;
+        }
+    }
+    return NULL;
+}
+
+static void
+holders_remove(struct chassis *ch, const struct uuid *vpc)
+{
+    struct vpc_holders *h = holders_find(vpc);
+
+    if (h && hmapx_find_and_delete(&h->chassis, ch)
+        && hmapx_is_empty(&h->chassis)) {
+        hmap_remove(&holders, &h->hmap_node);
+        hmapx_destroy(&h->chassis);
+        free(h);
+    }
+}
+
+/* Brings the index up to whether 'ch' holds flows of VPC 'vpc' now. */
+static void
+holders_note(struct chassis *ch, const struct uuid *vpc)
+{
+    bool holds = (chassis_vpc_find(ch, vpc)
+                  || vpc_flow_merge_has_owner(&ch->shared, vpc));
+
+    if (holds == uuidset_contains(&ch->held, vpc)) {
+        return;
+    }
+    if (holds) {
+        struct vpc_holders *h = holders_find(vpc);
+        if (!h) {
+            h = xmalloc(sizeof *h);
+            h->vpc = *vpc;
+            hmapx_init(&h->chassis);
+            hmap_insert(&holders, &h->hmap_node, uuid_hash(vpc));
+        }
+        hmapx_add(&h->chassis, ch);
+        uuidset_insert(&ch->held, vpc);
+    } else {
+        holders_remove(ch, vpc);
+        uuidset_find_and_delete(&ch->held, vpc);
+    }
+}
+
+/* Takes 'ch' out of the index: its flows are being thrown away. */
+void
+chassis_sync_forget_holder(struct chassis *ch)
+{
+    struct uuidset_node *node;
+
+    UUIDSET_FOR_EACH (node, &ch->held) {
+        holders_remove(ch, &node->uuid);
+    }
+    uuidset_clear(&ch->held);
 }
 
 /* Refreshes what ofproto-vpc needs to know about 'ch''s peer tunnels and
@@ -311,6 +386,7 @@ chassis_sync_vpc(struct chassis *ch, const struct vpc_pl_chassis *pc,
         free(cv);
     }
     vpc_flow_table_destroy(&new);
+    holders_note(ch, uuid);
 }
 
 /* Brings the flows that 'ch''s VPCs share to what chassis_sync_vpc() gave
@@ -465,16 +541,26 @@ port_gen_find(const struct uuid *port)
 }
 
 
-/* Notes in 'scope' where the VPCs of 'dirty' (of struct model_vpc, only
- * their UUIDs used) are in the model. */
+/* Notes in 'scope' the chassis whose flows the VPCs of 'dirty' (of
+ * struct model_vpc, only their UUIDs used) may change: where they are in
+ * the model, and where they have flows. */
 static void
 sync_scope_init(struct sync_scope *scope, const struct hmap *dirty)
 {
     const struct model_vpc *d;
 
     struct hmapx locations = HMAPX_INITIALIZER(&locations);
+    hmapx_init(&scope->chassis);
     scope->gateways = false;
     HMAP_FOR_EACH (d, hmap_node, dirty) {
+        const struct vpc_holders *h = holders_find(&d->pl.uuid);
+        if (h) {
+            struct hmapx_node *node;
+            HMAPX_FOR_EACH (node, &h->chassis) {
+                hmapx_add(&scope->chassis, node->data);
+            }
+        }
+
         const struct model_vpc *mv = vpc_model_find(&engine_model,
                                                     &d->pl.uuid);
         if (!mv) {
@@ -498,7 +584,6 @@ sync_scope_init(struct sync_scope *scope, const struct hmap *dirty)
 
     /* Looked up here, once per location, rather than per chassis. */
     struct hmapx_node *node;
-    hmapx_init(&scope->chassis);
     HMAPX_FOR_EACH (node, &locations) {
         const struct model_location *loc = node->data;
         struct chassis *ch = chassis_find(loc->name);
@@ -509,25 +594,13 @@ sync_scope_init(struct sync_scope *scope, const struct hmap *dirty)
     hmapx_destroy(&locations);
 }
 
-/* Might the VPCs of 'dirty' change the flows of 'ch': does it have flows
- * of one of them, or is it in 'scope'? */
+/* Might the round of 'scope' change the flows of 'ch'? */
 static bool
-sync_scope_has(const struct sync_scope *scope, const struct chassis *ch,
-               const struct hmap *dirty)
+sync_scope_has(const struct sync_scope *scope, const struct chassis *ch)
 {
-    const struct model_vpc *d;
-
-    if ((scope->gateways && ch->gateway)
-        || hmapx_contains(&scope->chassis, CONST_CAST(struct chassis *, ch))) {
-        return true;
-    }
-    HMAP_FOR_EACH (d, hmap_node, dirty) {
-        if (chassis_vpc_find(ch, &d->pl.uuid)
-            || vpc_flow_merge_has_owner(&ch->shared, &d->pl.uuid)) {
-            return true;
-        }
-    }
-    return false;
+    return ((scope->gateways && ch->gateway)
+            || hmapx_contains(&scope->chassis,
+                              CONST_CAST(struct chassis *, ch)));
 }
 
 /* Brings chassis 'ch' up to the model: everything, when its switch has
@@ -545,7 +618,7 @@ chassis_sync(struct chassis *ch, const struct hmap *dirty, bool base,
 
     enum ofctrl_state state = ofctrl_get_state(ch->ofctrl);
     if (state == OFCTRL_SYNCED && scope && dirty && !ch->dirty_all
-        && !base && !sync_scope_has(scope, ch, dirty)) {
+        && !base && !sync_scope_has(scope, ch)) {
         COVERAGE_INC(engine_chassis_skip);
         ch->commit_pending = true;
         return;

@@ -34,6 +34,7 @@ bool chassis_sync_port_is_up(const struct chassis *, const struct uuid *port,
                              ofp_port_t ofport);
 void chassis_sync_forget_port(const struct uuid *port);
 void chassis_sync_forget_session(const struct ofctrl *);
+void chassis_sync_forget_holder(struct chassis *);
 void chassis_sync_prune_ports(void);
 void chassis_sync_destroy(void);
 

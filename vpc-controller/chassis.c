@@ -100,6 +100,7 @@ chassis_clear_flows(struct chassis *ch)
 {
     struct chassis_vpc *cv;
 
+    chassis_sync_forget_holder(ch);
     HMAP_FOR_EACH_POP (cv, hmap_node, &ch->vpcs) {
         vpc_flow_table_destroy(&cv->flows);
         free(cv);
@@ -121,6 +122,7 @@ chassis_create(struct host_node *hn, const char *name)
     ch->status_cfg = -1;
     ch->hn = hn;
     hmap_init(&ch->vpcs);
+    uuidset_init(&ch->held);
     vpc_flow_merge_init(&ch->shared);
     shash_init(&ch->bound);
     vpc_flow_table_init(&ch->base_flows);
@@ -194,6 +196,7 @@ chassis_destroy(struct chassis *ch)
     }
     chassis_clear_flows(ch);
     hmap_destroy(&ch->vpcs);
+    uuidset_destroy(&ch->held);
     vpc_flow_merge_destroy(&ch->shared);
     vpc_flow_table_destroy(&ch->base_flows);
     vpc_group_table_destroy(&ch->base_groups);
@@ -600,7 +603,7 @@ chassis_run_ofctrl(void)
                    || cfg != ofctrl_get_acked_cfg(ch->ofctrl)) {
             status_touch();
         }
-        if (ch->ofctrl && roles_owns(ch->name)
+        if (ch->ofctrl && chassis_is_owned(ch)
             && ofctrl_role_refused(ch->ofctrl)) {
             roles_refused(ch->name);
         }
@@ -691,7 +694,7 @@ chassis_resync_owned(void)
     struct chassis *ch;
 
     HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
-        if (ch->ofctrl && roles_owns(ch->name)) {
+        if (ch->ofctrl && chassis_is_owned(ch)) {
             ofctrl_resync(ch->ofctrl);
         }
     }

@@ -20,7 +20,9 @@
 #include "openvswitch/list.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/token-bucket.h"
+#include "roles.h"
 #include "sset.h"
+#include "uuidset.h"
 #include "vpc-pipeline.h"
 
 struct ds;
@@ -82,6 +84,9 @@ struct chassis {
     struct sset active_groups;      /* Gateways: groups it is active for
                                      * (uuid strings), last we looked. */
     struct hmap vpcs;               /* Of chassis_vpc. */
+    struct uuidset held;            /* VPCs it has flows of, its own or in
+                                     * 'shared': where chassis-sync.c's
+                                     * index of holders lists it. */
     struct vpc_flow_merge shared;   /* Flows that several of its VPCs have:
                                      * security group clauses without a VPC
                                      * key, one flow per match with every
@@ -110,6 +115,13 @@ extern struct hmap chassis_map;
 extern struct hmapx chassis_gateways;
 
 struct chassis *chassis_find(const char *name);
+
+/* Is 'ch' ours to program (roles_owns()), without hashing its name? */
+static inline bool
+chassis_is_owned(const struct chassis *ch)
+{
+    return roles_owns_hash(ch->hmap_node.hash);
+}
 struct chassis **chassis_sorted(size_t *n);
 void chassis_clear_flows(struct chassis *);
 

@@ -74,7 +74,7 @@ void
 flowlog_set_collector_sets(struct chassis *ch)
 {
     const void *self = shash_find_data(&engine_model.locations, ch->name);
-    if (!self || !host_get_identity(ch->hn->host) || !roles_owns(ch->name)) {
+    if (!self || !host_get_identity(ch->hn->host) || !chassis_is_owned(ch)) {
         host_forget_collector_sets(ch->hn->host);
         return;
     }

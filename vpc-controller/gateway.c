@@ -51,7 +51,7 @@ gateway_set_peers(struct chassis *ch)
     struct shash peers = SHASH_INITIALIZER(&peers);
     const struct model_vpc *mv;
 
-    if (!id || !roles_owns(ch->name)) {
+    if (!id || !chassis_is_owned(ch)) {
         /* Only the owner manages them, from a model it has built. */
         host_forget_peers(ch->hn->host);
         return;
@@ -125,7 +125,7 @@ run_next_hop_arp(void)
 
     HMAPX_FOR_EACH (node, &chassis_gateways) {
         struct chassis *ch = node->data;
-        if (!roles_owns(ch->name) || !ch->ofctrl
+        if (!chassis_is_owned(ch) || !ch->ofctrl
             || ofctrl_get_state(ch->ofctrl) != OFCTRL_SYNCED
             || now < ch->next_arp) {
             continue;
@@ -212,7 +212,7 @@ run_takeover(void)
 
     HMAPX_FOR_EACH (node, &chassis_gateways) {
         struct chassis *ch = node->data;
-        if (!roles_owns(ch->name) || !ch->ofctrl
+        if (!chassis_is_owned(ch) || !ch->ofctrl
             || ofctrl_get_state(ch->ofctrl) != OFCTRL_SYNCED) {
             sset_clear(&ch->active_groups);
             continue;
@@ -269,7 +269,7 @@ gateway_wait(void)
 
     HMAPX_FOR_EACH (node, &chassis_gateways) {
         const struct chassis *ch = node->data;
-        if (ch->ofctrl && roles_owns(ch->name)
+        if (ch->ofctrl && chassis_is_owned(ch)
             && ofctrl_get_state(ch->ofctrl) == OFCTRL_SYNCED) {
             poll_timer_wait_until(ch->next_arp);
         }

@@ -167,6 +167,7 @@ build_locations(struct vpc_model *model, struct ovsdb_idl *idl,
         const struct model_location *c = node->data;
         struct model_location *loc = xmemdup(c, sizeof *c);
         loc->name = xstrdup(c->name);
+        loc->name_hash = hash_string(loc->name, 0);
         loc->connected = true;
         shash_add(&model->locations, loc->name, loc);
     }
@@ -180,6 +181,7 @@ build_locations(struct vpc_model *model, struct ovsdb_idl *idl,
         }
         struct model_location *loc = xzalloc(sizeof *loc);
         loc->name = xstrdup(ch->name);
+        loc->name_hash = hash_string(loc->name, 0);
         loc->encap_ip = in.s_addr;
         loc->encap = (!strcmp(ch->encap_type, "geneve") ? VPC_ENCAP_GENEVE
                       : VPC_ENCAP_VXLAN);

@@ -24,6 +24,7 @@ struct vpcrec_port;
  * that ports on a host that is briefly out of touch stay reachable. */
 struct model_location {
     char *name;                 /* system-id. */
+    uint32_t name_hash;         /* hash_string(name, 0). */
     ovs_be32 encap_ip;
     enum vpc_encap encap;
     int underlay_mtu;

@@ -269,7 +269,7 @@ punt_run(struct chassis *ch)
 
     for (int i = 0; i < PUNT_MAX_PER_RUN
                     && (msg = ofctrl_recv_punt(ch->ofctrl)); i++) {
-        if (!roles_owns(ch->name)) {
+        if (!chassis_is_owned(ch)) {
             COVERAGE_INC(punt_not_owner);
         } else if (!token_bucket_withdraw(&ch->punt_budget, 1000)) {
             COVERAGE_INC(punt_over_budget);

@@ -4,6 +4,7 @@
 
 #include "bitmap.h"
 #include "coverage.h"
+#include "hash.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "shards.h"
@@ -169,7 +170,15 @@ roles_is_active(void)
 bool
 roles_owns(const char *chassis)
 {
-    size_t shard = shard_of(chassis);
+    return roles_owns_hash(hash_string(chassis, 0));
+}
+
+/* The same, for the chassis whose name hashes (hash_string(name, 0)) to
+ * 'name_hash'. */
+bool
+roles_owns_hash(uint32_t name_hash)
+{
+    size_t shard = shard_of_hash(name_hash);
     return shard < n_shard_gens && shard_gens[shard];
 }
 

@@ -25,6 +25,7 @@ void roles_wait(void);
 const char *roles_instance(void);
 bool roles_is_active(void);
 bool roles_owns(const char *chassis);
+bool roles_owns_hash(uint32_t name_hash);
 bool roles_owns_any(void);
 bool roles_claiming(void);
 uint64_t roles_generation(const char *chassis, bool *primary);

@@ -351,7 +351,15 @@ shards_count(void)
 size_t
 shard_of(const char *name)
 {
-    return n_shards ? hash_string(name, 0) % n_shards : 0;
+    return shard_of_hash(hash_string(name, 0));
+}
+
+/* The same, for a chassis whose name hashes (hash_string(name, 0)) to
+ * 'name_hash': a loop over the chassis need not hash their names again. */
+size_t
+shard_of_hash(uint32_t name_hash)
+{
+    return n_shards ? name_hash % n_shards : 0;
 }
 
 /* Do we hold the "vpc_controller" lock? */

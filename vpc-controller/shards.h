@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct ds;
 struct ovsdb_idl;
@@ -30,6 +31,7 @@ void shards_wait(void);
 
 size_t shards_count(void);
 size_t shard_of(const char *chassis);
+size_t shard_of_hash(uint32_t name_hash);
 bool shard_is_held(size_t shard);
 bool shards_is_active(void);
 bool shards_is_connected(void);

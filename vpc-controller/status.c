@@ -102,7 +102,7 @@ status_note_port(const struct uuid *uuid)
 static bool
 may_write_port_at(const struct model_location *where)
 {
-    return where ? roles_owns(where->name) : roles_is_active();
+    return where ? roles_owns_hash(where->name_hash) : roles_is_active();
 }
 
 /* The next status pass looks at the ports of 'mv' (those it may write,
@@ -200,7 +200,7 @@ hv_cfg_behind(void)
     }
     struct chassis *ch;
     HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
-        if (ch->ofctrl && roles_owns(ch->name)
+        if (ch->ofctrl && chassis_is_owned(ch)
             && ofctrl_get_acked_cfg(ch->ofctrl) <= g->hv_cfg) {
             return false;
         }
@@ -293,7 +293,7 @@ loc_row_get(struct hmap *loc_rows, const struct model_location *loc_,
     lr = xmalloc(sizeof *lr);
     lr->loc = loc;
     lr->row = chassis_row_find(loc->name, inserted);
-    lr->owned = where && roles_owns(where->name);
+    lr->owned = where && chassis_is_owned(where);
     hmap_insert(loc_rows, &lr->node, hash);
     loc->aux = where;
     return lr;
@@ -473,7 +473,7 @@ write_owned_ports(struct hmap *loc_rows, const struct shash *inserted)
     struct chassis *ch;
 
     HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
-        if (!roles_owns(ch->name)) {
+        if (!chassis_is_owned(ch)) {
             continue;
         }
         const struct model_location *loc
@@ -526,7 +526,7 @@ write_status(struct ovsdb_idl_txn *txn)
     int64_t hv_cfg = INT64_MAX;
     HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
         const struct host_identity *id = host_get_identity(ch->hn->host);
-        bool owned = roles_owns(ch->name);
+        bool owned = chassis_is_owned(ch);
         if (!owned && !active) {
             /* Another owner's: only hv_cfg, the active instance's, reads
              * what its owner reports. */
