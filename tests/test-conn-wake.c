@@ -17,13 +17,33 @@
  *   6. one whose wait function asks for a timer already due: that one;
  *   7. a connection destroyed and its descriptor number reused by a new
  *      pair: the new one is served when its peer writes.
- * One line per pass: "pass K: D due". */
+ * One line per pass: "pass K: D due".
+ *
+ * usage: test-conn-wake N owned
+ *
+ * The same connections name their owners (conn_wake_set_owner()): even
+ * ones of kind 0, odd ones of kind 1.  Passes take the due connections
+ * with conn_wake_pop_due(), which must hand each at most once and only
+ * under its kind, and conn_wake_wait() must ask the wait functions of
+ * those that ran and no others:
+ *   1. the first pass: every connection;
+ *   2. nothing written: none;
+ *   3. a byte to every third pair: those;
+ *   4. after they read it: none;
+ *   5. a byte to connection 1, which moves to kind 0 once due: it comes
+ *      under kind 0;
+ *   6. a byte to connection 2, connection 3 poked, and only kind 0
+ *      taken: connection 2 (and the poked 3's wait function asked);
+ *   7. connection 3, due since pass 6 although nothing reports it;
+ *   8. none.
+ * One line per pass: "pass K: D due, W waits". */
 #include <config.h>
 
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -37,6 +57,7 @@ struct conn {
     int fds[2];                 /* [0] ours, [1] the peer's. */
     struct conn_wake *wake;
     long long int timer;        /* LLONG_MAX: none. */
+    int kind;                   /* In 'owned' mode. */
 };
 
 static struct conn *conns;
@@ -102,12 +123,126 @@ get_byte(int fd)
     }
 }
 
+/* After pass 3: checks that every third connection, and only those, was
+ * due, and has them read their byte. */
+static void
+read_every_third(const bool *due)
+{
+    for (int i = 0; i < n; i++) {
+        if (due[i] != (i % 3 == 0)) {
+            ovs_fatal(0, "pass 3: connection %d is %sdue", i,
+                      due[i] ? "" : "not ");
+        }
+        if (due[i]) {
+            get_byte(conns[i].fds[0]);
+        }
+    }
+}
+
+/* Owned mode. */
+static int n_waits;
+
+static void
+conn_wait_cb(void *c_)
+{
+    struct conn *c = c_;
+
+    n_waits++;
+    if (conn_wake_wait_begin(c->wake)) {
+        poll_fd_wait(c->fds[0], POLLIN);
+        conn_wake_wait_end(c->wake);
+    }
+}
+
+/* The rest of an owned pass after conn_wake_run(), taking the due connections of the kinds in 'kinds' (a
+ * bit per kind).  Returns how many were due.  Fails unless the wait
+ * functions asked are those of the connections that ran and 'others'
+ * more (poked ones that did not run). */
+static int
+owned_take(int k, bool *due, unsigned int kinds, int others)
+{
+    int n_due = 0;
+
+    memset(due, 0, n * sizeof *due);
+    for (int kind = 0; kind < 2; kind++) {
+        struct conn *c;
+        while ((kinds & (1u << kind)) && (c = conn_wake_pop_due(kind))) {
+            int i = c - conns;
+            if (i < 0 || i >= n || c->kind != kind || due[i]) {
+                ovs_fatal(0, "pass %d: kind %d handed connection %d %s", k,
+                          kind, i, due[i] ? "twice" : "of another kind");
+            }
+            due[i] = true;
+            n_due++;
+        }
+    }
+    n_waits = 0;
+    conn_wake_wait();
+    if (n_waits != n_due + others) {
+        ovs_fatal(0, "pass %d: %d ran (and %d poked) but %d wait functions "
+                  "were asked", k, n_due, others, n_waits);
+    }
+    printf("pass %d: %d due, %d waits\n", k, n_due, n_waits);
+    return n_due;
+}
+
+static int
+owned_pass(int k, bool *due, unsigned int kinds, int others)
+{
+    conn_wake_run();
+    return owned_take(k, due, kinds, others);
+}
+
+static void
+owned_main(bool *due)
+{
+    for (int i = 0; i < n; i++) {
+        conns[i].kind = i % 2;
+        conn_wake_set_owner(conns[i].wake, conns[i].kind, &conns[i],
+                            conn_wait_cb);
+    }
+    int k = 1;
+    owned_pass(k++, due, 3, 0);                     /* 1: all. */
+    owned_pass(k++, due, 3, 0);                     /* 2: none. */
+
+    for (int i = 0; i < n; i += 3) {
+        put_byte(conns[i].fds[1]);
+    }
+    owned_pass(k++, due, 3, 0);                     /* 3: every third. */
+    read_every_third(due);
+    owned_pass(k++, due, 3, 0);                     /* 4: none. */
+
+    put_byte(conns[1].fds[1]);
+    conn_wake_run();
+    conns[1].kind = 0;          /* Due under kind 1, moved to kind 0. */
+    conn_wake_set_owner(conns[1].wake, 0, &conns[1], conn_wait_cb);
+    owned_take(k++, due, 1, 0);                     /* 5: one, kind 0. */
+    if (!due[1]) {
+        ovs_fatal(0, "pass 5: the moved connection is not due");
+    }
+    get_byte(conns[1].fds[0]);
+
+    put_byte(conns[2].fds[1]);
+    conn_wake_poke(conns[3].wake);
+    owned_pass(k++, due, 1, 1);                     /* 6: 2 of kind 0. */
+    if (!due[2] || due[3]) {
+        ovs_fatal(0, "pass 6: kind 0 did not hand connection 2 alone");
+    }
+    get_byte(conns[2].fds[0]);
+    owned_pass(k++, due, 3, 0);                     /* 7: 3, kind 1. */
+    if (!due[3]) {
+        ovs_fatal(0, "pass 7: connection 3 is no longer due");
+    }
+    owned_pass(k++, due, 3, 0);                     /* 8: none. */
+}
+
 int
 main(int argc, char *argv[])
 {
     set_program_name(argv[0]);
-    if (argc != 2 || (n = atoi(argv[1])) < 4) {
-        ovs_fatal(0, "usage: %s N (4 or more)", argv[0]);
+    bool owned = argc == 3 && !strcmp(argv[2], "owned");
+    if ((argc != 2 && !owned) || (n = atoi(argv[1])) < 4) {
+        ovs_fatal(0, "usage: %s N [owned] (N: 4 or more)", argv[0]);
     }
     /* Two descriptors a connection, more than the usual soft limit. */
     struct rlimit rl;
@@ -124,6 +259,10 @@ main(int argc, char *argv[])
     /* No once-a-second sweep: what is due must not depend on how fast
      * this runs. */
     conn_wake_set_sweep(LLONG_MAX);
+    if (owned) {
+        owned_main(due);
+        goto out;
+    }
     int k = 1;
     pass(k++, due);                                 /* 1: all. */
     pass(k++, due);                                 /* 2: none. */
@@ -132,15 +271,7 @@ main(int argc, char *argv[])
         put_byte(conns[i].fds[1]);
     }
     pass(k++, due);                                 /* 3: every third. */
-    for (int i = 0; i < n; i++) {
-        if (due[i] != (i % 3 == 0)) {
-            ovs_fatal(0, "pass 3: connection %d is %sdue", i,
-                      due[i] ? "" : "not ");
-        }
-        if (due[i]) {
-            get_byte(conns[i].fds[0]);
-        }
-    }
+    read_every_third(due);
     pass(k++, due);                                 /* 4: none. */
 
     conn_wake_poke(conns[1].wake);
@@ -174,6 +305,7 @@ main(int argc, char *argv[])
     get_byte(conns[0].fds[0]);
     pass(k++, due);                                 /* 11: none. */
 
+out:
     for (int i = 0; i < n; i++) {
         conn_close(&conns[i]);
     }
