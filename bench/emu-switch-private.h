@@ -16,6 +16,7 @@
 #include "openflow/openflow.h"
 
 struct ofp_header;
+struct ofputil_phy_port;
 struct ofpbuf;
 struct pvconn;
 struct rconn;
@@ -54,6 +55,7 @@ struct emu_switch {
 };
 
 void emu_conn_send(struct emu_conn *, struct ofpbuf *);
+void emu_port_describe(const struct emu_port *, struct ofputil_phy_port *);
 void emu_conn_send_replies(struct emu_conn *, struct ovs_list *replies);
 
 /* emu-switch-stats.c: the multipart requests (what a switch reports of its

@@ -31,11 +31,7 @@ emu_handle_port_desc_request(struct emu_conn *c, const struct ofp_header *oh)
     for (size_t i = 0; i < sw->n_ports; i++) {
         if (which == OFPP_ANY || which == sw->ports[i].ofport) {
             struct ofputil_phy_port pp;
-            memset(&pp, 0, sizeof pp);
-            pp.port_no = sw->ports[i].ofport;
-            pp.hw_addr = sw->ports[i].mac;
-            ovs_strlcpy(pp.name, sw->ports[i].name, sizeof pp.name);
-            pp.state = OFPUTIL_PS_LIVE;
+            emu_port_describe(&sw->ports[i], &pp);
             ofputil_append_port_desc_stats_reply(&pp, &replies);
         }
     }

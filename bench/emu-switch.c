@@ -605,6 +605,18 @@ handle_role_request(struct emu_conn *c, const struct ofp_header *oh)
     return 0;
 }
 
+/* Describes 'port' in 'pp' as OpenFlow reports it (in the features reply
+ * and the port description): always live. */
+void
+emu_port_describe(const struct emu_port *port, struct ofputil_phy_port *pp)
+{
+    memset(pp, 0, sizeof *pp);
+    pp->port_no = port->ofport;
+    pp->hw_addr = port->mac;
+    ovs_strlcpy(pp->name, port->name, sizeof pp->name);
+    pp->state = OFPUTIL_PS_LIVE;
+}
+
 static enum ofperr
 handle_features_request(struct emu_conn *c, const struct ofp_header *oh)
 {
@@ -625,11 +637,7 @@ handle_features_request(struct emu_conn *c, const struct ofp_header *oh)
     if (ofputil_switch_features_has_ports(b)) {
         for (size_t i = 0; i < sw->n_ports; i++) {
             struct ofputil_phy_port pp;
-            memset(&pp, 0, sizeof pp);
-            pp.port_no = sw->ports[i].ofport;
-            pp.hw_addr = sw->ports[i].mac;
-            ovs_strlcpy(pp.name, sw->ports[i].name, sizeof pp.name);
-            pp.state = OFPUTIL_PS_LIVE;
+            emu_port_describe(&sw->ports[i], &pp);
             ofputil_put_switch_features_port(&pp, b);
         }
     }

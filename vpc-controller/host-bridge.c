@@ -4,8 +4,10 @@
 #include <config.h>
 #include "host-private.h"
 
+#include <stdarg.h>
 #include <string.h>
 
+#include "compiler.h"
 #include "host-ipfix.h"
 #include "lib/vswitch-idl.h"
 #include "openvswitch/vlog.h"
@@ -151,17 +153,30 @@ find_or_add_tagged(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
     return iface;
 }
 
-static bool
+/* Sets a column of 'iface' that now holds 'have' (with 'set') to the key
+ * and value pairs that follow, up to a null key, unless it holds exactly
+ * those.  Returns whether it changed. */
+static bool SENTINEL(0)
 set_smap_column(const struct ovsrec_interface *iface, const struct smap *have,
-                const struct smap *want,
                 void (*set)(const struct ovsrec_interface *,
-                            const struct smap *))
+                            const struct smap *), ...)
 {
-    if (smap_equal(have, want)) {
-        return false;
+    struct smap want = SMAP_INITIALIZER(&want);
+    const char *key;
+    va_list args;
+
+    va_start(args, set);
+    while ((key = va_arg(args, const char *))) {
+        smap_add(&want, key, va_arg(args, const char *));
     }
-    set(iface, want);
-    return true;
+    va_end(args);
+
+    bool changed = !smap_equal(have, &want);
+    if (changed) {
+        set(iface, &want);
+    }
+    smap_destroy(&want);
+    return changed;
 }
 
 /* A tunnel port per peer chassis, remote endpoint fixed and BFD on, so
@@ -187,21 +202,17 @@ configure_peers(struct host *host, struct ovsdb_idl_txn *txn,
             txn, br, "vpc-peer", peer->name, name, vpc_encap_name(peer->encap),
             &changed);
 
-        struct smap options = SMAP_INITIALIZER(&options);
-        smap_add(&options, "remote_ip", peer->remote_ip);
-        smap_add(&options, "local_ip", host->id->encap_ip_s);
-        smap_add(&options, "key", "flow");
-        changed |= set_smap_column(iface, &iface->options, &options,
-                                   ovsrec_interface_set_options);
-        smap_destroy(&options);
-
-        struct smap bfd = SMAP_INITIALIZER(&bfd);
-        smap_add(&bfd, "enable", "true");
-        smap_add(&bfd, "min_rx", PEER_BFD_INTERVAL);
-        smap_add(&bfd, "min_tx", PEER_BFD_INTERVAL);
-        changed |= set_smap_column(iface, &iface->bfd, &bfd,
-                                   ovsrec_interface_set_bfd);
-        smap_destroy(&bfd);
+        changed |= set_smap_column(iface, &iface->options,
+                                   ovsrec_interface_set_options,
+                                   "remote_ip", peer->remote_ip,
+                                   "local_ip", host->id->encap_ip_s,
+                                   "key", "flow", (char *) NULL);
+        changed |= set_smap_column(iface, &iface->bfd,
+                                   ovsrec_interface_set_bfd,
+                                   "enable", "true",
+                                   "min_rx", PEER_BFD_INTERVAL,
+                                   "min_tx", PEER_BFD_INTERVAL,
+                                   (char *) NULL);
         sset_add(&keep, peer->name);
     }
     changed |= remove_stale_ports(br, "vpc-peer", &keep);
@@ -244,15 +255,12 @@ configure_uplinks(struct host *host, struct ovsdb_idl_txn *txn,
                 txn, ext, "vpc-uplink", physnet, out_name, "patch",
                 &changed);
 
-            struct smap options = SMAP_INITIALIZER(&options);
-            smap_add(&options, "peer", out->name);
-            changed |= set_smap_column(in, &in->options, &options,
-                                       ovsrec_interface_set_options);
-            smap_clear(&options);
-            smap_add(&options, "peer", in->name);
-            changed |= set_smap_column(out, &out->options, &options,
-                                       ovsrec_interface_set_options);
-            smap_destroy(&options);
+            changed |= set_smap_column(in, &in->options,
+                                       ovsrec_interface_set_options,
+                                       "peer", out->name, (char *) NULL);
+            changed |= set_smap_column(out, &out->options,
+                                       ovsrec_interface_set_options,
+                                       "peer", in->name, (char *) NULL);
             free(in_name);
             free(out_name);
             sset_add(&keep, physnet);
@@ -361,13 +369,10 @@ host_configure_br_int(struct host *host, struct ovsdb_idl_txn *txn,
             ovsrec_interface_set_type(iface, type);
             changed = true;
         }
-        struct smap options = SMAP_INITIALIZER(&options);
-        smap_add(&options, "remote_ip", "flow");
-        smap_add(&options, "key", "flow");
-        smap_add(&options, "local_ip", id->encap_ip_s);
-        changed |= set_smap_column(iface, &iface->options, &options,
-                                   ovsrec_interface_set_options);
-        smap_destroy(&options);
+        changed |= set_smap_column(iface, &iface->options,
+                                   ovsrec_interface_set_options,
+                                   "remote_ip", "flow", "key", "flow",
+                                   "local_ip", id->encap_ip_s, (char *) NULL);
     }
 
     changed |= configure_peers(host, txn, br);
