@@ -65,15 +65,21 @@ body_get(struct minimatch *match, uint32_t match_hash,
 }
 
 static void
-body_unref(struct vpc_flow_body *b)
+body_drop(struct vpc_flow_body *b)
 {
-    n_body_refs--;
     if (!--b->refcount) {
         hmap_remove(&bodies, &b->hmap_node);
         minimatch_destroy(&b->match);
         free(b->ofpacts);
         free(b);
     }
+}
+
+static void
+body_unref(struct vpc_flow_body *b)
+{
+    n_body_refs--;
+    body_drop(b);
 }
 
 /* Gives 'flow' the body 'b' (whose reference it takes). */
@@ -84,6 +90,51 @@ flow_set_body(struct vpc_flow *flow, struct vpc_flow_body *b)
     flow->match = b->match;
     flow->ofpacts = b->ofpacts;
     flow->ofpacts_len = b->ofpacts_len;
+}
+
+/* Returns the body of 'flow' (its match and actions) with a reference
+ * that vpc_flow_body_release() drops, for a flow mod still to be
+ * encoded: the body lasts however the tables change meanwhile.  A flow
+ * outside any table gets a body of its own, or one that a table's flow
+ * shares.  Such references are not counted as flows kept. */
+struct vpc_flow_body *
+vpc_flow_body_hold(const struct vpc_flow *flow)
+{
+    struct vpc_flow_body *b = flow->body;
+
+    if (b) {
+        b->refcount++;
+    } else {
+        struct minimatch mm;
+        minimatch_clone(&mm, &flow->match);
+        b = body_get(&mm, minimatch_hash(&mm, 0),
+                     flow->ofpacts, flow->ofpacts_len);
+        n_body_refs--;
+    }
+    return b;
+}
+
+/* Drops a reference that vpc_flow_body_hold() returned. */
+void
+vpc_flow_body_release(struct vpc_flow_body *b)
+{
+    body_drop(b);
+}
+
+/* Makes 'flow' a flow outside any table, with 'table_id', 'priority' and
+ * 'cookie', whose match and actions are those of 'b' (on which it takes no
+ * reference: 'flow' is valid while 'b' is held). */
+void
+vpc_flow_init_from_body(struct vpc_flow *flow, const struct vpc_flow_body *b,
+                        uint8_t table_id, uint16_t priority, uint64_t cookie)
+{
+    flow->table_id = table_id;
+    flow->priority = priority;
+    flow->cookie = cookie;
+    flow->match = b->match;
+    flow->ofpacts = b->ofpacts;
+    flow->ofpacts_len = b->ofpacts_len;
+    flow->body = NULL;
 }
 
 /* How many distinct bodies (match and actions) the flows in all tables

@@ -57,4 +57,10 @@ void vpc_flow_table_format(const struct vpc_flow_table *, struct ds *);
 uint64_t vpc_cookie_from_uuid(const struct uuid *);
 void vpc_flow_body_stats(size_t *n_bodies, size_t *n_refs);
 
+struct vpc_flow_body *vpc_flow_body_hold(const struct vpc_flow *);
+void vpc_flow_body_release(struct vpc_flow_body *);
+void vpc_flow_init_from_body(struct vpc_flow *, const struct vpc_flow_body *,
+                             uint8_t table_id, uint16_t priority,
+                             uint64_t cookie);
+
 #endif /* flow-table.h */
