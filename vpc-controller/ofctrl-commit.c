@@ -110,9 +110,10 @@ ofctrl_reconcile(struct ofctrl *ofc,
         if (!vpc_cookie_is_learned(flow->cookie)) {
             queue_flow_mod(ofc, flow, OFPFC_DELETE_STRICT);
             struct vpc_flow twin;
-            if (ofctrl_monitor_foreign_twin(flow, &twin)) {
+            struct vpc_flow_body twin_body;
+            if (ofctrl_monitor_foreign_twin(flow, &twin, &twin_body)) {
                 queue_flow_mod(ofc, &twin, OFPFC_DELETE_STRICT);
-                minimatch_destroy(&twin.match);
+                minimatch_destroy(&twin_body.match);
             }
         }
     }

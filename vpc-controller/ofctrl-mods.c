@@ -40,7 +40,7 @@ ofctrl_encode_flow_mod(const struct vpc_flow *flow, uint16_t command,
                        enum ofputil_protocol protocol)
 {
     struct ofputil_flow_mod fm = {
-        .match = flow->match,
+        .match = *vpc_flow_match(flow),
         .priority = flow->priority,
         .new_cookie = htonll(flow->cookie),
         .modify_cookie = command == OFPFC_MODIFY_STRICT,
@@ -51,8 +51,8 @@ ofctrl_encode_flow_mod(const struct vpc_flow *flow, uint16_t command,
         .out_group = OFPG_ANY,
     };
     if (command != OFPFC_DELETE_STRICT) {
-        fm.ofpacts = flow->ofpacts;
-        fm.ofpacts_len = flow->ofpacts_len;
+        fm.ofpacts = CONST_CAST(struct ofpact *, vpc_flow_ofpacts(flow));
+        fm.ofpacts_len = vpc_flow_ofpacts_len(flow);
     } else {
         fm.new_cookie = OVS_BE64_MAX;
     }
