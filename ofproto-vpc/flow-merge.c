@@ -61,6 +61,7 @@ vpc_flow_parts_unref(struct vpc_flow_parts *parts)
 struct merge_key {
     struct hmap_node hmap_node;     /* In 'keys', by vpc_flow_hash(). */
     struct vpc_flow key;            /* No cookie, no actions. */
+    struct vpc_flow_body key_body;  /* Its match, its own. */
     struct merge_owner **owners;
     size_t n_owners, allocated_owners;
     struct vpc_flow **out;          /* In the merge's 'flows'. */
@@ -72,7 +73,7 @@ struct merge_key {
 static void
 key_free(struct merge_key *k)
 {
-    minimatch_destroy(&k->key.match);
+    minimatch_destroy(&k->key_body.match);
     free(k->owners);
     free(k->out);
     free(k);
@@ -141,7 +142,7 @@ key_find(struct vpc_flow_merge *m, const struct vpc_flow *flow, bool create)
     HMAP_FOR_EACH_WITH_HASH (k, hmap_node, hash, &m->keys) {
         if (k->key.table_id == flow->table_id
             && k->key.priority == flow->priority
-            && minimatch_equal(&k->key.match, &flow->match)) {
+            && minimatch_equal(&k->key_body.match, vpc_flow_match(flow))) {
             return k;
         }
     }
@@ -149,9 +150,11 @@ key_find(struct vpc_flow_merge *m, const struct vpc_flow *flow, bool create)
         return NULL;
     }
     k = xzalloc(sizeof *k);
-    k->key.table_id = flow->table_id;
-    k->key.priority = flow->priority;
-    minimatch_clone(&k->key.match, &flow->match);
+    struct minimatch match;
+    minimatch_clone(&match, vpc_flow_match(flow));
+    vpc_flow_body_init_loose(&k->key_body, &match, NULL, 0);
+    vpc_flow_init_from_body(&k->key, &k->key_body, flow->table_id,
+                            flow->priority, 0);
     hmap_insert(&m->keys, &k->hmap_node, hash);
     return k;
 }
@@ -206,8 +209,9 @@ vpc_flow_merge_set(struct vpc_flow_merge *m, const struct uuid *owner,
     /* Parts it no longer wants, or wants with other actions... */
     HMAP_FOR_EACH (f, hmap_node, &old->flows) {
         const struct vpc_flow *g = vpc_flow_table_find(new, f);
-        if (!g || !ofpacts_equal(f->ofpacts, f->ofpacts_len,
-                                 g->ofpacts, g->ofpacts_len)) {
+        if (!g || !ofpacts_equal(vpc_flow_ofpacts(f), vpc_flow_ofpacts_len(f),
+                                 vpc_flow_ofpacts(g),
+                                 vpc_flow_ofpacts_len(g))) {
             struct merge_key *k = key_find(m, f, false);
             if (!g) {
                 key_remove_owner(k, o);
@@ -325,7 +329,7 @@ log_overflow(const struct merge_key *k, size_t n_narrowed)
         struct ds s = DS_EMPTY_INITIALIZER;
         ds_put_format(&s, "table=%d(%s), ", k->key.table_id,
                       vpc_table_name(k->key.table_id));
-        minimatch_format(&k->key.match, NULL, NULL, &s, k->key.priority);
+        minimatch_format(&k->key_body.match, NULL, NULL, &s, k->key.priority);
         VLOG_WARN("%s: more than %d conjunctions: %"PRIuSIZE" owner(s) get "
                   "a flow of their own", ds_cstr(&s),
                   VPC_MERGE_MAX_CONJUNCTIONS, n_narrowed);
@@ -336,7 +340,8 @@ log_overflow(const struct merge_key *k, size_t n_narrowed)
 static bool
 is_conjunctions(const struct vpc_flow *f)
 {
-    return f->ofpacts_len && f->ofpacts->type == OFPACT_CONJUNCTION;
+    return (vpc_flow_ofpacts_len(f)
+            && vpc_flow_ofpacts(f)->type == OFPACT_CONJUNCTION);
 }
 
 /* Adds to 'fresh' the flow that the owners of 'k' want with actions that
@@ -354,31 +359,36 @@ merge_build_same(const struct merge_key *k, struct vpc_flow_table *fresh)
             &k->owners[i]->parts->flows, &k->key);
         if (!first) {
             first = part;
-        } else if (part->ofpacts_len != first->ofpacts_len
-                   || memcmp(part->ofpacts, first->ofpacts,
-                             part->ofpacts_len)) {
-            differ = true;
-            if (part->ofpacts_len < first->ofpacts_len
-                || (part->ofpacts_len == first->ofpacts_len
-                    && memcmp(part->ofpacts, first->ofpacts,
-                              part->ofpacts_len) < 0)) {
-                first = part;
+        } else if (part->body != first->body) {
+            const struct vpc_flow_body *p = part->body, *f = first->body;
+            if (p->ofpacts_len != f->ofpacts_len
+                || memcmp(p->ofpacts, f->ofpacts, p->ofpacts_len)) {
+                differ = true;
+                if (p->ofpacts_len < f->ofpacts_len
+                    || (p->ofpacts_len == f->ofpacts_len
+                        && memcmp(p->ofpacts, f->ofpacts,
+                                  p->ofpacts_len) < 0)) {
+                    first = part;
+                }
             }
         }
     }
     if (differ) {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
         struct ds s = DS_EMPTY_INITIALIZER;
-        minimatch_format(&k->key.match, NULL, NULL, &s, k->key.priority);
+        minimatch_format(&k->key_body.match, NULL, NULL, &s, k->key.priority);
         VLOG_WARN_RL(&rl, "table=%d, %s: owners want different actions",
                      k->key.table_id, ds_cstr(&s));
         ds_destroy(&s);
     }
 
-    struct vpc_flow flow = k->key;
-    flow.cookie = VPC_COOKIE_SHARED;
-    flow.ofpacts = first->ofpacts;
-    flow.ofpacts_len = first->ofpacts_len;
+    struct vpc_flow_body body;
+    struct vpc_flow flow;
+    vpc_flow_body_init_loose(&body, &k->key_body.match,
+                             vpc_flow_ofpacts(first),
+                             vpc_flow_ofpacts_len(first));
+    vpc_flow_init_from_body(&flow, &body, k->key.table_id, k->key.priority,
+                            VPC_COOKIE_SHARED);
     vpc_flow_table_add_copy(fresh, &flow);
 }
 
@@ -413,7 +423,8 @@ merge_build(const struct merge_key *k, struct vpc_flow_table *fresh)
         const struct ofpact *a;
 
         oc->owner = k->owners[i];
-        OFPACT_FOR_EACH (a, part->ofpacts, part->ofpacts_len) {
+        OFPACT_FOR_EACH (a, vpc_flow_ofpacts(part),
+                         vpc_flow_ofpacts_len(part)) {
             ovs_assert(a->type == OFPACT_CONJUNCTION);
             if (oc->n >= allocated) {
                 oc->conjs = x2nrealloc(oc->conjs, &allocated,
@@ -455,7 +466,7 @@ merge_build(const struct merge_key *k, struct vpc_flow_table *fresh)
             }
         } else if (oc->n) {
             struct match match;
-            minimatch_expand(&k->key.match, &match);
+            minimatch_expand(&k->key_body.match, &match);
             match_set_metadata(&match, htonll(oc->owner->parts->metadata));
             ofpbuf_clear(&actions);
             put_conjunctions(&actions, oc->conjs, oc->n);
@@ -477,10 +488,12 @@ merge_build(const struct merge_key *k, struct vpc_flow_table *fresh)
     ofpbuf_clear(&actions);
     put_conjunctions(&actions, shared, n_shared);
     if (actions.size) {
-        struct vpc_flow flow = k->key;
-        flow.cookie = VPC_COOKIE_SHARED;
-        flow.ofpacts = actions.data;
-        flow.ofpacts_len = actions.size;
+        struct vpc_flow_body body;
+        struct vpc_flow flow;
+        vpc_flow_body_init_loose(&body, &k->key_body.match, actions.data,
+                                 actions.size);
+        vpc_flow_init_from_body(&flow, &body, k->key.table_id,
+                                k->key.priority, VPC_COOKIE_SHARED);
         vpc_flow_table_add_copy(fresh, &flow);
     }
 

@@ -16,16 +16,8 @@ VLOG_DEFINE_THIS_MODULE(vpc_flow_table);
 /* The match and actions of flows in tables, each kept once however many
  * flows in however many tables have them: a VPC's flows for its remote
  * ports are the same on every chassis that has the VPC, and at 20 chassis
- * the copies were most of the controller's memory. */
-struct vpc_flow_body {
-    struct hmap_node hmap_node;     /* In 'bodies'. */
-    size_t refcount;
-    uint32_t match_hash;            /* minimatch_hash(&match, 0). */
-    struct minimatch match;
-    struct ofpact *ofpacts;
-    size_t ofpacts_len;
-};
-
+ * the copies were most of the controller's memory.  A flow is its key,
+ * its cookie and a pointer to its body: 40 bytes. */
 static struct hmap bodies = HMAP_INITIALIZER(&bodies);
 static size_t n_body_refs;
 
@@ -65,9 +57,8 @@ body_get(struct minimatch *match, uint32_t match_hash,
 }
 
 static void
-body_unref(struct vpc_flow_body *b)
+body_drop(struct vpc_flow_body *b)
 {
-    n_body_refs--;
     if (!--b->refcount) {
         hmap_remove(&bodies, &b->hmap_node);
         minimatch_destroy(&b->match);
@@ -76,14 +67,84 @@ body_unref(struct vpc_flow_body *b)
     }
 }
 
+static void
+body_unref(struct vpc_flow_body *b)
+{
+    n_body_refs--;
+    body_drop(b);
+}
+
 /* Gives 'flow' the body 'b' (whose reference it takes). */
 static void
 flow_set_body(struct vpc_flow *flow, struct vpc_flow_body *b)
 {
     flow->body = b;
-    flow->match = b->match;
-    flow->ofpacts = b->ofpacts;
-    flow->ofpacts_len = b->ofpacts_len;
+}
+
+/* Returns a shared body with the match and actions of 'src' (which may be
+ * one of its own), with a new reference to it. */
+static struct vpc_flow_body *
+body_share(const struct vpc_flow_body *src)
+{
+    if (src->refcount) {
+        struct vpc_flow_body *b = CONST_CAST(struct vpc_flow_body *, src);
+        b->refcount++;
+        n_body_refs++;
+        return b;
+    } else {
+        struct minimatch mm;
+        minimatch_clone(&mm, &src->match);
+        return body_get(&mm, src->match_hash, src->ofpacts,
+                        src->ofpacts_len);
+    }
+}
+
+/* Makes 'b' a body of one's own (in no table) with 'match' and the
+ * 'ofpacts_len' bytes of 'ofpacts', which it borrows: its maker keeps them
+ * for as long as 'b' is used. */
+void
+vpc_flow_body_init_loose(struct vpc_flow_body *b,
+                         const struct minimatch *match,
+                         const struct ofpact *ofpacts, size_t ofpacts_len)
+{
+    b->refcount = 0;
+    b->match_hash = minimatch_hash(match, 0);
+    b->match = *match;
+    b->ofpacts = CONST_CAST(struct ofpact *, ofpacts);
+    b->ofpacts_len = ofpacts_len;
+}
+
+/* Returns the body of 'flow' (its match and actions) with a reference
+ * that vpc_flow_body_release() drops, for a flow mod still to be
+ * encoded: the body lasts however the tables change meanwhile.  A flow
+ * whose body is its own gets a shared one with the same match and
+ * actions.  Such references are not counted as flows kept. */
+struct vpc_flow_body *
+vpc_flow_body_hold(const struct vpc_flow *flow)
+{
+    struct vpc_flow_body *b = body_share(flow->body);
+    n_body_refs--;
+    return b;
+}
+
+/* Drops a reference that vpc_flow_body_hold() returned. */
+void
+vpc_flow_body_release(struct vpc_flow_body *b)
+{
+    body_drop(b);
+}
+
+/* Makes 'flow' a flow outside any table, with 'table_id', 'priority' and
+ * 'cookie', whose match and actions are those of 'b' (on which it takes no
+ * reference: 'flow' is valid while 'b' is held). */
+void
+vpc_flow_init_from_body(struct vpc_flow *flow, const struct vpc_flow_body *b,
+                        uint8_t table_id, uint16_t priority, uint64_t cookie)
+{
+    flow->table_id = table_id;
+    flow->priority = priority;
+    flow->cookie = cookie;
+    flow->body = CONST_CAST(struct vpc_flow_body *, b);
 }
 
 /* How many distinct bodies (match and actions) the flows in all tables
@@ -107,8 +168,7 @@ uint32_t
 vpc_flow_hash(const struct vpc_flow *flow)
 {
     return flow_key_hash(flow->table_id, flow->priority,
-                         (flow->body ? flow->body->match_hash
-                          : minimatch_hash(&flow->match, 0)));
+                         flow->body->match_hash);
 }
 
 /* Initializes 'table' as empty. */
@@ -161,7 +221,7 @@ find__(const struct vpc_flow_table *table, uint8_t table_id,
 
     HMAP_FOR_EACH_WITH_HASH (flow, hmap_node, hash, &table->flows) {
         if (flow->table_id == table_id && flow->priority == priority
-            && minimatch_equal(&flow->match, match)) {
+            && minimatch_equal(vpc_flow_match(flow), match)) {
             return flow;
         }
     }
@@ -196,8 +256,8 @@ vpc_flow_table_add(struct vpc_flow_table *table, uint8_t table_id,
     flow_set_body(flow, body_get(&mm, match_hash, ofpacts, ofpacts_len));
 
     uint32_t hash = flow_key_hash(table_id, priority, match_hash);
-    struct vpc_flow *old = find__(table, table_id, priority, &flow->match,
-                                  hash);
+    struct vpc_flow *old = find__(table, table_id, priority,
+                                  vpc_flow_match(flow), hash);
     if (old) {
         /* The same flow twice (two gateway groups on one outside network
          * need the same uplink flows) is one flow; two different flows
@@ -227,16 +287,7 @@ vpc_flow_table_add_copy(struct vpc_flow_table *table,
     flow->table_id = src->table_id;
     flow->priority = src->priority;
     flow->cookie = src->cookie;
-    if (src->body) {
-        src->body->refcount++;
-        n_body_refs++;
-        flow_set_body(flow, src->body);
-    } else {
-        struct minimatch mm;
-        minimatch_clone(&mm, &src->match);
-        flow_set_body(flow, body_get(&mm, minimatch_hash(&mm, 0),
-                                     src->ofpacts, src->ofpacts_len));
-    }
+    flow_set_body(flow, body_share(src->body));
     hmap_insert(&table->flows, &flow->hmap_node, vpc_flow_hash(flow));
     return flow;
 }
@@ -246,7 +297,7 @@ struct vpc_flow *
 vpc_flow_table_find(const struct vpc_flow_table *table,
                     const struct vpc_flow *key)
 {
-    return find__(table, key->table_id, key->priority, &key->match,
+    return find__(table, key->table_id, key->priority, vpc_flow_match(key),
                   vpc_flow_hash(key));
 }
 
@@ -300,12 +351,12 @@ bool
 vpc_flow_reported_same(const struct vpc_flow *have,
                        const struct vpc_flow *want)
 {
+    const struct vpc_flow_body *h = have->body, *w = want->body;
     return (have->cookie == want->cookie
-            && (ofpacts_same_bytes(have->ofpacts, have->ofpacts_len,
-                                   want->ofpacts, want->ofpacts_len)
-                || ofpacts_equal_stringwise(have->ofpacts, have->ofpacts_len,
-                                            want->ofpacts,
-                                            want->ofpacts_len)));
+            && (ofpacts_same_bytes(h->ofpacts, h->ofpacts_len,
+                                   w->ofpacts, w->ofpacts_len)
+                || ofpacts_equal_stringwise(h->ofpacts, h->ofpacts_len,
+                                            w->ofpacts, w->ofpacts_len)));
 }
 
 /* Returns true if 'a' and 'b' have the same cookie and actions. */
@@ -313,8 +364,10 @@ bool
 vpc_flow_same_actions(const struct vpc_flow *a, const struct vpc_flow *b)
 {
     return a->cookie == b->cookie
-           && ofpacts_equal(a->ofpacts, a->ofpacts_len,
-                            b->ofpacts, b->ofpacts_len);
+           && (a->body == b->body
+               || ofpacts_equal(vpc_flow_ofpacts(a), vpc_flow_ofpacts_len(a),
+                                vpc_flow_ofpacts(b),
+                                vpc_flow_ofpacts_len(b)));
 }
 
 /* Appends 'flow' to 's' in the style of "ovs-ofctl dump-flows", with the
@@ -324,11 +377,12 @@ vpc_flow_format(const struct vpc_flow *flow, struct ds *s)
 {
     ds_put_format(s, "table=%d(%s), cookie=0x%"PRIx64", ", flow->table_id,
                   vpc_table_name(flow->table_id), flow->cookie);
-    minimatch_format(&flow->match, NULL, NULL, s, flow->priority);
+    minimatch_format(vpc_flow_match(flow), NULL, NULL, s, flow->priority);
     ds_put_cstr(s, " actions=");
-    if (flow->ofpacts_len) {
+    if (vpc_flow_ofpacts_len(flow)) {
         struct ofpact_format_params fp = { .s = s };
-        ofpacts_format(flow->ofpacts, flow->ofpacts_len, &fp);
+        ofpacts_format(vpc_flow_ofpacts(flow), vpc_flow_ofpacts_len(flow),
+                       &fp);
     } else {
         ds_put_cstr(s, "drop");
     }

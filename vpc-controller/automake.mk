@@ -50,6 +50,8 @@ vpc_controller_vpc_controller_SOURCES = \
 	vpc-controller/ofctrl-private.h \
 	vpc-controller/ofctrl-mods.c \
 	vpc-controller/ofctrl-mods.h \
+	vpc-controller/ofctrl-outbox.c \
+	vpc-controller/ofctrl-outbox.h \
 	vpc-controller/ofctrl-monitor.c \
 	vpc-controller/ofctrl-monitor.h \
 	vpc-controller/ofctrl-punt.c \

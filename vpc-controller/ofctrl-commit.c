@@ -26,10 +26,9 @@ static void
 queue_flow_mod(struct ofctrl *ofc, const struct vpc_flow *flow,
                uint16_t command)
 {
-    struct ofpbuf *msg = ofctrl_encode_flow_mod(ofctrl_get_name(ofc), flow,
-                                                command, ofc->protocol);
-    ovs_list_push_back(command == OFPFC_DELETE_STRICT ? &ofc->dels
-                       : &ofc->adds, &msg->list_node);
+    ofctrl_log_flow_mod(ofctrl_get_name(ofc), flow, command);
+    ofctrl_mods_push(command == OFPFC_DELETE_STRICT ? &ofc->dels : &ofc->adds,
+                     flow, command);
     ofc->n_queued++;
     conn_wake_poke(ofc->wake);
 }
@@ -111,9 +110,10 @@ ofctrl_reconcile(struct ofctrl *ofc,
         if (!vpc_cookie_is_learned(flow->cookie)) {
             queue_flow_mod(ofc, flow, OFPFC_DELETE_STRICT);
             struct vpc_flow twin;
-            if (ofctrl_monitor_foreign_twin(flow, &twin)) {
+            struct vpc_flow_body twin_body;
+            if (ofctrl_monitor_foreign_twin(flow, &twin, &twin_body)) {
                 queue_flow_mod(ofc, &twin, OFPFC_DELETE_STRICT);
-                minimatch_destroy(&twin.match);
+                minimatch_destroy(&twin_body.match);
             }
         }
     }
@@ -174,6 +174,27 @@ ofctrl_last_bundle_time(void)
     return last_bundle_msec;
 }
 
+/* Sends the group mods in 'list' (emptying it) as messages of bundle
+ * 'bc'. */
+static void
+send_group_mods(struct ofctrl *ofc, struct ovs_list *list,
+                const struct ofputil_bundle_ctrl_msg *bc)
+{
+    struct ofpbuf *msg;
+
+    LIST_FOR_EACH_POP (msg, list_node, list) {
+        struct ofputil_bundle_add_msg bam = {
+            .bundle_id = bc->bundle_id,
+            .flags = bc->flags,
+            .msg = msg->data,
+        };
+        ofctrl_send_msg(ofc, ofputil_encode_bundle_add(ofc->version, &bam));
+        ofpbuf_delete(msg);
+        COVERAGE_INC(ofctrl_group_mod);
+        ofc->n_group_mods++;
+    }
+}
+
 static void
 send_bundle(struct ofctrl *ofc)
 {
@@ -185,32 +206,16 @@ send_bundle(struct ofctrl *ofc)
     ofctrl_send_msg(ofc,
                     ofputil_encode_bundle_ctrl_request(ofc->version, &bc));
 
-    struct ovs_list *lists[] = {
-        &ofc->group_adds, &ofc->dels, &ofc->adds, &ofc->group_dels,
-    };
-    for (size_t i = 0; i < ARRAY_SIZE(lists); i++) {
-        bool groups = lists[i] == &ofc->group_adds
-                      || lists[i] == &ofc->group_dels;
-        struct ofpbuf *msg;
-
-        LIST_FOR_EACH_POP (msg, list_node, lists[i]) {
-            struct ofputil_bundle_add_msg bam = {
-                .bundle_id = bc.bundle_id,
-                .flags = bc.flags,
-                .msg = msg->data,
-            };
-            ofctrl_send_msg(ofc,
-                            ofputil_encode_bundle_add(ofc->version, &bam));
-            ofpbuf_delete(msg);
-            if (groups) {
-                COVERAGE_INC(ofctrl_group_mod);
-                ofc->n_group_mods++;
-            } else {
-                COVERAGE_INC(ofctrl_flow_mod);
-                ofc->n_flow_mods++;
-            }
-        }
+    send_group_mods(ofc, &ofc->group_adds, &bc);
+    struct ofctrl_mods *mods[] = { &ofc->dels, &ofc->adds };
+    for (size_t i = 0; i < ARRAY_SIZE(mods); i++) {
+        COVERAGE_ADD(ofctrl_flow_mod, mods[i]->n);
+        ofc->n_flow_mods += mods[i]->n;
+        ofctrl_outbox_send_bundle_mods(&ofc->outbox, ofc->rconn, mods[i],
+                                       bc.bundle_id, bc.flags, ofc->version,
+                                       ofc->protocol);
     }
+    send_group_mods(ofc, &ofc->group_dels, &bc);
 
     bc.type = OFPBCT_COMMIT_REQUEST;
     ofctrl_send_msg(ofc,

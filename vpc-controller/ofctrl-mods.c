@@ -1,6 +1,6 @@
 /* The flow and group mods that a switch session queues, encoded (see
- * ofctrl.c, which sends them in bundles).  'name' names the session in
- * the debug log. */
+ * ofctrl.c, which sends them in bundles through ofctrl-outbox.c).  'name'
+ * names the session in the debug log. */
 #include <config.h>
 #include "ofctrl-mods.h"
 
@@ -16,11 +16,11 @@
 
 VLOG_DEFINE_THIS_MODULE(ofctrl_mods);
 
-/* Returns flow mod 'command' (OFPFC_ADD, OFPFC_MODIFY_STRICT or
- * OFPFC_DELETE_STRICT) of 'flow' for a switch that speaks 'protocol'. */
-struct ofpbuf *
-ofctrl_encode_flow_mod(const char *name, const struct vpc_flow *flow,
-                       uint16_t command, enum ofputil_protocol protocol)
+/* Logs (at debug level) that session 'name' queues flow mod 'command' of
+ * 'flow'. */
+void
+ofctrl_log_flow_mod(const char *name, const struct vpc_flow *flow,
+                    uint16_t command)
 {
     if (VLOG_IS_DBG_ENABLED()) {
         struct ds s = DS_EMPTY_INITIALIZER;
@@ -31,9 +31,16 @@ ofctrl_encode_flow_mod(const char *name, const struct vpc_flow *flow,
                  ds_cstr(&s));
         ds_destroy(&s);
     }
+}
 
+/* Returns flow mod 'command' (OFPFC_ADD, OFPFC_MODIFY_STRICT or
+ * OFPFC_DELETE_STRICT) of 'flow' for a switch that speaks 'protocol'. */
+struct ofpbuf *
+ofctrl_encode_flow_mod(const struct vpc_flow *flow, uint16_t command,
+                       enum ofputil_protocol protocol)
+{
     struct ofputil_flow_mod fm = {
-        .match = flow->match,
+        .match = *vpc_flow_match(flow),
         .priority = flow->priority,
         .new_cookie = htonll(flow->cookie),
         .modify_cookie = command == OFPFC_MODIFY_STRICT,
@@ -44,8 +51,8 @@ ofctrl_encode_flow_mod(const char *name, const struct vpc_flow *flow,
         .out_group = OFPG_ANY,
     };
     if (command != OFPFC_DELETE_STRICT) {
-        fm.ofpacts = flow->ofpacts;
-        fm.ofpacts_len = flow->ofpacts_len;
+        fm.ofpacts = CONST_CAST(struct ofpact *, vpc_flow_ofpacts(flow));
+        fm.ofpacts_len = vpc_flow_ofpacts_len(flow);
     } else {
         fm.new_cookie = OVS_BE64_MAX;
     }

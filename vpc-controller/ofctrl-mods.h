@@ -11,8 +11,9 @@ struct ovs_list;
 struct vpc_flow;
 struct vpc_group_table;
 
-struct ofpbuf *ofctrl_encode_flow_mod(const char *name,
-                                      const struct vpc_flow *,
+void ofctrl_log_flow_mod(const char *name, const struct vpc_flow *,
+                         uint16_t command);
+struct ofpbuf *ofctrl_encode_flow_mod(const struct vpc_flow *,
                                       uint16_t command,
                                       enum ofputil_protocol);
 size_t ofctrl_encode_group_diff(const char *name, enum ofp_version,

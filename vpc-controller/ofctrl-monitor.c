@@ -83,21 +83,27 @@ ofctrl_monitor_is_foreign(const struct ofp_header *oh)
 /* Another client (say, "ovs-ofctl add-flow") may have added 'flow' with the
  * packet type wildcarded, which the dumped match lost when it was
  * normalized and which a strict delete must repeat.  If so, makes 'twin'
- * that flow (whose match the caller destroys) and returns true. */
+ * that flow, with body 'twin_body' (whose match the caller destroys), and
+ * returns true. */
 bool
 ofctrl_monitor_foreign_twin(const struct vpc_flow *flow,
-                            struct vpc_flow *twin)
+                            struct vpc_flow *twin,
+                            struct vpc_flow_body *twin_body)
 {
     struct match match;
 
-    minimatch_expand(&flow->match, &match);
+    minimatch_expand(vpc_flow_match(flow), &match);
     if (!match.wc.masks.packet_type) {
         return false;
     }
-    *twin = *flow;
-    twin->body = NULL;          /* Its own match; no table's body. */
     match.wc.masks.packet_type = 0;
     match.flow.packet_type = 0;
-    minimatch_init(&twin->match, &match);
+
+    struct minimatch mm;
+    minimatch_init(&mm, &match);
+    vpc_flow_body_init_loose(twin_body, &mm, vpc_flow_ofpacts(flow),
+                             vpc_flow_ofpacts_len(flow));
+    vpc_flow_init_from_body(twin, twin_body, flow->table_id, flow->priority,
+                            flow->cookie);
     return true;
 }

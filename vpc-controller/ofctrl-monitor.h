@@ -15,7 +15,9 @@ struct ofpbuf *ofctrl_monitor_cancel(enum ofputil_protocol);
 bool ofctrl_monitor_is_foreign(const struct ofp_header *);
 
 struct vpc_flow;
+struct vpc_flow_body;
 bool ofctrl_monitor_foreign_twin(const struct vpc_flow *,
-                                 struct vpc_flow *twin);
+                                 struct vpc_flow *twin,
+                                 struct vpc_flow_body *twin_body);
 
 #endif /* ofctrl-monitor.h */

@@ -7,6 +7,7 @@
 #include "ofctrl.h"
 #include "flow-table.h"
 #include "group-table.h"
+#include "ofctrl-outbox.h"
 #include "ofctrl-punt.h"
 #include "openvswitch/list.h"
 #include "openvswitch/ofp-protocol.h"
@@ -57,10 +58,11 @@ struct ofctrl {
      * deletions go before additions, so that a flow moving from one owner
      * to another is deleted, then added; groups are deleted last. */
     struct ovs_list group_adds;       /* Of "struct ofpbuf". */
-    struct ovs_list dels;
-    struct ovs_list adds;
+    struct ofctrl_mods dels;
+    struct ofctrl_mods adds;
     struct ovs_list group_dels;
     size_t n_queued;
+    struct ofctrl_outbox outbox;      /* Sent, not yet handed to 'rconn'. */
 
     uint32_t next_bundle_id;
     struct ovs_list barriers;         /* Of "struct pending_barrier". */

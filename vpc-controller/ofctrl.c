@@ -56,9 +56,10 @@ ofctrl_create(struct vconn *vconn)
     vpc_flow_table_init(&ofc->dumped);
     vpc_group_table_init(&ofc->dumped_groups);
     ovs_list_init(&ofc->group_adds);
-    ovs_list_init(&ofc->dels);
-    ovs_list_init(&ofc->adds);
+    ofctrl_mods_init(&ofc->dels);
+    ofctrl_mods_init(&ofc->adds);
     ovs_list_init(&ofc->group_dels);
+    ofctrl_outbox_init(&ofc->outbox);
     ovs_list_init(&ofc->barriers);
     ofctrl_punts_init(&ofc->punts);
     ofc->next_bundle_id = 1;
@@ -71,15 +72,15 @@ ofctrl_create(struct vconn *vconn)
 static void
 flush_queue(struct ofctrl *ofc)
 {
-    struct ovs_list *lists[] = {
-        &ofc->group_adds, &ofc->dels, &ofc->adds, &ofc->group_dels,
-    };
+    struct ovs_list *lists[] = { &ofc->group_adds, &ofc->group_dels };
     for (size_t i = 0; i < ARRAY_SIZE(lists); i++) {
         struct ofpbuf *msg;
         LIST_FOR_EACH_POP (msg, list_node, lists[i]) {
             ofpbuf_delete(msg);
         }
     }
+    ofctrl_mods_clear(&ofc->dels);
+    ofctrl_mods_clear(&ofc->adds);
     ofc->n_queued = 0;
 }
 
@@ -110,6 +111,7 @@ ofctrl_destroy(struct ofctrl *ofc)
         vpc_flow_table_destroy(&ofc->dumped);
         vpc_group_table_destroy(&ofc->dumped_groups);
         rconn_destroy(ofc->rconn);
+        ofctrl_outbox_destroy(&ofc->outbox);
         free(ofc->peer_id);
         free(ofc);
     }
@@ -176,11 +178,12 @@ ofctrl_get_sent_gen(const struct ofctrl *ofc)
     return ofc->sent_gen;
 }
 
-/* Sends 'msg' to the switch (taking it over). */
+/* Sends 'msg' to the switch (taking it over), after what the session's
+ * outbox holds. */
 void
 ofctrl_send_msg(struct ofctrl *ofc, struct ofpbuf *msg)
 {
-    rconn_send(ofc->rconn, msg, NULL);
+    ofctrl_outbox_send(&ofc->outbox, ofc->rconn, msg);
     conn_wake_poke(ofc->wake);
 }
 
@@ -604,6 +607,7 @@ ofctrl_run(struct ofctrl *ofc)
     if (!rconn_is_connected(ofc->rconn)) {
         return;
     }
+    ofctrl_outbox_run(&ofc->outbox, ofc->rconn);
 
     if (!ofc->features_sent) {
         int version = rconn_get_version(ofc->rconn);
@@ -635,6 +639,7 @@ ofctrl_wait(struct ofctrl *ofc)
     }
     rconn_run_wait(ofc->rconn);
     rconn_recv_wait(ofc->rconn);
+    ofctrl_outbox_wait(&ofc->outbox);
     if (ofc->primary && ofc->state == OFCTRL_SYNCED) {
         poll_timer_wait_until(ofc->punts.meter_stats_next);
     }
