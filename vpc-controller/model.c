@@ -604,7 +604,10 @@ vpc_model_find_binding(const struct vpc_model *model, const struct uuid *uuid)
 }
 
 /* The connected locations of 'model', sorted by name: among chassis that
- * have a port's interface, the first claimant wins. */
+ * have a port's interface, the first claimant wins.  A model whose caller
+ * keeps the claims looks up a port's claimants there, and needs no list
+ * of every location (which would make rebuilding one VPC cost what the
+ * world has). */
 static void
 build_ctx_init(struct build_ctx *ctx, const struct vpc_model *model,
                const struct hmap *prev_bindings)
@@ -612,6 +615,11 @@ build_ctx_init(struct build_ctx *ctx, const struct vpc_model *model,
     struct shash_node *node;
 
     ctx->n_conn = 0;
+    ctx->prev_bindings = prev_bindings;
+    if (model->claims) {
+        ctx->conn = NULL;
+        return;
+    }
     ctx->conn = xmalloc((shash_count(&model->locations) + 1)
                         * sizeof *ctx->conn);
     SHASH_FOR_EACH (node, &model->locations) {
@@ -621,7 +629,6 @@ build_ctx_init(struct build_ctx *ctx, const struct vpc_model *model,
         }
     }
     qsort(ctx->conn, ctx->n_conn, sizeof *ctx->conn, compare_locations);
-    ctx->prev_bindings = prev_bindings;
 }
 
 /* A port row and the index of its subnet in the VPC being built. */

@@ -182,6 +182,23 @@ roles_owns_hash(uint32_t name_hash)
     return shard < n_shard_gens && shard_gens[shard];
 }
 
+/* Do we own every shard (so that no chassis is another instance's)? */
+bool
+roles_owns_all(void)
+{
+    size_t n = shards_count();
+
+    if (!n || n > n_shard_gens) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!shard_gens[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Do we own any shard? */
 bool
 roles_owns_any(void)

@@ -27,6 +27,7 @@ bool roles_is_active(void);
 bool roles_owns(const char *chassis);
 bool roles_owns_hash(uint32_t name_hash);
 bool roles_owns_any(void);
+bool roles_owns_all(void);
 bool roles_claiming(void);
 uint64_t roles_generation(const char *chassis, bool *primary);
 void roles_refused(const char *chassis);
