@@ -612,9 +612,15 @@ static void
 chassis_sync(struct chassis *ch, const struct hmap *dirty, bool base,
              const struct sync_scope *scope)
 {
-    if (!ch->ofctrl || !host_is_ready(ch->hn->host)) {
+    if (!ch->ofctrl) {
+        return;
+    } else if (!host_is_ready(ch->hn->host)) {
+        /* Nothing can be brought to it: it stays at the configuration its
+         * switch has, and is visited again in every round until ready. */
+        ofctrl_hold_cfg(ch->ofctrl, true);
         return;
     }
+    ofctrl_hold_cfg(ch->ofctrl, false);
 
     enum ofctrl_state state = ofctrl_get_state(ch->ofctrl);
     if (state == OFCTRL_SYNCED && scope && dirty && !ch->dirty_all
@@ -756,13 +762,49 @@ static bool idle_due = true;
 static int64_t idle_cfg = INT64_MIN;
 static uint64_t n_rounds, n_idle_rounds;
 
+/* One chassis of a round (see chassis_sync_all()). */
+static void
+sync_one(struct chassis *ch, const struct hmap *dirty, bool base,
+         const struct sync_scope *scope, long long int deadline, size_t *n)
+{
+    if (sync_deferred) {
+        if (ch->ofctrl && (!dirty || base || hmap_count(dirty))) {
+            ch->dirty_all = true;
+            chassis_note_busy(ch);
+        }
+        return;
+    }
+    ch->n_round_visits++;
+    chassis_sync(ch, ch->dirty_all ? NULL : dirty, base, scope);
+    if (ch->commit_pending && ch->ofctrl
+        && ofctrl_n_queued(ch->ofctrl) > SYNC_BATCH_MAX) {
+        chassis_commit(ch);
+    }
+    /* (The clock, read for every chassis, was a tenth of a small change's
+     * cost at 1,000 chassis.) */
+    if (!(++*n % 16) && time_msec() >= deadline) {
+        sync_deferred = true;
+    }
+}
+
+/* A round of changes (or of none, 'dirty' empty) that neither rebuilds
+ * everything nor concerns what every chassis shares ('base') visits only
+ * the chassis that it may change (its scope), the gateways if it concerns
+ * them, and the busy ones (chassis_note_busy()): every other switch is in
+ * sync with nothing pending and nothing to change, so once the round is
+ * complete it is at the new configuration, all of them at once
+ * (ofctrl_set_cfg_floor()).  Such a round costs what it changes, not how
+ * many chassis there are. */
 void
 chassis_sync_all(const struct hmap *dirty, bool base)
 {
     long long int deadline = time_msec() + SYNC_SLICE_MSEC;
     struct sync_scope scope;
     bool scoped = dirty && !base && hmap_count(dirty);
+    struct hmapx visit = HMAPX_INITIALIZER(&visit);
+    struct hmapx_node *node;
     struct chassis *ch;
+    size_t n = 0;
 
     if (scoped) {
         sync_scope_init(&scope, dirty);
@@ -772,31 +814,50 @@ chassis_sync_all(const struct hmap *dirty, bool base)
     idle_cfg = engine_nb_cfg();
     n_rounds++;
     n_idle_rounds += dirty && !base && !hmap_count(dirty);
-    size_t n = 0;
-    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
-        if (sync_deferred) {
-            if (ch->ofctrl && (!dirty || base || hmap_count(dirty))) {
-                ch->dirty_all = true;
+    if (dirty && !base) {
+        if (scoped) {
+            HMAPX_FOR_EACH (node, &scope.chassis) {
+                hmapx_add(&visit, node->data);
             }
-            continue;
+            if (scope.gateways) {
+                HMAPX_FOR_EACH (node, &chassis_gateways) {
+                    hmapx_add(&visit, node->data);
+                }
+            }
         }
-        chassis_sync(ch, ch->dirty_all ? NULL : dirty, base,
-                     scoped ? &scope : NULL);
-        if (ch->commit_pending && ch->ofctrl
-            && ofctrl_n_queued(ch->ofctrl) > SYNC_BATCH_MAX) {
-            chassis_commit(ch);
+        HMAPX_FOR_EACH (node, &chassis_busy) {
+            hmapx_add(&visit, node->data);
         }
-        /* (The clock, read for every chassis, was a tenth of a small
-         * change's cost at 1,000 chassis.) */
-        if (!(++n % 16) && time_msec() >= deadline) {
-            sync_deferred = true;
+        HMAPX_FOR_EACH (node, &visit) {
+            sync_one(node->data, dirty, base, scoped ? &scope : NULL,
+                     deadline, &n);
+        }
+    } else {
+        HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+            hmapx_add(&visit, ch);
+            sync_one(ch, dirty, base, NULL, deadline, &n);
         }
     }
-    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+    HMAPX_FOR_EACH (node, &visit) {
+        ch = node->data;
         if (ch->commit_pending) {
             chassis_commit(ch);
         }
+        /* Busy until its switch has acknowledged what it was sent. */
+        if (ch->ofctrl && (ch->dirty_all || !ofctrl_is_idle(ch->ofctrl))) {
+            chassis_note_busy(ch);
+        }
     }
+    HMAPX_FOR_EACH_SAFE (node, &chassis_busy) {
+        ch = node->data;
+        if (!ch->ofctrl || (!ch->dirty_all && ofctrl_is_idle(ch->ofctrl))) {
+            hmapx_delete(&chassis_busy, node);
+        }
+    }
+    if (!sync_deferred) {
+        ofctrl_set_cfg_floor(engine_nb_cfg());
+    }
+    hmapx_destroy(&visit);
     round_parts_clear();
     if (scoped) {
         hmapx_destroy(&scope.chassis);

@@ -35,6 +35,16 @@ struct switch_node {
 
 struct hmap chassis_map = HMAP_INITIALIZER(&chassis_map);
 struct hmapx chassis_gateways = HMAPX_INITIALIZER(&chassis_gateways);
+struct hmapx chassis_busy = HMAPX_INITIALIZER(&chassis_busy);
+
+/* Notes that 'ch' may have something to do in the next round of changes
+ * whatever they are: its switch's session ran or changed state, or it is
+ * to be rebuilt whole.  (See chassis_sync_all().) */
+void
+chassis_note_busy(struct chassis *ch)
+{
+    hmapx_add(&chassis_busy, ch);
+}
 
 /* Which chassis have an interface with an iface-id, as their 'bound' says:
  * iface-id -> struct sset of chassis names.  Who else claims a port is one
@@ -202,6 +212,7 @@ chassis_destroy(struct chassis *ch)
     vpc_group_table_destroy(&ch->base_groups);
     hmap_remove(&chassis_map, &ch->hmap_node);
     hmapx_find_and_delete(&chassis_gateways, ch);
+    hmapx_find_and_delete(&chassis_busy, ch);
     free(ch->new_ports);
     free(ch->pl_peers);
     free(ch->pl_uplinks);
@@ -359,6 +370,9 @@ host_node_serve(struct host_node *hn, const struct host_config *cfg)
     host_run(hn->host, cfg);
     if (host_is_ready(hn->host) != was_ready) {
         chassis_sync_note_idle_work();
+        if (hn->chassis) {
+            chassis_note_busy(hn->chassis);
+        }
     }
     if (!host_is_alive(hn->host)) {
         VLOG_INFO("%s: host's OVSDB connection closed",
@@ -413,6 +427,7 @@ host_node_update(struct host_node *hn)
             changes_need_build();
         }
         if (ch->dirty_all && !was_dirty_all) {
+            chassis_note_busy(ch);
             changes_need_build();
         }
         note_binding_changes(ch);
@@ -503,6 +518,7 @@ chassis_sync_role(struct chassis *ch, bool force)
         ch->role_primary = primary;
         ch->role_gen = gen;
         ofctrl_set_role(ch->ofctrl, primary, gen);
+        chassis_note_busy(ch);
         chassis_clear_flows(ch);
         changes_need_build();
         status_changed();
@@ -560,6 +576,7 @@ chassis_run_switches(void)
             ch->ofctrl_ssl = sn->ssl;
             chassis_sync_role(ch, true);
             ofctrl_resync(ch->ofctrl);
+            chassis_note_busy(ch);
             ovs_list_remove(&sn->list_node);
             free(sn);
             status_changed();
@@ -587,6 +604,11 @@ chassis_run_ofctrl(void)
         int64_t cfg = ofctrl_get_acked_cfg(ch->ofctrl);
         enum ofctrl_state state = ofctrl_get_state(ch->ofctrl);
         ofctrl_run(ch->ofctrl);
+        if (!ofctrl_is_idle(ch->ofctrl)) {
+            /* (A session that stayed idle, its sweep, say, gives the
+             * rounds nothing to do.) */
+            chassis_note_busy(ch);
+        }
         if (ofctrl_get_state(ch->ofctrl) != state) {
             chassis_sync_note_idle_work();
         }
@@ -696,6 +718,7 @@ chassis_resync_owned(void)
     HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
         if (ch->ofctrl && chassis_is_owned(ch)) {
             ofctrl_resync(ch->ofctrl);
+            chassis_note_busy(ch);
         }
     }
 }

@@ -68,6 +68,7 @@ struct chassis {
     bool gateway;
     bool dirty_all;                 /* Rebuild every VPC's flows. */
     bool commit_pending;            /* chassis_sync() queued a commit. */
+    uint64_t n_round_visits;        /* Rounds of changes that visited it. */
     struct token_bucket punt_budget;    /* What its punts may cost us. */
 
     /* Peer tunnel ports and uplinks as ofproto-vpc sees them. */
@@ -113,6 +114,10 @@ extern struct hmap chassis_map;
 /* The chassis whose hosts say they are gateways: what gateway.c looks
  * at on every pass, without visiting every chassis. */
 extern struct hmapx chassis_gateways;
+/* The chassis that a round of changes visits whatever the changes: see
+ * chassis_note_busy(). */
+extern struct hmapx chassis_busy;
+void chassis_note_busy(struct chassis *);
 
 struct chassis *chassis_find(const char *name);
 

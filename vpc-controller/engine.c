@@ -214,7 +214,7 @@ engine_format_chassis(struct ds *s)
         }
         ds_put_char(s, ' ');
         host_format_stats(ch->hn->host, s);
-        ds_put_char(s, '\n');
+        ds_put_format(s, " rounds_visited=%"PRIu64"\n", ch->n_round_visits);
     }
     free(all);
     chassis_format_unadopted(s);

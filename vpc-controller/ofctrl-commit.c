@@ -52,6 +52,7 @@ void
 ofctrl_update_groups(struct ofctrl *ofc, const struct vpc_group_table *old,
                      const struct vpc_group_table *new)
 {
+    ofctrl_catch_up_cfg(ofc);
     if (ofc->state == OFCTRL_SYNCED) {
         queue_group_diff(ofc, old, new);
     }
@@ -139,6 +140,7 @@ ofctrl_update(struct ofctrl *ofc, const struct vpc_flow_table *old,
 {
     const struct vpc_flow *flow;
 
+    ofctrl_catch_up_cfg(ofc);
     if (ofc->state != OFCTRL_SYNCED) {
         return;
     }
@@ -231,6 +233,7 @@ send_bundle(struct ofctrl *ofc)
 void
 ofctrl_commit(struct ofctrl *ofc, int64_t cfg)
 {
+    ofctrl_catch_up_cfg(ofc);
     if (ofc->state != OFCTRL_SYNCED) {
         return;
     }

@@ -18,6 +18,8 @@ struct ofpbuf;
 struct rconn;
 struct vconn;
 
+void ofctrl_catch_up_cfg(struct ofctrl *);
+
 struct pending_barrier {
     struct ovs_list list_node;
     ovs_be32 xid;
@@ -49,6 +51,7 @@ struct ofctrl {
     ovs_be32 role_xid;
     bool role_refused;                /* The switch refused our claim. */
     bool need_barrier;                /* Acknowledge even with no change. */
+    bool hold_cfg;                    /* See ofctrl_hold_cfg(). */
     bool monitoring;                  /* Flow monitor requested. */
     bool redump;                      /* Changed while we read or fixed it:
                                        * read again once synced. */

@@ -155,11 +155,68 @@ ofctrl_get_dpid(const struct ofctrl *ofc, uint64_t *dpid)
     return ofc->have_dpid;
 }
 
+/* The configuration (nb_cfg) that every idle session is at: one whose
+ * switch is in sync, with nothing queued and nothing unacknowledged, and
+ * that its user did not hold back (ofctrl_hold_cfg()).  A round of
+ * changes that concerns a few switches commits to those, and sets the
+ * floor for all the others at once: they have nothing to change, so
+ * their switches have the new configuration already, and need not each
+ * be visited for it. */
+static int64_t cfg_floor = -1;
+
+/* Is 'ofc' at the floor's configuration whenever that is newer? */
+static bool
+follows_floor(const struct ofctrl *ofc)
+{
+    return (ofc->state == OFCTRL_SYNCED && !ofc->n_queued
+            && !ofc->need_barrier && !ofc->hold_cfg
+            && ovs_list_is_empty(&ofc->barriers));
+}
+
+/* Makes what the floor says of 'ofc' its own, before anything changes it
+ * (a change to come, a new state), so that its acknowledged configuration
+ * never goes back. */
+void
+ofctrl_catch_up_cfg(struct ofctrl *ofc)
+{
+    if (follows_floor(ofc) && cfg_floor > ofc->sent_cfg) {
+        ofc->sent_cfg = ofc->acked_cfg = cfg_floor;
+    }
+}
+
+/* Every idle session (see 'cfg_floor') is at configuration 'cfg'. */
+void
+ofctrl_set_cfg_floor(int64_t cfg)
+{
+    cfg_floor = MAX(cfg_floor, cfg);
+}
+
+/* Is 'ofc' idle: in sync, nothing queued, nothing unacknowledged, not held
+ * back?  Then the floor speaks for it. */
+bool
+ofctrl_is_idle(const struct ofctrl *ofc)
+{
+    return follows_floor(ofc);
+}
+
+/* With 'hold', 'ofc' stays at the configuration its switch acknowledged,
+ * whatever the floor: its user could not bring it to the newest one (its
+ * host is not ready). */
+void
+ofctrl_hold_cfg(struct ofctrl *ofc, bool hold)
+{
+    if (hold && !ofc->hold_cfg) {
+        ofctrl_catch_up_cfg(ofc);
+    }
+    ofc->hold_cfg = hold;
+}
+
 /* Returns the newest nb_cfg that the switch has acknowledged. */
 int64_t
 ofctrl_get_acked_cfg(const struct ofctrl *ofc)
 {
-    return ofc->acked_cfg;
+    return follows_floor(ofc) ? MAX(ofc->acked_cfg, cfg_floor)
+                              : ofc->acked_cfg;
 }
 
 /* Returns the newest flow generation that the switch has acknowledged:
@@ -276,6 +333,7 @@ ofctrl_set_role(struct ofctrl *ofc, bool primary, uint64_t generation)
 {
     bool changed = primary != ofc->primary || generation != ofc->generation;
 
+    ofctrl_catch_up_cfg(ofc);
     conn_wake_poke(ofc->wake);
     ofc->role_refused = false;
     ofc->primary = primary;
@@ -599,6 +657,7 @@ ofctrl_run(struct ofctrl *ofc)
      * to our inactivity probe may be waiting unread in the socket.  (Once
      * is enough: with a thousand switches, every read that finds nothing
      * is a system call per switch per pass.) */
+    ofctrl_catch_up_cfg(ofc);
     bool was_connected = rconn_is_connected(ofc->rconn);
     if (was_connected) {
         ofctrl_recv_batch(ofc);
@@ -689,6 +748,7 @@ void
 ofctrl_resync(struct ofctrl *ofc)
 {
     /* A dump under way already reads what the switch has. */
+    ofctrl_catch_up_cfg(ofc);
     conn_wake_poke(ofc->wake);
     if (ofc->state == OFCTRL_DUMPED || ofc->state == OFCTRL_SYNCED) {
         start_dump(ofc);

@@ -71,6 +71,9 @@ void ofctrl_send_packet(struct ofctrl *, const struct dp_packet *,
                         const struct ofpact *, size_t ofpacts_len);
 
 int64_t ofctrl_get_acked_cfg(const struct ofctrl *);
+void ofctrl_set_cfg_floor(int64_t cfg);
+bool ofctrl_is_idle(const struct ofctrl *);
+void ofctrl_hold_cfg(struct ofctrl *, bool hold);
 
 uint64_t ofctrl_get_meter_drops(const struct ofctrl *, enum ofctrl_meter);
 uint64_t ofctrl_get_acked_gen(const struct ofctrl *);
