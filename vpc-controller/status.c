@@ -357,6 +357,16 @@ defer_port(const struct uuid *port)
     return true;
 }
 
+/* Empties 'set' and gives back the room it took: a set that a full pass
+ * filled with every port keeps its buckets when emptied, and every later
+ * pass that walks it (or clears it) would walk them all. */
+static void
+ports_clear(struct uuidset *set)
+{
+    uuidset_clear(set);
+    hmap_shrink(&set->uuids);
+}
+
 /* Forgets the deferrals that the last pass did not renew: ports written,
  * gone, or no longer ours. */
 static void
@@ -370,6 +380,7 @@ prune_deferred_ports(void)
             free(dp);
         }
     }
+    hmap_shrink(&deferred_ports);
 }
 
 /* Writes where 'port' is bound and whether it is up, if that is ours to
@@ -501,6 +512,76 @@ write_owned_ports(struct hmap *loc_rows, const struct shash *inserted)
     }
 }
 
+/* For a chassis 'ch' that we own, whose row is as the last full pass left
+ * it: writes its configuration to its Chassis_Cfg row if that is news, and
+ * takes it into '*hv_cfg'. */
+static void
+owned_chassis_cfg(struct ovsdb_idl_txn *txn, struct chassis *ch,
+                  long long int now, struct shash *inserted_cfgs,
+                  int64_t *hv_cfg)
+{
+    if (ch->ofctrl) {
+        int64_t acked = ofctrl_get_acked_cfg(ch->ofctrl);
+        /* 'status_cfg' is what its row had when last looked at, and nobody
+         * else writes the row of a chassis we own between full passes:
+         * whether the row needs writing is known without looking it up.
+         * (Most changes move every chassis' 'acked' and concern few of
+         * them.) */
+        if (acked != ch->status_cfg
+            && chassis_cfg_news(ch, ch->status_cfg, acked)) {
+            write_chassis_cfg(txn, ch, acked, now, inserted_cfgs);
+        }
+        *hv_cfg = MIN(*hv_cfg, acked);
+    }
+}
+
+/* Brings the Chassis 'row' (NULL: none yet) of chassis 'ch', which we
+ * own, to what its host says, and its Chassis_Cfg row to what its switch
+ * acknowledged, and takes that into '*hv_cfg'. */
+static void
+write_chassis_row(struct ovsdb_idl_txn *txn, struct chassis *ch,
+                  const struct vpcrec_chassis *row, long long int now,
+                  struct shash *inserted, struct shash *inserted_cfgs,
+                  int64_t *hv_cfg)
+{
+    const struct host_identity *id = host_get_identity(ch->hn->host);
+    if (!row) {
+        row = vpcrec_chassis_insert(txn);
+        vpcrec_chassis_set_name(row, ch->name);
+        shash_add(inserted, ch->name, row);
+    }
+    if (strcmp(row->encap_type, vpc_encap_name(id->encap))) {
+        vpcrec_chassis_set_encap_type(row, vpc_encap_name(id->encap));
+    }
+    if (strcmp(row->encap_ip, id->encap_ip_s)) {
+        vpcrec_chassis_set_encap_ip(row, id->encap_ip_s);
+    }
+    if (strcmp(row->role, id->role)) {
+        vpcrec_chassis_set_role(row, id->role);
+    }
+    if (strcmp(row->datapath_type, id->datapath_type)) {
+        vpcrec_chassis_set_datapath_type(row, id->datapath_type);
+    }
+    if (!smap_equal(&row->bridge_mappings, &id->bridge_mappings)) {
+        vpcrec_chassis_set_bridge_mappings(row, &id->bridge_mappings);
+    }
+    int64_t mtu = id->underlay_mtu;
+    if (!row->underlay_mtu || *row->underlay_mtu != mtu) {
+        vpcrec_chassis_set_underlay_mtu(row, &mtu, 1);
+    }
+    if (!row->connected) {
+        vpcrec_chassis_set_connected(row, true);
+    }
+    if (strcmp(row->owner, roles_instance())) {
+        vpcrec_chassis_set_owner(row, roles_instance());
+    }
+    if (ch->ofctrl) {
+        int64_t acked = ofctrl_get_acked_cfg(ch->ofctrl);
+        write_chassis_cfg(txn, ch, acked, now, inserted_cfgs);
+        *hv_cfg = MIN(*hv_cfg, acked);
+    }
+}
+
 static void
 write_status(struct ovsdb_idl_txn *txn)
 {
@@ -529,27 +610,15 @@ write_status(struct ovsdb_idl_txn *txn)
     HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
         bool owned = chassis_is_owned(ch);
         if (!owned && !active) {
-            /* Another owner's: only hv_cfg, the active instance's, reads
-             * what its owner reports. */
+            /* Another owner's: only hv_cfg, the active instance's,
+             * reads what its owner reports. */
             continue;
         }
         if (owned && !status_full) {
-            /* Its row is as the last full pass left it (a chassis that
-             * comes, goes or changes makes the next pass a full one): only
-             * its configuration may be news. */
-            if (ch->ofctrl) {
-                int64_t acked = ofctrl_get_acked_cfg(ch->ofctrl);
-                /* 'status_cfg' is what its row had when last looked at,
-                 * and nobody else writes the row of a chassis we own
-                 * between full passes: whether the row needs writing is
-                 * known without looking it up.  (Most changes move every
-                 * chassis' 'acked' and concern few of them.) */
-                if (acked != ch->status_cfg
-                    && chassis_cfg_news(ch, ch->status_cfg, acked)) {
-                    write_chassis_cfg(txn, ch, acked, now, &inserted_cfgs);
-                }
-                hv_cfg = MIN(hv_cfg, acked);
-            }
+            /* Its row is as the last full pass left it (a chassis
+             * that comes, goes or changes makes the next pass a full
+             * one): only its configuration may be news. */
+            owned_chassis_cfg(txn, ch, now, &inserted_cfgs, &hv_cfg);
             continue;
         }
         row = chassis_row_find(ch->name, &inserted);
@@ -562,42 +631,8 @@ write_status(struct ovsdb_idl_txn *txn)
             }
             continue;
         }
-        const struct host_identity *id = host_get_identity(ch->hn->host);
-        if (!row) {
-            row = vpcrec_chassis_insert(txn);
-            vpcrec_chassis_set_name(row, ch->name);
-            shash_add(&inserted, ch->name, row);
-        }
-        if (strcmp(row->encap_type, vpc_encap_name(id->encap))) {
-            vpcrec_chassis_set_encap_type(row, vpc_encap_name(id->encap));
-        }
-        if (strcmp(row->encap_ip, id->encap_ip_s)) {
-            vpcrec_chassis_set_encap_ip(row, id->encap_ip_s);
-        }
-        if (strcmp(row->role, id->role)) {
-            vpcrec_chassis_set_role(row, id->role);
-        }
-        if (strcmp(row->datapath_type, id->datapath_type)) {
-            vpcrec_chassis_set_datapath_type(row, id->datapath_type);
-        }
-        if (!smap_equal(&row->bridge_mappings, &id->bridge_mappings)) {
-            vpcrec_chassis_set_bridge_mappings(row, &id->bridge_mappings);
-        }
-        int64_t mtu = id->underlay_mtu;
-        if (!row->underlay_mtu || *row->underlay_mtu != mtu) {
-            vpcrec_chassis_set_underlay_mtu(row, &mtu, 1);
-        }
-        if (!row->connected) {
-            vpcrec_chassis_set_connected(row, true);
-        }
-        if (strcmp(row->owner, roles_instance())) {
-            vpcrec_chassis_set_owner(row, roles_instance());
-        }
-        if (ch->ofctrl) {
-            int64_t acked = ofctrl_get_acked_cfg(ch->ofctrl);
-            write_chassis_cfg(txn, ch, acked, now, &inserted_cfgs);
-            hv_cfg = MIN(hv_cfg, acked);
-        }
+        write_chassis_row(txn, ch, row, now, &inserted, &inserted_cfgs,
+                          &hv_cfg);
     }
 
     /* Ports: where they are bound, and whether their flows are in; each
@@ -607,7 +642,7 @@ write_status(struct ovsdb_idl_txn *txn)
     struct hmap loc_rows = HMAP_INITIALIZER(&loc_rows);
     const struct vpcrec_port *port;
     if (status_full) {
-        uuidset_clear(&pending_ports);
+        ports_clear(&pending_ports);
         if (active) {
             VPCREC_PORT_FOR_EACH (port, engine_vpcdb) {
                 write_port_status(port, &loc_rows, &inserted);
@@ -636,7 +671,8 @@ write_status(struct ovsdb_idl_txn *txn)
         }
     }
     status_full = false;
-    uuidset_clear(&status_ports);
+    ports_clear(&status_ports);
+    hmap_shrink(&pending_ports.uuids);
     prune_deferred_ports();
     shash_destroy(&inserted);
     shash_destroy(&inserted_cfgs);
@@ -699,7 +735,7 @@ status_run(void)
     }
     if (!roles_is_active() && !roles_owns_any()) {
         /* Nothing is ours to write; when something is, look at all. */
-        uuidset_clear(&status_ports);
+        ports_clear(&status_ports);
         status_full = true;
     }
     if (status_dirty && (roles_is_active() || roles_owns_any())
