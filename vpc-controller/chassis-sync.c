@@ -128,12 +128,12 @@ holders_remove(struct chassis *ch, const struct uuid *vpc)
     }
 }
 
-/* Brings the index up to whether 'ch' holds flows of VPC 'vpc' now. */
+/* Brings the index up to whether 'ch' holds flows of VPC 'vpc' now: its
+ * own ('has_flows') or parts of the shared ones. */
 static void
-holders_note(struct chassis *ch, const struct uuid *vpc)
+holders_note(struct chassis *ch, const struct uuid *vpc, bool has_flows)
 {
-    bool holds = (chassis_vpc_find(ch, vpc)
-                  || vpc_flow_merge_has_owner(&ch->shared, vpc));
+    bool holds = has_flows || vpc_flow_merge_has_owner(&ch->shared, vpc);
 
     if (holds == uuidset_contains(&ch->held, vpc)) {
         return;
@@ -371,7 +371,8 @@ chassis_sync_vpc(struct chassis *ch, const struct vpc_pl_chassis *pc,
         ch->n_flows -= vpc_flow_table_count(&cv->flows);
         vpc_flow_table_clear(&cv->flows);
     }
-    if (vpc_flow_table_count(&new)) {
+    bool has_flows = vpc_flow_table_count(&new) > 0;
+    if (has_flows) {
         if (!cv) {
             cv = xmalloc(sizeof *cv);
             cv->vpc = *uuid;
@@ -386,7 +387,7 @@ chassis_sync_vpc(struct chassis *ch, const struct vpc_pl_chassis *pc,
         free(cv);
     }
     vpc_flow_table_destroy(&new);
-    holders_note(ch, uuid);
+    holders_note(ch, uuid, has_flows);
 }
 
 /* Brings the flows that 'ch''s VPCs share to what chassis_sync_vpc() gave
@@ -843,11 +844,9 @@ chassis_sync_all(const struct hmap *dirty, bool base)
         if (ch->commit_pending) {
             chassis_commit(ch);
         }
-        /* Busy until its switch has acknowledged what it was sent. */
-        if (ch->ofctrl && (ch->dirty_all || !ofctrl_is_idle(ch->ofctrl))) {
-            chassis_note_busy(ch);
-        }
+        chassis_note_busy(ch);
     }
+    /* Busy until its switch has acknowledged what it was sent. */
     HMAPX_FOR_EACH_SAFE (node, &chassis_busy) {
         ch = node->data;
         if (!ch->ofctrl || (!ch->dirty_all && ofctrl_is_idle(ch->ofctrl))) {

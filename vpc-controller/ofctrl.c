@@ -164,9 +164,10 @@ ofctrl_get_dpid(const struct ofctrl *ofc, uint64_t *dpid)
  * be visited for it. */
 static int64_t cfg_floor = -1;
 
-/* Is 'ofc' at the floor's configuration whenever that is newer? */
-static bool
-follows_floor(const struct ofctrl *ofc)
+/* Is 'ofc' idle: in sync, nothing queued, nothing unacknowledged, not held
+ * back?  Then it is at the floor's configuration whenever that is newer. */
+bool
+ofctrl_is_idle(const struct ofctrl *ofc)
 {
     return (ofc->state == OFCTRL_SYNCED && !ofc->n_queued
             && !ofc->need_barrier && !ofc->hold_cfg
@@ -179,7 +180,7 @@ follows_floor(const struct ofctrl *ofc)
 void
 ofctrl_catch_up_cfg(struct ofctrl *ofc)
 {
-    if (follows_floor(ofc) && cfg_floor > ofc->sent_cfg) {
+    if (ofctrl_is_idle(ofc) && cfg_floor > ofc->sent_cfg) {
         ofc->sent_cfg = ofc->acked_cfg = cfg_floor;
     }
 }
@@ -189,14 +190,6 @@ void
 ofctrl_set_cfg_floor(int64_t cfg)
 {
     cfg_floor = MAX(cfg_floor, cfg);
-}
-
-/* Is 'ofc' idle: in sync, nothing queued, nothing unacknowledged, not held
- * back?  Then the floor speaks for it. */
-bool
-ofctrl_is_idle(const struct ofctrl *ofc)
-{
-    return follows_floor(ofc);
 }
 
 /* With 'hold', 'ofc' stays at the configuration its switch acknowledged,
@@ -215,8 +208,8 @@ ofctrl_hold_cfg(struct ofctrl *ofc, bool hold)
 int64_t
 ofctrl_get_acked_cfg(const struct ofctrl *ofc)
 {
-    return follows_floor(ofc) ? MAX(ofc->acked_cfg, cfg_floor)
-                              : ofc->acked_cfg;
+    return (ofctrl_is_idle(ofc) ? MAX(ofc->acked_cfg, cfg_floor)
+            : ofc->acked_cfg);
 }
 
 /* Returns the newest flow generation that the switch has acknowledged:
