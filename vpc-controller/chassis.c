@@ -36,6 +36,7 @@ struct switch_node {
 struct hmap chassis_map = HMAP_INITIALIZER(&chassis_map);
 struct hmapx chassis_gateways = HMAPX_INITIALIZER(&chassis_gateways);
 struct hmapx chassis_busy = HMAPX_INITIALIZER(&chassis_busy);
+struct hmapx chassis_status_due = HMAPX_INITIALIZER(&chassis_status_due);
 
 /* Notes that 'ch' may have something to do in the next round of changes
  * whatever they are: its switch's session ran or changed state, or it is
@@ -44,6 +45,7 @@ void
 chassis_note_busy(struct chassis *ch)
 {
     hmapx_add(&chassis_busy, ch);
+    hmapx_add(&chassis_status_due, ch);
 }
 
 /* Which chassis have an interface with an iface-id, as their 'bound' says:
@@ -213,6 +215,7 @@ chassis_destroy(struct chassis *ch)
     hmap_remove(&chassis_map, &ch->hmap_node);
     hmapx_find_and_delete(&chassis_gateways, ch);
     hmapx_find_and_delete(&chassis_busy, ch);
+    hmapx_find_and_delete(&chassis_status_due, ch);
     free(ch->new_ports);
     free(ch->pl_peers);
     free(ch->pl_uplinks);

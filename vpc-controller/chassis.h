@@ -69,6 +69,7 @@ struct chassis {
     bool dirty_all;                 /* Rebuild every VPC's flows. */
     bool commit_pending;            /* chassis_sync() queued a commit. */
     uint64_t n_round_visits;        /* Rounds of changes that visited it. */
+    uint64_t n_status_visits;       /* Status passes that looked at it. */
     struct token_bucket punt_budget;    /* What its punts may cost us. */
 
     /* Peer tunnel ports and uplinks as ofproto-vpc sees them. */
@@ -117,6 +118,9 @@ extern struct hmapx chassis_gateways;
 /* The chassis that a round of changes visits whatever the changes: see
  * chassis_note_busy(). */
 extern struct hmapx chassis_busy;
+/* The chassis noted busy since a status pass last found them idle: every
+ * other one is idle, at the floor's configuration (see status.c). */
+extern struct hmapx chassis_status_due;
 void chassis_note_busy(struct chassis *);
 
 struct chassis *chassis_find(const char *name);

@@ -214,7 +214,8 @@ engine_format_chassis(struct ds *s)
         }
         ds_put_char(s, ' ');
         host_format_stats(ch->hn->host, s);
-        ds_put_format(s, " rounds_visited=%"PRIu64"\n", ch->n_round_visits);
+        ds_put_format(s, " rounds_visited=%"PRIu64" status_visits=%"PRIu64
+                      "\n", ch->n_round_visits, ch->n_status_visits);
     }
     free(all);
     chassis_format_unadopted(s);

@@ -192,6 +192,13 @@ ofctrl_set_cfg_floor(int64_t cfg)
     cfg_floor = MAX(cfg_floor, cfg);
 }
 
+/* The configuration every idle session is at, at least. */
+int64_t
+ofctrl_get_cfg_floor(void)
+{
+    return cfg_floor;
+}
+
 /* With 'hold', 'ofc' stays at the configuration its switch acknowledged,
  * whatever the floor: its user could not bring it to the newest one (its
  * host is not ready). */

@@ -72,6 +72,7 @@ void ofctrl_send_packet(struct ofctrl *, const struct dp_packet *,
 
 int64_t ofctrl_get_acked_cfg(const struct ofctrl *);
 void ofctrl_set_cfg_floor(int64_t cfg);
+int64_t ofctrl_get_cfg_floor(void);
 bool ofctrl_is_idle(const struct ofctrl *);
 void ofctrl_hold_cfg(struct ofctrl *, bool hold);
 

@@ -607,32 +607,59 @@ write_status(struct ovsdb_idl_txn *txn)
         }
     }
     int64_t hv_cfg = INT64_MAX;
-    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
-        bool owned = chassis_is_owned(ch);
-        if (!owned && !active) {
-            /* Another owner's: only hv_cfg, the active instance's,
-             * reads what its owner reports. */
-            continue;
-        }
-        if (owned && !status_full) {
-            /* Its row is as the last full pass left it (a chassis
-             * that comes, goes or changes makes the next pass a full
-             * one): only its configuration may be news. */
+    if (active && !status_full && roles_owns_all()) {
+        /* Every chassis is ours, its row as the last full pass left it,
+         * and one that was not noted busy since a pass last found it idle
+         * is idle still: its configuration is the floor's, which is news
+         * to no row (chassis_cfg_news()).  So this pass looks only at the
+         * others, and costs what changed, not how many chassis there
+         * are. */
+        struct hmapx_node *node;
+        HMAPX_FOR_EACH (node, &chassis_status_due) {
+            ch = node->data;
+            ch->n_status_visits++;
             owned_chassis_cfg(txn, ch, now, &inserted_cfgs, &hv_cfg);
-            continue;
         }
-        row = chassis_row_find(ch->name, &inserted);
-        if (!owned) {
-            /* Its owner reports what its switch acknowledged. */
-            if (row && row->connected) {
-                hv_cfg = MIN(hv_cfg, chassis_cfg_of(ch->name));
-            } else if (ch->ofctrl) {
-                hv_cfg = MIN(hv_cfg, -1);
+        if (hmap_count(&chassis_map) > hmapx_count(&chassis_status_due)) {
+            hv_cfg = MIN(hv_cfg, ofctrl_get_cfg_floor());
+        }
+    } else {
+        HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+            bool owned = chassis_is_owned(ch);
+            if (!owned && !active) {
+                /* Another owner's: only hv_cfg, the active instance's,
+                 * reads what its owner reports. */
+                continue;
             }
-            continue;
+            ch->n_status_visits++;
+            if (owned && !status_full) {
+                /* Its row is as the last full pass left it (a chassis
+                 * that comes, goes or changes makes the next pass a full
+                 * one): only its configuration may be news. */
+                owned_chassis_cfg(txn, ch, now, &inserted_cfgs, &hv_cfg);
+                continue;
+            }
+            row = chassis_row_find(ch->name, &inserted);
+            if (!owned) {
+                /* Its owner reports what its switch acknowledged. */
+                if (row && row->connected) {
+                    hv_cfg = MIN(hv_cfg, chassis_cfg_of(ch->name));
+                } else if (ch->ofctrl) {
+                    hv_cfg = MIN(hv_cfg, -1);
+                }
+                continue;
+            }
+            write_chassis_row(txn, ch, row, now, &inserted, &inserted_cfgs,
+                              &hv_cfg);
         }
-        write_chassis_row(txn, ch, row, now, &inserted, &inserted_cfgs,
-                          &hv_cfg);
+    }
+    /* Whichever way, this pass looked at the chassis noted busy. */
+    struct hmapx_node *node;
+    HMAPX_FOR_EACH_SAFE (node, &chassis_status_due) {
+        ch = node->data;
+        if (!ch->ofctrl || ofctrl_is_idle(ch->ofctrl)) {
+            hmapx_delete(&chassis_status_due, node);
+        }
     }
 
     /* Ports: where they are bound, and whether their flows are in; each
