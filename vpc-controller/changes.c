@@ -31,7 +31,6 @@
 #include "roles.h"
 #include "sset.h"
 #include "status.h"
-#include "openvswitch/poll-loop.h"
 #include "timeval.h"
 #include "util.h"
 #include "uuid.h"
@@ -54,19 +53,6 @@ static bool db_changed;
 static struct sset dirty_ifaces = SSET_INITIALIZER(&dirty_ifaces);
 static unsigned int chassis_tbl_seqno, ext_net_seqno, gw_group_seqno;
 static bool force_recompute;
-
-/* Chassis that come or go (or whose host becomes ready) ask for a whole
- * build too, but a wave of them is taken in one: every host reconnecting
- * after a restart, or to an instance that was starved of CPU, made each
- * instance rebuild every VPC once per pass while they trickled in (a dozen
- * builds of 100,000 ports at 1,000 hosts), which starved the hosts in
- * turn.  The build waits until none has come or gone for
- * CHASSIS_SETTLE_MSEC, and at most CHASSIS_WAIT_MSEC after the first.
- * Meanwhile a chassis that is not yet a connected location of the model
- * is left as its switch has it (chassis_sync()). */
-#define CHASSIS_SETTLE_MSEC 300
-#define CHASSIS_WAIT_MSEC 1500
-static long long int chassis_first = LLONG_MAX, chassis_last;
 
 /* Statistics for "vpc/status". */
 static uint64_t n_builds, n_incremental, n_recomputes;
@@ -125,7 +111,6 @@ build_and_sync(void)
         shash_add(&connected, ch->name, loc);
     }
 
-    chassis_first = LLONG_MAX;      /* This build has them all. */
     struct vpc_model new;
     vpc_model_init(&new);
     new.claims = chassis_iface_claims();
@@ -190,39 +175,12 @@ forget_changes(void)
     gw_group_seqno = vpcrec_gateway_group_get_seqno(vpcdb);
 }
 
-/* Did a Chassis row that the model reads come, go or change what the
- * model takes from it (where a chassis out of touch is, and what it is:
- * build_locations())?  Instances write their chassis' owner and
- * connection into the same rows, and every instance sees every write: a
- * shard that moves, or hosts that reconnect, must not make each of them
- * rebuild every VPC. */
-static bool
-chassis_rows_changed(void)
-{
-    if (chassis_tbl_seqno == vpcrec_chassis_get_seqno(vpcdb)) {
-        return false;
-    }
-    const struct vpcrec_chassis *row;
-    VPCREC_CHASSIS_FOR_EACH_TRACKED (row, vpcdb) {
-        if (vpcrec_chassis_is_new(row) || vpcrec_chassis_is_deleted(row)
-            || vpcrec_chassis_is_updated(row, VPCREC_CHASSIS_COL_NAME)
-            || vpcrec_chassis_is_updated(row, VPCREC_CHASSIS_COL_ENCAP_IP)
-            || vpcrec_chassis_is_updated(row, VPCREC_CHASSIS_COL_ENCAP_TYPE)
-            || vpcrec_chassis_is_updated(row, VPCREC_CHASSIS_COL_ROLE)
-            || vpcrec_chassis_is_updated(row,
-                                         VPCREC_CHASSIS_COL_UNDERLAY_MTU)) {
-            return true;
-        }
-    }
-    return false;
-}
-
 /* Would the changes since the last build change a part of the model that
  * is not one VPC's: the chassis, outside networks or gateway groups? */
 static bool
 shared_rows_changed(void)
 {
-    return (chassis_rows_changed()
+    return (chassis_tbl_seqno != vpcrec_chassis_get_seqno(vpcdb)
             || ext_net_seqno != vpcrec_external_network_get_seqno(vpcdb)
             || gw_group_seqno != vpcrec_gateway_group_get_seqno(vpcdb));
 }
@@ -596,33 +554,11 @@ changes_need_build(void)
     need_build = true;
 }
 
-/* A chassis came or went, or its host became ready: a whole build once
- * the chassis settle (see CHASSIS_SETTLE_MSEC). */
-void
-changes_note_chassis(void)
-{
-    long long int now = time_msec();
-    if (chassis_first == LLONG_MAX) {
-        chassis_first = now;
-    }
-    chassis_last = now;
-}
-
-/* When the chassis that came or went are due for their build (LLONG_MAX:
- * none is waiting). */
-static long long int
-chassis_build_due(void)
-{
-    return (chassis_first == LLONG_MAX ? LLONG_MAX
-            : MIN(chassis_last + CHASSIS_SETTLE_MSEC,
-                  chassis_first + CHASSIS_WAIT_MSEC));
-}
-
 /* Will the next round rebuild the whole model? */
 bool
 changes_build_pending(void)
 {
-    return need_build || chassis_first != LLONG_MAX;
+    return need_build;
 }
 
 /* The interface with iface-id 'iface_id' came, went or changed on a
@@ -657,9 +593,6 @@ changes_run(void)
         || !ovsdb_idl_is_connected(vpcdb)) {
         return;
     }
-    if (time_msec() >= chassis_build_due()) {
-        need_build = true;
-    }
     if (need_build || force_recompute || (db_changed
                                           && shared_rows_changed())) {
         need_build = false;
@@ -678,17 +611,6 @@ changes_run(void)
         struct hmap none = HMAP_INITIALIZER(&none);
         chassis_sync_all(&none, false);
         hmap_destroy(&none);
-    }
-}
-
-/* Arranges for poll_block() to wake up when chassis that came or went are
- * due for their build. */
-void
-changes_wait(void)
-{
-    long long int due = chassis_build_due();
-    if (due != LLONG_MAX) {
-        poll_timer_wait_until(due);
     }
 }
 

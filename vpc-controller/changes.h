@@ -19,14 +19,12 @@ void changes_init(struct ovsdb_idl *);
 void changes_destroy(void);
 
 void changes_need_build(void);
-void changes_note_chassis(void);
 bool changes_build_pending(void);
 void changes_note_iface(const char *iface_id);
 void changes_force_recompute(void);
 
 void changes_run(void);
 bool changes_pending(void);
-void changes_wait(void);
 void changes_format_stats(struct ds *);
 
 #endif /* changes.h */

@@ -224,17 +224,6 @@ chassis_view(const struct chassis *ch)
     return pc;
 }
 
-/* Is 'ch' a connected location of the model, with its host's bindings?
- * (Until the build that takes it in, its switch's flows are judged by
- * nothing.) */
-bool
-chassis_in_model(const struct chassis *ch)
-{
-    const struct model_location *loc
-        = shash_find_data(&engine_model.locations, ch->name);
-    return loc && loc->connected;
-}
-
 /* Adds to 'out' (of struct model_vpc) the VPCs of the model whose flows
  * chassis 'pc' may need: those with a port bound there (or migrating from
  * or to it) and, on a gateway, those with a gateway group.  Found through
@@ -626,13 +615,9 @@ chassis_sync(struct chassis *ch, const struct hmap *dirty, bool base,
 {
     if (!ch->ofctrl) {
         return;
-    } else if (!host_is_ready(ch->hn->host)
-               || !chassis_in_model(ch)) {
-        /* Nothing can be brought to it (its host is not ready, or the
-         * build that makes it a location of the model waits for the
-         * chassis that come with it to settle): it stays at the
-         * configuration its switch has, and is visited again in every
-         * round until then. */
+    } else if (!host_is_ready(ch->hn->host)) {
+        /* Nothing can be brought to it: it stays at the configuration its
+         * switch has, and is visited again in every round until ready. */
         ofctrl_hold_cfg(ch->ofctrl, true);
         return;
     }

@@ -25,7 +25,6 @@ struct vpc_pl_chassis chassis_view(const struct chassis *);
 void chassis_sync_all(const struct hmap *dirty, bool base);
 bool chassis_sync_deferred(void);
 void chassis_sync_note_idle_work(void);
-bool chassis_in_model(const struct chassis *);
 bool chassis_sync_idle_due(void);
 void chassis_sync_n_rounds(uint64_t *rounds, uint64_t *idle);
 uint64_t chassis_sync_n_vpc_rebuilds(void);

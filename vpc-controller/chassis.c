@@ -146,7 +146,7 @@ chassis_create(struct host_node *hn, const char *name)
     host_set_accepted(hn->host, true);
     VLOG_INFO("chassis %s: adopted the host at %s", name,
               host_get_name(hn->host));
-    changes_note_chassis();
+    changes_need_build();
     status_changed();
     return ch;
 }
@@ -227,8 +227,6 @@ chassis_destroy(struct chassis *ch)
     sset_destroy(&ch->active_groups);
     free(ch->name);
     free(ch);
-    /* At once: the model's location for it points at its host's
-     * bindings, which are gone. */
     changes_need_build();
     status_changed();
 }
@@ -377,7 +375,6 @@ host_node_serve(struct host_node *hn, const struct host_config *cfg)
         chassis_sync_note_idle_work();
         if (hn->chassis) {
             chassis_note_busy(hn->chassis);
-            changes_note_chassis();
         }
     }
     if (!host_is_alive(hn->host)) {
@@ -428,24 +425,13 @@ host_node_update(struct host_node *hn)
             ch->ports_seqno = host_get_ports_seqno(hn->host);
             ch->dirty_all = true;
         }
-        /* A chassis that the model does not have yet (it just came) is
-         * taken in whole by the build its arrival waits for. */
-        bool in_model = chassis_in_model(ch);
         if (ch->id_seqno != host_get_identity_seqno(hn->host)) {
             ch->id_seqno = host_get_identity_seqno(hn->host);
-            if (in_model) {
-                changes_need_build();
-            } else {
-                changes_note_chassis();
-            }
+            changes_need_build();
         }
         if (ch->dirty_all && !was_dirty_all) {
             chassis_note_busy(ch);
-            if (in_model) {
-                changes_need_build();
-            } else {
-                changes_note_chassis();
-            }
+            changes_need_build();
         }
         note_binding_changes(ch);
         check_duplicate_ifaces(ch);
@@ -523,12 +509,7 @@ chassis_find_by_dpid(uint64_t dpid)
 /* Asks 'ch''s switch for the role we should have: primary with our
  * generation if we own it, else secondary (with the newest generation,
  * which the switch also checks).  Starting over as primary means reading
- * the switch's flows again; nothing is flushed.  The model does not
- * depend on who owns what: once read, the switch is brought to it whole
- * in the next round (its session is busy), and no other chassis has
- * anything to do, so a shard that moves costs its own chassis' flows, not
- * a build of every VPC (which, at 1,000 hosts with shards moving between
- * instances, kept every instance from answering its hosts). */
+ * the switch's flows again; nothing is flushed. */
 static void
 chassis_sync_role(struct chassis *ch, bool force)
 {
@@ -542,7 +523,7 @@ chassis_sync_role(struct chassis *ch, bool force)
         ofctrl_set_role(ch->ofctrl, primary, gen);
         chassis_note_busy(ch);
         chassis_clear_flows(ch);
-        chassis_sync_note_idle_work();
+        changes_need_build();
         status_changed();
     }
 }

@@ -135,11 +135,8 @@ engine_wait(void)
     gateway_wait();
     roles_wait();
     status_wait(db_ok);
-    if (db_ok) {
-        changes_wait();
-        if (changes_pending()) {
-            poll_immediate_wake();
-        }
+    if (db_ok && changes_pending()) {
+        poll_immediate_wake();
     }
 }
 
