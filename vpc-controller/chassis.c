@@ -38,6 +38,14 @@ struct hmapx chassis_gateways = HMAPX_INITIALIZER(&chassis_gateways);
 struct hmapx chassis_busy = HMAPX_INITIALIZER(&chassis_busy);
 struct hmapx chassis_status_due = HMAPX_INITIALIZER(&chassis_status_due);
 
+/* The chassis by datapath ID, so that a switch that dials in finds its
+ * chassis without a walk over every chassis on every pass. */
+static struct hmap chassis_by_dpid = HMAP_INITIALIZER(&chassis_by_dpid);
+
+/* A chassis came: the switches not yet tied to one are to look for theirs
+ * again.  (Otherwise a switch looks when its session runs.) */
+static bool switches_recheck;
+
 /* Notes that 'ch' may have something to do in the next round of changes
  * whatever they are: its switch's session ran or changed state, or it is
  * to be rebuilt whole.  (See chassis_sync_all().) */
@@ -125,7 +133,7 @@ chassis_clear_flows(struct chassis *ch)
 }
 
 static struct chassis *
-chassis_create(struct host_node *hn, const char *name)
+chassis_create(struct host_node *hn, const char *name, uint64_t dpid)
 {
     struct chassis *ch = xzalloc(sizeof *ch);
     token_bucket_init(&ch->punt_budget, PUNT_RATE, PUNT_BURST * 1000);
@@ -141,6 +149,9 @@ chassis_create(struct host_node *hn, const char *name)
     vpc_group_table_init(&ch->base_groups);
     sset_init(&ch->active_groups);
     hmap_insert(&chassis_map, &ch->hmap_node, hash_string(name, 0));
+    ch->dpid = dpid;
+    hmap_insert(&chassis_by_dpid, &ch->dpid_node, hash_uint64(dpid));
+    switches_recheck = true;
     hn->chassis = ch;
     ovs_list_remove(&hn->unadopted_node);
     host_set_accepted(hn->host, true);
@@ -213,6 +224,7 @@ chassis_destroy(struct chassis *ch)
     vpc_flow_table_destroy(&ch->base_flows);
     vpc_group_table_destroy(&ch->base_groups);
     hmap_remove(&chassis_map, &ch->hmap_node);
+    hmap_remove(&chassis_by_dpid, &ch->dpid_node);
     hmapx_find_and_delete(&chassis_gateways, ch);
     hmapx_find_and_delete(&chassis_busy, ch);
     hmapx_find_and_delete(&chassis_status_due, ch);
@@ -301,7 +313,7 @@ host_node_settle(struct host_node *hn)
     if (!other) {
         free(hn->refused_as);
         hn->refused_as = NULL;
-        chassis_create(hn, id->system_id);
+        chassis_create(hn, id->system_id, id->dpid);
     } else if (!reported) {
         VLOG_WARN("refusing the host at %s: it claims system-id %s, which "
                   "the connected host at %s already has", host_get_name(
@@ -497,9 +509,10 @@ chassis_find_by_dpid(uint64_t dpid)
 {
     struct chassis *ch;
 
-    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+    HMAP_FOR_EACH_WITH_HASH (ch, dpid_node, hash_uint64(dpid),
+                             &chassis_by_dpid) {
         const struct host_identity *id = host_get_identity(ch->hn->host);
-        if (id && id->dpid == dpid) {
+        if (ch->dpid == dpid && id && id->dpid == dpid) {
             return ch;
         }
     }
@@ -545,16 +558,24 @@ chassis_sync_roles(void)
 void
 chassis_run_switches(void)
 {
+    long long int now = time_msec();
+    bool recheck = switches_recheck;
     struct switch_node *sn;
 
+    switches_recheck = false;
     LIST_FOR_EACH_SAFE (sn, list_node, &switches) {
-        /* Whether its chassis has come is asked on every pass. */
+        /* Whether its chassis has come is asked when its session ran (it
+         * may have just said its datapath ID; and conn-wake runs it once a
+         * second at least) or a chassis came, not on every pass: during a
+         * restart hundreds of switches wait while their hosts are read. */
         if (ofctrl_should_run(sn->ofctrl)) {
             ofctrl_run(sn->ofctrl);
             if (!ofctrl_is_alive(sn->ofctrl)) {
                 switch_node_destroy(sn);
                 continue;
             }
+        } else if (!recheck) {
+            continue;
         }
 
         uint64_t dpid;
@@ -588,7 +609,7 @@ chassis_run_switches(void)
                       "chassis %s (datapath ID %016"PRIx64")",
                       ofctrl_get_name(sn->ofctrl), ch->name, dpid);
             switch_node_destroy(sn);
-        } else if (!sn->warned && time_msec() - sn->created > 10000) {
+        } else if (!sn->warned && now - sn->created > 10000) {
             VLOG_WARN("%s: switch with datapath ID %016"PRIx64" belongs to "
                       "no known chassis", ofctrl_get_name(sn->ofctrl), dpid);
             sn->warned = true;

@@ -52,7 +52,9 @@ struct chassis_vpc {
  * flows it has (as far as we know: what we sent). */
 struct chassis {
     struct hmap_node hmap_node;     /* In 'chassis_map', by name. */
+    struct hmap_node dpid_node;     /* In 'chassis_by_dpid'. */
     char *name;
+    uint64_t dpid;                  /* Its host's, fixed by its name. */
     struct host_node *hn;
     struct ofctrl *ofctrl;
     bool ofctrl_ssl;                /* 'ofctrl' came in over SSL. */
