@@ -76,6 +76,7 @@ enum {
     WAKE_CHASSIS_SWITCH,
     WAKE_LOOSE_SWITCH,
 };
+BUILD_ASSERT_DECL(WAKE_LOOSE_SWITCH < CONN_WAKE_MAIN);
 
 static void
 host_node_wait(void *hn_)

@@ -32,8 +32,10 @@
 struct ds;
 
 /* Connections of different kinds (a host's OVSDB session, a switch's
- * OpenFlow session) are due in lists of their own. */
+ * OpenFlow session) are due in lists of their own.  The last kind is the
+ * main loop's: its listeners and its unixctl server. */
 #define CONN_WAKE_N_KINDS 4
+#define CONN_WAKE_MAIN (CONN_WAKE_N_KINDS - 1)
 
 typedef void conn_wake_wait_cb(void *owner);
 

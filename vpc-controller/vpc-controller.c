@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "command-line.h"
+#include "conn-wake.h"
 #include "coverage.h"
 #include "daemon.h"
 #include "engine.h"
@@ -175,6 +176,30 @@ listeners_wait(const struct listeners *l)
     }
 }
 
+/* A connection of the main loop's own: the listeners, or the unixctl
+ * server. */
+struct main_conn {
+    struct conn_wake *wake;
+    struct listeners *listeners;
+    struct unixctl_server *unixctl;
+};
+static struct main_conn main_conns[2];
+
+static void
+main_conn_wait(void *mc_)
+{
+    struct main_conn *mc = mc_;
+
+    if (conn_wake_wait_begin(mc->wake)) {
+        if (mc->listeners) {
+            listeners_wait(mc->listeners);
+        } else {
+            unixctl_server_wait(mc->unixctl);
+        }
+        conn_wake_wait_end(mc->wake);
+    }
+}
+
 static void
 listeners_close(struct listeners *l)
 {
@@ -246,25 +271,48 @@ main(int argc, char *argv[])
     daemonize_complete();
     VLOG_INFO("vpc-controller started: VPC DB %s", db);
 
+    /* The listeners and the unixctl server, like the sessions, run only in
+     * the passes that have something for them (see conn-wake.h): in a
+     * restart, most passes serve a few of thousands of sessions, and an
+     * accept() that found nothing, on each listener in each pass, was a
+     * fifth of what the controller did before it read the database. */
+    main_conns[0] = (struct main_conn) {
+        .wake = conn_wake_create(), .listeners = &listeners
+    };
+    main_conns[1] = (struct main_conn) {
+        .wake = conn_wake_create(), .unixctl = unixctl
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(main_conns); i++) {
+        conn_wake_set_owner(main_conns[i].wake, CONN_WAKE_MAIN,
+                            &main_conns[i], main_conn_wait);
+    }
+
     struct host_config cfg = { .of_targets = &of_targets };
     while (!exiting) {
         long long int round_start = time_msec();
-        listeners_run(&listeners);
         engine_run(&cfg);
+        struct main_conn *mc;
+        while ((mc = conn_wake_pop_due(CONN_WAKE_MAIN))) {
+            if (mc->listeners) {
+                listeners_run(mc->listeners);
+            } else {
+                unixctl_server_run(mc->unixctl);
+            }
+        }
         metrics_run(round_start);
-        unixctl_server_run(unixctl);
         coverage_run();
 
-        engine_wait();
+        engine_wait();      /* Its conn_wake_wait() calls main_conn_wait(). */
         metrics_wait();
-        listeners_wait(&listeners);
-        unixctl_server_wait(unixctl);
         if (exiting) {
             poll_immediate_wake();
         }
         poll_block();
     }
 
+    for (size_t i = 0; i < ARRAY_SIZE(main_conns); i++) {
+        conn_wake_destroy(main_conns[i].wake);
+    }
     metrics_destroy();
     engine_destroy();
     ovsdb_idl_destroy(vpcdb);
@@ -456,6 +504,9 @@ unixctl_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
 {
     struct ds s = DS_EMPTY_INITIALIZER;
     engine_format_status(&s);
+    ds_put_cstr(&s, "listeners: ");
+    conn_wake_format(main_conns[0].wake, "", &s);
+    ds_put_char(&s, '\n');
     metrics_format_status(&s);
     unixctl_command_reply(conn, ds_cstr(&s));
     ds_destroy(&s);
