@@ -523,15 +523,27 @@ chassis_find_by_dpid(uint64_t dpid)
 /* Asks 'ch''s switch for the role we should have: primary with our
  * generation if we own it, else secondary (with the newest generation,
  * which the switch also checks).  Starting over as primary means reading
- * the switch's flows again; nothing is flushed. */
+ * the switch's flows again; nothing is flushed.
+ *
+ * Not before we know the newest generation (roles_generation_known()): a
+ * switch that dials in while we read the database is asked once we have.
+ * And a secondary claim the switch refused as stale (another instance
+ * claimed in between) is made again with the newer generation. */
 static void
 chassis_sync_role(struct chassis *ch, bool force)
 {
     bool primary;
     uint64_t gen = roles_generation(ch->name, &primary);
 
-    if (ch->ofctrl && (force || primary != ch->role_primary
-                       || (primary && gen != ch->role_gen))) {
+    if (!ch->ofctrl) {
+        return;
+    } else if (!primary && !roles_generation_known()) {
+        ch->role_asked = false;
+        return;
+    }
+    if (force || !ch->role_asked || primary != ch->role_primary
+        || (primary && gen != ch->role_gen)) {
+        ch->role_asked = true;
         ch->role_primary = primary;
         ch->role_gen = gen;
         ofctrl_set_role(ch->ofctrl, primary, gen);
@@ -539,6 +551,12 @@ chassis_sync_role(struct chassis *ch, bool force)
         chassis_clear_flows(ch);
         changes_need_build();
         status_changed();
+    } else if (!primary && gen != ch->role_gen
+               && ofctrl_role_refused(ch->ofctrl)) {
+        /* The same role again, with the newer generation: nothing of
+         * ours changes. */
+        ch->role_gen = gen;
+        ofctrl_set_role(ch->ofctrl, false, gen);
     }
 }
 

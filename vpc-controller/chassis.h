@@ -67,6 +67,7 @@ struct chassis {
     unsigned int ports_seqno;       /* Peer tunnels and uplinks. */
     bool role_primary;              /* The role we last asked for... */
     uint64_t role_gen;              /* ...with this generation. */
+    bool role_asked;                /* Asked for since its switch came. */
     bool gateway;
     bool dirty_all;                 /* Rebuild every VPC's flows. */
     bool commit_pending;            /* chassis_sync() queued a commit. */

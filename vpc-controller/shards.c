@@ -70,6 +70,7 @@ static void shard_init(struct shard *, char *lock_name);
 static struct shash peers = SHASH_INITIALIZER(&peers);
 
 static struct ovsdb_idl_txn *hb_txn;
+static struct ovsdb_idl *hb_db;         /* The database heartbeats go to. */
 static long long int started;
 static long long int next_heartbeat;
 static int64_t my_heartbeat;
@@ -274,6 +275,7 @@ shards_run(struct ovsdb_idl *vpcdb)
 {
     long long int now = time_msec();
 
+    hb_db = vpcdb;
     ovsdb_idl_run(global.idl);
     if (ovsdb_idl_has_lock(global.idl) != global.held) {
         global.held = !global.held;
@@ -336,7 +338,11 @@ shards_wait(void)
     }
     if (hb_txn) {
         ovsdb_idl_txn_wait(hb_txn);
-    } else {
+    } else if (hb_db && ovsdb_idl_is_connected(hb_db)
+               && ovsdb_idl_has_ever_connected(hb_db)) {
+        /* (Without the database the heartbeat waits for it, and the
+         * database's session wakes us when it is back: a timer that is
+         * due all along would spin the loop.) */
         poll_timer_wait_until(next_heartbeat);
     }
 }
