@@ -668,9 +668,14 @@ chassis_run_ofctrl(void)
                    || cfg != ofctrl_get_acked_cfg(ch->ofctrl)) {
             status_touch();
         }
-        if (ch->ofctrl && chassis_is_owned(ch)
-            && ofctrl_role_refused(ch->ofctrl)) {
-            roles_refused(ch->name);
+        if (ch->ofctrl && ofctrl_role_refused(ch->ofctrl)) {
+            if (chassis_is_owned(ch)) {
+                roles_refused(ch->name);
+            } else {
+                /* A secondary claim refused after we learned the newer
+                 * generation: nothing else would ask again. */
+                chassis_sync_role(ch, false);
+            }
         }
         if (ch->ofctrl) {
             punt_run(ch);

@@ -354,7 +354,8 @@ ofctrl_set_role(struct ofctrl *ofc, bool primary, uint64_t generation)
     }
 }
 
-/* Returns true if the switch refused our last primary claim as stale. */
+/* Returns true if the switch refused our last role claim (primary or
+ * secondary) as stale. */
 bool
 ofctrl_role_refused(const struct ofctrl *ofc)
 {
