@@ -25,9 +25,17 @@ COVERAGE_DEFINE(shards_heartbeat_txn);
 COVERAGE_DEFINE(shards_heartbeat_txn_failed);
 
 /* An instance writes its heartbeat this often, and is taken for dead when
- * others have not seen it change for HEARTBEAT_DEAD ms. */
+ * others have not seen it change for HEARTBEAT_DEAD ms.
+ *
+ * Who is alive decides only how the shards are shared out, not who holds
+ * them: the server hands a dead instance's locks at once, as its session
+ * closes, to the instances queued for them.  So
+ * the limit is generous, well past a busy instance's longest round of
+ * work (several seconds when four instances rebuild their models at once
+ * on two cores): taking a slow instance for dead moves shards, and every
+ * move makes the instances that give and take them work more. */
 #define HEARTBEAT_INTERVAL 2000
-#define HEARTBEAT_DEAD 6000
+#define HEARTBEAT_DEAD 15000
 
 /* The active instance deletes the rows of instances it has not seen alive
  * for this long (an instance named after its host and pid leaves a new
@@ -268,6 +276,17 @@ live_instances(struct ovsdb_idl *vpcdb, size_t *n, long long int now)
     return names;
 }
 
+/* Has instance 'name' written a heartbeat that we saw after 'when'?  A
+ * shard that came to us because its holder died is not handed back to
+ * it while it still looks alive (see HEARTBEAT_DEAD): only to an
+ * instance that shows it is. */
+static bool
+peer_beat_since(const char *name, long long int when)
+{
+    const struct peer *p = shash_find_data(&peers, name);
+    return p && p->changed > when;
+}
+
 /* Follows the locks and gives away shards another live instance should
  * have. */
 void
@@ -307,7 +326,8 @@ shards_run(struct ovsdb_idl *vpcdb)
         struct shard *s = &shards[i];
         const char *preferred = live[i % n_live];
         if (s->held && strcmp(preferred, instance)
-            && now - s->held_since >= HOLD_BEFORE_RELEASE) {
+            && now - s->held_since >= HOLD_BEFORE_RELEASE
+            && peer_beat_since(preferred, s->held_since)) {
             VLOG_INFO("%s: handing shard %"PRIuSIZE" over to %s", instance,
                       i, preferred);
             ovsdb_idl_set_lock(s->idl, NULL);
