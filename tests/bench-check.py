@@ -3,10 +3,12 @@ benchmarks never pass or fail on time).
 
 usage: bench-check.py REPORT [--security] [--routes] [--metrics-scrape]
        bench-check.py REPORT --emulated [--instances=N] [--large-vpc=N]
+                                            [--hosts-first]
 --security, --routes, --metrics-scrape: the run used them, whose figures
 must be there too.
 --emulated: a "vpc-bench --emulated=3 --emulated-vpcs=4" run;
 --instances=N: ... with --instances=N (each instance's figures).
+--hosts-first: ... with --hosts-first (the report says so).
 --large-vpc=N: ... with --large-vpc=N, world (b): every host holds flows
 for every port of the large VPC."""
 import json
@@ -53,6 +55,7 @@ if "--emulated" in sys.argv[2:]:
     for a in sys.argv[2:]:
         if a.startswith("--instances="):
             n = int(a.split("=", 1)[1])
+    assert e["hosts_first"] is ("--hosts-first" in sys.argv[2:]), e
     inst = e["instances"]
     assert [i["name"] for i in inst] == ["c%d" % (k + 1) for k in range(n)], e
     for i in inst:
