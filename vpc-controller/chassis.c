@@ -671,9 +671,11 @@ chassis_run_ofctrl(void)
         if (ch->ofctrl && ofctrl_role_refused(ch->ofctrl)) {
             if (chassis_is_owned(ch)) {
                 roles_refused(ch->name);
-            } else {
+            } else if (!ch->role_primary) {
                 /* A secondary claim refused after we learned the newer
-                 * generation: nothing else would ask again. */
+                 * generation: nothing else would ask again.  (A refused
+                 * primary claim waits for the new generation that
+                 * roles_refused() asked for, and is made again then.) */
                 chassis_sync_role(ch, false);
             }
         }
