@@ -61,6 +61,7 @@ struct peer {
     int64_t heartbeat;
     long long int changed;          /* When we saw 'heartbeat' change. */
     long long int alive_since;
+    const struct vpcrec_controller *row;    /* In this shards_run() only. */
 };
 
 static char *remote;
@@ -254,6 +255,7 @@ live_instances(struct ovsdb_idl *vpcdb, size_t *n, long long int now)
             p->heartbeat = row->heartbeat;
             p->changed = now;
         }
+        p->row = row;
         sset_add(&seen, row->name);
     }
 
@@ -276,15 +278,27 @@ live_instances(struct ovsdb_idl *vpcdb, size_t *n, long long int now)
     return names;
 }
 
-/* Has instance 'name' written a heartbeat that we saw after 'when'?  A
- * shard that came to us because its holder died is not handed back to
- * it while it still looks alive (see HEARTBEAT_DEAD): only to an
- * instance that shows it is. */
+/* May we hand 'shard', which we took at 'when', over to instance 'name'?
+ * Only if we saw its heartbeat change since, and its row does not say it
+ * holds 'shard': a shard that came to us because its holder died is not
+ * handed back to it while it still looks alive (see HEARTBEAT_DEAD).
+ * (Our copy of the database may lag by seconds behind the lock, which
+ * came on a session of its own: the dead holder's last heartbeat can
+ * arrive after the shard did, but that row lists the shard.) */
 static bool
-peer_beat_since(const char *name, long long int when)
+peer_may_take(const char *name, size_t shard, long long int when)
 {
     const struct peer *p = shash_find_data(&peers, name);
-    return p && p->changed > when;
+
+    if (!p || p->changed <= when || !p->row) {
+        return false;
+    }
+    for (size_t i = 0; i < p->row->n_shards; i++) {
+        if (p->row->shards[i] == (int64_t) shard) {
+            return false;
+        }
+    }
+    return true;
 }
 
 /* Follows the locks and gives away shards another live instance should
@@ -327,7 +341,7 @@ shards_run(struct ovsdb_idl *vpcdb)
         const char *preferred = live[i % n_live];
         if (s->held && strcmp(preferred, instance)
             && now - s->held_since >= HOLD_BEFORE_RELEASE
-            && peer_beat_since(preferred, s->held_since)) {
+            && peer_may_take(preferred, i, s->held_since)) {
             VLOG_INFO("%s: handing shard %"PRIuSIZE" over to %s", instance,
                       i, preferred);
             ovsdb_idl_set_lock(s->idl, NULL);
