@@ -29,11 +29,11 @@ COVERAGE_DEFINE(shards_heartbeat_txn_failed);
  *
  * Who is alive decides only how the shards are shared out, not who holds
  * them: the server hands a dead instance's locks at once, as its session
- * closes, to the instances queued for them.  So
- * the limit is generous, well past a busy instance's longest round of
- * work (several seconds when four instances rebuild their models at once
- * on two cores): taking a slow instance for dead moves shards, and every
- * move makes the instances that give and take them work more. */
+ * closes, to the instances queued for them.  So the limit is generous,
+ * well past a busy instance's longest round of work (several seconds when
+ * four instances rebuild their models at once on two cores): taking a
+ * slow instance for dead moves shards, and every move makes the
+ * instances that give and take them work more. */
 #define HEARTBEAT_INTERVAL 2000
 #define HEARTBEAT_DEAD 15000
 
@@ -61,8 +61,9 @@ struct peer {
     int64_t heartbeat;
     long long int changed;          /* When we saw 'heartbeat' change. */
     long long int alive_since;
-    const struct vpcrec_controller *row;    /* In this shards_run() only. */
+    uint64_t listed;                /* Shards its row lists, a bit each. */
 };
+BUILD_ASSERT_DECL(VPC_MAX_SHARDS <= 64);
 
 static char *remote;
 static char *instance;
@@ -255,7 +256,12 @@ live_instances(struct ovsdb_idl *vpcdb, size_t *n, long long int now)
             p->heartbeat = row->heartbeat;
             p->changed = now;
         }
-        p->row = row;
+        p->listed = 0;
+        for (size_t i = 0; i < row->n_shards; i++) {
+            if (row->shards[i] >= 0 && row->shards[i] < VPC_MAX_SHARDS) {
+                p->listed |= UINT64_C(1) << row->shards[i];
+            }
+        }
         sset_add(&seen, row->name);
     }
 
@@ -290,15 +296,7 @@ peer_may_take(const char *name, size_t shard, long long int when)
 {
     const struct peer *p = shash_find_data(&peers, name);
 
-    if (!p || p->changed <= when || !p->row) {
-        return false;
-    }
-    for (size_t i = 0; i < p->row->n_shards; i++) {
-        if (p->row->shards[i] == (int64_t) shard) {
-            return false;
-        }
-    }
-    return true;
+    return p && p->changed > when && !(p->listed & (UINT64_C(1) << shard));
 }
 
 /* Follows the locks and gives away shards another live instance should
