@@ -6,6 +6,8 @@
 
 #include "changes.h"
 #include "chassis-sync.h"
+#include "flowlog.h"
+#include "gateway.h"
 #include "hash.h"
 #include "host.h"
 #include "jsonrpc.h"
@@ -520,15 +522,23 @@ chassis_find_by_dpid(uint64_t dpid)
     return NULL;
 }
 
+/* The host configuration that only the owner of 'ch' manages (tunnels to
+ * gateways, flow log collectors), after it changed hands: the model does
+ * not depend on who owns what, so it is not built again for that. */
+static void
+chassis_refresh_owned_config(struct chassis *ch)
+{
+    gateway_set_peers(ch);
+    flowlog_begin();
+    flowlog_set_collector_sets(ch);
+}
+
 /* Asks 'ch''s switch for the role we should have: primary with our
- * generation if we own it, else secondary (with the newest generation,
- * which the switch also checks).  Starting over as primary means reading
- * the switch's flows again; nothing is flushed.
- *
- * Not before we know the newest generation (roles_generation_known()): a
- * switch that dials in while we read the database is asked once we have.
- * And a secondary claim the switch refused as stale (another instance
- * claimed in between) is made again with the newer generation. */
+ * generation if we own it, else secondary (see ofctrl_set_role()).
+ * Starting over as primary means reading the switch's flows again;
+ * nothing is flushed, and the next round brings them to the model.  A
+ * newer generation for a switch that still has us as its primary (one of
+ * the shard's other switches refused the old one) is only claimed. */
 static void
 chassis_sync_role(struct chassis *ch, bool force)
 {
@@ -537,29 +547,24 @@ chassis_sync_role(struct chassis *ch, bool force)
 
     if (!ch->ofctrl) {
         return;
-    } else if (!primary && !roles_generation_known()) {
-        ch->role_asked = false;
+    } else if (!force && ch->role_asked && primary == ch->role_primary
+               && (!primary || gen == ch->role_gen)) {
         return;
     }
-    if (force || !ch->role_asked || primary != ch->role_primary
-        || (primary && gen != ch->role_gen)) {
-        ch->role_asked = true;
-        ch->role_primary = primary;
-        ch->role_gen = gen;
-        ofctrl_set_role(ch->ofctrl, primary, gen);
+
+    bool keep = (!force && primary && ch->role_asked && ch->role_primary
+                 && ofctrl_is_primary(ch->ofctrl));
+    ch->role_asked = true;
+    ch->role_primary = primary;
+    ch->role_gen = gen;
+    ofctrl_set_role(ch->ofctrl, primary, gen);
+    if (!keep) {
         chassis_note_busy(ch);
         chassis_clear_flows(ch);
-        changes_need_build();
+        chassis_refresh_owned_config(ch);
         status_changed();
-    } else if (!primary && gen != ch->role_gen
-               && ofctrl_role_refused(ch->ofctrl)) {
-        /* The same role again, with the newer generation: nothing of
-         * ours changes. */
-        ch->role_gen = gen;
-        ofctrl_set_role(ch->ofctrl, false, gen);
     }
 }
-
 
 /* Asks every chassis' switch for the role the shards say we have. */
 void
@@ -668,16 +673,10 @@ chassis_run_ofctrl(void)
                    || cfg != ofctrl_get_acked_cfg(ch->ofctrl)) {
             status_touch();
         }
-        if (ch->ofctrl && ofctrl_role_refused(ch->ofctrl)) {
-            if (chassis_is_owned(ch)) {
-                roles_refused(ch->name);
-            } else if (!ch->role_primary) {
-                /* A secondary claim refused after we learned the newer
-                 * generation: nothing else would ask again.  (A refused
-                 * primary claim waits for the new generation that
-                 * roles_refused() asked for, and is made again then.) */
-                chassis_sync_role(ch, false);
-            }
+        if (ch->ofctrl && ofctrl_role_refused(ch->ofctrl)
+            && chassis_is_owned(ch)) {
+            /* Claimed again with the new generation this asks for. */
+            roles_refused(ch->name);
         }
         if (ch->ofctrl) {
             punt_run(ch);

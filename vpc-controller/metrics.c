@@ -37,6 +37,7 @@ VLOG_DEFINE_THIS_MODULE(metrics);
     C(ofctrl_reconcile)                         \
     C(ofctrl_repair)                            \
     C(ofctrl_switch_error)                      \
+    C(ofctrl_role_refused)                      \
     C(ofctrl_packet_out)                        \
     C(ofctrl_punt_overflow)                     \
     C(engine_model_build)                       \
@@ -386,8 +387,11 @@ render_counters(struct ds *s)
     put_value(s, "ovs_vpc_switch_errors_total", "counter",
               "OpenFlow errors switches returned.",
               TOTAL(ofctrl_switch_error));
+    put_value(s, "ovs_vpc_role_claims_refused_total", "counter",
+              "Primary role claims switches refused as stale.",
+              TOTAL(ofctrl_role_refused));
     put_value(s, "ovs_vpc_model_builds_total", "counter",
-              "Model builds (incremental or full).",
+              "Builds of the whole model (not the incremental updates).",
               TOTAL(engine_model_build));
 
     uint64_t in_dhcp = TOTAL(punt_dhcp), in_mtu = TOTAL(punt_too_big);

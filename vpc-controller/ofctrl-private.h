@@ -47,9 +47,13 @@ struct ofctrl {
     bool flows_dumped, groups_dumped;
 
     bool primary;                     /* Role we want. */
-    uint64_t generation;              /* Its generation ID. */
+    uint64_t generation;              /* Its generation ID (primary). */
     ovs_be32 role_xid;
-    bool role_refused;                /* The switch refused our claim. */
+    bool role_query;                  /* 'role_xid' asks the switch's
+                                       * generation, for a secondary
+                                       * claim. */
+    bool role_refused;                /* The switch refused our primary
+                                       * claim. */
     bool need_barrier;                /* Acknowledge even with no change. */
     bool hold_cfg;                    /* See ofctrl_hold_cfg(). */
     bool monitoring;                  /* Flow monitor requested. */

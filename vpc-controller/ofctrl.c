@@ -12,6 +12,7 @@
 #include "ofctrl-read.h"
 #include "openvswitch/ofp-bundle.h"
 #include "openvswitch/ofp-connection.h"
+#include "openvswitch/ofp-errors.h"
 #include "openvswitch/ofp-print.h"
 #include "openvswitch/ofp-switch.h"
 #include "openvswitch/ofp-util.h"
@@ -26,6 +27,7 @@ VLOG_DEFINE_THIS_MODULE(ofctrl);
 COVERAGE_DEFINE(ofctrl_packet_out);
 COVERAGE_DEFINE(ofctrl_switch_error);
 COVERAGE_DEFINE(ofctrl_repair);
+COVERAGE_DEFINE(ofctrl_role_refused);
 
 /* OpenFlow 1.4 is the first with bundles. */
 #define OFCTRL_VERSIONS ((1u << OFP14_VERSION) | (1u << OFP15_VERSION))
@@ -310,40 +312,81 @@ ofctrl_recv_punt(struct ofctrl *ofc)
     return msg;
 }
 
+/* Sends a role request: 'role' with 'generation', or with
+ * OFPCR12_ROLE_NOCHANGE only a question (the reply carries the switch's
+ * generation). */
 static void
-send_role_request(struct ofctrl *ofc)
+send_role(struct ofctrl *ofc, uint32_t role, uint64_t generation)
 {
     struct ofpbuf *msg = ofpraw_alloc(OFPRAW_OFPT12_ROLE_REQUEST,
                                       ofc->version, 0);
     struct ofp12_role_request *rr = ofpbuf_put_zeros(msg, sizeof *rr);
 
-    rr->role = htonl(ofc->primary ? OFPCR12_ROLE_PRIMARY
-                                  : OFPCR12_ROLE_SECONDARY);
-    rr->generation_id = htonll(ofc->generation);
+    rr->role = htonl(role);
+    rr->generation_id = htonll(generation);
     ofc->role_xid = ((struct ofp_header *) msg->data)->xid;
+    ofc->role_query = role == OFPCR12_ROLE_NOCHANGE;
     ofctrl_send_msg(ofc, msg);
 }
 
+/* Claims the role we want.  A primary claim carries our generation.  A
+ * secondary one first asks the switch which generation it has seen, and
+ * claims with exactly that (see handle_role_reply()): a secondary claim
+ * also sets the switch's generation, and one newer than the primary's
+ * would make the switch refuse the primary's next claim (its connection
+ * coming back, say) as stale. */
+static void
+send_role_request(struct ofctrl *ofc)
+{
+    if (ofc->primary) {
+        send_role(ofc, OFPCR12_ROLE_PRIMARY, ofc->generation);
+    } else {
+        send_role(ofc, OFPCR12_ROLE_NOCHANGE, 0);
+    }
+}
+
+/* The switch answered a role request: if it was our question, claims the
+ * secondary role with the generation it has seen (0 if none: any later
+ * primary claim is newer). */
+static void
+handle_role_reply(struct ofctrl *ofc, const struct ofp_header *oh)
+{
+    struct ofputil_role_request reply;
+
+    if (oh->xid != ofc->role_xid || !ofc->role_query || ofc->primary
+        || ofputil_decode_role_message(oh, &reply)) {
+        return;
+    }
+    send_role(ofc, OFPCR12_ROLE_SECONDARY,
+              reply.have_generation_id ? reply.generation_id : 0);
+}
+
 /* Claims the primary role with 'generation' (the session then reads the
- * switch's flows and reconciles), or takes the secondary role (the session
- * then sends nothing).  The switch refuses a primary claim whose
+ * switch's flows and reconciles, unless it is primary already: a newer
+ * generation changes nothing on the switch), or takes the secondary role
+ * (the session then sends nothing; 'generation' is not used, see
+ * send_role_request()).  The switch refuses a primary claim whose
  * generation is older than one it has seen. */
 void
 ofctrl_set_role(struct ofctrl *ofc, bool primary, uint64_t generation)
 {
-    bool changed = primary != ofc->primary || generation != ofc->generation;
+    bool was_primary = ofctrl_is_primary(ofc);
+    bool changed = (primary != ofc->primary
+                    || (primary && generation != ofc->generation));
 
     ofctrl_catch_up_cfg(ofc);
     conn_wake_poke(ofc->wake);
     ofc->role_refused = false;
     ofc->primary = primary;
-    ofc->generation = generation;
+    ofc->generation = primary ? generation : 0;
     if (ofc->state == OFCTRL_HANDSHAKE) {
         return;
     }
     if (changed || ofc->state == OFCTRL_STANDBY) {
         send_role_request(ofc);
-        if (primary) {
+        if (primary && was_primary) {
+            /* Still ours, and its flows are as we last read them. */
+        } else if (primary) {
             send_meters(ofc);
             start_dump(ofc);
         } else {
@@ -585,6 +628,14 @@ handle_msg(struct ofctrl *ofc, const struct ofp_header *oh)
     case OFPTYPE_ERROR:
         if (ofctrl_punts_is_meter_reply(&ofc->punts, oh)) {
             break;
+        } else if (oh->xid == ofc->role_xid && !ofc->primary
+                   && ofperr_decode_msg(oh, NULL) == OFPERR_OFPRRFC_STALE) {
+            /* A secondary claim with the generation the switch told us
+             * raced a newer primary claim: ask again. */
+            VLOG_DBG("%s: secondary claim overtaken, asking again",
+                     ofctrl_get_name(ofc));
+            send_role_request(ofc);
+            break;
         }
         COVERAGE_INC(ofctrl_switch_error);
         ofc->n_errors++;
@@ -593,6 +644,7 @@ handle_msg(struct ofctrl *ofc, const struct ofp_header *oh)
             /* Our claim is stale: another instance is primary. */
             VLOG_WARN("%s: the switch refused our role claim (generation "
                       "%"PRIu64")", ofctrl_get_name(ofc), ofc->generation);
+            COVERAGE_INC(ofctrl_role_refused);
             become_standby(ofc);
             ofc->role_refused = true;
             break;
@@ -612,12 +664,29 @@ handle_msg(struct ofctrl *ofc, const struct ofp_header *oh)
         handle_flow_updates(ofc, oh);
         break;
 
+    case OFPTYPE_ROLE_REPLY:
+        handle_role_reply(ofc, oh);
+        break;
+
     case OFPTYPE_ROLE_STATUS: {
-        /* Another controller took the primary role: stop sending. */
+        /* Another controller took the primary role: stop sending.  Unless
+         * it did so with an older generation than the one we have claimed
+         * since: then our claim took the role back, and the switch's flows
+         * are read again, for the other may have changed them meanwhile. */
         struct ofputil_role_status rs;
-        if (!ofputil_decode_role_status(oh, &rs)
-            && rs.role != OFPCR12_ROLE_PRIMARY
-            && ofc->state != OFCTRL_STANDBY) {
+        if (ofputil_decode_role_status(oh, &rs)
+            || rs.role == OFPCR12_ROLE_PRIMARY
+            || ofc->state == OFCTRL_STANDBY) {
+            break;
+        } else if (ofc->primary && ofc->state != OFCTRL_HANDSHAKE
+                   && (int64_t) (rs.generation_id - ofc->generation) < 0) {
+            VLOG_INFO("%s: demoted by the switch (generation %"PRIu64") "
+                      "before our claim (generation %"PRIu64"): reading "
+                      "its flows again", ofctrl_get_name(ofc),
+                      rs.generation_id, ofc->generation);
+            ofc->redump = true;
+            maybe_redump(ofc);
+        } else {
             VLOG_INFO("%s: demoted by the switch (generation %"PRIu64")",
                       ofctrl_get_name(ofc), rs.generation_id);
             become_standby(ofc);

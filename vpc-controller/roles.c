@@ -55,10 +55,6 @@ roles_destroy(void)
  * true? */
 static bool gens_changed = true;
 
-/* The newest generation claimed by any instance, as the database last
- * said (-1: not read yet).  A secondary claim carries it. */
-static int64_t newest_gen = -1;
-
 /* Follows the locks: claims a role generation for shards we got, steps
  * down from shards we lost.  Returns true when the roles to ask switches
  * for changed since it last did and are settled (no claim in flight);
@@ -71,18 +67,6 @@ roles_run(void)
         active = locked;
         VLOG_INFO("%s: %s", instance_id, active ? "active" : "standby");
         status_changed();
-    }
-
-    /* A newer generation (another instance's claim) is what a switch
-     * that refused our secondary claim as stale wants to see: the
-     * switches are asked again (chassis_sync_roles()). */
-    if (ovsdb_idl_has_ever_connected(vpcdb)) {
-        const struct vpcrec_vpc_global *g = vpcrec_vpc_global_first(vpcdb);
-        int64_t gen = g ? g->role_generation : 0;
-        if (gen != newest_gen) {
-            newest_gen = gen;
-            gens_changed = true;
-        }
     }
 
     size_t n = shards_count();
@@ -236,25 +220,14 @@ roles_claiming(void)
 
 /* Returns the role generation to ask the switch of 'chassis' for, and sets
  * '*primary' to whether we ask to be its primary: our generation if we
- * own it, else the newest one, which the switch also checks. */
+ * own it, else 0 (a secondary claim takes the switch's own). */
 uint64_t
 roles_generation(const char *chassis, bool *primary)
 {
     size_t shard = shard_of(chassis);
 
     *primary = shard < n_shard_gens && shard_gens[shard];
-    return *primary ? shard_gens[shard] : MAX(newest_gen, 0);
-}
-
-/* Do we know the newest generation, that is, did we read the database?
- * Before that a secondary claim would carry 0, which a switch that knows a
- * newer generation refuses as stale, leaving us in the role a new
- * connection starts with ("equal": sent every asynchronous message, and
- * allowed to change flows). */
-bool
-roles_generation_known(void)
-{
-    return newest_gen >= 0;
+    return *primary ? shard_gens[shard] : 0;
 }
 
 /* The switch of 'chassis' refused our generation: it is stale (another

@@ -30,7 +30,6 @@ bool roles_owns_any(void);
 bool roles_owns_all(void);
 bool roles_claiming(void);
 uint64_t roles_generation(const char *chassis, bool *primary);
-bool roles_generation_known(void);
 void roles_refused(const char *chassis);
 
 #endif /* roles.h */
