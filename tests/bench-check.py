@@ -70,6 +70,12 @@ if "--emulated" in sys.argv[2:]:
     for k in ("client_port_add_ms", "client_small_vpc_port_add_ms"):
         assert e[k]["median"] > 0, k
     assert e["restart_ms"] > 0 and e["restart_mods"] >= 0, e
+    # Each instance says what the restart cost it: at least the first whole
+    # build of its model, and how many of its claims switches refused.
+    ri = e["restart_instances"]
+    assert [i["name"] for i in ri] == ["c%d" % (k + 1) for k in range(n)], e
+    for i in ri:
+        assert i["whole_builds"] >= 1 and i["role_claims_refused"] >= 0, i
     print("ok")
     sys.exit(0)
 lat = d["latency"]
