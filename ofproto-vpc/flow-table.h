@@ -80,6 +80,7 @@ void vpc_flow_table_move(struct vpc_flow_table *dst,
 
 uint32_t vpc_flow_hash(const struct vpc_flow *);
 bool vpc_flow_same_actions(const struct vpc_flow *, const struct vpc_flow *);
+void vpc_ofpacts_zero_padding(struct ofpact *, size_t ofpacts_len);
 bool vpc_flow_reported_same(const struct vpc_flow *have,
                             const struct vpc_flow *want);
 void vpc_flow_format(const struct vpc_flow *, struct ds *);

@@ -139,11 +139,13 @@ pl_put_parsed(struct ofpbuf *a, const char *format, ...)
     char *text = xvasprintf(format, args);
     va_end(args);
 
+    size_t start = a->size;
     char *error = ofpacts_parse_actions(text, &pp);
     if (error) {
         ovs_abort(0, "%s: %s", text, error);
     }
     free(text);
+    vpc_ofpacts_zero_padding(ofpbuf_at_assert(a, start, 0), a->size - start);
 }
 
 /* Appends to 'a' dec_ttl in its standard form (controller id 0), which is

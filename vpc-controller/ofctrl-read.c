@@ -27,6 +27,7 @@ ofctrl_read_flows(const struct ofp_header *oh, struct vpc_flow_table *table)
         int retval = ofputil_decode_flow_stats_reply(&fs, &b, false,
                                                      &ofpacts);
         if (!retval) {
+            vpc_ofpacts_zero_padding(ofpacts.data, fs.ofpacts_len);
             vpc_flow_table_add(table, fs.table_id, fs.priority,
                                ntohll(fs.cookie), &fs.match, fs.ofpacts,
                                fs.ofpacts_len);
