@@ -335,12 +335,18 @@ vpc_ofpacts_zero_padding(struct ofpact *ofpacts, size_t ofpacts_len)
 
     OFPACT_FOR_EACH_FLATTENED (a, ofpacts, ofpacts_len) {
         if (a->type == OFPACT_SET_FIELD) {
+            /* The value, padding, the mask, padding: where OVS says the
+             * mask is, and up to the action's end. */
             struct ofpact_set_field *sf = ofpact_get_SET_FIELD(a);
             size_t n = sf->field->n_bytes;
-            size_t pad = ROUND_UP(n, OFPACT_ALIGNTO) - n;
+            uint8_t *value = (uint8_t *) sf->value;
+            uint8_t *mask = (uint8_t *) ofpact_set_field_mask(sf);
+            uint8_t *end = (uint8_t *) a + a->len;
 
-            memset((uint8_t *) sf->value + n, 0, pad);
-            memset((uint8_t *) ofpact_set_field_mask(sf) + n, 0, pad);
+            if (mask >= value + n && end >= mask + n) {
+                memset(value + n, 0, mask - (value + n));
+                memset(mask + n, 0, end - (mask + n));
+            }
         }
     }
 }

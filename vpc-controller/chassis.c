@@ -522,23 +522,13 @@ chassis_find_by_dpid(uint64_t dpid)
     return NULL;
 }
 
-/* The host configuration that only the owner of 'ch' manages (tunnels to
- * gateways, flow log collectors), after it changed hands: the model does
- * not depend on who owns what, so it is not built again for that. */
-static void
-chassis_refresh_owned_config(struct chassis *ch)
-{
-    gateway_set_peers(ch);
-    flowlog_begin();
-    flowlog_set_collector_sets(ch);
-}
-
 /* Asks 'ch''s switch for the role we should have: primary with our
  * generation if we own it, else secondary (see ofctrl_set_role()).
  * Starting over as primary means reading the switch's flows again;
  * nothing is flushed, and the next round brings them to the model.  A
- * newer generation for a switch that still has us as its primary (one of
- * the shard's other switches refused the old one) is only claimed. */
+ * newer generation for a switch that took our last primary claim (one of
+ * the shard's other switches refused the older one) is only claimed.  The
+ * model does not depend on who owns what, so none of this builds it. */
 static void
 chassis_sync_role(struct chassis *ch, bool force)
 {
@@ -552,28 +542,42 @@ chassis_sync_role(struct chassis *ch, bool force)
         return;
     }
 
-    bool keep = (!force && primary && ch->role_asked && ch->role_primary
-                 && ofctrl_is_primary(ch->ofctrl));
+    bool kept = ofctrl_set_role(ch->ofctrl, primary, gen);
     ch->role_asked = true;
     ch->role_primary = primary;
     ch->role_gen = gen;
-    ofctrl_set_role(ch->ofctrl, primary, gen);
-    if (!keep) {
+    if (force || !kept) {
         chassis_note_busy(ch);
         chassis_clear_flows(ch);
-        chassis_refresh_owned_config(ch);
         status_changed();
     }
 }
 
-/* Asks every chassis' switch for the role the shards say we have. */
+
+/* Asks every chassis' switch for the role the shards say we have, and
+ * gives the hosts of the chassis that changed hands the configuration that
+ * only an owner manages (tunnels to gateways, flow log collectors) or
+ * takes it back; also for a chassis whose switch is not connected.  (A
+ * build of the whole model does that for every chassis.) */
 void
 chassis_sync_roles(void)
 {
+    bool begun = false;
     struct chassis *ch;
 
     HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
         chassis_sync_role(ch, false);
+
+        bool owned = chassis_is_owned(ch);
+        if (owned != ch->config_owned) {
+            ch->config_owned = owned;
+            if (!begun) {
+                flowlog_begin();
+                begun = true;
+            }
+            gateway_set_peers(ch);
+            flowlog_set_collector_sets(ch);
+        }
     }
 }
 

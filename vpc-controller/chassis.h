@@ -68,6 +68,9 @@ struct chassis {
     bool role_primary;              /* The role we last asked for... */
     uint64_t role_gen;              /* ...with this generation. */
     bool role_asked;                /* Asked for since its switch came. */
+    bool config_owned;              /* Its host has, or had, the
+                                     * configuration of an owner (see
+                                     * chassis_sync_roles()). */
     bool gateway;
     bool dirty_all;                 /* Rebuild every VPC's flows. */
     bool commit_pending;            /* chassis_sync() queued a commit. */

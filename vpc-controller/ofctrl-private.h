@@ -48,10 +48,12 @@ struct ofctrl {
 
     bool primary;                     /* Role we want. */
     uint64_t generation;              /* Its generation ID (primary). */
-    ovs_be32 role_xid;
-    bool role_query;                  /* 'role_xid' asks the switch's
-                                       * generation, for a secondary
-                                       * claim. */
+    ovs_be32 role_xid;                /* Our last role request... */
+    uint32_t role_sent;               /* ...which asked for this
+                                       * (OFPCR12_ROLE_NOCHANGE: the
+                                       * switch's generation, for a
+                                       * secondary claim)... */
+    bool role_confirmed;              /* ...and which the switch took. */
     bool role_refused;                /* The switch refused our primary
                                        * claim. */
     bool need_barrier;                /* Acknowledge even with no change. */

@@ -325,7 +325,8 @@ send_role(struct ofctrl *ofc, uint32_t role, uint64_t generation)
     rr->role = htonl(role);
     rr->generation_id = htonll(generation);
     ofc->role_xid = ((struct ofp_header *) msg->data)->xid;
-    ofc->role_query = role == OFPCR12_ROLE_NOCHANGE;
+    ofc->role_sent = role;
+    ofc->role_confirmed = false;
     ofctrl_send_msg(ofc, msg);
 }
 
@@ -345,32 +346,79 @@ send_role_request(struct ofctrl *ofc)
     }
 }
 
-/* The switch answered a role request: if it was our question, claims the
- * secondary role with the generation it has seen (0 if none: any later
- * primary claim is newer). */
+/* The switch answered our last role request: it took our claim, or, if it
+ * was our question, we claim the secondary role with the generation it
+ * has seen (0 if none: any later primary claim is newer). */
 static void
 handle_role_reply(struct ofctrl *ofc, const struct ofp_header *oh)
 {
     struct ofputil_role_request reply;
 
-    if (oh->xid != ofc->role_xid || !ofc->role_query || ofc->primary
-        || ofputil_decode_role_message(oh, &reply)) {
+    if (oh->xid != ofc->role_xid || ofputil_decode_role_message(oh, &reply)) {
         return;
+    } else if (ofc->role_sent != OFPCR12_ROLE_NOCHANGE) {
+        ofc->role_confirmed = true;
+    } else if (!ofc->primary) {
+        send_role(ofc, OFPCR12_ROLE_SECONDARY,
+                  reply.have_generation_id ? reply.generation_id : 0);
     }
-    send_role(ofc, OFPCR12_ROLE_SECONDARY,
-              reply.have_generation_id ? reply.generation_id : 0);
+}
+
+/* The switch refused a role request with 'error'.  Returns false if it was
+ * not one of ours (any other error). */
+static bool
+handle_role_error(struct ofctrl *ofc, const struct ofp_header *oh,
+                  enum ofperr error)
+{
+    if (oh->xid != ofc->role_xid) {
+        if (error != OFPERR_OFPRRFC_STALE) {
+            return false;
+        }
+        /* A claim we have made again since: its answer is the one that
+         * counts. */
+        VLOG_DBG("%s: an earlier role claim refused", ofctrl_get_name(ofc));
+    } else if (ofc->role_sent == OFPCR12_ROLE_PRIMARY) {
+        /* Our claim is stale: another instance is primary.  (Also if a
+         * role status already stepped us down.) */
+        COVERAGE_INC(ofctrl_switch_error);
+        ofc->n_errors++;
+        log_switch_error(ofc, oh);
+        VLOG_WARN("%s: the switch refused our role claim (generation "
+                  "%"PRIu64")", ofctrl_get_name(ofc), ofc->generation);
+        COVERAGE_INC(ofctrl_role_refused);
+        become_standby(ofc);
+        ofc->role_refused = true;
+    } else if (error == OFPERR_OFPRRFC_STALE && !ofc->primary) {
+        /* A secondary claim with the generation the switch told us
+         * raced a newer primary claim: ask again. */
+        VLOG_DBG("%s: secondary claim overtaken, asking again",
+                 ofctrl_get_name(ofc));
+        send_role_request(ofc);
+    } else {
+        /* A switch that will not have us as a secondary: nothing we would
+         * say again would change that. */
+        COVERAGE_INC(ofctrl_switch_error);
+        ofc->n_errors++;
+        log_switch_error(ofc, oh);
+    }
+    return true;
 }
 
 /* Claims the primary role with 'generation' (the session then reads the
- * switch's flows and reconciles, unless it is primary already: a newer
- * generation changes nothing on the switch), or takes the secondary role
- * (the session then sends nothing; 'generation' is not used, see
- * send_role_request()).  The switch refuses a primary claim whose
- * generation is older than one it has seen. */
-void
+ * switch's flows and reconciles, unless the switch took our last primary
+ * claim already: a newer generation changes nothing on the switch), or
+ * takes the secondary role (the session then sends nothing; 'generation'
+ * is not used, see send_role_request()).  The switch refuses a primary
+ * claim whose generation is older than one it has seen.
+ *
+ * Returns true if what the session read of the switch's flows stays
+ * valid: it was primary, its claim taken, and stays primary. */
+bool
 ofctrl_set_role(struct ofctrl *ofc, bool primary, uint64_t generation)
 {
-    bool was_primary = ofctrl_is_primary(ofc);
+    bool was_primary = (ofctrl_is_primary(ofc)
+                        && ofc->role_sent == OFPCR12_ROLE_PRIMARY
+                        && ofc->role_confirmed);
     bool changed = (primary != ofc->primary
                     || (primary && generation != ofc->generation));
 
@@ -380,21 +428,23 @@ ofctrl_set_role(struct ofctrl *ofc, bool primary, uint64_t generation)
     ofc->primary = primary;
     ofc->generation = primary ? generation : 0;
     if (ofc->state == OFCTRL_HANDSHAKE) {
-        return;
+        return false;
+    } else if (!changed && ofc->state != OFCTRL_STANDBY) {
+        return primary;
     }
-    if (changed || ofc->state == OFCTRL_STANDBY) {
-        send_role_request(ofc);
-        if (primary && was_primary) {
-            /* Still ours, and its flows are as we last read them. */
-        } else if (primary) {
-            send_meters(ofc);
-            start_dump(ofc);
-        } else {
-            become_standby(ofc);
-            vpc_flow_table_clear(&ofc->dumped);
-            vpc_group_table_clear(&ofc->dumped_groups);
-        }
+    send_role_request(ofc);
+    if (primary && was_primary) {
+        /* Still ours, and its flows are as we last read them. */
+        return true;
+    } else if (primary) {
+        send_meters(ofc);
+        start_dump(ofc);
+    } else {
+        become_standby(ofc);
+        vpc_flow_table_clear(&ofc->dumped);
+        vpc_group_table_clear(&ofc->dumped_groups);
     }
+    return false;
 }
 
 /* Returns true if the switch refused our last role claim (primary or
@@ -625,30 +675,16 @@ handle_msg(struct ofctrl *ofc, const struct ofp_header *oh)
         ofctrl_punts_meter_stats_reply(&ofc->punts, oh);
         break;
 
-    case OFPTYPE_ERROR:
-        if (ofctrl_punts_is_meter_reply(&ofc->punts, oh)) {
-            break;
-        } else if (oh->xid == ofc->role_xid && !ofc->primary
-                   && ofperr_decode_msg(oh, NULL) == OFPERR_OFPRRFC_STALE) {
-            /* A secondary claim with the generation the switch told us
-             * raced a newer primary claim: ask again. */
-            VLOG_DBG("%s: secondary claim overtaken, asking again",
-                     ofctrl_get_name(ofc));
-            send_role_request(ofc);
+    case OFPTYPE_ERROR: {
+        enum ofperr error = ofperr_decode_msg(oh, NULL);
+        if (ofctrl_punts_is_meter_reply(&ofc->punts, oh)
+            || ((error == OFPERR_OFPRRFC_STALE || oh->xid == ofc->role_xid)
+                && handle_role_error(ofc, oh, error))) {
             break;
         }
         COVERAGE_INC(ofctrl_switch_error);
         ofc->n_errors++;
         log_switch_error(ofc, oh);
-        if (oh->xid == ofc->role_xid) {
-            /* Our claim is stale: another instance is primary. */
-            VLOG_WARN("%s: the switch refused our role claim (generation "
-                      "%"PRIu64")", ofctrl_get_name(ofc), ofc->generation);
-            COVERAGE_INC(ofctrl_role_refused);
-            become_standby(ofc);
-            ofc->role_refused = true;
-            break;
-        }
         if (ofc->state == OFCTRL_SYNCED || ofc->state == OFCTRL_DUMPED) {
             /* A failed bundle changed nothing; a reconcile puts us back on
              * solid ground. */
@@ -659,6 +695,7 @@ handle_msg(struct ofctrl *ofc, const struct ofp_header *oh)
             start_dump(ofc);
         }
         break;
+    }
 
     case OFPTYPE_FLOW_MONITOR_STATS_REPLY:
         handle_flow_updates(ofc, oh);

@@ -55,7 +55,7 @@ enum ofctrl_state ofctrl_get_state(const struct ofctrl *);
 bool ofctrl_get_dpid(const struct ofctrl *, uint64_t *dpid);
 
 void ofctrl_resync(struct ofctrl *);
-void ofctrl_set_role(struct ofctrl *, bool primary, uint64_t generation);
+bool ofctrl_set_role(struct ofctrl *, bool primary, uint64_t generation);
 bool ofctrl_is_primary(const struct ofctrl *);
 bool ofctrl_role_refused(const struct ofctrl *);
 void ofctrl_reconcile(struct ofctrl *,
