@@ -447,8 +447,8 @@ ofctrl_set_role(struct ofctrl *ofc, bool primary, uint64_t generation)
     return false;
 }
 
-/* Returns true if the switch refused our last role claim (primary or
- * secondary) as stale. */
+/* Returns true if the switch refused our last primary claim as stale (a
+ * refused secondary claim is made again by the session itself). */
 bool
 ofctrl_role_refused(const struct ofctrl *ofc)
 {
