@@ -251,7 +251,6 @@ struct build_ctx {
  * through them, so one VPC costs what it holds, not what the database
  * holds. */
 static struct ovsdb_idl_index *subnet_by_vpc;
-static struct ovsdb_idl_index *port_by_subnet;
 static struct ovsdb_idl_index *port_by_name;
 static struct ovsdb_idl_index *nat_by_vpc;
 
@@ -546,7 +545,6 @@ void
 vpc_model_create_indexes(struct ovsdb_idl *idl)
 {
     subnet_by_vpc = ovsdb_idl_index_create1(idl, &vpcrec_subnet_col_vpc);
-    port_by_subnet = ovsdb_idl_index_create1(idl, &vpcrec_port_col_subnet);
     port_by_name = ovsdb_idl_index_create1(idl, &vpcrec_port_col_name);
     nat_by_vpc = ovsdb_idl_index_create1(idl, &vpcrec_nat_col_vpc);
     model_sg_create_indexes(idl);
@@ -645,6 +643,41 @@ compare_port_refs(const void *a_, const void *b_)
     return uuid_compare_3way(&a->row->header_.uuid, &b->row->header_.uuid);
 }
 
+/* The ports of a VPC's subnets, as build_vpc() finds them. */
+struct subnet_ports {
+    const struct vpcrec_subnet *subnet_row;   /* The subnet looked at... */
+    size_t subnet;                  /* ...and its index in the VPC. */
+    struct port_ref *refs;          /* The ports found so far. */
+    size_t n_refs, allocated_refs;
+    size_t n_ip_strings;            /* Their addresses. */
+    size_t n_sg_refs;               /* Their security groups (at least one
+                                     * slot each). */
+};
+
+/* Adds Port 'row_', which refers to the subnet of 'sp_' (struct
+ * subnet_ports), to its ports.  ('subnet' is the one column of Port that
+ * refers to Subnet, so each port that is in the subnet comes once.) */
+static void
+add_subnet_port(const struct ovsdb_idl_row *row_, void *sp_)
+{
+    const struct vpcrec_port *row = CONTAINER_OF(row_, struct vpcrec_port,
+                                                 header_);
+    struct subnet_ports *sp = sp_;
+
+    if (row->subnet != sp->subnet_row) {
+        return;
+    }
+    if (sp->n_refs >= sp->allocated_refs) {
+        sp->refs = x2nrealloc(sp->refs, &sp->allocated_refs,
+                              sizeof *sp->refs);
+    }
+    sp->refs[sp->n_refs++] = (struct port_ref) {
+        .row = row, .subnet = sp->subnet,
+    };
+    sp->n_ip_strings += row->n_ips;
+    sp->n_sg_refs += MAX(1, MIN(row->n_security_groups, VPC_SG_MAX_PER_PORT));
+}
+
 /* Adds to 'model' the VPC of 'row', with its subnets, ports, bindings and
  * NAT rules.  Rows are taken in UUID order, so every instance that reads
  * the same database makes the same choices (which of two ports with the
@@ -686,11 +719,7 @@ build_vpc(struct vpc_model *model, const struct vpcrec_vpc *row,
 
     /* Ports of valid subnets. */
     mv->subnets = xmalloc((n_rows + 1) * sizeof *mv->subnets);
-    struct port_ref *refs = NULL;
-    size_t n_refs = 0, allocated_refs = 0, n_ip_strings = 0;
-    size_t n_sg_refs = 0;
-    struct vpcrec_port *port_key = vpcrec_port_index_init_row(
-        port_by_subnet);
+    struct subnet_ports sp = { .refs = NULL };
     for (size_t i = 0; i < n_rows; i++) {
         struct vpc_pl_subnet *sn = &mv->subnets[mv->pl.n_subnets];
         memset(sn, 0, sizeof *sn);  /* The fingerprint hashes it whole. */
@@ -703,23 +732,17 @@ build_vpc(struct vpc_model *model, const struct vpcrec_vpc *row,
         vpc_dhcp_config_init(&dhcp);
         vpc_dhcp_config_apply(&dhcp, &sn_rows[i]->dhcp_options, true);
         sn->dhcp = dhcp.enabled;
-        vpcrec_port_index_set_subnet(port_key, sn_rows[i]);
-        const struct vpcrec_port *port_row;
-        VPCREC_PORT_FOR_EACH_EQUAL (port_row, port_key, port_by_subnet) {
-            if (n_refs >= allocated_refs) {
-                refs = x2nrealloc(refs, &allocated_refs, sizeof *refs);
-            }
-            refs[n_refs++] = (struct port_ref) {
-                .row = port_row, .subnet = mv->pl.n_subnets,
-            };
-            n_ip_strings += port_row->n_ips;
-            n_sg_refs += MAX(1, MIN(port_row->n_security_groups,
-                                    VPC_SG_MAX_PER_PORT));
-        }
+        sp.subnet_row = sn_rows[i];
+        sp.subnet = mv->pl.n_subnets;
+        ovsdb_idl_row_for_each_referrer(&sn_rows[i]->header_,
+                                        &vpcrec_table_port, add_subnet_port,
+                                        &sp);
         mv->pl.n_subnets++;
     }
-    vpcrec_port_index_destroy_row(port_key);
     free(sn_rows);
+    struct port_ref *refs = sp.refs;
+    size_t n_refs = sp.n_refs;
+    size_t n_ip_strings = sp.n_ip_strings, n_sg_refs = sp.n_sg_refs;
     qsort(refs, n_refs, sizeof *refs, compare_port_refs);
 
     struct ip_set used_ips;
