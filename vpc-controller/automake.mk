@@ -38,6 +38,7 @@ vpc_controller_vpc_controller_SOURCES = \
 	vpc-controller/model-conj.h \
 	vpc-controller/model-gw.c \
 	vpc-controller/model-index.c \
+	vpc-controller/model-uuid-map.c \
 	vpc-controller/model-index.h \
 	vpc-controller/model-gw.h \
 	vpc-controller/model-route.c \

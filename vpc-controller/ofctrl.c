@@ -246,10 +246,14 @@ ofctrl_send_msg(struct ofctrl *ofc, struct ofpbuf *msg)
     conn_wake_poke(ofc->wake);
 }
 
+/* Counts and logs error 'oh' from the switch. */
 static void
-log_switch_error(struct ofctrl *ofc, const struct ofp_header *oh)
+note_switch_error(struct ofctrl *ofc, const struct ofp_header *oh)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+    COVERAGE_INC(ofctrl_switch_error);
+    ofc->n_errors++;
     char *s = ofp_to_string(oh, ntohs(oh->length), NULL, NULL, 2);
     VLOG_WARN_RL(&rl, "%s: switch reported an error, resynchronizing: %s",
                  ofctrl_get_name(ofc), s);
@@ -364,25 +368,20 @@ handle_role_reply(struct ofctrl *ofc, const struct ofp_header *oh)
     }
 }
 
-/* The switch refused a role request with 'error'.  Returns false if it was
- * not one of ours (any other error). */
-static bool
+/* The switch refused a role request of ours with 'error': our last one,
+ * or (OFPERR_OFPRRFC_STALE) one made before it. */
+static void
 handle_role_error(struct ofctrl *ofc, const struct ofp_header *oh,
                   enum ofperr error)
 {
     if (oh->xid != ofc->role_xid) {
-        if (error != OFPERR_OFPRRFC_STALE) {
-            return false;
-        }
         /* A claim we have made again since: its answer is the one that
          * counts. */
         VLOG_DBG("%s: an earlier role claim refused", ofctrl_get_name(ofc));
     } else if (ofc->role_sent == OFPCR12_ROLE_PRIMARY) {
         /* Our claim is stale: another instance is primary.  (Also if a
          * role status already stepped us down.) */
-        COVERAGE_INC(ofctrl_switch_error);
-        ofc->n_errors++;
-        log_switch_error(ofc, oh);
+        note_switch_error(ofc, oh);
         VLOG_WARN("%s: the switch refused our role claim (generation "
                   "%"PRIu64")", ofctrl_get_name(ofc), ofc->generation);
         COVERAGE_INC(ofctrl_role_refused);
@@ -397,11 +396,8 @@ handle_role_error(struct ofctrl *ofc, const struct ofp_header *oh,
     } else {
         /* A switch that will not have us as a secondary: nothing we would
          * say again would change that. */
-        COVERAGE_INC(ofctrl_switch_error);
-        ofc->n_errors++;
-        log_switch_error(ofc, oh);
+        note_switch_error(ofc, oh);
     }
-    return true;
 }
 
 /* Claims the primary role with 'generation' (the session then reads the
@@ -677,14 +673,14 @@ handle_msg(struct ofctrl *ofc, const struct ofp_header *oh)
 
     case OFPTYPE_ERROR: {
         enum ofperr error = ofperr_decode_msg(oh, NULL);
-        if (ofctrl_punts_is_meter_reply(&ofc->punts, oh)
-            || ((error == OFPERR_OFPRRFC_STALE || oh->xid == ofc->role_xid)
-                && handle_role_error(ofc, oh, error))) {
+        if (ofctrl_punts_is_meter_reply(&ofc->punts, oh)) {
+            break;
+        } else if (error == OFPERR_OFPRRFC_STALE
+                   || oh->xid == ofc->role_xid) {
+            handle_role_error(ofc, oh, error);
             break;
         }
-        COVERAGE_INC(ofctrl_switch_error);
-        ofc->n_errors++;
-        log_switch_error(ofc, oh);
+        note_switch_error(ofc, oh);
         if (ofc->state == OFCTRL_SYNCED || ofc->state == OFCTRL_DUMPED) {
             /* A failed bundle changed nothing; a reconcile puts us back on
              * solid ground. */
