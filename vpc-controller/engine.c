@@ -47,7 +47,6 @@ engine_init(struct ovsdb_idl *idl, const char *instance)
     roles_init(idl, instance);
     changes_init(idl);
     vpc_model_create_indexes(idl);
-    status_create_indexes(idl);
     ovsdb_idl_track_add_all(idl);
 
     /* We write these; our own writes need not wake us.  (Port.chassis is

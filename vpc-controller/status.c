@@ -117,11 +117,43 @@ status_note_vpc_ports(const struct model_vpc *mv)
     }
 }
 
-static struct ovsdb_idl_index *chassis_by_name;
-static struct ovsdb_idl_index *cfg_by_name;
+/* The rows of a table whose names are unique (Chassis, Chassis_Cfg), by
+ * name.  Filled afresh from the table whenever its rows came, went or
+ * changed in a column that alerts (the table's seqno moved); their other
+ * columns are read from the rows themselves, so a change to those (a
+ * chassis' nb_cfg, its 'connected') costs nothing here.  The status pass
+ * of an instance that shares the chassis with others looks up every
+ * chassis' rows: a skiplist index made each lookup a walk of string
+ * comparisons, half the CPU of such an instance during a converge. */
+struct rows_by_name {
+    struct shash rows;          /* Row, by name. */
+    unsigned int seqno;         /* The table's, when 'rows' was filled. */
+    bool filled;
+};
+
+static struct rows_by_name chassis_rows = {
+    SHASH_INITIALIZER(&chassis_rows.rows), 0, false
+};
+static struct rows_by_name cfg_rows = {
+    SHASH_INITIALIZER(&cfg_rows.rows), 0, false
+};
+
+/* Returns true if 'rbn' must be filled again for a table at 'seqno': then
+ * it is emptied and takes 'seqno'. */
+static bool
+rows_by_name_stale(struct rows_by_name *rbn, unsigned int seqno)
+{
+    if (rbn->filled && rbn->seqno == seqno) {
+        return false;
+    }
+    shash_clear(&rbn->rows);
+    rbn->seqno = seqno;
+    rbn->filled = true;
+    return true;
+}
 
 /* The Chassis_Cfg row called 'name': one inserted by this status pass (in
- * 'inserted', if nonnull), or the first in the database, or NULL. */
+ * 'inserted', if nonnull), or the database's, or NULL. */
 static const struct vpcrec_chassis_cfg *
 cfg_row_find(const char *name, const struct shash *inserted)
 {
@@ -132,12 +164,13 @@ cfg_row_find(const char *name, const struct shash *inserted)
         return row;
     }
 
-    struct vpcrec_chassis_cfg *key = vpcrec_chassis_cfg_index_init_row(
-        cfg_by_name);
-    vpcrec_chassis_cfg_index_set_name(key, name);
-    row = vpcrec_chassis_cfg_index_find(cfg_by_name, key);
-    vpcrec_chassis_cfg_index_destroy_row(key);
-    return row;
+    if (rows_by_name_stale(&cfg_rows,
+                           vpcrec_chassis_cfg_get_seqno(engine_vpcdb))) {
+        VPCREC_CHASSIS_CFG_FOR_EACH (row, engine_vpcdb) {
+            shash_add_once(&cfg_rows.rows, row->name, row);
+        }
+    }
+    return shash_find_data(&cfg_rows.rows, name);
 }
 
 /* The configuration that chassis 'name''s owner says it has (0 if it said
@@ -246,18 +279,8 @@ struct loc_row {
     bool owned;
 };
 
-/* Creates the indexes status reads Chassis and Chassis_Cfg rows by.  Call
- * once, before the VPC database 'idl' first runs. */
-void
-status_create_indexes(struct ovsdb_idl *idl)
-{
-    chassis_by_name = ovsdb_idl_index_create1(idl, &vpcrec_chassis_col_name);
-    cfg_by_name = ovsdb_idl_index_create1(idl,
-                                          &vpcrec_chassis_cfg_col_name);
-}
-
 /* The Chassis row called 'name': one inserted by this pass (in 'inserted',
- * if nonnull), or the first in the database, or NULL. */
+ * if nonnull), or the database's, or NULL. */
 static const struct vpcrec_chassis *
 chassis_row_find(const char *name, const struct shash *inserted)
 {
@@ -268,12 +291,13 @@ chassis_row_find(const char *name, const struct shash *inserted)
         return row;
     }
 
-    struct vpcrec_chassis *key = vpcrec_chassis_index_init_row(
-        chassis_by_name);
-    vpcrec_chassis_index_set_name(key, name);
-    row = vpcrec_chassis_index_find(chassis_by_name, key);
-    vpcrec_chassis_index_destroy_row(key);
-    return row;
+    if (rows_by_name_stale(&chassis_rows,
+                           vpcrec_chassis_get_seqno(engine_vpcdb))) {
+        VPCREC_CHASSIS_FOR_EACH (row, engine_vpcdb) {
+            shash_add_once(&chassis_rows.rows, row->name, row);
+        }
+    }
+    return shash_find_data(&chassis_rows.rows, name);
 }
 
 /* The loc_row of 'loc' in 'loc_rows', looked up now if it is not there
@@ -824,4 +848,10 @@ status_destroy(void)
     deferral_end = LLONG_MAX;
     free(behind_witness);
     behind_witness = NULL;
+    struct rows_by_name *tables[] = { &chassis_rows, &cfg_rows };
+    for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
+        shash_destroy(&tables[i]->rows);
+        shash_init(&tables[i]->rows);
+        tables[i]->filled = false;
+    }
 }

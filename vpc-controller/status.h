@@ -16,7 +16,6 @@ struct model_vpc;
 struct ovsdb_idl;
 struct uuid;
 
-void status_create_indexes(struct ovsdb_idl *);
 void status_changed(void);
 void status_touch(void);
 void status_note_port(const struct uuid *);
