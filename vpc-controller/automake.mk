@@ -71,5 +71,21 @@ vpc_controller_vpc_controller_SOURCES = \
 	vpc-controller/status.c \
 	vpc-controller/status.h \
 	vpc-controller/vpc-controller.c
+nodist_vpc_controller_vpc_controller_SOURCES = \
+	vpc-controller/host-idl.c vpc-controller/host-idl.h
 vpc_controller_vpc_controller_LDADD = ofproto-vpc/libofproto-vpc.la \
 	lib/libvpc.la $(OVS_LIBS) $(LIBEVENT_LIBS) $(JEMALLOC_LIBS)
+
+# The hosts' databases, as the controller sees them (see host-idl.ann).
+BUILT_SOURCES += vpc-controller/host-idl.c vpc-controller/host-idl.h
+CLEANFILES += vpc-controller/host-idl.c vpc-controller/host-idl.h \
+	vpc-controller/host-idl.ovsidl
+EXTRA_DIST += vpc-controller/host-idl.ann
+vpc-controller/host-idl.ovsidl: $(OVS_DIR)/vswitchd/vswitch.ovsschema \
+		vpc-controller/host-idl.ann
+	$(AM_V_GEN)$(OVSDB_IDLC) annotate $(OVS_DIR)/vswitchd/vswitch.ovsschema \
+		$(srcdir)/vpc-controller/host-idl.ann > $@.tmp && mv $@.tmp $@
+vpc-controller/host-idl.c: vpc-controller/host-idl.ovsidl
+	$(AM_V_GEN)$(OVSDB_IDLC) c-idl-source $< > $@.tmp && mv $@.tmp $@
+vpc-controller/host-idl.h: vpc-controller/host-idl.ovsidl
+	$(AM_V_GEN)$(OVSDB_IDLC) c-idl-header $< > $@.tmp && mv $@.tmp $@

@@ -9,7 +9,7 @@
 
 #include "compiler.h"
 #include "host-ipfix.h"
-#include "lib/vswitch-idl.h"
+#include "host-idl.h"
 #include "openvswitch/vlog.h"
 #include "svec.h"
 
@@ -38,12 +38,12 @@ host_tunnel_port_name(enum vpc_encap encap)
 }
 
 /* Returns the bridge called 'name' in 'idl', or NULL. */
-const struct ovsrec_bridge *
+const struct hostrec_bridge *
 host_find_bridge(struct ovsdb_idl *idl, const char *name)
 {
-    const struct ovsrec_bridge *br;
+    const struct hostrec_bridge *br;
 
-    OVSREC_BRIDGE_FOR_EACH (br, idl) {
+    HOSTREC_BRIDGE_FOR_EACH (br, idl) {
         if (!strcmp(br->name, name)) {
             return br;
         }
@@ -51,14 +51,14 @@ host_find_bridge(struct ovsdb_idl *idl, const char *name)
     return NULL;
 }
 
-static const struct ovsrec_bridge *
+static const struct hostrec_bridge *
 find_br_int(struct ovsdb_idl *idl)
 {
     return host_find_bridge(idl, VPC_INTEGRATION_BRIDGE);
 }
 
 static bool
-controller_present(const struct ovsrec_bridge *br, const char *target)
+controller_present(const struct hostrec_bridge *br, const char *target)
 {
     for (size_t i = 0; i < br->n_controller; i++) {
         if (!strcmp(br->controller[i]->target, target)) {
@@ -68,11 +68,11 @@ controller_present(const struct ovsrec_bridge *br, const char *target)
     return false;
 }
 
-static const struct ovsrec_interface *
-find_iface(const struct ovsrec_bridge *br, const char *name)
+static const struct hostrec_interface *
+find_iface(const struct hostrec_bridge *br, const char *name)
 {
     for (size_t i = 0; i < br->n_ports; i++) {
-        const struct ovsrec_port *port = br->ports[i];
+        const struct hostrec_port *port = br->ports[i];
         for (size_t j = 0; j < port->n_interfaces; j++) {
             if (!strcmp(port->interfaces[j]->name, name)) {
                 return port->interfaces[j];
@@ -82,18 +82,18 @@ find_iface(const struct ovsrec_bridge *br, const char *name)
     return NULL;
 }
 
-static const struct ovsrec_interface *
-add_port(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
+static const struct hostrec_interface *
+add_port(struct ovsdb_idl_txn *txn, const struct hostrec_bridge *br,
          const char *name, const char *type)
 {
-    struct ovsrec_interface *iface = ovsrec_interface_insert(txn);
-    ovsrec_interface_set_name(iface, name);
-    ovsrec_interface_set_type(iface, type);
+    struct hostrec_interface *iface = hostrec_interface_insert(txn);
+    hostrec_interface_set_name(iface, name);
+    hostrec_interface_set_type(iface, type);
 
-    struct ovsrec_port *port = ovsrec_port_insert(txn);
-    ovsrec_port_set_name(port, name);
-    ovsrec_port_set_interfaces(port, &iface, 1);
-    ovsrec_bridge_update_ports_addvalue(br, port);
+    struct hostrec_port *port = hostrec_port_insert(txn);
+    hostrec_port_set_name(port, name);
+    hostrec_port_set_interfaces(port, &iface, 1);
+    hostrec_bridge_update_ports_addvalue(br, port);
     return iface;
 }
 
@@ -107,18 +107,18 @@ smap_get_equals(const struct smap *smap, const char *key, const char *value)
 /* Removes from 'br' every port with an interface whose external_ids 'key'
  * is set but not in 'keep'.  Returns true if it removed any. */
 static bool
-remove_stale_ports(const struct ovsrec_bridge *br, const char *key,
+remove_stale_ports(const struct hostrec_bridge *br, const char *key,
                    const struct sset *keep)
 {
     bool changed = false;
 
     for (size_t i = 0; i < br->n_ports; i++) {
-        const struct ovsrec_port *port = br->ports[i];
+        const struct hostrec_port *port = br->ports[i];
         for (size_t j = 0; j < port->n_interfaces; j++) {
             const char *value = smap_get(&port->interfaces[j]->external_ids,
                                          key);
             if (value && !sset_contains(keep, value)) {
-                ovsrec_bridge_update_ports_delvalue(br, port);
+                hostrec_bridge_update_ports_delvalue(br, port);
                 changed = true;
                 break;
             }
@@ -129,26 +129,26 @@ remove_stale_ports(const struct ovsrec_bridge *br, const char *key,
 
 /* Finds the interface on 'br' whose external_ids 'key' is 'value', or adds
  * a port called 'name' of 'type' for it. */
-static const struct ovsrec_interface *
-find_or_add_tagged(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
+static const struct hostrec_interface *
+find_or_add_tagged(struct ovsdb_idl_txn *txn, const struct hostrec_bridge *br,
                    const char *key, const char *value, const char *name,
                    const char *type, bool *changed)
 {
     for (size_t i = 0; i < br->n_ports; i++) {
-        const struct ovsrec_port *port = br->ports[i];
+        const struct hostrec_port *port = br->ports[i];
         for (size_t j = 0; j < port->n_interfaces; j++) {
-            const struct ovsrec_interface *iface = port->interfaces[j];
+            const struct hostrec_interface *iface = port->interfaces[j];
             if (smap_get_equals(&iface->external_ids, key, value)) {
                 if (strcmp(iface->type, type)) {
-                    ovsrec_interface_set_type(iface, type);
+                    hostrec_interface_set_type(iface, type);
                     *changed = true;
                 }
                 return iface;
             }
         }
     }
-    const struct ovsrec_interface *iface = add_port(txn, br, name, type);
-    ovsrec_interface_update_external_ids_setkey(iface, key, value);
+    const struct hostrec_interface *iface = add_port(txn, br, name, type);
+    hostrec_interface_update_external_ids_setkey(iface, key, value);
     *changed = true;
     return iface;
 }
@@ -157,8 +157,8 @@ find_or_add_tagged(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
  * and value pairs that follow, up to a null key, unless it holds exactly
  * those.  Returns whether it changed. */
 static bool SENTINEL(0)
-set_smap_column(const struct ovsrec_interface *iface, const struct smap *have,
-                void (*set)(const struct ovsrec_interface *,
+set_smap_column(const struct hostrec_interface *iface, const struct smap *have,
+                void (*set)(const struct hostrec_interface *,
                             const struct smap *), ...)
 {
     struct smap want = SMAP_INITIALIZER(&want);
@@ -184,7 +184,7 @@ set_smap_column(const struct ovsrec_interface *iface, const struct smap *have,
  * comes from the flow. */
 static bool
 configure_peers(struct host *host, struct ovsdb_idl_txn *txn,
-                const struct ovsrec_bridge *br)
+                const struct hostrec_bridge *br)
 {
     struct sset keep = SSET_INITIALIZER(&keep);
     bool changed = false;
@@ -198,17 +198,17 @@ configure_peers(struct host *host, struct ovsdb_idl_txn *txn,
 
         snprintf(name, sizeof name, "vpc-t%08"PRIx32,
                  hash_string(peer->name, 0));
-        const struct ovsrec_interface *iface = find_or_add_tagged(
+        const struct hostrec_interface *iface = find_or_add_tagged(
             txn, br, "vpc-peer", peer->name, name, vpc_encap_name(peer->encap),
             &changed);
 
         changed |= set_smap_column(iface, &iface->options,
-                                   ovsrec_interface_set_options,
+                                   hostrec_interface_set_options,
                                    "remote_ip", peer->remote_ip,
                                    "local_ip", host->id->encap_ip_s,
                                    "key", "flow", (char *) NULL);
         changed |= set_smap_column(iface, &iface->bfd,
-                                   ovsrec_interface_set_bfd,
+                                   hostrec_interface_set_bfd,
                                    "enable", "true",
                                    "min_rx", PEER_BFD_INTERVAL,
                                    "min_tx", PEER_BFD_INTERVAL,
@@ -225,7 +225,7 @@ configure_peers(struct host *host, struct ovsdb_idl_txn *txn,
  * operator's: we only add our patch port to it. */
 static bool
 configure_uplinks(struct host *host, struct ovsdb_idl_txn *txn,
-                  const struct ovsrec_bridge *br)
+                  const struct hostrec_bridge *br)
 {
     struct sset keep = SSET_INITIALIZER(&keep);
     bool changed = false;
@@ -234,7 +234,7 @@ configure_uplinks(struct host *host, struct ovsdb_idl_txn *txn,
         struct smap_node *m;
         SMAP_FOR_EACH (m, &host->id->bridge_mappings) {
             const char *physnet = m->key, *bridge = m->value;
-            const struct ovsrec_bridge *ext
+            const struct hostrec_bridge *ext
                 = host_find_bridge(host->idl, bridge);
             if (!ext || ext == br) {
                 static struct vlog_rate_limit rl
@@ -245,21 +245,21 @@ configure_uplinks(struct host *host, struct ovsdb_idl_txn *txn,
                                           : "does not exist");
                 continue;
             }
-            ovsdb_idl_txn_verify(&ext->header_, &ovsrec_bridge_col_ports);
+            ovsdb_idl_txn_verify(&ext->header_, &hostrec_bridge_col_ports);
 
             char *in_name = xasprintf("vpc-ext-%s", physnet);
             char *out_name = xasprintf("vpc-int-%s", physnet);
-            const struct ovsrec_interface *in = find_or_add_tagged(
+            const struct hostrec_interface *in = find_or_add_tagged(
                 txn, br, "vpc-physnet", physnet, in_name, "patch", &changed);
-            const struct ovsrec_interface *out = find_or_add_tagged(
+            const struct hostrec_interface *out = find_or_add_tagged(
                 txn, ext, "vpc-uplink", physnet, out_name, "patch",
                 &changed);
 
             changed |= set_smap_column(in, &in->options,
-                                       ovsrec_interface_set_options,
+                                       hostrec_interface_set_options,
                                        "peer", out->name, (char *) NULL);
             changed |= set_smap_column(out, &out->options,
-                                       ovsrec_interface_set_options,
+                                       hostrec_interface_set_options,
                                        "peer", in->name, (char *) NULL);
             free(in_name);
             free(out_name);
@@ -287,26 +287,26 @@ bool
 host_configure_br_int(struct host *host, struct ovsdb_idl_txn *txn,
                       const struct host_config *cfg)
 {
-    const struct ovsrec_open_vswitch *ovs
-        = ovsrec_open_vswitch_first(host->idl);
-    const struct ovsrec_bridge *br = find_br_int(host->idl);
+    const struct hostrec_open_vswitch *ovs
+        = hostrec_open_vswitch_first(host->idl);
+    const struct hostrec_bridge *br = find_br_int(host->idl);
     const struct host_identity *id = host->id;
     bool changed = false;
 
     /* Several controller instances configure the same host: verifying
      * what we add to makes a racing second instance retry and find it,
      * instead of adding it twice. */
-    ovsdb_idl_txn_verify(&ovs->header_, &ovsrec_open_vswitch_col_bridges);
+    ovsdb_idl_txn_verify(&ovs->header_, &hostrec_open_vswitch_col_bridges);
     if (br) {
-        ovsdb_idl_txn_verify(&br->header_, &ovsrec_bridge_col_ports);
+        ovsdb_idl_txn_verify(&br->header_, &hostrec_bridge_col_ports);
     }
 
     if (!br) {
         VLOG_INFO("%s: host %s: creating %s", host->name, id->system_id,
                   VPC_INTEGRATION_BRIDGE);
-        struct ovsrec_bridge *nbr = ovsrec_bridge_insert(txn);
-        ovsrec_bridge_set_name(nbr, VPC_INTEGRATION_BRIDGE);
-        ovsrec_open_vswitch_update_bridges_addvalue(ovs, nbr);
+        struct hostrec_bridge *nbr = hostrec_bridge_insert(txn);
+        hostrec_bridge_set_name(nbr, VPC_INTEGRATION_BRIDGE);
+        hostrec_open_vswitch_update_bridges_addvalue(ovs, nbr);
         add_port(txn, nbr, VPC_INTEGRATION_BRIDGE, "internal");
         br = nbr;
         changed = true;
@@ -315,11 +315,11 @@ host_configure_br_int(struct host *host, struct ovsdb_idl_txn *txn,
     /* A switch that loses its controllers must not fall back to learning,
      * which would join VPCs. */
     if (!br->fail_mode || strcmp(br->fail_mode, "secure")) {
-        ovsrec_bridge_set_fail_mode(br, "secure");
+        hostrec_bridge_set_fail_mode(br, "secure");
         changed = true;
     }
     if (strcmp(br->datapath_type, id->datapath_type)) {
-        ovsrec_bridge_set_datapath_type(br, id->datapath_type);
+        hostrec_bridge_set_datapath_type(br, id->datapath_type);
         changed = true;
     }
     bool protocols_ok = br->n_protocols == ARRAY_SIZE(br_int_protocols);
@@ -327,7 +327,7 @@ host_configure_br_int(struct host *host, struct ovsdb_idl_txn *txn,
         protocols_ok = !strcmp(br->protocols[i], br_int_protocols[i]);
     }
     if (!protocols_ok) {
-        ovsrec_bridge_set_protocols(br, (const char **) br_int_protocols,
+        hostrec_bridge_set_protocols(br, (const char **) br_int_protocols,
                                     ARRAY_SIZE(br_int_protocols));
         changed = true;
     }
@@ -335,11 +335,11 @@ host_configure_br_int(struct host *host, struct ovsdb_idl_txn *txn,
     char dpid[17];
     snprintf(dpid, sizeof dpid, "%016"PRIx64, id->dpid);
     if (!smap_get_equals(&br->other_config, "datapath-id", dpid)) {
-        ovsrec_bridge_update_other_config_setkey(br, "datapath-id", dpid);
+        hostrec_bridge_update_other_config_setkey(br, "datapath-id", dpid);
         changed = true;
     }
     if (!smap_get_equals(&br->other_config, "disable-in-band", "true")) {
-        ovsrec_bridge_update_other_config_setkey(br, "disable-in-band",
+        hostrec_bridge_update_other_config_setkey(br, "disable-in-band",
                                                  "true");
         changed = true;
     }
@@ -348,9 +348,9 @@ host_configure_br_int(struct host *host, struct ovsdb_idl_txn *txn,
     for (size_t i = 0; i < cfg->of_targets->n; i++) {
         const char *target = cfg->of_targets->names[i];
         if (!controller_present(br, target)) {
-            struct ovsrec_controller *c = ovsrec_controller_insert(txn);
-            ovsrec_controller_set_target(c, target);
-            ovsrec_bridge_update_controller_addvalue(br, c);
+            struct hostrec_controller *c = hostrec_controller_insert(txn);
+            hostrec_controller_set_target(c, target);
+            hostrec_bridge_update_controller_addvalue(br, c);
             changed = true;
         }
     }
@@ -360,17 +360,17 @@ host_configure_br_int(struct host *host, struct ovsdb_idl_txn *txn,
     for (int e = 0; e < VPC_N_ENCAPS; e++) {
         const char *name = tunnel_port_names[e];
         const char *type = vpc_encap_name(e);
-        const struct ovsrec_interface *iface = find_iface(br, name);
+        const struct hostrec_interface *iface = find_iface(br, name);
 
         if (!iface) {
             iface = add_port(txn, br, name, type);
             changed = true;
         } else if (strcmp(iface->type, type)) {
-            ovsrec_interface_set_type(iface, type);
+            hostrec_interface_set_type(iface, type);
             changed = true;
         }
         changed |= set_smap_column(iface, &iface->options,
-                                   ovsrec_interface_set_options,
+                                   hostrec_interface_set_options,
                                    "remote_ip", "flow", "key", "flow",
                                    "local_ip", id->encap_ip_s, (char *) NULL);
     }

@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-#include "lib/vswitch-idl.h"
+#include "host-idl.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "smap.h"
@@ -22,15 +22,15 @@ VLOG_DEFINE_THIS_MODULE(host_ipfix);
 void
 host_ipfix_add_columns(struct ovsdb_idl *idl)
 {
-    ovsdb_idl_add_table(idl, &ovsrec_table_flow_sample_collector_set);
-    ovsdb_idl_add_column(idl, &ovsrec_flow_sample_collector_set_col_id);
-    ovsdb_idl_add_column(idl, &ovsrec_flow_sample_collector_set_col_bridge);
-    ovsdb_idl_add_column(idl, &ovsrec_flow_sample_collector_set_col_ipfix);
+    ovsdb_idl_add_table(idl, &hostrec_table_flow_sample_collector_set);
+    ovsdb_idl_add_column(idl, &hostrec_flow_sample_collector_set_col_id);
+    ovsdb_idl_add_column(idl, &hostrec_flow_sample_collector_set_col_bridge);
+    ovsdb_idl_add_column(idl, &hostrec_flow_sample_collector_set_col_ipfix);
     ovsdb_idl_add_column(idl,
-                         &ovsrec_flow_sample_collector_set_col_external_ids);
-    ovsdb_idl_add_table(idl, &ovsrec_table_ipfix);
-    ovsdb_idl_add_column(idl, &ovsrec_ipfix_col_targets);
-    ovsdb_idl_add_column(idl, &ovsrec_ipfix_col_external_ids);
+                         &hostrec_flow_sample_collector_set_col_external_ids);
+    ovsdb_idl_add_table(idl, &hostrec_table_ipfix);
+    ovsdb_idl_add_column(idl, &hostrec_ipfix_col_targets);
+    ovsdb_idl_add_column(idl, &hostrec_ipfix_col_external_ids);
 }
 
 static const struct host_collector_set *
@@ -46,21 +46,21 @@ find_wanted(const struct host_collector_set *sets, size_t n,
 }
 
 static bool
-ipfix_is(const struct ovsrec_ipfix *ipfix, const char *target)
+ipfix_is(const struct hostrec_ipfix *ipfix, const char *target)
 {
     return (ipfix && ipfix->n_targets == 1
             && !strcmp(ipfix->targets[0], target));
 }
 
 static void
-set_ipfix(const struct ovsrec_ipfix *ipfix, const struct host_collector_set *s)
+set_ipfix(const struct hostrec_ipfix *ipfix, const struct host_collector_set *s)
 {
     const char *targets[] = { s->target };
     struct smap ids = SMAP_INITIALIZER(&ids);
 
-    ovsrec_ipfix_set_targets(ipfix, targets, 1);
+    hostrec_ipfix_set_targets(ipfix, targets, 1);
     smap_add(&ids, HOST_IPFIX_KEY, s->flow_log);
-    ovsrec_ipfix_set_external_ids(ipfix, &ids);
+    hostrec_ipfix_set_external_ids(ipfix, &ids);
     smap_destroy(&ids);
 }
 
@@ -69,15 +69,15 @@ set_ipfix(const struct ovsrec_ipfix *ipfix, const struct host_collector_set *s)
  * anything was written. */
 bool
 host_ipfix_configure(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
-                     const struct ovsrec_bridge *br,
+                     const struct hostrec_bridge *br,
                      const struct host_collector_set *sets, size_t n,
                      const char *host_name)
 {
-    const struct ovsrec_flow_sample_collector_set *row;
+    const struct hostrec_flow_sample_collector_set *row;
     bool *have = xcalloc(n + 1, sizeof *have);
     bool changed = false;
 
-    OVSREC_FLOW_SAMPLE_COLLECTOR_SET_FOR_EACH (row, idl) {
+    HOSTREC_FLOW_SAMPLE_COLLECTOR_SET_FOR_EACH (row, idl) {
         const char *fl = smap_get(&row->external_ids, HOST_IPFIX_KEY);
         const struct host_collector_set *want;
 
@@ -98,7 +98,7 @@ host_ipfix_configure(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
         want = find_wanted(sets, n, fl);
         if (!want || row->bridge != br || row->id != want->id
             || have[want - sets]) {
-            ovsrec_flow_sample_collector_set_delete(row);
+            hostrec_flow_sample_collector_set_delete(row);
             changed = true;
             continue;
         }
@@ -106,9 +106,9 @@ host_ipfix_configure(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
             if (row->ipfix) {
                 set_ipfix(row->ipfix, want);
             } else {
-                struct ovsrec_ipfix *ipfix = ovsrec_ipfix_insert(txn);
+                struct hostrec_ipfix *ipfix = hostrec_ipfix_insert(txn);
                 set_ipfix(ipfix, want);
-                ovsrec_flow_sample_collector_set_set_ipfix(row, ipfix);
+                hostrec_flow_sample_collector_set_set_ipfix(row, ipfix);
             }
             changed = true;
         }
@@ -119,17 +119,17 @@ host_ipfix_configure(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
         if (have[i]) {
             continue;
         }
-        struct ovsrec_ipfix *ipfix = ovsrec_ipfix_insert(txn);
+        struct hostrec_ipfix *ipfix = hostrec_ipfix_insert(txn);
         set_ipfix(ipfix, &sets[i]);
 
-        struct ovsrec_flow_sample_collector_set *new
-            = ovsrec_flow_sample_collector_set_insert(txn);
+        struct hostrec_flow_sample_collector_set *new
+            = hostrec_flow_sample_collector_set_insert(txn);
         struct smap ids = SMAP_INITIALIZER(&ids);
         smap_add(&ids, HOST_IPFIX_KEY, sets[i].flow_log);
-        ovsrec_flow_sample_collector_set_set_id(new, sets[i].id);
-        ovsrec_flow_sample_collector_set_set_bridge(new, br);
-        ovsrec_flow_sample_collector_set_set_ipfix(new, ipfix);
-        ovsrec_flow_sample_collector_set_set_external_ids(new, &ids);
+        hostrec_flow_sample_collector_set_set_id(new, sets[i].id);
+        hostrec_flow_sample_collector_set_set_bridge(new, br);
+        hostrec_flow_sample_collector_set_set_ipfix(new, ipfix);
+        hostrec_flow_sample_collector_set_set_external_ids(new, &ids);
         smap_destroy(&ids);
         changed = true;
     }

@@ -10,7 +10,7 @@
 
 struct ovsdb_idl;
 struct ovsdb_idl_txn;
-struct ovsrec_bridge;
+struct hostrec_bridge;
 
 /* A collector set a host should have: one per flow log that covers a port
  * of the host. */
@@ -26,7 +26,7 @@ struct host_collector_set {
 
 void host_ipfix_add_columns(struct ovsdb_idl *);
 bool host_ipfix_configure(struct ovsdb_idl *, struct ovsdb_idl_txn *,
-                          const struct ovsrec_bridge *br,
+                          const struct hostrec_bridge *br,
                           const struct host_collector_set *, size_t n,
                           const char *host_name);
 bool host_collector_sets_equal(const struct host_collector_set *,

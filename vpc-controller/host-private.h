@@ -10,7 +10,7 @@
 
 struct ovsdb_idl;
 struct ovsdb_idl_txn;
-struct ovsrec_bridge;
+struct hostrec_bridge;
 
 struct host {
     struct ovsdb_idl *idl;
@@ -48,7 +48,7 @@ struct host {
 
 /* host-bridge.c: the integration bridge as we want it. */
 const char *host_tunnel_port_name(enum vpc_encap);
-const struct ovsrec_bridge *host_find_bridge(struct ovsdb_idl *,
+const struct hostrec_bridge *host_find_bridge(struct ovsdb_idl *,
                                              const char *name);
 bool host_configure_br_int(struct host *, struct ovsdb_idl_txn *,
                            const struct host_config *);

@@ -11,7 +11,7 @@
 #include "flow.h"
 #include "host-ipfix.h"
 #include "jsonrpc.h"
-#include "lib/vswitch-idl.h"
+#include "host-idl.h"
 #include "openvswitch/vlog.h"
 
 VLOG_DEFINE_THIS_MODULE(host);
@@ -28,34 +28,34 @@ vpc_encap_name(enum vpc_encap encap)
 static void
 add_columns(struct ovsdb_idl *idl)
 {
-    ovsdb_idl_add_table(idl, &ovsrec_table_open_vswitch);
-    ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_external_ids);
-    ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_bridges);
+    ovsdb_idl_add_table(idl, &hostrec_table_open_vswitch);
+    ovsdb_idl_add_column(idl, &hostrec_open_vswitch_col_external_ids);
+    ovsdb_idl_add_column(idl, &hostrec_open_vswitch_col_bridges);
 
-    ovsdb_idl_add_table(idl, &ovsrec_table_bridge);
-    ovsdb_idl_add_column(idl, &ovsrec_bridge_col_name);
-    ovsdb_idl_add_column(idl, &ovsrec_bridge_col_ports);
-    ovsdb_idl_add_column(idl, &ovsrec_bridge_col_controller);
-    ovsdb_idl_add_column(idl, &ovsrec_bridge_col_fail_mode);
-    ovsdb_idl_add_column(idl, &ovsrec_bridge_col_datapath_type);
-    ovsdb_idl_add_column(idl, &ovsrec_bridge_col_protocols);
-    ovsdb_idl_add_column(idl, &ovsrec_bridge_col_other_config);
+    ovsdb_idl_add_table(idl, &hostrec_table_bridge);
+    ovsdb_idl_add_column(idl, &hostrec_bridge_col_name);
+    ovsdb_idl_add_column(idl, &hostrec_bridge_col_ports);
+    ovsdb_idl_add_column(idl, &hostrec_bridge_col_controller);
+    ovsdb_idl_add_column(idl, &hostrec_bridge_col_fail_mode);
+    ovsdb_idl_add_column(idl, &hostrec_bridge_col_datapath_type);
+    ovsdb_idl_add_column(idl, &hostrec_bridge_col_protocols);
+    ovsdb_idl_add_column(idl, &hostrec_bridge_col_other_config);
 
-    ovsdb_idl_add_table(idl, &ovsrec_table_port);
-    ovsdb_idl_add_column(idl, &ovsrec_port_col_name);
-    ovsdb_idl_add_column(idl, &ovsrec_port_col_interfaces);
+    ovsdb_idl_add_table(idl, &hostrec_table_port);
+    ovsdb_idl_add_column(idl, &hostrec_port_col_name);
+    ovsdb_idl_add_column(idl, &hostrec_port_col_interfaces);
 
-    ovsdb_idl_add_table(idl, &ovsrec_table_interface);
-    ovsdb_idl_add_column(idl, &ovsrec_interface_col_name);
-    ovsdb_idl_add_column(idl, &ovsrec_interface_col_type);
-    ovsdb_idl_add_column(idl, &ovsrec_interface_col_options);
-    ovsdb_idl_add_column(idl, &ovsrec_interface_col_external_ids);
-    ovsdb_idl_add_column(idl, &ovsrec_interface_col_ofport);
-    ovsdb_idl_add_column(idl, &ovsrec_interface_col_bfd);
-    ovsdb_idl_add_column(idl, &ovsrec_interface_col_bfd_status);
+    ovsdb_idl_add_table(idl, &hostrec_table_interface);
+    ovsdb_idl_add_column(idl, &hostrec_interface_col_name);
+    ovsdb_idl_add_column(idl, &hostrec_interface_col_type);
+    ovsdb_idl_add_column(idl, &hostrec_interface_col_options);
+    ovsdb_idl_add_column(idl, &hostrec_interface_col_external_ids);
+    ovsdb_idl_add_column(idl, &hostrec_interface_col_ofport);
+    ovsdb_idl_add_column(idl, &hostrec_interface_col_bfd);
+    ovsdb_idl_add_column(idl, &hostrec_interface_col_bfd_status);
 
-    ovsdb_idl_add_table(idl, &ovsrec_table_controller);
-    ovsdb_idl_add_column(idl, &ovsrec_controller_col_target);
+    ovsdb_idl_add_table(idl, &hostrec_table_controller);
+    ovsdb_idl_add_column(idl, &hostrec_controller_col_target);
 
     host_ipfix_add_columns(idl);
 }
@@ -68,7 +68,7 @@ host_create(struct jsonrpc *rpc)
     struct host *host = xzalloc(sizeof *host);
 
     host->name = xstrdup(jsonrpc_get_name(rpc));
-    host->idl = ovsdb_idl_create_unconnected(&ovsrec_idl_class, false);
+    host->idl = ovsdb_idl_create_unconnected(&hostrec_idl_class, false);
     add_columns(host->idl);
     ovsdb_idl_set_jsonrpc(host->idl, rpc);
     host->wake = conn_wake_create();
@@ -339,7 +339,7 @@ set_problem(struct host *host, char *problem)
 /* Parses the identity in 'ovs' external_ids.  Returns NULL (after logging
  * why, once) if it is missing or invalid. */
 static struct host_identity *
-parse_identity(struct host *host, const struct ovsrec_open_vswitch *ovs)
+parse_identity(struct host *host, const struct hostrec_open_vswitch *ovs)
 {
     const struct smap *ext = &ovs->external_ids;
     const char *system_id = smap_get(ext, "system-id");
@@ -440,7 +440,7 @@ identity_equal(const struct host_identity *a, const struct host_identity *b)
 }
 
 static ofp_port_t
-iface_ofport(const struct ovsrec_interface *iface)
+iface_ofport(const struct hostrec_interface *iface)
 {
     return (iface->n_ofport && iface->ofport[0] > 0
             && iface->ofport[0] < UINT16_MAX
@@ -470,7 +470,7 @@ shash_same_data(const struct shash *a, const struct shash *b)
 static bool
 read_bindings(struct host *host)
 {
-    const struct ovsrec_bridge *br
+    const struct hostrec_bridge *br
         = host_find_bridge(host->idl, VPC_INTEGRATION_BRIDGE);
     struct shash bindings = SHASH_INITIALIZER(&bindings);
     struct shash peers = SHASH_INITIALIZER(&peers);
@@ -480,9 +480,9 @@ read_bindings(struct host *host)
     ofp_port_t tunnels[VPC_N_ENCAPS] = { 0 };
 
     for (size_t i = 0; br && i < br->n_ports; i++) {
-        const struct ovsrec_port *port = br->ports[i];
+        const struct hostrec_port *port = br->ports[i];
         for (size_t j = 0; j < port->n_interfaces; j++) {
-            const struct ovsrec_interface *iface = port->interfaces[j];
+            const struct hostrec_interface *iface = port->interfaces[j];
             const char *iface_id = smap_get(&iface->external_ids,
                                             "iface-id");
             ofp_port_t ofport = iface_ofport(iface);
@@ -549,7 +549,7 @@ host_run(struct host *host, const struct host_config *cfg)
 {
     ovsdb_idl_run(host->idl);
     host->ready = (ovsdb_idl_has_ever_connected(host->idl)
-                   && ovsrec_open_vswitch_first(host->idl) != NULL);
+                   && hostrec_open_vswitch_first(host->idl) != NULL);
     if (!host->peer_id && ovsdb_idl_get_peer_id(host->idl)) {
         host->peer_id = xstrdup(ovsdb_idl_get_peer_id(host->idl));
     }
@@ -573,8 +573,8 @@ host_run(struct host *host, const struct host_config *cfg)
     if (seqno != host->idl_seqno) {
         host->idl_seqno = seqno;
 
-        const struct ovsrec_open_vswitch *ovs
-            = ovsrec_open_vswitch_first(host->idl);
+        const struct hostrec_open_vswitch *ovs
+            = hostrec_open_vswitch_first(host->idl);
         struct host_identity *id = ovs ? parse_identity(host, ovs) : NULL;
         if (!identity_equal(id, host->id)) {
             if (id) {
@@ -598,7 +598,7 @@ host_run(struct host *host, const struct host_config *cfg)
     /* Configure at most once per database version: if our last write did
      * not stick, the next change brings us back. */
     if (host->accepted && host->id && host->txn_seqno != seqno
-        && ovsrec_open_vswitch_first(host->idl)) {
+        && hostrec_open_vswitch_first(host->idl)) {
         struct ovsdb_idl_txn *txn = ovsdb_idl_txn_create(host->idl);
         ovsdb_idl_txn_add_comment(txn, "vpc-controller: configure %s",
                                   VPC_INTEGRATION_BRIDGE);
