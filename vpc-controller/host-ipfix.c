@@ -53,7 +53,8 @@ ipfix_is(const struct hostrec_ipfix *ipfix, const char *target)
 }
 
 static void
-set_ipfix(const struct hostrec_ipfix *ipfix, const struct host_collector_set *s)
+set_ipfix(const struct hostrec_ipfix *ipfix,
+          const struct host_collector_set *s)
 {
     const char *targets[] = { s->target };
     struct smap ids = SMAP_INITIALIZER(&ids);
