@@ -61,6 +61,8 @@ vpc_controller_vpc_controller_SOURCES = \
 	vpc-controller/ofctrl-read.h \
 	vpc-controller/peer-cert.c \
 	vpc-controller/peer-cert.h \
+	vpc-controller/port-names.c \
+	vpc-controller/port-names.h \
 	vpc-controller/punt.c \
 	vpc-controller/punt.h \
 	vpc-controller/punt-dhcp.c \

@@ -28,6 +28,7 @@
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
+#include "port-names.h"
 #include "roles.h"
 #include "sset.h"
 #include "status.h"
@@ -167,6 +168,7 @@ build_and_sync(void)
 static void
 forget_changes(void)
 {
+    port_names_absorb();
     ovsdb_idl_track_clear(vpcdb);
     db_changed = false;
     sset_clear(&dirty_ifaces);
@@ -413,7 +415,7 @@ collect_changed_vpcs(struct uuidset *vpcs)
 
     const char *iface;
     SSET_FOR_EACH (iface, &dirty_ifaces) {
-        vpc_model_for_ports_named(iface, add_iface_port, vpcs);
+        port_names_for_each(iface, add_iface_port, vpcs);
     }
 
     /* A VPC that is gone without its deletion reported: the database was

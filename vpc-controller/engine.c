@@ -28,6 +28,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
 #include "ovsdb-idl.h"
+#include "port-names.h"
 #include "roles.h"
 #include "shards.h"
 #include "status.h"
@@ -46,7 +47,7 @@ engine_init(struct ovsdb_idl *idl, const char *instance)
     vpc_model_init(&engine_model);
     roles_init(idl, instance);
     changes_init(idl);
-    vpc_model_create_indexes(idl);
+    port_names_init(idl);
     ovsdb_idl_track_add_all(idl);
 
     /* We write these; our own writes need not wake us.  (Port.chassis is
@@ -151,6 +152,7 @@ engine_destroy(void)
     vpc_model_destroy(&engine_model);
     model_conj_destroy();
     changes_destroy();
+    port_names_destroy();
 }
 
 /* Introspection. */

@@ -19,19 +19,6 @@ VLOG_DEFINE_THIS_MODULE(model_acl);
 
 static struct vlog_rate_limit bad_row_rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
-static struct ovsdb_idl_index *acl_by_vpc;
-static struct ovsdb_idl_index *rule_by_acl;
-
-/* Creates the database indexes the ACLs are built with.  Call once,
- * before 'idl' first runs. */
-void
-model_acl_create_indexes(struct ovsdb_idl *idl)
-{
-    acl_by_vpc = ovsdb_idl_index_create1(idl, &vpcrec_network_acl_col_vpc);
-    rule_by_acl = ovsdb_idl_index_create1(
-        idl, &vpcrec_network_acl_rule_col_network_acl);
-}
-
 static int
 compare_rules(const void *a_, const void *b_)
 {
@@ -89,34 +76,32 @@ model_acl_build(const struct vpcrec_vpc *row, struct model_vpc *mv,
 {
     model_uuid_map_init(&b->acls);
 
-    const struct vpcrec_network_acl **acls = NULL;
-    size_t n_acls = 0, allocated = 0;
-    struct vpcrec_network_acl *key
-        = vpcrec_network_acl_index_init_row(acl_by_vpc);
-    vpcrec_network_acl_index_set_vpc(key, row);
-    const struct vpcrec_network_acl *acl_row;
-    VPCREC_NETWORK_ACL_FOR_EACH_EQUAL (acl_row, key, acl_by_vpc) {
-        if (n_acls >= allocated) {
-            acls = x2nrealloc(acls, &allocated, sizeof *acls);
-        }
-        acls[n_acls++] = acl_row;
+    size_t n_acls;
+    const struct ovsdb_idl_row **acl_refs = model_referrers(
+        &row->header_, &vpcrec_table_network_acl,
+        &vpcrec_network_acl_col_vpc, &n_acls);
+    const struct vpcrec_network_acl **acls = xmalloc((n_acls + 1)
+                                                     * sizeof *acls);
+    for (size_t i = 0; i < n_acls; i++) {
+        acls[i] = MODEL_ROW_CAST(vpcrec_network_acl, acl_refs[i]);
     }
-    vpcrec_network_acl_index_destroy_row(key);
-    qsort(acls, n_acls, sizeof *acls, model_compare_rows);
+    free(acl_refs);
 
     mv->nacls = xmalloc((n_acls + 1) * sizeof *mv->nacls);
     mv->nacl_rules = NULL;
     size_t *firsts = xmalloc((n_acls + 1) * sizeof *firsts);
     size_t n_rules = 0, allocated_rules = 0;
-    struct vpcrec_network_acl_rule *rkey
-        = vpcrec_network_acl_rule_index_init_row(rule_by_acl);
     for (size_t i = 0; i < n_acls; i++) {
         model_uuid_map_add(&b->acls, &acls[i]->header_.uuid, i + 1);
 
         size_t first = firsts[i] = n_rules;
-        vpcrec_network_acl_rule_index_set_network_acl(rkey, acls[i]);
-        const struct vpcrec_network_acl_rule *r_row;
-        VPCREC_NETWORK_ACL_RULE_FOR_EACH_EQUAL (r_row, rkey, rule_by_acl) {
+        size_t n_refs;
+        const struct ovsdb_idl_row **refs = model_referrers(
+            &acls[i]->header_, &vpcrec_table_network_acl_rule,
+            &vpcrec_network_acl_rule_col_network_acl, &n_refs);
+        for (size_t j = 0; j < n_refs; j++) {
+            const struct vpcrec_network_acl_rule *r_row
+                = MODEL_ROW_CAST(vpcrec_network_acl_rule, refs[j]);
             if (n_rules >= allocated_rules) {
                 mv->nacl_rules = x2nrealloc(mv->nacl_rules,
                                             &allocated_rules,
@@ -135,6 +120,7 @@ model_acl_build(const struct vpcrec_vpc *row, struct model_vpc *mv,
                 n_rules++;
             }
         }
+        free(refs);
         qsort(&mv->nacl_rules[first], n_rules - first,
               sizeof *mv->nacl_rules, compare_rules);
         mv->nacls[i] = (struct vpc_pl_nacl) {
@@ -142,7 +128,6 @@ model_acl_build(const struct vpcrec_vpc *row, struct model_vpc *mv,
             .n_rules = n_rules - first,
         };
     }
-    vpcrec_network_acl_rule_index_destroy_row(rkey);
     /* Only now does 'nacl_rules' stay where it is. */
     for (size_t i = 0; i < n_acls; i++) {
         mv->nacls[i].rules = (mv->nacl_rules

@@ -20,7 +20,6 @@ struct model_acl_builder {
     struct model_uuid_map acls;     /* Network_ACL uuid -> number. */
 };
 
-void model_acl_create_indexes(struct ovsdb_idl *);
 void model_acl_build(const struct vpcrec_vpc *, struct model_vpc *,
                      struct model_acl_builder *);
 uint32_t model_acl_subnet_acl(const struct model_acl_builder *,

@@ -16,17 +16,6 @@
 
 VLOG_DEFINE_THIS_MODULE(model_flowlog);
 
-static struct ovsdb_idl_index *flow_log_by_vpc;
-
-/* Creates the database index the flow logs are built with.  Call once,
- * before 'idl' first runs. */
-void
-model_flowlog_create_indexes(struct ovsdb_idl *idl)
-{
-    flow_log_by_vpc = ovsdb_idl_index_create1(idl,
-                                              &vpcrec_flow_log_col_vpc);
-}
-
 /* Fills 'fl' (zeroed) and '*target' from 'row', a flow log of the VPC 'mv'
  * whose subnets are built.  Returns an error (to free) if the row is bad:
  * then it is skipped. */
@@ -81,20 +70,16 @@ compare_flow_log_rows(const void *a_, const void *b_)
 void
 model_flowlog_build(const struct vpcrec_vpc *row, struct model_vpc *mv)
 {
-    const struct vpcrec_flow_log **rows = NULL;
-    size_t n_rows = 0, allocated = 0;
-
-    struct vpcrec_flow_log *key
-        = vpcrec_flow_log_index_init_row(flow_log_by_vpc);
-    vpcrec_flow_log_index_set_vpc(key, row);
-    const struct vpcrec_flow_log *fl_row;
-    VPCREC_FLOW_LOG_FOR_EACH_EQUAL (fl_row, key, flow_log_by_vpc) {
-        if (n_rows >= allocated) {
-            rows = x2nrealloc(rows, &allocated, sizeof *rows);
-        }
-        rows[n_rows++] = fl_row;
+    size_t n_rows;
+    const struct ovsdb_idl_row **refs = model_referrers(
+        &row->header_, &vpcrec_table_flow_log, &vpcrec_flow_log_col_vpc,
+        &n_rows);
+    const struct vpcrec_flow_log **rows = xmalloc((n_rows + 1)
+                                                  * sizeof *rows);
+    for (size_t i = 0; i < n_rows; i++) {
+        rows[i] = MODEL_ROW_CAST(vpcrec_flow_log, refs[i]);
     }
-    vpcrec_flow_log_index_destroy_row(key);
+    free(refs);
     if (n_rows) {
         qsort(rows, n_rows, sizeof *rows, compare_flow_log_rows);
     }

@@ -13,7 +13,6 @@ struct uuid;
 struct vpcrec_vpc;
 struct vpc_pl_vpc;
 
-void model_flowlog_create_indexes(struct ovsdb_idl *);
 void model_flowlog_build(const struct vpcrec_vpc *, struct model_vpc *);
 uint32_t model_flowlog_fingerprint(const struct vpc_pl_vpc *,
                                    uint32_t basis);

@@ -20,29 +20,6 @@ VLOG_DEFINE_THIS_MODULE(model_route);
 
 static struct vlog_rate_limit bad_row_rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
-static struct ovsdb_idl_index *table_by_vpc;
-static struct ovsdb_idl_index *route_by_table;
-static struct ovsdb_idl_index *peering_by_vpc;
-static struct ovsdb_idl_index *peering_by_peer;
-static struct ovsdb_idl_index *subnet_by_vpc;
-
-/* Creates the database indexes route tables and peerings are built with,
- * beside the model's index of subnets by VPC, 'subnets'.  Call once,
- * before 'idl' first runs. */
-void
-model_route_create_indexes(struct ovsdb_idl *idl,
-                           struct ovsdb_idl_index *subnets)
-{
-    table_by_vpc = ovsdb_idl_index_create1(idl,
-                                           &vpcrec_route_table_col_vpc);
-    route_by_table = ovsdb_idl_index_create1(
-        idl, &vpcrec_static_route_col_route_table);
-    peering_by_vpc = ovsdb_idl_index_create1(idl, &vpcrec_peering_col_vpc);
-    peering_by_peer = ovsdb_idl_index_create1(idl,
-                                              &vpcrec_peering_col_peer_vpc);
-    subnet_by_vpc = subnets;
-}
-
 /* Starts building the route tables of VPC 'row' into 'b': which number
  * each table has (its place in UUID order, from 1). */
 void
@@ -53,21 +30,14 @@ model_route_begin(const struct vpcrec_vpc *row, struct model_route_builder *b)
     b->n_tables = 0;
     model_uuid_map_init(&b->tables);
 
-    size_t allocated = 0;
-    struct vpcrec_route_table *key
-        = vpcrec_route_table_index_init_row(table_by_vpc);
-    vpcrec_route_table_index_set_vpc(key, row);
-    const struct vpcrec_route_table *t;
-    VPCREC_ROUTE_TABLE_FOR_EACH_EQUAL (t, key, table_by_vpc) {
-        if (b->n_tables >= allocated) {
-            b->table_rows = x2nrealloc(b->table_rows, &allocated,
-                                       sizeof *b->table_rows);
-        }
-        b->table_rows[b->n_tables++] = t;
+    const struct ovsdb_idl_row **refs = model_referrers(
+        &row->header_, &vpcrec_table_route_table,
+        &vpcrec_route_table_col_vpc, &b->n_tables);
+    b->table_rows = xmalloc((b->n_tables + 1) * sizeof *b->table_rows);
+    for (size_t i = 0; i < b->n_tables; i++) {
+        b->table_rows[i] = MODEL_ROW_CAST(vpcrec_route_table, refs[i]);
     }
-    vpcrec_route_table_index_destroy_row(key);
-    qsort(b->table_rows, b->n_tables, sizeof *b->table_rows,
-          model_compare_rows);
+    free(refs);
     for (size_t i = 0; i < b->n_tables; i++) {
         model_uuid_map_add(&b->tables, &b->table_rows[i]->header_.uuid,
                            i + 1);
@@ -127,14 +97,15 @@ vpc_space(const struct vpcrec_vpc *row, size_t *n)
         add_cidr(&cidrs, n, &allocated, row->cidrs[i]);
     }
     if (!*n) {
-        struct vpcrec_subnet *key
-            = vpcrec_subnet_index_init_row(subnet_by_vpc);
-        vpcrec_subnet_index_set_vpc(key, row);
-        const struct vpcrec_subnet *sn;
-        VPCREC_SUBNET_FOR_EACH_EQUAL (sn, key, subnet_by_vpc) {
-            add_cidr(&cidrs, n, &allocated, sn->cidr);
+        size_t n_subnets;
+        const struct ovsdb_idl_row **refs = model_referrers(
+            &row->header_, &vpcrec_table_subnet, &vpcrec_subnet_col_vpc,
+            &n_subnets);
+        for (size_t i = 0; i < n_subnets; i++) {
+            add_cidr(&cidrs, n, &allocated,
+                     MODEL_ROW_CAST(vpcrec_subnet, refs[i])->cidr);
         }
-        vpcrec_subnet_index_destroy_row(key);
+        free(refs);
     }
     return cidrs;
 }
@@ -180,14 +151,16 @@ peering_is_active(const struct vpcrec_peering *p,
     }
 
     bool other_side = false;
-    struct vpcrec_peering *key
-        = vpcrec_peering_index_init_row(peering_by_vpc);
-    vpcrec_peering_index_set_vpc(key, p->peer_vpc);
-    const struct vpcrec_peering *q;
-    VPCREC_PEERING_FOR_EACH_EQUAL (q, key, peering_by_vpc) {
+    size_t n_refs;
+    const struct ovsdb_idl_row **refs = model_referrers(
+        &p->peer_vpc->header_, &vpcrec_table_peering,
+        &vpcrec_peering_col_vpc, &n_refs);
+    for (size_t i = 0; i < n_refs; i++) {
+        const struct vpcrec_peering *q = MODEL_ROW_CAST(vpcrec_peering,
+                                                        refs[i]);
         other_side = other_side || q->peer_vpc == vpc;
     }
-    vpcrec_peering_index_destroy_row(key);
+    free(refs);
     if (!other_side) {
         return false;
     }
@@ -283,20 +256,16 @@ model_route_finish(struct model_route_builder *b, struct model_vpc *mv)
     }
 
     /* Active peerings, in UUID order. */
-    const struct vpcrec_peering **prows = NULL;
-    size_t n_prows = 0, allocated = 0;
-    struct vpcrec_peering *pkey
-        = vpcrec_peering_index_init_row(peering_by_vpc);
-    vpcrec_peering_index_set_vpc(pkey, b->vpc);
-    const struct vpcrec_peering *p;
-    VPCREC_PEERING_FOR_EACH_EQUAL (p, pkey, peering_by_vpc) {
-        if (n_prows >= allocated) {
-            prows = x2nrealloc(prows, &allocated, sizeof *prows);
-        }
-        prows[n_prows++] = p;
+    size_t n_prows;
+    const struct ovsdb_idl_row **prefs = model_referrers(
+        &b->vpc->header_, &vpcrec_table_peering, &vpcrec_peering_col_vpc,
+        &n_prows);
+    const struct vpcrec_peering **prows = xmalloc((n_prows + 1)
+                                                  * sizeof *prows);
+    for (size_t i = 0; i < n_prows; i++) {
+        prows[i] = MODEL_ROW_CAST(vpcrec_peering, prefs[i]);
     }
-    vpcrec_peering_index_destroy_row(pkey);
-    qsort(prows, n_prows, sizeof *prows, model_compare_rows);
+    free(prefs);
 
     mv->peerings = xmalloc((n_prows + 1) * sizeof *mv->peerings);
     mv->peer_vpcs = xmalloc((n_prows + 1) * sizeof *mv->peer_vpcs);
@@ -327,13 +296,15 @@ model_route_finish(struct model_route_builder *b, struct model_vpc *mv)
     mv->routes = NULL;
     size_t *firsts = xmalloc((b->n_tables + 1) * sizeof *firsts);
     size_t n_routes = 0, allocated_routes = 0;
-    struct vpcrec_static_route *rkey
-        = vpcrec_static_route_index_init_row(route_by_table);
     for (size_t i = 0; i < b->n_tables; i++) {
         size_t first = firsts[i] = n_routes;
-        vpcrec_static_route_index_set_route_table(rkey, b->table_rows[i]);
-        const struct vpcrec_static_route *row;
-        VPCREC_STATIC_ROUTE_FOR_EACH_EQUAL (row, rkey, route_by_table) {
+        size_t n_refs;
+        const struct ovsdb_idl_row **refs = model_referrers(
+            &b->table_rows[i]->header_, &vpcrec_table_static_route,
+            &vpcrec_static_route_col_route_table, &n_refs);
+        for (size_t j = 0; j < n_refs; j++) {
+            const struct vpcrec_static_route *row
+                = MODEL_ROW_CAST(vpcrec_static_route, refs[j]);
             if (n_routes >= allocated_routes) {
                 mv->routes = x2nrealloc(mv->routes, &allocated_routes,
                                         sizeof *mv->routes);
@@ -349,6 +320,7 @@ model_route_finish(struct model_route_builder *b, struct model_vpc *mv)
             }
             n_routes += valid;
         }
+        free(refs);
         qsort(&mv->routes[first], n_routes - first, sizeof *mv->routes,
               compare_routes);
         mv->route_tables[i] = (struct vpc_pl_route_table) {
@@ -356,7 +328,6 @@ model_route_finish(struct model_route_builder *b, struct model_vpc *mv)
             .n_routes = n_routes - first,
         };
     }
-    vpcrec_static_route_index_destroy_row(rkey);
     for (size_t i = 0; i < b->n_tables; i++) {
         mv->route_tables[i].routes = (mv->routes
                                       ? &mv->routes[firsts[i]] : NULL);
@@ -432,25 +403,30 @@ model_route_add_peers(const struct vpc_model *model, struct ovsdb_idl *idl,
         if (!row) {
             continue;
         }
-        struct vpcrec_peering *key
-            = vpcrec_peering_index_init_row(peering_by_vpc);
-        vpcrec_peering_index_set_vpc(key, row);
-        const struct vpcrec_peering *p;
-        VPCREC_PEERING_FOR_EACH_EQUAL (p, key, peering_by_vpc) {
+        /* The peerings of either side: each refers to 'row' as 'vpc' or
+         * as 'peer_vpc' (or both), and brings in the other. */
+        size_t n_refs;
+        const struct ovsdb_idl_row **refs = model_referrers(
+            &row->header_, &vpcrec_table_peering, &vpcrec_peering_col_vpc,
+            &n_refs);
+        for (size_t i = 0; i < n_refs; i++) {
+            const struct vpcrec_peering *p = MODEL_ROW_CAST(vpcrec_peering,
+                                                            refs[i]);
             if (p->peer_vpc) {
                 uuidset_insert(&more, &p->peer_vpc->header_.uuid);
             }
         }
-        vpcrec_peering_index_destroy_row(key);
-
-        key = vpcrec_peering_index_init_row(peering_by_peer);
-        vpcrec_peering_index_set_peer_vpc(key, row);
-        VPCREC_PEERING_FOR_EACH_EQUAL (p, key, peering_by_peer) {
+        free(refs);
+        refs = model_referrers(&row->header_, &vpcrec_table_peering,
+                               &vpcrec_peering_col_peer_vpc, &n_refs);
+        for (size_t i = 0; i < n_refs; i++) {
+            const struct vpcrec_peering *p = MODEL_ROW_CAST(vpcrec_peering,
+                                                            refs[i]);
             if (p->vpc) {
                 uuidset_insert(&more, &p->vpc->header_.uuid);
             }
         }
-        vpcrec_peering_index_destroy_row(key);
+        free(refs);
     }
 
     const struct hmapx_node *peered;

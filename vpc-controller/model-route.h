@@ -23,9 +23,6 @@ struct model_route_builder {
     size_t n_tables;
 };
 
-struct ovsdb_idl_index;
-void model_route_create_indexes(struct ovsdb_idl *,
-                                struct ovsdb_idl_index *subnets);
 void model_route_begin(const struct vpcrec_vpc *, struct model_route_builder *);
 uint32_t model_route_subnet_table(const struct model_route_builder *,
                                   const struct vpcrec_subnet *);

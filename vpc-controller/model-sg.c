@@ -21,20 +21,6 @@ VLOG_DEFINE_THIS_MODULE(model_sg);
 
 static struct vlog_rate_limit bad_row_rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
-static struct ovsdb_idl_index *sg_by_vpc;
-static struct ovsdb_idl_index *rule_by_sg;
-
-/* Creates the database indexes the groups are built with.  Call once,
- * before 'idl' first runs. */
-void
-model_sg_create_indexes(struct ovsdb_idl *idl)
-{
-    sg_by_vpc = ovsdb_idl_index_create1(idl,
-                                        &vpcrec_security_group_col_vpc);
-    rule_by_sg = ovsdb_idl_index_create1(
-        idl, &vpcrec_security_group_rule_col_security_group);
-}
-
 static size_t
 find_group(const struct uuid *uuid, const void *b_)
 {
@@ -63,20 +49,16 @@ model_sg_build(const struct vpcrec_vpc *row, struct model_vpc *mv,
     model_uuid_map_init(&b->groups);
 
     /* Groups. */
-    const struct vpcrec_security_group **groups = NULL;
-    size_t n_groups = 0, allocated = 0;
-    struct vpcrec_security_group *key
-        = vpcrec_security_group_index_init_row(sg_by_vpc);
-    vpcrec_security_group_index_set_vpc(key, row);
-    const struct vpcrec_security_group *sg_row;
-    VPCREC_SECURITY_GROUP_FOR_EACH_EQUAL (sg_row, key, sg_by_vpc) {
-        if (n_groups >= allocated) {
-            groups = x2nrealloc(groups, &allocated, sizeof *groups);
-        }
-        groups[n_groups++] = sg_row;
+    size_t n_groups;
+    const struct ovsdb_idl_row **group_refs = model_referrers(
+        &row->header_, &vpcrec_table_security_group,
+        &vpcrec_security_group_col_vpc, &n_groups);
+    const struct vpcrec_security_group **groups
+        = xmalloc((n_groups + 1) * sizeof *groups);
+    for (size_t i = 0; i < n_groups; i++) {
+        groups[i] = MODEL_ROW_CAST(vpcrec_security_group, group_refs[i]);
     }
-    vpcrec_security_group_index_destroy_row(key);
-    qsort(groups, n_groups, sizeof *groups, model_compare_rows);
+    free(group_refs);
 
     const struct vpcrec_security_group *def = row->default_security_group;
     if (def && def->vpc != row) {
@@ -98,26 +80,17 @@ model_sg_build(const struct vpcrec_vpc *row, struct model_vpc *mv,
         = xmalloc((n_groups + 1) * sizeof *rules);
     size_t *n_rules = xcalloc(n_groups + 1, sizeof *n_rules);
     size_t total = def ? 0 : 2;
-    struct vpcrec_security_group_rule *rkey
-        = vpcrec_security_group_rule_index_init_row(rule_by_sg);
     for (size_t i = 0; i < n_groups; i++) {
-        size_t alloc_rules = 0;
-        rules[i] = NULL;
-        vpcrec_security_group_rule_index_set_security_group(rkey,
-                                                            groups[i]);
-        const struct vpcrec_security_group_rule *r_row;
-        VPCREC_SECURITY_GROUP_RULE_FOR_EACH_EQUAL (r_row, rkey,
-                                                   rule_by_sg) {
-            if (n_rules[i] >= alloc_rules) {
-                rules[i] = x2nrealloc(rules[i], &alloc_rules,
-                                      sizeof *rules[i]);
-            }
-            rules[i][n_rules[i]++] = r_row;
+        const struct ovsdb_idl_row **refs = model_referrers(
+            &groups[i]->header_, &vpcrec_table_security_group_rule,
+            &vpcrec_security_group_rule_col_security_group, &n_rules[i]);
+        rules[i] = xmalloc((n_rules[i] + 1) * sizeof *rules[i]);
+        for (size_t j = 0; j < n_rules[i]; j++) {
+            rules[i][j] = MODEL_ROW_CAST(vpcrec_security_group_rule, refs[j]);
         }
-        qsort(rules[i], n_rules[i], sizeof *rules[i], model_compare_rows);
+        free(refs);
         total += n_rules[i];
     }
-    vpcrec_security_group_rule_index_destroy_row(rkey);
 
     mv->sgs = xmalloc((n_groups + 1) * sizeof *mv->sgs);
     mv->sg_rules = xmalloc((total + 1) * sizeof *mv->sg_rules);

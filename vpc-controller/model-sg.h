@@ -22,7 +22,6 @@ struct model_sg_builder {
     size_t default_sg;          /* Index of the default group. */
 };
 
-void model_sg_create_indexes(struct ovsdb_idl *);
 void model_sg_build(const struct vpcrec_vpc *, struct model_vpc *,
                     struct model_sg_builder *);
 void model_sg_number(struct model_vpc *);

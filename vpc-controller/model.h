@@ -16,6 +16,9 @@
 #include "vpc-pipeline.h"
 
 struct ovsdb_idl;
+struct ovsdb_idl_column;
+struct ovsdb_idl_row;
+struct ovsdb_idl_table_class;
 struct uuidset;
 struct vpcrec_port;
 
@@ -122,11 +125,17 @@ void model_uuid_map_add(struct model_uuid_map *, const struct uuid *,
 size_t model_uuid_map_find(const struct model_uuid_map *,
                            const struct uuid *);
 int model_compare_rows(const void *, const void *);
+/* The row of IDL type 'STRUCT' (say, vpcrec_subnet) whose header is
+ * 'ROW', as model_referrers() returns them. */
+#define MODEL_ROW_CAST(STRUCT, ROW) \
+    CONTAINER_OF(ROW, const struct STRUCT, header_)
+const struct ovsdb_idl_row **model_referrers(
+    const struct ovsdb_idl_row *, const struct ovsdb_idl_table_class *,
+    const struct ovsdb_idl_column *, size_t *n);
 bool model_uuid_in(const void *items, size_t n, size_t size,
                    const struct uuid *);
 void model_log_bad_row(const char *what, const char *name, char *error);
 
-void vpc_model_create_indexes(struct ovsdb_idl *);
 void vpc_model_init(struct vpc_model *);
 void vpc_model_destroy(struct vpc_model *);
 void vpc_model_build(struct vpc_model *, struct ovsdb_idl *vpcdb,
@@ -136,10 +145,6 @@ void vpc_model_update_vpcs(struct vpc_model *, struct ovsdb_idl *vpcdb,
                            const struct uuidset *vpcs,
                            struct hmap *old_vpcs);
 void vpc_model_free_vpc(struct model_vpc *);
-void vpc_model_for_ports_named(const char *name,
-                               void (*)(const struct vpcrec_port *,
-                                        void *aux),
-                               void *aux);
 const struct model_vpc *vpc_model_find(const struct vpc_model *,
                                        const struct uuid *);
 size_t vpc_model_row_vpcs(const struct vpc_model *, const struct uuid *,

@@ -16,6 +16,7 @@
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/vlog.h"
 #include "pipeline.h"
+#include "port-names.h"
 #include "roles.h"
 #include "util.h"
 #include "vpc-addr.h"
@@ -71,7 +72,7 @@ find_sender(struct chassis *ch, ofp_port_t ofport, struct punt_sender *s)
     }
 
     struct find_port_aux aux = { NULL };
-    vpc_model_for_ports_named(name, found_port, &aux);
+    port_names_for_each(name, found_port, &aux);
     const struct vpcrec_port *row = aux.row;
     const struct model_binding *b
         = row ? vpc_model_find_binding(&engine_model, &row->header_.uuid)
