@@ -132,7 +132,8 @@ port_names_for_each(const char *name,
         if (!strcmp(pn->name, name)) {
             const struct vpcrec_port *row = vpcrec_port_get_for_uuid(
                 idl, &pn->uuid);
-            if (row && !vpcrec_port_is_deleted(row)
+            if (row && row->header_.new_datum
+                && !vpcrec_port_is_deleted(row)
                 && !strcmp(row->name, name)) {
                 cb(row, aux);
             }

@@ -118,38 +118,93 @@ status_note_vpc_ports(const struct model_vpc *mv)
 }
 
 /* The rows of a table whose names are unique (Chassis, Chassis_Cfg), by
- * name.  Filled afresh from the table whenever its rows came, went or
- * changed in a column that alerts (the table's seqno moved); their other
- * columns are read from the rows themselves, so a change to those (a
- * chassis' nb_cfg, its 'connected') costs nothing here.  The status pass
- * of an instance that shares the chassis with others looks up every
- * chassis' rows: a skiplist index made each lookup a walk of string
- * comparisons, half the CPU of such an instance during a converge. */
+ * name.  The status pass of an instance that shares the chassis with
+ * others looks up every chassis' rows: a skiplist index made each lookup
+ * a walk of string comparisons, half the CPU of such an instance during a
+ * converge.  The map holds UUIDs, filled afresh from the table when its
+ * rows came, went or changed in a column that alerts (the table's seqno
+ * moved).  Other columns are read from the rows themselves, so a change
+ * to those (a chassis' nb_cfg, its 'connected') costs nothing here.
+ *
+ * A table's seqno can stay put over a change: the IDL stamps rows deleted
+ * while others still refer to them (a Chassis that ports are bound to)
+ * after a run's last increment of its own seqno, and the next run's first
+ * change to the table gets the same stamp.  So a map filled while the
+ * table's seqno was past the IDL's is trusted only until the IDL's moves;
+ * and every row a lookup finds is checked against the database, and the
+ * map filled again if it is not there (or renamed). */
 struct rows_by_name {
-    struct shash rows;          /* Row, by name. */
-    unsigned int seqno;         /* The table's, when 'rows' was filled. */
+    const struct ovsdb_idl_table_class *table;
+    const char *(*name_of)(const struct ovsdb_idl_row *);
+    struct shash uuids;         /* struct uuid *, by name. */
+    unsigned int table_seqno;   /* The table's, when filled. */
+    unsigned int idl_seqno;     /* The IDL's, when filled. */
     bool filled;
 };
 
+static const char *
+chassis_name_of(const struct ovsdb_idl_row *row)
+{
+    return CONTAINER_OF(row, const struct vpcrec_chassis, header_)->name;
+}
+
+static const char *
+cfg_name_of(const struct ovsdb_idl_row *row)
+{
+    return CONTAINER_OF(row, const struct vpcrec_chassis_cfg, header_)->name;
+}
+
 static struct rows_by_name chassis_rows = {
-    SHASH_INITIALIZER(&chassis_rows.rows), 0, false
+    &vpcrec_table_chassis, chassis_name_of,
+    SHASH_INITIALIZER(&chassis_rows.uuids), 0, 0, false
 };
 static struct rows_by_name cfg_rows = {
-    SHASH_INITIALIZER(&cfg_rows.rows), 0, false
+    &vpcrec_table_chassis_cfg, cfg_name_of,
+    SHASH_INITIALIZER(&cfg_rows.uuids), 0, 0, false
 };
 
-/* Returns true if 'rbn' must be filled again for a table at 'seqno': then
- * it is emptied and takes 'seqno'. */
-static bool
-rows_by_name_stale(struct rows_by_name *rbn, unsigned int seqno)
+static void
+rows_by_name_fill(struct rows_by_name *rbn)
 {
-    if (rbn->filled && rbn->seqno == seqno) {
-        return false;
-    }
-    shash_clear(&rbn->rows);
-    rbn->seqno = seqno;
+    shash_clear_free_data(&rbn->uuids);
+    rbn->table_seqno = ovsdb_idl_table_get_seqno(engine_vpcdb, rbn->table);
+    rbn->idl_seqno = ovsdb_idl_get_seqno(engine_vpcdb);
     rbn->filled = true;
-    return true;
+    for (const struct ovsdb_idl_row *row
+             = ovsdb_idl_first_row(engine_vpcdb, rbn->table);
+         row; row = ovsdb_idl_next_row(row)) {
+        const char *name = rbn->name_of(row);
+        if (!shash_find(&rbn->uuids, name)) {
+            shash_add(&rbn->uuids, name,
+                      xmemdup(&row->uuid, sizeof row->uuid));
+        }
+    }
+}
+
+/* The row of 'rbn''s table called 'name', or NULL. */
+static const struct ovsdb_idl_row *
+rows_by_name_find(struct rows_by_name *rbn, const char *name)
+{
+    if (!rbn->filled
+        || rbn->table_seqno != ovsdb_idl_table_get_seqno(engine_vpcdb,
+                                                         rbn->table)
+        || (rbn->table_seqno > rbn->idl_seqno
+            && rbn->idl_seqno != ovsdb_idl_get_seqno(engine_vpcdb))) {
+        rows_by_name_fill(rbn);
+    }
+    for (int i = 0; i < 2; i++) {
+        const struct uuid *uuid = shash_find_data(&rbn->uuids, name);
+        if (!uuid) {
+            return NULL;
+        }
+        const struct ovsdb_idl_row *row = ovsdb_idl_get_row_for_uuid(
+            engine_vpcdb, rbn->table, uuid);
+        if (row && row->new_datum && !strcmp(rbn->name_of(row), name)) {
+            return row;
+        }
+        rows_by_name_fill(rbn);
+    }
+    return NULL;
 }
 
 /* The Chassis_Cfg row called 'name': one inserted by this status pass (in
@@ -163,14 +218,9 @@ cfg_row_find(const char *name, const struct shash *inserted)
     if (row) {
         return row;
     }
-
-    if (rows_by_name_stale(&cfg_rows,
-                           vpcrec_chassis_cfg_get_seqno(engine_vpcdb))) {
-        VPCREC_CHASSIS_CFG_FOR_EACH (row, engine_vpcdb) {
-            shash_add_once(&cfg_rows.rows, row->name, row);
-        }
-    }
-    return shash_find_data(&cfg_rows.rows, name);
+    const struct ovsdb_idl_row *r = rows_by_name_find(&cfg_rows, name);
+    return r ? CONTAINER_OF(r, const struct vpcrec_chassis_cfg, header_)
+             : NULL;
 }
 
 /* The configuration that chassis 'name''s owner says it has (0 if it said
@@ -291,13 +341,8 @@ chassis_row_find(const char *name, const struct shash *inserted)
         return row;
     }
 
-    if (rows_by_name_stale(&chassis_rows,
-                           vpcrec_chassis_get_seqno(engine_vpcdb))) {
-        VPCREC_CHASSIS_FOR_EACH (row, engine_vpcdb) {
-            shash_add_once(&chassis_rows.rows, row->name, row);
-        }
-    }
-    return shash_find_data(&chassis_rows.rows, name);
+    const struct ovsdb_idl_row *r = rows_by_name_find(&chassis_rows, name);
+    return r ? CONTAINER_OF(r, const struct vpcrec_chassis, header_) : NULL;
 }
 
 /* The loc_row of 'loc' in 'loc_rows', looked up now if it is not there
@@ -850,8 +895,8 @@ status_destroy(void)
     behind_witness = NULL;
     struct rows_by_name *tables[] = { &chassis_rows, &cfg_rows };
     for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
-        shash_destroy(&tables[i]->rows);
-        shash_init(&tables[i]->rows);
+        shash_destroy_free_data(&tables[i]->uuids);
+        shash_init(&tables[i]->uuids);
         tables[i]->filled = false;
     }
 }
