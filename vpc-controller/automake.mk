@@ -6,6 +6,7 @@ vpc_controller_vpc_controller_SOURCES = \
 	vpc-controller/chassis.c \
 	vpc-controller/chassis.h \
 	vpc-controller/chassis-sync.c \
+	vpc-controller/chassis-sync-ports.c \
 	vpc-controller/chassis-sync.h \
 	vpc-controller/conn-wake.c \
 	vpc-controller/conn-wake.h \

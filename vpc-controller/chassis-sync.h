@@ -33,6 +33,9 @@ uint64_t chassis_sync_n_chassis_syncs(void);
 bool chassis_sync_port_is_up(const struct chassis *, const struct uuid *port,
                              ofp_port_t ofport);
 void chassis_sync_forget_port(const struct uuid *port);
+void chassis_sync_port_gen_set(const struct uuid *port, const char *chassis,
+                               const struct ofctrl *, ofp_port_t,
+                               uint64_t gen);
 void chassis_sync_forget_session(const struct ofctrl *);
 void chassis_sync_forget_holder(struct chassis *);
 void chassis_sync_prune_ports(void);

@@ -553,7 +553,6 @@ chassis_sync_role(struct chassis *ch, bool force)
     }
 }
 
-
 /* Asks every chassis' switch for the role the shards say we have, and
  * gives the hosts of the chassis that changed hands the configuration that
  * only an owner manages (tunnels to gateways, flow log collectors) or
