@@ -1,6 +1,8 @@
 # vpc-controller/: the daemon.
 bin_PROGRAMS += vpc-controller/vpc-controller
 vpc_controller_vpc_controller_SOURCES = \
+	vpc-controller/cfg-claims.c \
+	vpc-controller/cfg-claims.h \
 	vpc-controller/changes.c \
 	vpc-controller/changes.h \
 	vpc-controller/chassis.c \

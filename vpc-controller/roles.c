@@ -178,8 +178,7 @@ roles_owns(const char *chassis)
 bool
 roles_owns_hash(uint32_t name_hash)
 {
-    size_t shard = shard_of_hash(name_hash);
-    return shard < n_shard_gens && shard_gens[shard];
+    return roles_owns_shard(shard_of_hash(name_hash));
 }
 
 /* Do we own every shard (so that no chassis is another instance's)? */
@@ -197,6 +196,13 @@ roles_owns_all(void)
         }
     }
     return true;
+}
+
+/* Do we own shard number 'shard'? */
+bool
+roles_owns_shard(size_t shard)
+{
+    return shard < n_shard_gens && shard_gens[shard];
 }
 
 /* Do we own any shard? */

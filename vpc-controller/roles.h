@@ -13,6 +13,7 @@
 #define VPC_CONTROLLER_ROLES_H 1
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct ovsdb_idl;
@@ -26,6 +27,7 @@ const char *roles_instance(void);
 bool roles_is_active(void);
 bool roles_owns(const char *chassis);
 bool roles_owns_hash(uint32_t name_hash);
+bool roles_owns_shard(size_t shard);
 bool roles_owns_any(void);
 bool roles_owns_all(void);
 bool roles_claiming(void);

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <string.h>
 
+#include "cfg-claims.h"
 #include "chassis.h"
 #include "chassis-sync.h"
 #include "coverage.h"
@@ -223,13 +224,16 @@ cfg_row_find(const char *name, const struct shash *inserted)
              : NULL;
 }
 
-/* The configuration that chassis 'name''s owner says it has (0 if it said
- * nothing yet). */
+/* The configuration that the owner of the chassis of Chassis row 'row'
+ * says it has: its Chassis_Cfg row's, or its owner's claim if that speaks
+ * for it and is newer (see cfg-claims.h); 0 if its owner said nothing of
+ * it yet. */
 static int64_t
-chassis_cfg_of(const char *name)
+reported_cfg(const struct cfg_claims *claims,
+             const struct vpcrec_chassis *row)
 {
-    const struct vpcrec_chassis_cfg *cfg = cfg_row_find(name, NULL);
-    return cfg ? cfg->nb_cfg : 0;
+    const struct vpcrec_chassis_cfg *cfg = cfg_row_find(row->name, NULL);
+    return cfg ? MAX(cfg->nb_cfg, cfg_claims_lookup(claims, row)) : 0;
 }
 
 static const struct vpcrec_chassis *chassis_row_find(const char *name,
@@ -238,10 +242,10 @@ static const struct vpcrec_chassis *chassis_row_find(const char *name,
 /* The configuration of chassis row 'row', for hv_cfg_behind(), if it is
  * another owner's to report (connected, not ours); else INT64_MAX. */
 static int64_t
-others_cfg(const struct vpcrec_chassis *row)
+others_cfg(const struct cfg_claims *claims, const struct vpcrec_chassis *row)
 {
     return (row->connected && !roles_owns(row->name)
-            ? chassis_cfg_of(row->name) : INT64_MAX);
+            ? reported_cfg(claims, row) : INT64_MAX);
 }
 
 /* A chassis that hv_cfg_behind() last found behind hv_cfg, looked at first
@@ -250,7 +254,8 @@ others_cfg(const struct vpcrec_chassis *row)
 static char *behind_witness;
 
 /* Would hv_cfg move up if written now?  (For the active instance, which
- * learns of other owners' acknowledgements only from their Chassis rows.) */
+ * learns of other owners' acknowledgements only from their claims and
+ * Chassis_Cfg rows.) */
 static bool
 hv_cfg_behind(void)
 {
@@ -262,9 +267,12 @@ hv_cfg_behind(void)
          * own sessions: no row need be read.) */
         return false;
     }
+    struct cfg_claims claims;
+    cfg_claims_load(&claims, engine_vpcdb);
     if (behind_witness) {
         row = chassis_row_find(behind_witness, NULL);
-        if (row && others_cfg(row) <= g->hv_cfg) {
+        if (row && others_cfg(&claims, row) <= g->hv_cfg) {
+            cfg_claims_destroy(&claims);
             return false;
         }
         free(behind_witness);
@@ -273,13 +281,15 @@ hv_cfg_behind(void)
     bool others = false;
     VPCREC_CHASSIS_FOR_EACH (row, engine_vpcdb) {
         /* Ours are in our sessions, whose acknowledgements wake us. */
-        int64_t cfg = others_cfg(row);
+        int64_t cfg = others_cfg(&claims, row);
         if (cfg <= g->hv_cfg) {
             behind_witness = xstrdup(row->name);
+            cfg_claims_destroy(&claims);
             return false;
         }
         others |= cfg != INT64_MAX;
     }
+    cfg_claims_destroy(&claims);
     if (!others) {
         return false;
     }
@@ -497,20 +507,25 @@ write_port_status(const struct vpcrec_port *port, struct hmap *loc_rows,
     }
 }
 
+/* Does this status pass say in our Controller row what every chassis we
+ * own has (see cfg-claims.h)?  (The active instance that owns them all
+ * needs no claim: it knows them from their sessions.) */
+static bool status_claims;
+
 /* Is 'acked', the configuration that the switch of 'ch' acknowledged, news
- * for its Chassis 'row'?  An instance that is not the active one writes
- * every one: the active instance learns of its chassis from their rows.
- * The active instance knows its own chassis' from their sessions, and
- * writes a chassis' row only when a change reached its flows (its switch
- * acknowledged a new generation), or when the row is behind its session
- * otherwise (a new session, a row going backwards): a configuration that
- * changes nothing on a chassis, as most changes do on most chassis, costs
- * its row nothing, and the database and every client that follows the
- * Chassis table nothing either.  hv_cfg says when every chassis has it. */
+ * for its Chassis 'row'?  A chassis' row is written only when a change
+ * reached its flows (its switch acknowledged a new generation), or when
+ * the row is behind its session otherwise (a new session, a row going
+ * backwards): a configuration that changes nothing on a chassis, as most
+ * changes do on most chassis, costs its row nothing, and the database and
+ * every client that follows the Chassis_Cfg table nothing either.  The
+ * active instance learns that the chassis has it from its own session or
+ * from its owner's claim; hv_cfg says when every chassis has it.  Without
+ * a claim, every value is news. */
 static bool
 chassis_cfg_news(const struct chassis *ch, int64_t row_cfg, int64_t acked)
 {
-    return (!roles_is_active()
+    return (!status_claims
             || ch->status_session != ch->ofctrl
             || ch->status_gen != ofctrl_get_acked_gen(ch->ofctrl)
             || row_cfg > acked);
@@ -581,13 +596,29 @@ write_owned_ports(struct hmap *loc_rows, const struct shash *inserted)
     }
 }
 
+/* Takes into '*own_cfg' the configuration of chassis 'ch', which we own
+ * and have no switch session with.  The active instance does not wait for
+ * such a chassis of its own; it waits for one of another owner, at the
+ * configuration in its Chassis_Cfg row, so a claim says no more than that
+ * row. */
+static void
+switchless_cfg(const struct chassis *ch, const struct shash *inserted_cfgs,
+               int64_t *own_cfg)
+{
+    if (!roles_is_active()) {
+        const struct vpcrec_chassis_cfg *cfg = cfg_row_find(ch->name,
+                                                            inserted_cfgs);
+        *own_cfg = MIN(*own_cfg, cfg ? cfg->nb_cfg : 0);
+    }
+}
+
 /* For a chassis 'ch' that we own, whose row is as the last full pass left
  * it: writes its configuration to its Chassis_Cfg row if that is news, and
- * takes it into '*hv_cfg'. */
+ * takes it into '*own_cfg'. */
 static void
 owned_chassis_cfg(struct ovsdb_idl_txn *txn, struct chassis *ch,
                   long long int now, struct shash *inserted_cfgs,
-                  int64_t *hv_cfg)
+                  int64_t *own_cfg)
 {
     if (ch->ofctrl) {
         int64_t acked = ofctrl_get_acked_cfg(ch->ofctrl);
@@ -600,18 +631,20 @@ owned_chassis_cfg(struct ovsdb_idl_txn *txn, struct chassis *ch,
             && chassis_cfg_news(ch, ch->status_cfg, acked)) {
             write_chassis_cfg(txn, ch, acked, now, inserted_cfgs);
         }
-        *hv_cfg = MIN(*hv_cfg, acked);
+        *own_cfg = MIN(*own_cfg, acked);
+    } else {
+        switchless_cfg(ch, inserted_cfgs, own_cfg);
     }
 }
 
 /* Brings the Chassis 'row' (NULL: none yet) of chassis 'ch', which we
  * own, to what its host says, and its Chassis_Cfg row to what its switch
- * acknowledged, and takes that into '*hv_cfg'. */
+ * acknowledged, and takes that into '*own_cfg'. */
 static void
 write_chassis_row(struct ovsdb_idl_txn *txn, struct chassis *ch,
                   const struct vpcrec_chassis *row, long long int now,
                   struct shash *inserted, struct shash *inserted_cfgs,
-                  int64_t *hv_cfg)
+                  int64_t *own_cfg)
 {
     const struct host_identity *id = host_get_identity(ch->hn->host);
     if (!row) {
@@ -647,7 +680,9 @@ write_chassis_row(struct ovsdb_idl_txn *txn, struct chassis *ch,
     if (ch->ofctrl) {
         int64_t acked = ofctrl_get_acked_cfg(ch->ofctrl);
         write_chassis_cfg(txn, ch, acked, now, inserted_cfgs);
-        *hv_cfg = MIN(*hv_cfg, acked);
+        *own_cfg = MIN(*own_cfg, acked);
+    } else {
+        switchless_cfg(ch, inserted_cfgs, own_cfg);
     }
 }
 
@@ -675,7 +710,14 @@ write_status(struct ovsdb_idl_txn *txn)
             }
         }
     }
+    /* 'own_cfg': what every chassis we own has; 'hv_cfg': what every
+     * chassis has, for the active instance. */
+    const struct vpcrec_controller *mine = cfg_claims_my_row(engine_vpcdb);
+    status_claims = mine || (active && roles_owns_all());
     int64_t hv_cfg = INT64_MAX;
+    int64_t own_cfg = INT64_MAX;
+    int64_t n_owned = 0;
+    struct cfg_claims claims = { NULL, 0 };
     if (active && !status_full && roles_owns_all()) {
         /* Every chassis is ours, its row as the last full pass left it,
          * and one that was not noted busy since a pass last found it idle
@@ -687,12 +729,16 @@ write_status(struct ovsdb_idl_txn *txn)
         HMAPX_FOR_EACH (node, &chassis_status_due) {
             ch = node->data;
             ch->n_status_visits++;
-            owned_chassis_cfg(txn, ch, now, &inserted_cfgs, &hv_cfg);
+            owned_chassis_cfg(txn, ch, now, &inserted_cfgs, &own_cfg);
         }
-        if (hmap_count(&chassis_map) > hmapx_count(&chassis_status_due)) {
-            hv_cfg = MIN(hv_cfg, ofctrl_get_cfg_floor());
+        n_owned = hmap_count(&chassis_map);
+        if (n_owned > hmapx_count(&chassis_status_due)) {
+            own_cfg = MIN(own_cfg, ofctrl_get_cfg_floor());
         }
     } else {
+        if (active) {
+            cfg_claims_load(&claims, engine_vpcdb);
+        }
         HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
             bool owned = chassis_is_owned(ch);
             if (!owned && !active) {
@@ -701,27 +747,34 @@ write_status(struct ovsdb_idl_txn *txn)
                 continue;
             }
             ch->n_status_visits++;
+            n_owned += owned;
             if (owned && !status_full) {
                 /* Its row is as the last full pass left it (a chassis
                  * that comes, goes or changes makes the next pass a full
                  * one): only its configuration may be news. */
-                owned_chassis_cfg(txn, ch, now, &inserted_cfgs, &hv_cfg);
+                owned_chassis_cfg(txn, ch, now, &inserted_cfgs, &own_cfg);
                 continue;
             }
             row = chassis_row_find(ch->name, &inserted);
             if (!owned) {
                 /* Its owner reports what its switch acknowledged. */
                 if (row && row->connected) {
-                    hv_cfg = MIN(hv_cfg, chassis_cfg_of(ch->name));
+                    hv_cfg = MIN(hv_cfg, reported_cfg(&claims, row));
                 } else if (ch->ofctrl) {
                     hv_cfg = MIN(hv_cfg, -1);
                 }
                 continue;
             }
             write_chassis_row(txn, ch, row, now, &inserted, &inserted_cfgs,
-                              &hv_cfg);
+                              &own_cfg);
         }
+        cfg_claims_destroy(&claims);
     }
+    if (mine) {
+        cfg_claims_write(mine, (own_cfg == INT64_MAX ? engine_nb_cfg()
+                                : own_cfg), n_owned);
+    }
+    hv_cfg = MIN(hv_cfg, own_cfg);
     /* Whichever way, this pass looked at the chassis noted busy. */
     struct hmapx_node *node;
     HMAPX_FOR_EACH_SAFE (node, &chassis_status_due) {
