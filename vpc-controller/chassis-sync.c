@@ -753,7 +753,9 @@ chassis_sync_all(const struct hmap *dirty, bool base)
     /* Busy until its switch has acknowledged what it was sent. */
     HMAPX_FOR_EACH_SAFE (node, &chassis_busy) {
         ch = node->data;
-        if (!ch->ofctrl || (!ch->dirty_all && ofctrl_is_idle(ch->ofctrl))) {
+        if (!ch->ofctrl
+            || (ofctrl_get_state(ch->ofctrl) == OFCTRL_STANDBY
+                || (!ch->dirty_all && ofctrl_is_idle(ch->ofctrl)))) {
             hmapx_delete(&chassis_busy, node);
         }
     }

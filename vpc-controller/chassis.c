@@ -655,7 +655,7 @@ chassis_run_ofctrl(void)
         int64_t cfg = ofctrl_get_acked_cfg(ch->ofctrl);
         enum ofctrl_state state = ofctrl_get_state(ch->ofctrl);
         ofctrl_run(ch->ofctrl);
-        if (!ofctrl_is_idle(ch->ofctrl)) {
+        if (!ofctrl_is_settled(ch->ofctrl)) {
             /* (A session that stayed idle, its sweep, say, gives the
              * rounds nothing to do.) */
             chassis_note_busy(ch);

@@ -779,7 +779,7 @@ write_status(struct ovsdb_idl_txn *txn)
     struct hmapx_node *node;
     HMAPX_FOR_EACH_SAFE (node, &chassis_status_due) {
         ch = node->data;
-        if (!ch->ofctrl || ofctrl_is_idle(ch->ofctrl)) {
+        if (!ch->ofctrl || ofctrl_is_settled(ch->ofctrl)) {
             hmapx_delete(&chassis_status_due, node);
         }
     }
