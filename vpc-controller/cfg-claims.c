@@ -5,7 +5,6 @@
 
 #include <string.h>
 
-#include "hash.h"
 #include "roles.h"
 #include "shards.h"
 #include "util.h"
@@ -30,17 +29,10 @@ find_claim(const struct cfg_claims *c, const char *owner)
     return NULL;
 }
 
-static uint64_t
-shard_bit(const char *chassis)
-{
-    size_t shard = shard_of_hash(hash_string(chassis, 0));
-    return shard < VPC_MAX_SHARDS ? UINT64_C(1) << shard : 0;
-}
-
 /* Loads into 'c' the claims that the Controller rows of 'idl' make, and
- * counts the connected Chassis rows each one's shards hold that name its
- * instance as their owner.  The claims point into the rows: they are good
- * until the IDL runs again. */
+ * counts the connected Chassis rows that name each one's instance as their
+ * owner.  The claims point into the rows: they are good until the IDL runs
+ * again. */
 void
 cfg_claims_load(struct cfg_claims *c, struct ovsdb_idl *idl)
 {
@@ -77,26 +69,30 @@ cfg_claims_load(struct cfg_claims *c, struct ovsdb_idl *idl)
     VPCREC_CHASSIS_FOR_EACH (row, idl) {
         if (row->connected && row->owner[0]) {
             struct cfg_claim *claim = find_claim(c, row->owner);
-            if (claim && claim->shards & shard_bit(row->name)) {
+            if (claim) {
                 claim->n_rows++;
             }
         }
     }
 }
 
-/* What the owner of Chassis 'row' says the chassis has: its claim, if it
- * speaks for the chassis' shard and for as many chassis there as name it
- * their owner (more would include one it no longer has, whose row is
- * behind what its claim says); else -1. */
+/* What the owner of Chassis 'row', whose name hashes (hash_string(name,
+ * 0)) to 'name_hash', says the chassis has: its claim, if it speaks for
+ * the chassis' shard and for at least as many chassis as the connected
+ * rows that name it their owner (more would include one it no longer has,
+ * whose row is behind what its claim says); else -1. */
 int64_t
-cfg_claims_lookup(const struct cfg_claims *c, const struct vpcrec_chassis *row)
+cfg_claims_lookup(const struct cfg_claims *c, const struct vpcrec_chassis *row,
+                  uint32_t name_hash)
 {
     if (!c->n || !row->owner[0]) {
         return -1;
     }
     const struct cfg_claim *claim = find_claim(c, row->owner);
+    size_t shard = shard_of_hash(name_hash);
     return (claim && claim->n_rows <= claim->n_chassis
-            && claim->shards & shard_bit(row->name)
+            && shard < VPC_MAX_SHARDS
+            && claim->shards & (UINT64_C(1) << shard)
             ? claim->cfg : -1);
 }
 

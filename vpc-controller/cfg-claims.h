@@ -28,7 +28,7 @@ struct cfg_claims {
 
 void cfg_claims_load(struct cfg_claims *, struct ovsdb_idl *);
 int64_t cfg_claims_lookup(const struct cfg_claims *,
-                          const struct vpcrec_chassis *);
+                          const struct vpcrec_chassis *, uint32_t name_hash);
 void cfg_claims_destroy(struct cfg_claims *);
 
 const struct vpcrec_controller *cfg_claims_my_row(struct ovsdb_idl *);

@@ -225,15 +225,22 @@ cfg_row_find(const char *name, const struct shash *inserted)
 }
 
 /* The configuration that the owner of the chassis of Chassis row 'row'
- * says it has: its Chassis_Cfg row's, or its owner's claim if that speaks
- * for it and is newer (see cfg-claims.h); 0 if its owner said nothing of
- * it yet. */
+ * (whose name hashes to 'name_hash') says it has: its owner's claim, if
+ * that speaks for it (see cfg-claims.h), or its Chassis_Cfg row's if that
+ * is newer; 0 if its owner said nothing of it yet.  A claim of 'enough' or
+ * more is returned without looking the row up: it is all the caller
+ * needs to know, and all it usually takes. */
 static int64_t
 reported_cfg(const struct cfg_claims *claims,
-             const struct vpcrec_chassis *row)
+             const struct vpcrec_chassis *row, uint32_t name_hash,
+             int64_t enough)
 {
+    int64_t claim = cfg_claims_lookup(claims, row, name_hash);
+    if (claim >= enough) {
+        return claim;
+    }
     const struct vpcrec_chassis_cfg *cfg = cfg_row_find(row->name, NULL);
-    return cfg ? MAX(cfg->nb_cfg, cfg_claims_lookup(claims, row)) : 0;
+    return MAX(cfg ? cfg->nb_cfg : 0, claim);
 }
 
 static const struct vpcrec_chassis *chassis_row_find(const char *name,
@@ -242,10 +249,15 @@ static const struct vpcrec_chassis *chassis_row_find(const char *name,
 /* The configuration of chassis row 'row', for hv_cfg_behind(), if it is
  * another owner's to report (connected, not ours); else INT64_MAX. */
 static int64_t
-others_cfg(const struct cfg_claims *claims, const struct vpcrec_chassis *row)
+others_cfg(const struct cfg_claims *claims, const struct vpcrec_chassis *row,
+           int64_t enough)
 {
-    return (row->connected && !roles_owns(row->name)
-            ? reported_cfg(claims, row) : INT64_MAX);
+    if (!row->connected) {
+        return INT64_MAX;
+    }
+    uint32_t name_hash = hash_string(row->name, 0);
+    return (!roles_owns_hash(name_hash)
+            ? reported_cfg(claims, row, name_hash, enough) : INT64_MAX);
 }
 
 /* A chassis that hv_cfg_behind() last found behind hv_cfg, looked at first
@@ -271,7 +283,7 @@ hv_cfg_behind(void)
     cfg_claims_load(&claims, engine_vpcdb);
     if (behind_witness) {
         row = chassis_row_find(behind_witness, NULL);
-        if (row && others_cfg(&claims, row) <= g->hv_cfg) {
+        if (row && others_cfg(&claims, row, g->hv_cfg + 1) <= g->hv_cfg) {
             cfg_claims_destroy(&claims);
             return false;
         }
@@ -281,7 +293,7 @@ hv_cfg_behind(void)
     bool others = false;
     VPCREC_CHASSIS_FOR_EACH (row, engine_vpcdb) {
         /* Ours are in our sessions, whose acknowledgements wake us. */
-        int64_t cfg = others_cfg(&claims, row);
+        int64_t cfg = others_cfg(&claims, row, g->hv_cfg + 1);
         if (cfg <= g->hv_cfg) {
             behind_witness = xstrdup(row->name);
             cfg_claims_destroy(&claims);
@@ -759,7 +771,9 @@ write_status(struct ovsdb_idl_txn *txn)
             if (!owned) {
                 /* Its owner reports what its switch acknowledged. */
                 if (row && row->connected) {
-                    hv_cfg = MIN(hv_cfg, reported_cfg(&claims, row));
+                    hv_cfg = MIN(hv_cfg,
+                                 reported_cfg(&claims, row, ch->hmap_node.hash,
+                                              engine_nb_cfg()));
                 } else if (ch->ofctrl) {
                     hv_cfg = MIN(hv_cfg, -1);
                 }
@@ -878,6 +892,12 @@ status_run(void)
         }
         ovsdb_idl_txn_destroy(status_txn);
         status_txn = NULL;
+        /* What other owners reported while it was in flight was not
+         * looked at (see hv_cfg_behind()), and may have been the last
+         * news to come: nothing else would wake us to publish it. */
+        if (roles_is_active() && hv_cfg_behind()) {
+            status_dirty = true;
+        }
     }
     if (time_msec() >= deferral_end) {
         status_dirty = true;
