@@ -750,12 +750,12 @@ chassis_sync_all(const struct hmap *dirty, bool base)
         }
         chassis_note_busy(ch);
     }
-    /* Busy until its switch has acknowledged what it was sent. */
+    /* Busy until its switch has acknowledged what it was sent (or is one
+     * we send nothing, see chassis_is_settled()). */
     HMAPX_FOR_EACH_SAFE (node, &chassis_busy) {
         ch = node->data;
-        if (!ch->ofctrl
-            || (ofctrl_get_state(ch->ofctrl) == OFCTRL_STANDBY
-                || (!ch->dirty_all && ofctrl_is_idle(ch->ofctrl)))) {
+        if (!ch->ofctrl || (ofctrl_is_idle(ch->ofctrl) ? !ch->dirty_all
+                            : chassis_is_settled(ch))) {
             hmapx_delete(&chassis_busy, node);
         }
     }

@@ -58,6 +58,22 @@ chassis_note_busy(struct chassis *ch)
     hmapx_add(&chassis_status_due, ch);
 }
 
+/* Does chassis 'ch' leave rounds of work and status passes nothing to do:
+ * no switch, a switch in sync with nothing pending (ofctrl_is_idle()), or
+ * one we are a secondary of, for a chassis we do not own (we send it
+ * nothing)?  A chassis that is settled is not visited by the rounds that
+ * follow: an instance that shares the chassis with others would otherwise
+ * visit every chassis it does not own in every round.  (A switch that made
+ * us its secondary although its chassis is ours is not settled: its
+ * configuration is not ours to vouch for until we are its primary.) */
+bool
+chassis_is_settled(const struct chassis *ch)
+{
+    return (!ch->ofctrl || ofctrl_is_idle(ch->ofctrl)
+            || (ofctrl_get_state(ch->ofctrl) == OFCTRL_STANDBY
+                && !chassis_is_owned(ch)));
+}
+
 /* Which chassis have an interface with an iface-id, as their 'bound' says:
  * iface-id -> struct sset of chassis names.  Who else claims a port is one
  * lookup, not a look at every chassis. */
@@ -655,7 +671,7 @@ chassis_run_ofctrl(void)
         int64_t cfg = ofctrl_get_acked_cfg(ch->ofctrl);
         enum ofctrl_state state = ofctrl_get_state(ch->ofctrl);
         ofctrl_run(ch->ofctrl);
-        if (!ofctrl_is_settled(ch->ofctrl)) {
+        if (!chassis_is_settled(ch)) {
             /* (A session that stayed idle, its sweep, say, gives the
              * rounds nothing to do.) */
             chassis_note_busy(ch);

@@ -137,6 +137,7 @@ chassis_is_owned(const struct chassis *ch)
 {
     return roles_owns_hash(ch->hmap_node.hash);
 }
+bool chassis_is_settled(const struct chassis *);
 struct chassis **chassis_sorted(size_t *n);
 void chassis_clear_flows(struct chassis *);
 

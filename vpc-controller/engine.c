@@ -64,7 +64,6 @@ engine_init(struct ovsdb_idl *idl, const char *instance)
     /* Nor do other instances' claims (see cfg-claims.h): the active
      * instance reads them in every round until hv_cfg catches up. */
     ovsdb_idl_omit_alert(idl, &vpcrec_controller_col_nb_cfg);
-    ovsdb_idl_omit_alert(idl, &vpcrec_controller_col_nb_cfg_shards);
     ovsdb_idl_omit_alert(idl, &vpcrec_controller_col_nb_cfg_chassis);
     /* Nor do the global row's counters, which are no input to the model:
      * a new nb_cfg only needs barriers (see chassis-sync.c). */

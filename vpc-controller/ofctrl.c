@@ -176,17 +176,6 @@ ofctrl_is_idle(const struct ofctrl *ofc)
             && ovs_list_is_empty(&ofc->barriers));
 }
 
-/* Does 'ofc' leave a round of work nothing to do: idle, or a secondary's
- * session (we send its switch nothing, whatever changes)?  A chassis whose
- * session is settled is not visited by the rounds that follow: an instance
- * that shares the chassis with others would otherwise visit every chassis
- * it does not own in every round. */
-bool
-ofctrl_is_settled(const struct ofctrl *ofc)
-{
-    return ofc->state == OFCTRL_STANDBY || ofctrl_is_idle(ofc);
-}
-
 /* Makes what the floor says of 'ofc' its own, before anything changes it
  * (a change to come, a new state), so that its acknowledged configuration
  * never goes back. */

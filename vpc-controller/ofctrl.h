@@ -74,7 +74,6 @@ int64_t ofctrl_get_acked_cfg(const struct ofctrl *);
 void ofctrl_set_cfg_floor(int64_t cfg);
 int64_t ofctrl_get_cfg_floor(void);
 bool ofctrl_is_idle(const struct ofctrl *);
-bool ofctrl_is_settled(const struct ofctrl *);
 void ofctrl_hold_cfg(struct ofctrl *, bool hold);
 
 uint64_t ofctrl_get_meter_drops(const struct ofctrl *, enum ofctrl_meter);

@@ -21,6 +21,7 @@
 #include "ovsdb-idl.h"
 #include "roles.h"
 #include "smap.h"
+#include "sset.h"
 #include "timeval.h"
 #include "util.h"
 #include "uuid.h"
@@ -235,7 +236,7 @@ reported_cfg(const struct cfg_claims *claims,
              const struct vpcrec_chassis *row, uint32_t name_hash,
              int64_t enough)
 {
-    int64_t claim = cfg_claims_lookup(claims, row, name_hash);
+    int64_t claim = cfg_claims_lookup(claims, row->name, name_hash);
     if (claim >= enough) {
         return claim;
     }
@@ -524,6 +525,10 @@ write_port_status(const struct vpcrec_port *port, struct hmap *loc_rows,
  * needs no claim: it knows them from their sessions.) */
 static bool status_claims;
 
+/* The chassis our claim speaks for: those we own and have a switch session
+ * with, as the last full status pass found them. */
+static struct sset claimed_chassis = SSET_INITIALIZER(&claimed_chassis);
+
 /* Is 'acked', the configuration that the switch of 'ch' acknowledged, news
  * for its Chassis 'row'?  A chassis' row is written only when a change
  * reached its flows (its switch acknowledged a new generation), or when
@@ -608,22 +613,6 @@ write_owned_ports(struct hmap *loc_rows, const struct shash *inserted)
     }
 }
 
-/* Takes into '*own_cfg' the configuration of chassis 'ch', which we own
- * and have no switch session with.  The active instance does not wait for
- * such a chassis of its own; it waits for one of another owner, at the
- * configuration in its Chassis_Cfg row, so a claim says no more than that
- * row. */
-static void
-switchless_cfg(const struct chassis *ch, const struct shash *inserted_cfgs,
-               int64_t *own_cfg)
-{
-    if (!roles_is_active()) {
-        const struct vpcrec_chassis_cfg *cfg = cfg_row_find(ch->name,
-                                                            inserted_cfgs);
-        *own_cfg = MIN(*own_cfg, cfg ? cfg->nb_cfg : 0);
-    }
-}
-
 /* For a chassis 'ch' that we own, whose row is as the last full pass left
  * it: writes its configuration to its Chassis_Cfg row if that is news, and
  * takes it into '*own_cfg'. */
@@ -644,8 +633,6 @@ owned_chassis_cfg(struct ovsdb_idl_txn *txn, struct chassis *ch,
             write_chassis_cfg(txn, ch, acked, now, inserted_cfgs);
         }
         *own_cfg = MIN(*own_cfg, acked);
-    } else {
-        switchless_cfg(ch, inserted_cfgs, own_cfg);
     }
 }
 
@@ -693,8 +680,6 @@ write_chassis_row(struct ovsdb_idl_txn *txn, struct chassis *ch,
         int64_t acked = ofctrl_get_acked_cfg(ch->ofctrl);
         write_chassis_cfg(txn, ch, acked, now, inserted_cfgs);
         *own_cfg = MIN(*own_cfg, acked);
-    } else {
-        switchless_cfg(ch, inserted_cfgs, own_cfg);
     }
 }
 
@@ -728,8 +713,6 @@ write_status(struct ovsdb_idl_txn *txn)
     status_claims = mine || (active && roles_owns_all());
     int64_t hv_cfg = INT64_MAX;
     int64_t own_cfg = INT64_MAX;
-    int64_t n_owned = 0;
-    struct cfg_claims claims = { NULL, 0 };
     if (active && !status_full && roles_owns_all()) {
         /* Every chassis is ours, its row as the last full pass left it,
          * and one that was not noted busy since a pass last found it idle
@@ -743,13 +726,19 @@ write_status(struct ovsdb_idl_txn *txn)
             ch->n_status_visits++;
             owned_chassis_cfg(txn, ch, now, &inserted_cfgs, &own_cfg);
         }
-        n_owned = hmap_count(&chassis_map);
-        if (n_owned > hmapx_count(&chassis_status_due)) {
+        if (hmap_count(&chassis_map) > hmapx_count(&chassis_status_due)) {
             own_cfg = MIN(own_cfg, ofctrl_get_cfg_floor());
         }
     } else {
+        struct cfg_claims claims;
         if (active) {
             cfg_claims_load(&claims, engine_vpcdb);
+        }
+        if (status_full) {
+            /* The chassis our claim speaks for change only with a full
+             * pass: a chassis that comes, goes, changes hands or loses
+             * its switch session makes the next pass a full one. */
+            sset_clear(&claimed_chassis);
         }
         HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
             bool owned = chassis_is_owned(ch);
@@ -759,7 +748,9 @@ write_status(struct ovsdb_idl_txn *txn)
                 continue;
             }
             ch->n_status_visits++;
-            n_owned += owned;
+            if (owned && status_full && ch->ofctrl) {
+                sset_add(&claimed_chassis, ch->name);
+            }
             if (owned && !status_full) {
                 /* Its row is as the last full pass left it (a chassis
                  * that comes, goes or changes makes the next pass a full
@@ -767,33 +758,43 @@ write_status(struct ovsdb_idl_txn *txn)
                 owned_chassis_cfg(txn, ch, now, &inserted_cfgs, &own_cfg);
                 continue;
             }
-            row = chassis_row_find(ch->name, &inserted);
             if (!owned) {
-                /* Its owner reports what its switch acknowledged. */
+                /* Its owner reports what its switch acknowledged: in its
+                 * claim (enough, most of the time, without a look at the
+                 * chassis' rows), or in the chassis' Chassis_Cfg row. */
+                int64_t claim = cfg_claims_lookup(&claims, ch->name,
+                                                  ch->hmap_node.hash);
+                if (claim >= engine_nb_cfg()) {
+                    continue;
+                }
+                row = chassis_row_find(ch->name, &inserted);
                 if (row && row->connected) {
                     hv_cfg = MIN(hv_cfg,
                                  reported_cfg(&claims, row, ch->hmap_node.hash,
-                                              engine_nb_cfg()));
-                } else if (ch->ofctrl) {
-                    hv_cfg = MIN(hv_cfg, -1);
+                                              INT64_MAX));
+                } else if (claim >= 0 || ch->ofctrl) {
+                    hv_cfg = MIN(hv_cfg, claim);
                 }
                 continue;
             }
+            row = chassis_row_find(ch->name, &inserted);
             write_chassis_row(txn, ch, row, now, &inserted, &inserted_cfgs,
                               &own_cfg);
         }
-        cfg_claims_destroy(&claims);
+        if (active) {
+            cfg_claims_destroy(&claims);
+        }
     }
     if (mine) {
         cfg_claims_write(mine, (own_cfg == INT64_MAX ? engine_nb_cfg()
-                                : own_cfg), n_owned);
+                                : own_cfg), &claimed_chassis);
     }
     hv_cfg = MIN(hv_cfg, own_cfg);
     /* Whichever way, this pass looked at the chassis noted busy. */
     struct hmapx_node *node;
     HMAPX_FOR_EACH_SAFE (node, &chassis_status_due) {
         ch = node->data;
-        if (!ch->ofctrl || ofctrl_is_settled(ch->ofctrl)) {
+        if (chassis_is_settled(ch)) {
             hmapx_delete(&chassis_status_due, node);
         }
     }
@@ -957,6 +958,7 @@ status_destroy(void)
         ovsdb_idl_txn_destroy(status_txn);
         status_txn = NULL;
     }
+    sset_destroy(&claimed_chassis);
     uuidset_destroy(&status_ports);
     uuidset_destroy(&pending_ports);
     struct deferred_port *dp;
