@@ -249,5 +249,8 @@ roles_refused(const char *chassis)
                   "one", chassis, shard_gens[shard]);
         shard_gens[shard] = 0;
         gens_changed = true;
+        /* Its chassis are not ours until the new claim: the next status
+         * pass must not speak for them (see cfg-claims.h). */
+        status_changed();
     }
 }
