@@ -59,9 +59,19 @@ static uint64_t n_chassis_cfg_writes, n_port_writes, n_port_others;
  * up: every controller instance replicates every write to a Port row.
  * Not for longer than STATUS_DEFER_MS, though, so that a switch slow to
  * acknowledge does not keep the port's binding from the database.  (A
- * port whose row says it is up is written at once: the row must not go on
- * saying so.) */
+ * port whose row says it is up is written down at once, the row must not
+ * go on saying so, unless its switch is still being read: see
+ * STATUS_UNREAD_MS.) */
 #define STATUS_DEFER_MS 1000
+
+/* A port whose row says it is up, bound where it was, keeps saying so while
+ * the switch of its chassis is still being read or answering what we sent
+ * it, for up to STATUS_UNREAD_MS: after a controller restart (or a switch's
+ * reconnection) the flows are usually there, as reading them shows, and
+ * writing every port down and up again would cost two writes per port for
+ * nothing, and show users a flap while traffic flows.  (A switch that stays
+ * away longer than its reconnection backoff has its ports written down.) */
+#define STATUS_UNREAD_MS 10000
 
 struct deferred_port {
     struct hmap_node node;          /* In 'deferred_ports', by port. */
@@ -426,9 +436,10 @@ deferred_port_find(const struct uuid *port)
 }
 
 /* Port 'port' has status to write while its flows are on their way: should
- * the write wait for them (see STATUS_DEFER_MS)? */
+ * the write wait for them, for at most 'limit' ms since it first waited
+ * (see STATUS_DEFER_MS and STATUS_UNREAD_MS)? */
 static bool
-defer_port(const struct uuid *port)
+defer_port(const struct uuid *port, long long int limit)
 {
     long long int now = time_msec();
     struct deferred_port *dp = deferred_port_find(port);
@@ -440,13 +451,23 @@ defer_port(const struct uuid *port)
         hmap_insert(&deferred_ports, &dp->node, uuid_hash(port));
     }
     dp->pass = status_pass;
-    if (now - dp->since >= STATUS_DEFER_MS) {
+    if (now - dp->since >= limit) {
         hmap_remove(&deferred_ports, &dp->node);
         free(dp);
         return false;
     }
-    deferral_end = MIN(deferral_end, dp->since + STATUS_DEFER_MS);
+    deferral_end = MIN(deferral_end, dp->since + limit);
     return true;
+}
+
+/* Is the switch of chassis 'ch' (NULL: unknown) still to be read in this
+ * session, or to acknowledge what it was sent?  (See STATUS_UNREAD_MS.) */
+static bool
+switch_unsettled(const struct chassis *ch)
+{
+    return (!ch || !ch->ofctrl
+            || ofctrl_get_state(ch->ofctrl) != OFCTRL_SYNCED
+            || !ofctrl_is_idle(ch->ofctrl));
 }
 
 /* Empties 'set' and gives back the room it took: a set that a full pass
@@ -496,8 +517,12 @@ write_port_status(const struct vpcrec_port *port, struct hmap *loc_rows,
     }
     bool up = port_is_up(port, b);
     bool pending = !up && b && b->where && b->where->connected && b->ofport;
-    if (pending && !(port->n_up && port->up[0])
-        && defer_port(&port->header_.uuid)) {
+    bool row_up = port->n_up && port->up[0];
+    if (pending
+        && (row_up
+            ? (port->chassis == want && switch_unsettled(b->where->aux)
+               && defer_port(&port->header_.uuid, STATUS_UNREAD_MS))
+            : defer_port(&port->header_.uuid, STATUS_DEFER_MS))) {
         uuidset_insert(&pending_ports, &port->header_.uuid);
         return;
     }
