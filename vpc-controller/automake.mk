@@ -71,6 +71,8 @@ vpc_controller_vpc_controller_SOURCES = \
 	vpc-controller/punt-dhcp.c \
 	vpc-controller/roles.c \
 	vpc-controller/roles.h \
+	vpc-controller/rows-by-name.c \
+	vpc-controller/rows-by-name.h \
 	vpc-controller/shards.c \
 	vpc-controller/shards.h \
 	vpc-controller/status.c \

@@ -20,6 +20,7 @@
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "roles.h"
+#include "rows-by-name.h"
 #include "smap.h"
 #include "sset.h"
 #include "timeval.h"
@@ -129,31 +130,6 @@ status_note_vpc_ports(const struct model_vpc *mv)
     }
 }
 
-/* The rows of a table whose names are unique (Chassis, Chassis_Cfg), by
- * name.  The status pass of an instance that shares the chassis with
- * others looks up every chassis' rows: a skiplist index made each lookup
- * a walk of string comparisons, half the CPU of such an instance during a
- * converge.  The map holds UUIDs, filled afresh from the table when its
- * rows came, went or changed in a column that alerts (the table's seqno
- * moved).  Other columns are read from the rows themselves, so a change
- * to those (a chassis' nb_cfg, its 'connected') costs nothing here.
- *
- * A table's seqno can stay put over a change: the IDL stamps rows deleted
- * while others still refer to them (a Chassis that ports are bound to)
- * after a run's last increment of its own seqno, and the next run's first
- * change to the table gets the same stamp.  So a map filled while the
- * table's seqno was past the IDL's is trusted only until the IDL's moves;
- * and every row a lookup finds is checked against the database, and the
- * map filled again if it is not there (or renamed). */
-struct rows_by_name {
-    const struct ovsdb_idl_table_class *table;
-    const char *(*name_of)(const struct ovsdb_idl_row *);
-    struct shash uuids;         /* struct uuid *, by name. */
-    unsigned int table_seqno;   /* The table's, when filled. */
-    unsigned int idl_seqno;     /* The IDL's, when filled. */
-    bool filled;
-};
-
 static const char *
 chassis_name_of(const struct ovsdb_idl_row *row)
 {
@@ -166,58 +142,10 @@ cfg_name_of(const struct ovsdb_idl_row *row)
     return CONTAINER_OF(row, const struct vpcrec_chassis_cfg, header_)->name;
 }
 
-static struct rows_by_name chassis_rows = {
-    &vpcrec_table_chassis, chassis_name_of,
-    SHASH_INITIALIZER(&chassis_rows.uuids), 0, 0, false
-};
-static struct rows_by_name cfg_rows = {
-    &vpcrec_table_chassis_cfg, cfg_name_of,
-    SHASH_INITIALIZER(&cfg_rows.uuids), 0, 0, false
-};
-
-static void
-rows_by_name_fill(struct rows_by_name *rbn)
-{
-    shash_clear_free_data(&rbn->uuids);
-    rbn->table_seqno = ovsdb_idl_table_get_seqno(engine_vpcdb, rbn->table);
-    rbn->idl_seqno = ovsdb_idl_get_seqno(engine_vpcdb);
-    rbn->filled = true;
-    for (const struct ovsdb_idl_row *row
-             = ovsdb_idl_first_row(engine_vpcdb, rbn->table);
-         row; row = ovsdb_idl_next_row(row)) {
-        const char *name = rbn->name_of(row);
-        if (!shash_find(&rbn->uuids, name)) {
-            shash_add(&rbn->uuids, name,
-                      xmemdup(&row->uuid, sizeof row->uuid));
-        }
-    }
-}
-
-/* The row of 'rbn''s table called 'name', or NULL. */
-static const struct ovsdb_idl_row *
-rows_by_name_find(struct rows_by_name *rbn, const char *name)
-{
-    if (!rbn->filled
-        || rbn->table_seqno != ovsdb_idl_table_get_seqno(engine_vpcdb,
-                                                         rbn->table)
-        || (rbn->table_seqno > rbn->idl_seqno
-            && rbn->idl_seqno != ovsdb_idl_get_seqno(engine_vpcdb))) {
-        rows_by_name_fill(rbn);
-    }
-    for (int i = 0; i < 2; i++) {
-        const struct uuid *uuid = shash_find_data(&rbn->uuids, name);
-        if (!uuid) {
-            return NULL;
-        }
-        const struct ovsdb_idl_row *row = ovsdb_idl_get_row_for_uuid(
-            engine_vpcdb, rbn->table, uuid);
-        if (row && row->new_datum && !strcmp(rbn->name_of(row), name)) {
-            return row;
-        }
-        rows_by_name_fill(rbn);
-    }
-    return NULL;
-}
+static struct rows_by_name chassis_rows = ROWS_BY_NAME_INITIALIZER(
+    &chassis_rows, &vpcrec_table_chassis, chassis_name_of);
+static struct rows_by_name cfg_rows = ROWS_BY_NAME_INITIALIZER(
+    &cfg_rows, &vpcrec_table_chassis_cfg, cfg_name_of);
 
 /* The Chassis_Cfg row called 'name': one inserted by this status pass (in
  * 'inserted', if nonnull), or the database's, or NULL. */
@@ -230,9 +158,19 @@ cfg_row_find(const char *name, const struct shash *inserted)
     if (row) {
         return row;
     }
-    const struct ovsdb_idl_row *r = rows_by_name_find(&cfg_rows, name);
+    const struct ovsdb_idl_row *r = rows_by_name_find(&cfg_rows, engine_vpcdb,
+                                                      name);
     return r ? CONTAINER_OF(r, const struct vpcrec_chassis_cfg, header_)
              : NULL;
+}
+
+/* The configuration of chassis 'name' as its Chassis_Cfg row says (0 if
+ * it has none), or 'claim' if that is newer. */
+static int64_t
+cfg_or_claim(const char *name, int64_t claim)
+{
+    const struct vpcrec_chassis_cfg *cfg = cfg_row_find(name, NULL);
+    return MAX(cfg ? cfg->nb_cfg : 0, claim);
 }
 
 /* The configuration that the owner of the chassis of Chassis row 'row'
@@ -247,11 +185,7 @@ reported_cfg(const struct cfg_claims *claims,
              int64_t enough)
 {
     int64_t claim = cfg_claims_lookup(claims, row->name, name_hash);
-    if (claim >= enough) {
-        return claim;
-    }
-    const struct vpcrec_chassis_cfg *cfg = cfg_row_find(row->name, NULL);
-    return MAX(cfg ? cfg->nb_cfg : 0, claim);
+    return claim >= enough ? claim : cfg_or_claim(row->name, claim);
 }
 
 static const struct vpcrec_chassis *chassis_row_find(const char *name,
@@ -374,7 +308,8 @@ chassis_row_find(const char *name, const struct shash *inserted)
         return row;
     }
 
-    const struct ovsdb_idl_row *r = rows_by_name_find(&chassis_rows, name);
+    const struct ovsdb_idl_row *r = rows_by_name_find(&chassis_rows,
+                                                      engine_vpcdb, name);
     return r ? CONTAINER_OF(r, const struct vpcrec_chassis, header_) : NULL;
 }
 
@@ -465,9 +400,8 @@ defer_port(const struct uuid *port, long long int limit)
 static bool
 switch_unsettled(const struct chassis *ch)
 {
-    return (!ch || !ch->ofctrl
-            || ofctrl_get_state(ch->ofctrl) != OFCTRL_SYNCED
-            || !ofctrl_is_idle(ch->ofctrl));
+    /* (An idle session is one in sync.) */
+    return !ch || !ch->ofctrl || !ofctrl_is_idle(ch->ofctrl);
 }
 
 /* Empties 'set' and gives back the room it took: a set that a full pass
@@ -794,9 +728,7 @@ write_status(struct ovsdb_idl_txn *txn)
                 }
                 row = chassis_row_find(ch->name, &inserted);
                 if (row && row->connected) {
-                    hv_cfg = MIN(hv_cfg,
-                                 reported_cfg(&claims, row, ch->hmap_node.hash,
-                                              INT64_MAX));
+                    hv_cfg = MIN(hv_cfg, cfg_or_claim(ch->name, claim));
                 } else if (claim >= 0 || ch->ofctrl) {
                     hv_cfg = MIN(hv_cfg, claim);
                 }
@@ -993,10 +925,6 @@ status_destroy(void)
     deferral_end = LLONG_MAX;
     free(behind_witness);
     behind_witness = NULL;
-    struct rows_by_name *tables[] = { &chassis_rows, &cfg_rows };
-    for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
-        shash_destroy_free_data(&tables[i]->uuids);
-        shash_init(&tables[i]->uuids);
-        tables[i]->filled = false;
-    }
+    rows_by_name_clear(&chassis_rows);
+    rows_by_name_clear(&cfg_rows);
 }
