@@ -48,12 +48,28 @@ COVERAGE_DEFINE(shards_heartbeat_txn_failed);
  * forth. */
 #define HOLD_BEFORE_RELEASE 1500
 
+/* When instances start together (a cluster's cold start, or every
+ * instance restarted at once) the first to be ready would get every lock,
+ * hand most of them over a few seconds later, and so make every switch
+ * change hands twice.  So for this long after its lock sessions are up an
+ * instance queues only for the shards that would be its own if every
+ * instance with a row in the Controller table were alive; then for the
+ * rest.  A shard whose preferred instance is in fact gone waits this much
+ * longer for an owner, at our start only. */
+#define START_GRACE 5000
+
+/* ...where an instance whose row we have watched this long without
+ * seeing its heartbeat change counts as gone (a live one writes every
+ * HEARTBEAT_INTERVAL). */
+#define START_WATCH 2500
+
 struct shard {
     struct ovsdb_idl *idl;          /* Holds (or queues for) the lock. */
     char *lock_name;
     bool held;
     long long int held_since;
     long long int rerequest_at;     /* After a release; 0: requested. */
+    bool requested;                 /* Queued for (or holding) the lock? */
 };
 
 /* What we know of another instance. */
@@ -61,6 +77,7 @@ struct peer {
     int64_t heartbeat;
     long long int changed;          /* When we saw 'heartbeat' change. */
     long long int alive_since;
+    long long int first_seen;
     uint64_t listed;                /* Shards its row lists, a bit each. */
 };
 BUILD_ASSERT_DECL(VPC_MAX_SHARDS <= 64);
@@ -77,11 +94,13 @@ static size_t n_shards;
 static struct shard global;
 
 static void shard_init(struct shard *, char *lock_name);
+static void shard_request(struct shard *);
 static struct shash peers = SHASH_INITIALIZER(&peers);
 
 static struct ovsdb_idl_txn *hb_txn;
 static struct ovsdb_idl *hb_db;         /* The database heartbeats go to. */
 static long long int started;
+static long long int grace_ends;        /* 0: our lock sessions not up. */
 static long long int next_heartbeat;
 static int64_t my_heartbeat;
 
@@ -94,6 +113,7 @@ shards_init(const char *remote_, const char *name)
     instance = xstrdup(name);
     started = time_msec();
     shard_init(&global, xstrdup("vpc_controller"));
+    shard_request(&global);
 }
 
 static void
@@ -105,7 +125,13 @@ shard_init(struct shard *s, char *lock_name)
     ovsdb_idl_add_table(s->idl, &vpcrec_table_vpc_global);
     ovsdb_idl_add_column(s->idl, &vpcrec_vpc_global_col_role_generation);
     s->lock_name = lock_name;
+}
+
+static void
+shard_request(struct shard *s)
+{
     ovsdb_idl_set_lock(s->idl, s->lock_name);
+    s->requested = true;
 }
 
 static void
@@ -248,6 +274,7 @@ live_instances(struct ovsdb_idl *vpcdb, size_t *n, long long int now)
             p = xzalloc(sizeof *p);
             p->heartbeat = row->heartbeat;
             p->changed = LLONG_MIN / 2;     /* Not seen alive yet. */
+            p->first_seen = now;
             shash_add(&peers, row->name, p);
         } else if (p->heartbeat != row->heartbeat) {
             if (now - p->changed > HEARTBEAT_DEAD) {
@@ -282,6 +309,57 @@ live_instances(struct ovsdb_idl *vpcdb, size_t *n, long long int now)
     sset_destroy(&seen);
     qsort(names, *n, sizeof *names, compare_names);
     return names;
+}
+
+/* While we start (see START_GRACE): the instances that may be alive
+ * (always including us), sorted by name. */
+static const char **
+start_candidates(size_t *n, long long int now)
+{
+    const char **names = xmalloc((shash_count(&peers) + 1) * sizeof *names);
+    struct shash_node *node;
+
+    *n = 0;
+    names[(*n)++] = instance;
+    SHASH_FOR_EACH (node, &peers) {
+        const struct peer *p = node->data;
+        if (p->changed > LLONG_MIN / 2 || now - p->first_seen < START_WATCH) {
+            names[(*n)++] = node->name;
+        }
+    }
+    qsort(names, *n, sizeof *names, compare_names);
+    return names;
+}
+
+static bool
+in_start_grace(long long int now)
+{
+    return !grace_ends || now < grace_ends;
+}
+
+/* Queues for the locks not asked for yet: while we start, only for the
+ * shards that are ours if every instance that may be alive is. */
+static void
+request_locks(long long int now)
+{
+    const char **cand = NULL;
+    size_t n_cand = 0;
+
+    if (n_shards && !grace_ends && ovsdb_idl_is_connected(shards[0].idl)) {
+        grace_ends = now + START_GRACE;
+    }
+    bool grace = in_start_grace(now);
+    if (grace) {
+        cand = start_candidates(&n_cand, now);
+    }
+    for (size_t i = 0; i < n_shards; i++) {
+        struct shard *s = &shards[i];
+        if (!s->requested && !s->rerequest_at
+            && (!grace || !strcmp(cand[i % n_cand], instance))) {
+            shard_request(s);
+        }
+    }
+    free(cand);
 }
 
 /* May we hand 'shard', which we took at 'when', over to instance 'name'?
@@ -320,7 +398,7 @@ shards_run(struct ovsdb_idl *vpcdb)
         ovsdb_idl_run(s->idl);
         if (s->rerequest_at && now >= s->rerequest_at) {
             s->rerequest_at = 0;
-            ovsdb_idl_set_lock(s->idl, s->lock_name);
+            shard_request(s);
         }
         bool held = ovsdb_idl_has_lock(s->idl);
         if (held != s->held) {
@@ -334,6 +412,7 @@ shards_run(struct ovsdb_idl *vpcdb)
 
     size_t n_live;
     const char **live = live_instances(vpcdb, &n_live, now);
+    request_locks(now);
     for (size_t i = 0; i < n_shards; i++) {
         struct shard *s = &shards[i];
         const char *preferred = live[i % n_live];
@@ -343,6 +422,7 @@ shards_run(struct ovsdb_idl *vpcdb)
             VLOG_INFO("%s: handing shard %"PRIuSIZE" over to %s", instance,
                       i, preferred);
             ovsdb_idl_set_lock(s->idl, NULL);
+            s->requested = false;
             s->held = false;
             s->held_since = now;
             s->rerequest_at = now + 500;    /* Then queue again. */
@@ -356,8 +436,11 @@ shards_run(struct ovsdb_idl *vpcdb)
 void
 shards_wait(void)
 {
+    bool unrequested = false;
+
     ovsdb_idl_wait(global.idl);
     for (size_t i = 0; i < n_shards; i++) {
+        unrequested |= !shards[i].requested;
         ovsdb_idl_wait(shards[i].idl);
         if (shards[i].rerequest_at) {
             poll_timer_wait_until(shards[i].rerequest_at);
@@ -367,6 +450,11 @@ shards_wait(void)
             poll_timer_wait_until(shards[i].held_since
                                   + HOLD_BEFORE_RELEASE);
         }
+    }
+    long long int now = time_msec();
+    if (unrequested && grace_ends && now < grace_ends) {
+        /* Starting: an instance may turn out gone, or the grace end. */
+        poll_timer_wait_until(MIN(grace_ends, now + 250));
     }
     if (hb_txn) {
         ovsdb_idl_txn_wait(hb_txn);

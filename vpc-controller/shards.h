@@ -9,7 +9,10 @@
  * owner (the live instances, sorted by name, dealt the shards in turn),
  * and an instance that holds a shard whose preferred owner is another
  * live instance lets it go, so that adding an instance spreads the
- * shards.  The holder of one more lock, "vpc_controller", is the active
+ * shards.  A starting instance queues at first only for the shards that
+ * would be its own if every instance with a row were alive (see
+ * START_GRACE in shards.c), so that instances starting together do not
+ * pass shards around.  The holder of one more lock, "vpc_controller", is the active
  * instance, for work that belongs to no chassis. */
 #ifndef VPC_CONTROLLER_SHARDS_H
 #define VPC_CONTROLLER_SHARDS_H 1
