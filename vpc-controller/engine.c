@@ -185,6 +185,20 @@ engine_format_status(struct ds *s)
                   ovsdb_idl_is_connected(engine_vpcdb) ? "connected"
                                                        : "not connected");
     ds_put_format(s, "chassis: %"PRIuSIZE"\n", hmap_count(&chassis_map));
+
+    /* Cheap to ask for often (a benchmark waits on it after a restart),
+     * unlike "vpc/chassis-list". */
+    size_t n_owned = 0, n_synced = 0;
+    const struct chassis *ch;
+    HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
+        if (chassis_is_owned(ch)) {
+            n_owned++;
+            n_synced += (ch->ofctrl
+                         && ofctrl_get_state(ch->ofctrl) == OFCTRL_SYNCED);
+        }
+    }
+    ds_put_format(s, "chassis in sync: %"PRIuSIZE" of %"PRIuSIZE" owned\n",
+                  n_synced, n_owned);
     ds_put_format(s, "vpcs: %"PRIuSIZE"\n", hmap_count(&engine_model.vpcs));
     ds_put_format(s, "ports: %"PRIuSIZE"\n", engine_model.n_ports);
     conn_wake_format_stats(s);
