@@ -51,17 +51,21 @@ COVERAGE_DEFINE(shards_heartbeat_txn_failed);
 /* When instances start together (a cluster's cold start, or every
  * instance restarted at once) the first to be ready would get every lock,
  * hand most of them over a few seconds later, and so make every switch
- * change hands twice.  So for this long after its lock sessions are up an
- * instance queues only for the shards that would be its own if every
- * instance with a row in the Controller table were alive; then for the
- * rest.  A shard whose preferred instance is in fact gone waits this much
- * longer for an owner, at our start only. */
+ * change hands twice.  So for this long after its lock sessions are up
+ * (and at most START_GRACE_MAX after it knew the shards) an instance
+ * queues only for the shards that would be its own if every instance with
+ * a row in the Controller table were alive, and hands none over; then it
+ * queues for the rest.  A shard whose preferred instance is in fact gone
+ * is dealt among the others once we take that instance for gone: a row
+ * we have watched this long without seeing its heartbeat change (a live
+ * instance writes one every HEARTBEAT_INTERVAL, and the first right as it
+ * has read the database; a busy round can delay the next).  So such a
+ * shard waits at most that much longer for an owner, at our start only,
+ * and an instance we wrongly take for gone has its shards handed back
+ * after the grace, as without it. */
 #define START_GRACE 5000
-
-/* ...where an instance whose row we have watched this long without
- * seeing its heartbeat change counts as gone (a live one writes every
- * HEARTBEAT_INTERVAL). */
-#define START_WATCH 2500
+#define START_GRACE_MAX 15000
+#define START_WATCH 4000
 
 struct shard {
     struct ovsdb_idl *idl;          /* Holds (or queues for) the lock. */
@@ -101,6 +105,7 @@ static struct ovsdb_idl_txn *hb_txn;
 static struct ovsdb_idl *hb_db;         /* The database heartbeats go to. */
 static long long int started;
 static long long int grace_ends;        /* 0: our lock sessions not up. */
+static long long int grace_max;         /* 0: the shards not known yet. */
 static long long int next_heartbeat;
 static int64_t my_heartbeat;
 
@@ -311,24 +316,31 @@ live_instances(struct ovsdb_idl *vpcdb, size_t *n, long long int now)
     return names;
 }
 
-/* While we start (see START_GRACE): the instances that may be alive
- * (always including us), sorted by name. */
-static const char **
-start_candidates(size_t *n, long long int now)
+/* Is 'p' an instance we take for alive while we start (START_WATCH)? */
+static bool
+may_be_alive(const struct peer *p, long long int now)
 {
-    const char **names = xmalloc((shash_count(&peers) + 1) * sizeof *names);
-    struct shash_node *node;
+    return p->changed > LLONG_MIN / 2 || now - p->first_seen < START_WATCH;
+}
 
-    *n = 0;
-    names[(*n)++] = instance;
-    SHASH_FOR_EACH (node, &peers) {
-        const struct peer *p = node->data;
-        if (p->changed > LLONG_MIN / 2 || now - p->first_seen < START_WATCH) {
-            names[(*n)++] = node->name;
-        }
+/* While we start: do we queue for 'shard' now?  Its owner is dealt from
+ * every instance with a row (and us), sorted by name, as live_instances()
+ * deals them once all are alive; a shard whose instance we take for gone
+ * is dealt again among those we do not.  (Dealing everything again among
+ * the rest would move the shards of live instances too.) */
+static bool
+ours_at_start(size_t shard, const char **all, size_t n_all,
+              const char **alive, size_t n_alive, long long int now)
+{
+    const char *owner = all[shard % n_all];
+    if (!strcmp(owner, instance)) {
+        return true;
     }
-    qsort(names, *n, sizeof *names, compare_names);
-    return names;
+    const struct peer *p = shash_find_data(&peers, owner);
+    if (p && may_be_alive(p, now)) {
+        return false;
+    }
+    return !strcmp(alive[shard % n_alive], instance);
 }
 
 static bool
@@ -342,24 +354,46 @@ in_start_grace(long long int now)
 static void
 request_locks(long long int now)
 {
-    const char **cand = NULL;
-    size_t n_cand = 0;
-
-    if (n_shards && !grace_ends && ovsdb_idl_is_connected(shards[0].idl)) {
-        grace_ends = now + START_GRACE;
+    if (!n_shards) {
+        return;
     }
+    if (!grace_max) {
+        grace_max = now + START_GRACE_MAX;
+    }
+    if (!grace_ends && ovsdb_idl_is_connected(shards[0].idl)) {
+        grace_ends = MIN(now + START_GRACE, grace_max);
+    } else if (!grace_ends && now >= grace_max) {
+        grace_ends = now;
+    }
+
+    const char **all = NULL, **alive = NULL;
+    size_t n_all = 0, n_alive = 0;
     bool grace = in_start_grace(now);
     if (grace) {
-        cand = start_candidates(&n_cand, now);
+        all = xmalloc((shash_count(&peers) + 1) * sizeof *all);
+        alive = xmalloc((shash_count(&peers) + 1) * sizeof *alive);
+        all[n_all++] = alive[n_alive++] = instance;
+
+        struct shash_node *node;
+        SHASH_FOR_EACH (node, &peers) {
+            all[n_all++] = node->name;
+            if (may_be_alive(node->data, now)) {
+                alive[n_alive++] = node->name;
+            }
+        }
+        qsort(all, n_all, sizeof *all, compare_names);
+        qsort(alive, n_alive, sizeof *alive, compare_names);
     }
     for (size_t i = 0; i < n_shards; i++) {
         struct shard *s = &shards[i];
         if (!s->requested && !s->rerequest_at
-            && (!grace || !strcmp(cand[i % n_cand], instance))) {
+            && (!grace
+                || ours_at_start(i, all, n_all, alive, n_alive, now))) {
             shard_request(s);
         }
     }
-    free(cand);
+    free(all);
+    free(alive);
 }
 
 /* May we hand 'shard', which we took at 'when', over to instance 'name'?
@@ -416,7 +450,7 @@ shards_run(struct ovsdb_idl *vpcdb)
     for (size_t i = 0; i < n_shards; i++) {
         struct shard *s = &shards[i];
         const char *preferred = live[i % n_live];
-        if (s->held && strcmp(preferred, instance)
+        if (s->held && strcmp(preferred, instance) && !in_start_grace(now)
             && now - s->held_since >= HOLD_BEFORE_RELEASE
             && peer_may_take(preferred, i, s->held_since)) {
             VLOG_INFO("%s: handing shard %"PRIuSIZE" over to %s", instance,
@@ -452,9 +486,10 @@ shards_wait(void)
         }
     }
     long long int now = time_msec();
-    if (unrequested && grace_ends && now < grace_ends) {
+    if (unrequested && n_shards && in_start_grace(now)) {
         /* Starting: an instance may turn out gone, or the grace end. */
-        poll_timer_wait_until(MIN(grace_ends, now + 250));
+        poll_timer_wait_until(MIN(grace_ends ? grace_ends : grace_max,
+                                  now + 250));
     }
     if (hb_txn) {
         ovsdb_idl_txn_wait(hb_txn);
@@ -525,4 +560,13 @@ shards_format(struct ds *s)
     }
     ds_put_format(s, "%s (%"PRIuSIZE" of %"PRIuSIZE")\n", n ? "" : " none",
                   n, n_shards);
+
+    /* While it starts, an instance queues only for its own shards, and
+     * could not yet take over another's at once. */
+    size_t n_requested = 0;
+    for (size_t i = 0; i < n_shards; i++) {
+        n_requested += shards[i].requested;
+    }
+    ds_put_format(s, "shards queued for: %"PRIuSIZE" of %"PRIuSIZE"\n",
+                  n_requested, n_shards);
 }

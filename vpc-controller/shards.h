@@ -12,8 +12,8 @@
  * shards.  A starting instance queues at first only for the shards that
  * would be its own if every instance with a row were alive (see
  * START_GRACE in shards.c), so that instances starting together do not
- * pass shards around.  The holder of one more lock, "vpc_controller", is the active
- * instance, for work that belongs to no chassis. */
+ * pass shards around.  The holder of one more lock, "vpc_controller", is
+ * the active instance, for work that belongs to no chassis. */
 #ifndef VPC_CONTROLLER_SHARDS_H
 #define VPC_CONTROLLER_SHARDS_H 1
 
