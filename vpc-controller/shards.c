@@ -3,12 +3,8 @@
 #include <config.h>
 #include "shards.h"
 
-#include <errno.h>
-#include <limits.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "coverage.h"
 #include "hash.h"
@@ -86,7 +82,6 @@ struct peer {
     long long int changed;          /* When we saw 'heartbeat' change. */
     long long int alive_since;
     long long int first_seen;
-    bool dead_here;                 /* A process of this host, gone. */
     uint64_t listed;                /* Shards its row lists, a bit each. */
 };
 BUILD_ASSERT_DECL(VPC_MAX_SHARDS <= 64);
@@ -268,35 +263,6 @@ compare_names(const void *a_, const void *b_)
     return strcmp(*a, *b);
 }
 
-/* Does 'name' have the form of a default instance name ("HOST:PID") for
- * this host, and does no process PID run here?  Then it is the row of an
- * earlier run (a restart under the default name leaves one): no need to
- * watch its heartbeat before dealing its shards to others. */
-static bool
-names_dead_process_here(const char *name)
-{
-    char host[256] = "";
-    const char *colon = strrchr(name, ':');
-    char *end;
-
-    if (!colon || gethostname(host, sizeof host - 1)
-        || strlen(host) != colon - name || strncmp(name, host, colon - name)
-        || !colon[1]) {
-        return false;
-    }
-    errno = 0;
-    long pid = strtol(colon + 1, &end, 10);
-    if (*end || errno || pid <= 1 || pid > INT_MAX || pid == getpid()) {
-        return false;
-    }
-    if (kill(pid, 0) < 0 && errno == ESRCH) {
-        VLOG_INFO("%s: instance %s ran on this host and is gone", instance,
-                  name);
-        return true;
-    }
-    return false;
-}
-
 /* The instances we see alive (always including us), sorted by name. */
 static const char **
 live_instances(struct ovsdb_idl *vpcdb, size_t *n, long long int now)
@@ -314,7 +280,6 @@ live_instances(struct ovsdb_idl *vpcdb, size_t *n, long long int now)
             p->heartbeat = row->heartbeat;
             p->changed = LLONG_MIN / 2;     /* Not seen alive yet. */
             p->first_seen = now;
-            p->dead_here = names_dead_process_here(row->name);
             shash_add(&peers, row->name, p);
         } else if (p->heartbeat != row->heartbeat) {
             if (now - p->changed > HEARTBEAT_DEAD) {
@@ -355,8 +320,7 @@ live_instances(struct ovsdb_idl *vpcdb, size_t *n, long long int now)
 static bool
 may_be_alive(const struct peer *p, long long int now)
 {
-    return (p->changed > LLONG_MIN / 2
-            || (!p->dead_here && now - p->first_seen < START_WATCH));
+    return p->changed > LLONG_MIN / 2 || now - p->first_seen < START_WATCH;
 }
 
 /* While we start: do we queue for 'shard' now?  Its owner is dealt from

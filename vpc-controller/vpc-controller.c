@@ -254,13 +254,6 @@ main(int argc, char *argv[])
     parse_options(argc, argv);
 
     daemonize_start(false);
-    if (!instance) {
-        /* After --detach's fork: the PID is the daemon's, the one in its
-         * pidfile (see names_dead_process_here() in shards.c). */
-        char host[256] = "";
-        gethostname(host, sizeof host - 1);
-        instance = xasprintf("%s:%ld", host, (long) getpid());
-    }
     raise_fd_limit();
 
     int error = unixctl_server_create(unixctl_path, &unixctl);
@@ -473,6 +466,11 @@ parse_options(int argc, char *argv[])
     }
     if (!db) {
         db = vpc_default_db();
+    }
+    if (!instance) {
+        char host[256] = "";
+        gethostname(host, sizeof host - 1);
+        instance = xasprintf("%s:%ld", host, (long) getpid());
     }
     if (!ovsdb_listen.n) {
         svec_add_nocopy(&ovsdb_listen,
