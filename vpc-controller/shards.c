@@ -53,16 +53,16 @@ COVERAGE_DEFINE(shards_heartbeat_txn_failed);
  * hand most of them over a few seconds later, and so make every switch
  * change hands twice.  So for this long after its lock sessions are up
  * (and at most START_GRACE_MAX after it knew the shards) an instance
- * queues only for the shards that would be its own if every instance with
- * a row in the Controller table were alive, and hands none over; then it
- * queues for the rest.  A shard whose preferred instance is in fact gone
- * is dealt among the others once we take that instance for gone: a row
- * we have watched this long without seeing its heartbeat change (a live
- * instance writes one every HEARTBEAT_INTERVAL, and the first right as it
- * has read the database; a busy round can delay the next).  So such a
- * shard waits at most that much longer for an owner, at our start only,
- * and an instance we wrongly take for gone has its shards handed back
- * after the grace, as without it. */
+ * queues only for the shards dealt to it from the instances that may be
+ * alive, and hands none over; then it queues for the rest.  An instance
+ * with a row may be alive until we have watched its row START_WATCH
+ * without seeing its heartbeat change (a live instance writes one every
+ * HEARTBEAT_INTERVAL, and the first right as it has read the database; a
+ * busy round can delay the next).  So the shards of one that is gone
+ * wait at most that much longer for an owner, at our start only, and one
+ * we wrongly take for gone has its shards handed back after the grace,
+ * as without it.  Names that last across restarts leave no rows of
+ * earlier runs to watch (vpc-service gives one). */
 #define START_GRACE 5000
 #define START_GRACE_MAX 15000
 #define START_WATCH 4000
@@ -323,34 +323,17 @@ may_be_alive(const struct peer *p, long long int now)
     return p->changed > LLONG_MIN / 2 || now - p->first_seen < START_WATCH;
 }
 
-/* While we start: do we queue for 'shard' now?  Its owner is dealt from
- * every instance with a row (and us), sorted by name, as live_instances()
- * deals them once all are alive; a shard whose instance we take for gone
- * is dealt again among those we do not.  (Dealing everything again among
- * the rest would move the shards of live instances too.) */
-static bool
-ours_at_start(size_t shard, const char **all, size_t n_all,
-              const char **alive, size_t n_alive, long long int now)
-{
-    const char *owner = all[shard % n_all];
-    if (!strcmp(owner, instance)) {
-        return true;
-    }
-    const struct peer *p = shash_find_data(&peers, owner);
-    if (p && may_be_alive(p, now)) {
-        return false;
-    }
-    return !strcmp(alive[shard % n_alive], instance);
-}
-
 static bool
 in_start_grace(long long int now)
 {
     return !grace_ends || now < grace_ends;
 }
 
-/* Queues for the locks not asked for yet: while we start, only for the
- * shards that are ours if every instance that may be alive is. */
+/* Queues for the locks not asked for yet.  While we start, only for the
+ * shards dealt to us from the instances that may be alive (and us),
+ * sorted by name, as live_instances() deals them once all are alive; and
+ * we stop queueing for one that an instance we took for gone turns out to
+ * be alive to take. */
 static void
 request_locks(long long int now)
 {
@@ -366,33 +349,34 @@ request_locks(long long int now)
         grace_ends = now;
     }
 
-    const char **all = NULL, **alive = NULL;
-    size_t n_all = 0, n_alive = 0;
+    const char **alive = NULL;
+    size_t n_alive = 0;
     bool grace = in_start_grace(now);
     if (grace) {
-        all = xmalloc((shash_count(&peers) + 1) * sizeof *all);
         alive = xmalloc((shash_count(&peers) + 1) * sizeof *alive);
-        all[n_all++] = alive[n_alive++] = instance;
+        alive[n_alive++] = instance;
 
         struct shash_node *node;
         SHASH_FOR_EACH (node, &peers) {
-            all[n_all++] = node->name;
             if (may_be_alive(node->data, now)) {
                 alive[n_alive++] = node->name;
             }
         }
-        qsort(all, n_all, sizeof *all, compare_names);
         qsort(alive, n_alive, sizeof *alive, compare_names);
     }
     for (size_t i = 0; i < n_shards; i++) {
         struct shard *s = &shards[i];
-        if (!s->requested && !s->rerequest_at
-            && (!grace
-                || ours_at_start(i, all, n_all, alive, n_alive, now))) {
+        if (s->rerequest_at) {
+            continue;
+        }
+        bool ours = !grace || !strcmp(alive[i % n_alive], instance);
+        if (ours && !s->requested) {
             shard_request(s);
+        } else if (!ours && s->requested && !s->held) {
+            ovsdb_idl_set_lock(s->idl, NULL);
+            s->requested = false;
         }
     }
-    free(all);
     free(alive);
 }
 
@@ -486,10 +470,11 @@ shards_wait(void)
         }
     }
     long long int now = time_msec();
-    if (unrequested && n_shards && in_start_grace(now)) {
-        /* Starting: an instance may turn out gone, or the grace end. */
-        poll_timer_wait_until(MIN(grace_ends ? grace_ends : grace_max,
-                                  now + 250));
+    if (n_shards && in_start_grace(now)) {
+        /* Starting: the grace ends (then we may queue for more shards and
+         * hand some over), and an instance may turn out gone. */
+        long long int end = grace_ends ? grace_ends : grace_max;
+        poll_timer_wait_until(unrequested ? MIN(end, now + 250) : end);
     }
     if (hb_txn) {
         ovsdb_idl_txn_wait(hb_txn);
