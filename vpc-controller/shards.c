@@ -43,7 +43,7 @@ COVERAGE_DEFINE(shards_heartbeat_txn_failed);
 #define HEARTBEAT_FORGET 60000
 
 /* An instance gives a shard away only after holding it this long, and
- * only to an instance it has seen alive at least this long, so that two
+ * only to an instance it has seen alive at least PEER_SETTLE, so that two
  * instances with slightly different views do not pass shards back and
  * forth. */
 #define HOLD_BEFORE_RELEASE 1500
@@ -66,6 +66,12 @@ COVERAGE_DEFINE(shards_heartbeat_txn_failed);
 #define START_GRACE 5000
 #define START_GRACE_MAX 15000
 #define START_WATCH 4000
+
+/* A peer that starts writes its first heartbeat as it has read the
+ * database, and may count the row of a gone instance as alive for
+ * START_WATCH after that, so that it does not queue for the shards we
+ * would deal it: we deal it none before then. */
+#define PEER_SETTLE (START_WATCH + HOLD_BEFORE_RELEASE)
 
 struct shard {
     struct ovsdb_idl *idl;          /* Holds (or queues for) the lock. */
@@ -307,7 +313,7 @@ live_instances(struct ovsdb_idl *vpcdb, size_t *n, long long int now)
             free(p);
             shash_delete(&peers, node);
         } else if (now - p->changed <= HEARTBEAT_DEAD
-                   && now - p->alive_since >= HOLD_BEFORE_RELEASE) {
+                   && now - p->alive_since >= PEER_SETTLE) {
             names[(*n)++] = node->name;
         }
     }
