@@ -78,7 +78,7 @@ struct shard {
     char *lock_name;
     bool held;
     long long int held_since;
-    long long int rerequest_at;     /* After a release; 0: requested. */
+    long long int rerequest_at;     /* Queue again then, after a release. */
     bool requested;                 /* Queued for (or holding) the lock? */
 };
 
@@ -269,7 +269,37 @@ compare_names(const void *a_, const void *b_)
     return strcmp(*a, *b);
 }
 
-/* The instances we see alive (always including us), sorted by name. */
+/* Is 'p' alive, and has it been long enough to be dealt shards? */
+static bool
+is_live(const struct peer *p, long long int now)
+{
+    return (now - p->changed <= HEARTBEAT_DEAD
+            && now - p->alive_since >= PEER_SETTLE);
+}
+
+/* Us and the instances for which 'counts' is true, sorted by name: the
+ * shards are dealt to them in turn. */
+static const char **
+sorted_instances(bool (*counts)(const struct peer *, long long int now),
+                 long long int now, size_t *n)
+{
+    const char **names = xmalloc((shash_count(&peers) + 1) * sizeof *names);
+    struct shash_node *node;
+
+    *n = 0;
+    names[(*n)++] = instance;
+    SHASH_FOR_EACH (node, &peers) {
+        if (counts(node->data, now)) {
+            names[(*n)++] = node->name;
+        }
+    }
+    qsort(names, *n, sizeof *names, compare_names);
+    return names;
+}
+
+/* Brings what we know of the other instances up to date from their rows.
+ * Returns the instances we see alive (always including us), sorted by
+ * name. */
 static const char **
 live_instances(struct ovsdb_idl *vpcdb, size_t *n, long long int now)
 {
@@ -303,23 +333,15 @@ live_instances(struct ovsdb_idl *vpcdb, size_t *n, long long int now)
         sset_add(&seen, row->name);
     }
 
-    const char **names = xmalloc((shash_count(&peers) + 1) * sizeof *names);
     struct shash_node *node;
-    *n = 0;
-    names[(*n)++] = instance;
     SHASH_FOR_EACH_SAFE (node, &peers) {
-        struct peer *p = node->data;
         if (!sset_contains(&seen, node->name)) {
-            free(p);
+            free(node->data);
             shash_delete(&peers, node);
-        } else if (now - p->changed <= HEARTBEAT_DEAD
-                   && now - p->alive_since >= PEER_SETTLE) {
-            names[(*n)++] = node->name;
         }
     }
     sset_destroy(&seen);
-    qsort(names, *n, sizeof *names, compare_names);
-    return names;
+    return sorted_instances(is_live, now, n);
 }
 
 /* Is 'p' an instance we take for alive while we start (START_WATCH)? */
@@ -355,21 +377,10 @@ request_locks(long long int now)
         grace_ends = now;
     }
 
-    const char **alive = NULL;
     size_t n_alive = 0;
     bool grace = in_start_grace(now);
-    if (grace) {
-        alive = xmalloc((shash_count(&peers) + 1) * sizeof *alive);
-        alive[n_alive++] = instance;
-
-        struct shash_node *node;
-        SHASH_FOR_EACH (node, &peers) {
-            if (may_be_alive(node->data, now)) {
-                alive[n_alive++] = node->name;
-            }
-        }
-        qsort(alive, n_alive, sizeof *alive, compare_names);
-    }
+    const char **alive = (grace ? sorted_instances(may_be_alive, now, &n_alive)
+                          : NULL);
     for (size_t i = 0; i < n_shards; i++) {
         struct shard *s = &shards[i];
         if (s->rerequest_at) {
@@ -437,10 +448,11 @@ shards_run(struct ovsdb_idl *vpcdb)
     size_t n_live;
     const char **live = live_instances(vpcdb, &n_live, now);
     request_locks(now);
+    bool starting = in_start_grace(now);
     for (size_t i = 0; i < n_shards; i++) {
         struct shard *s = &shards[i];
         const char *preferred = live[i % n_live];
-        if (s->held && strcmp(preferred, instance) && !in_start_grace(now)
+        if (s->held && !starting && strcmp(preferred, instance)
             && now - s->held_since >= HOLD_BEFORE_RELEASE
             && peer_may_take(preferred, i, s->held_since)) {
             VLOG_INFO("%s: handing shard %"PRIuSIZE" over to %s", instance,
