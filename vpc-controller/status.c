@@ -21,6 +21,7 @@
 #include "ovsdb-idl.h"
 #include "roles.h"
 #include "rows-by-name.h"
+#include "shards.h"
 #include "smap.h"
 #include "sset.h"
 #include "timeval.h"
@@ -655,13 +656,20 @@ write_status(struct ovsdb_idl_txn *txn)
     const struct vpcrec_chassis *row;
     struct chassis *ch;
 
-    /* Chassis rows.  The active instance marks those that no instance
-     * here is connected to (hosts dial every instance), when anything but
-     * the ports changed (a chassis that goes makes every status pass
-     * look at everything); each owner keeps its own chassis' rows. */
-    if (status_full && roles_is_active()) {
+    /* Chassis rows of hosts we have no session with, looked at when
+     * anything but the ports changed (a chassis that goes makes every
+     * status pass look at everything).  Hosts dial every instance, and a
+     * session to one says nothing of the others: such a row is marked
+     * down by its owner, the instance that programs the chassis, and by
+     * the active instance only if it has no owner or its owner is gone.
+     * Each owner keeps its own connected chassis' rows (below). */
+    if (status_full && (active || roles_owns_any())) {
         VPCREC_CHASSIS_FOR_EACH (row, engine_vpcdb) {
-            if (!chassis_find(row->name) && row->connected) {
+            if (row->connected && !chassis_find(row->name)
+                && (!strcmp(row->owner, roles_instance())
+                    || (active
+                        && (!row->owner[0]
+                            || !shards_instance_is_alive(row->owner))))) {
                 vpcrec_chassis_set_connected(row, false);
             }
         }
