@@ -63,6 +63,9 @@ if "--emulated" in sys.argv[2:]:
         assert i["shards"] > 0, i
     # The shards, and the hosts, are split among the instances.
     assert sum(i["hosts"] for i in inst) == 3, e
+    # Every instance read every VM's interface before the world came.
+    assert e["vm_interfaces_ms"] > 0, e
+    assert e["vm_interfaces_controller_cpu_s"] >= 0, e
     for k in ("onboard_ms", "converge_ms", "controller_peak_rss_mb",
               "db_peak_rss_mb", "emulator_peak_rss_mb", "flows_total"):
         assert e[k] > 0, k

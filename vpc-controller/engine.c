@@ -188,7 +188,7 @@ engine_format_status(struct ds *s)
 
     /* Cheap to ask for often (a benchmark waits on it after a restart),
      * unlike "vpc/chassis-list". */
-    size_t n_owned = 0, n_synced = 0;
+    size_t n_owned = 0, n_synced = 0, n_ifaces = 0;
     const struct chassis *ch;
     HMAP_FOR_EACH (ch, hmap_node, &chassis_map) {
         if (chassis_is_owned(ch)) {
@@ -196,9 +196,12 @@ engine_format_status(struct ds *s)
             n_synced += (ch->ofctrl
                          && ofctrl_get_state(ch->ofctrl) == OFCTRL_SYNCED);
         }
+        n_ifaces += shash_count(host_get_bindings(ch->hn->host));
     }
     ds_put_format(s, "chassis in sync: %"PRIuSIZE" of %"PRIuSIZE" owned\n",
                   n_synced, n_owned);
+    ds_put_format(s, "interfaces with an iface-id on the chassis: %"PRIuSIZE
+                  "\n", n_ifaces);
     ds_put_format(s, "vpcs: %"PRIuSIZE"\n", hmap_count(&engine_model.vpcs));
     ds_put_format(s, "ports: %"PRIuSIZE"\n", engine_model.n_ports);
     conn_wake_format_stats(s);
