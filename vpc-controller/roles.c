@@ -139,6 +139,8 @@ roles_run(void)
         return false;
     }
     gens_changed = false;
+    /* The chassis whose rows are ours to keep changed. */
+    status_changed();
     return true;
 }
 

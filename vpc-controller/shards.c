@@ -344,18 +344,6 @@ live_instances(struct ovsdb_idl *vpcdb, size_t *n, long long int now)
     return sorted_instances(is_live, now, n);
 }
 
-/* Is instance 'name' alive: us, or a peer whose heartbeat we saw change
- * within HEARTBEAT_DEAD?  (One we have not seen alive yet is not.) */
-bool
-shards_instance_is_alive(const char *name)
-{
-    if (instance && !strcmp(name, instance)) {
-        return true;
-    }
-    const struct peer *p = shash_find_data(&peers, name);
-    return p && time_msec() - p->changed <= HEARTBEAT_DEAD;
-}
-
 /* Is 'p' an instance we take for alive while we start (START_WATCH)? */
 static bool
 may_be_alive(const struct peer *p, long long int now)

@@ -38,7 +38,6 @@ size_t shard_of_hash(uint32_t name_hash);
 bool shard_is_held(size_t shard);
 bool shards_is_active(void);
 bool shards_is_connected(void);
-bool shards_instance_is_alive(const char *name);
 void shards_format(struct ds *);
 
 #endif /* shards.h */

@@ -21,7 +21,6 @@
 #include "ovsdb-idl.h"
 #include "roles.h"
 #include "rows-by-name.h"
-#include "shards.h"
 #include "smap.h"
 #include "sset.h"
 #include "timeval.h"
@@ -657,20 +656,21 @@ write_status(struct ovsdb_idl_txn *txn)
     struct chassis *ch;
 
     /* Chassis rows of hosts we have no session with, looked at when
-     * anything but the ports changed (a chassis that goes makes every
-     * status pass look at everything).  Hosts dial every instance, and a
-     * session to one says nothing of the others: such a row is marked
-     * down by its owner, the instance that programs the chassis, and by
-     * the active instance only if it has no owner or its owner is gone.
-     * Each owner keeps its own connected chassis' rows (below). */
-    if (status_full && (active || roles_owns_any())) {
+     * anything but the ports changed (a chassis that goes, or a shard
+     * that comes or goes, makes the next pass a full one).  Hosts dial
+     * every instance, and a session to one says nothing of the others:
+     * such a row is marked down, with no owner, by the holder of its
+     * shard alone, which cannot program it.  (Unless the row changed
+     * since we read it: the new owner may just have written it.)  Each
+     * owner keeps its connected chassis' rows (below). */
+    if (status_full && roles_owns_any()) {
         VPCREC_CHASSIS_FOR_EACH (row, engine_vpcdb) {
-            if (row->connected && !chassis_find(row->name)
-                && (!strcmp(row->owner, roles_instance())
-                    || (active
-                        && (!row->owner[0]
-                            || !shards_instance_is_alive(row->owner))))) {
+            if ((row->connected || row->owner[0])
+                && roles_owns(row->name) && !chassis_find(row->name)) {
+                vpcrec_chassis_verify_connected(row);
+                vpcrec_chassis_verify_owner(row);
                 vpcrec_chassis_set_connected(row, false);
+                vpcrec_chassis_set_owner(row, "");
             }
         }
     }
